@@ -1,0 +1,63 @@
+/**
+ * Domain errors. They say what went wrong in the domain's words and carry no transport detail:
+ * the API maps them to HTTP statuses (src/api/errors.ts) and the CLI to exit codes (src/cli/errors.ts),
+ * each in exactly one place.
+ */
+
+export type ErrorDetails = Record<string, unknown>;
+
+export abstract class BatonError extends Error {
+  /** Stable, machine-readable code, e.g. `API-001`-style or a short upper-case word. */
+  abstract readonly code: string;
+  readonly details: ErrorDetails;
+
+  constructor(message: string, details: ErrorDetails = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.details = details;
+  }
+}
+
+/** Input that breaks a rule: bad shape, bad id, failed schema. `details.issues` may list every problem. */
+export class InvalidInput extends BatonError {
+  readonly code = 'INVALID_INPUT';
+}
+
+/** A referenced object does not exist. `details.kind` and `details.id` name it. */
+export class NotFound extends BatonError {
+  readonly code = 'NOT_FOUND';
+  constructor(kind: string, id: string, message?: string, details: ErrorDetails = {}) {
+    super(message ?? `${kind} "${id}" not found`, { kind, id, ...details });
+  }
+}
+
+/** The request contradicts stored state: a duplicate id, an object still in use, a stale plan. */
+export class Conflict extends BatonError {
+  readonly code = 'CONFLICT';
+}
+
+export class Unauthenticated extends BatonError {
+  readonly code = 'UNAUTHENTICATED';
+}
+
+export class Forbidden extends BatonError {
+  readonly code = 'FORBIDDEN';
+}
+
+/** A driver could not provision or deprovision. `retryable` says whether trying again may help. */
+export class DriverFailed extends BatonError {
+  readonly code = 'DRIVER_FAILED';
+  readonly retryable: boolean;
+  constructor(message: string, details: ErrorDetails = {}, options?: { cause?: unknown; retryable?: boolean }) {
+    super(message, details, options);
+    this.retryable = options?.retryable ?? false;
+  }
+}
+
+export class Timeout extends BatonError {
+  readonly code = 'TIMEOUT';
+}
+
+export function isBatonError(value: unknown): value is BatonError {
+  return value instanceof BatonError;
+}
