@@ -1,0 +1,47 @@
+import type { Kysely, Selectable } from 'kysely';
+import { executor, insertOrConflict } from './repo-support.js';
+import type { AppsTable, Database } from './schema.js';
+import type { Executor } from './store.js';
+
+export type AppRow = Selectable<AppsTable>;
+
+export function createAppsRepo(db: Kysely<Database>) {
+  return {
+    async list(orgId: string, trx?: Executor): Promise<AppRow[]> {
+      return executor(db, trx).selectFrom('apps').selectAll().where('org_id', '=', orgId).orderBy('id').execute();
+    },
+    async get(orgId: string, id: string, trx?: Executor): Promise<AppRow | undefined> {
+      return executor(db, trx)
+        .selectFrom('apps')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+    },
+    async insert(row: AppRow, trx?: Executor): Promise<AppRow> {
+      await insertOrConflict(`application "${row.id}" already exists`, { kind: 'application', id: row.id }, () =>
+        executor(db, trx).insertInto('apps').values(row).execute(),
+      );
+      return row;
+    },
+    async updateName(orgId: string, id: string, name: string, trx?: Executor): Promise<boolean> {
+      const result = await executor(db, trx)
+        .updateTable('apps')
+        .set({ name })
+        .where('org_id', '=', orgId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+    /** Deletes the app; its environments go with it (foreign key cascade). */
+    async delete(orgId: string, id: string, trx?: Executor): Promise<boolean> {
+      const result = await executor(db, trx)
+        .deleteFrom('apps')
+        .where('org_id', '=', orgId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return result.numDeletedRows > 0n;
+    },
+  };
+}
+export type AppsRepo = ReturnType<typeof createAppsRepo>;

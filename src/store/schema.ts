@@ -1,0 +1,77 @@
+/**
+ * The typed shape of every table, for Kysely.
+ *
+ * Conventions (the same on SQLite and PostgreSQL, so repositories never branch on dialect):
+ * - ids are `text`;
+ * - timestamps are `text` holding ISO-8601 UTC with milliseconds (`2024-05-01T12:00:00.000Z`,
+ *   see `nowIso()`): they sort lexicographically in time order and are exactly what the Humanitec API returns;
+ * - JSON documents are `text` holding `JSON.stringify` output (see `toJsonText`/`fromJsonText` in ddl.ts);
+ * - booleans are `integer` 0/1 (SQLite has no boolean type).
+ *
+ * Extension point: a later concern adds its tables by declaration merging in its own file, next to its migration:
+ *
+ *     declare module './schema.js' { interface Database { sets: SetsTable } }
+ *
+ * so this file does not become a merge hotspot.
+ */
+
+export interface OrgsTable {
+  id: string;
+  name: string;
+  created_at: string;
+  created_by: string;
+}
+
+export interface UsersTable {
+  id: string;
+  name: string;
+  email: string | null;
+  /** `user`, `service` or `system`, as in Humanitec's UserProfileResponse. */
+  type: string;
+  created_at: string;
+}
+
+export interface TokensTable {
+  id: string;
+  user_id: string;
+  /** SHA-256 hex of the bearer token; the token itself is never stored. */
+  token_hash: string;
+  description: string;
+  created_at: string;
+  expires_at: string | null;
+}
+
+export interface EnvTypesTable {
+  org_id: string;
+  id: string;
+  description: string;
+  created_at: string;
+  created_by: string;
+}
+
+export interface AppsTable {
+  org_id: string;
+  id: string;
+  name: string;
+  created_at: string;
+  created_by: string;
+}
+
+export interface EnvsTable {
+  org_id: string;
+  app_id: string;
+  id: string;
+  name: string;
+  type: string;
+  created_at: string;
+  created_by: string;
+}
+
+export interface Database {
+  orgs: OrgsTable;
+  users: UsersTable;
+  tokens: TokensTable;
+  env_types: EnvTypesTable;
+  apps: AppsTable;
+  envs: EnvsTable;
+}
