@@ -1,0 +1,60 @@
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { SEEDED_ENV_TYPES, generateToken } from './services.js';
+import type { CoreServices } from './services.js';
+
+export interface BootstrapOptions {
+  orgId: string;
+  /** The admin's token on first start; a random one is generated when absent. */
+  bootstrapToken?: string | undefined;
+  /** Where `admin-token` is written when the token is generated. */
+  dataDir: string;
+}
+
+export interface BootstrapResult {
+  /** True when this call created the org (first start for this org id). */
+  seededOrg: boolean;
+  /** True when this call created the administrator (first start of this database). */
+  seededAdmin: boolean;
+  /** Path of the file holding a generated admin token, when one was generated now. */
+  adminTokenFile?: string;
+}
+
+const SEED_ACTOR = 'baton';
+
+/**
+ * First-start seeding, idempotent: the org `orgId` with env types development/staging/production when the org
+ * does not exist yet, and an administrator with an API token when the database has no user at all.
+ * Restarting on the same data changes nothing (and never rotates the admin token).
+ */
+export async function bootstrap(services: CoreServices, options: BootstrapOptions): Promise<BootstrapResult> {
+  const result: BootstrapResult = { seededOrg: false, seededAdmin: false };
+  await services.store.transaction(async (trx) => {
+    if (!(await services.repos.orgs.get(options.orgId, trx))) {
+      await services.orgs.create({ id: options.orgId, name: options.orgId }, SEED_ACTOR, trx);
+      for (const id of SEEDED_ENV_TYPES) {
+        await services.envTypes.create(options.orgId, { id, description: `${id} environments` }, SEED_ACTOR, trx);
+      }
+      result.seededOrg = true;
+    }
+    if ((await services.repos.users.count(trx)) === 0) {
+      const admin = await services.users.create({ name: 'Administrator', type: 'user' }, trx);
+      const token = options.bootstrapToken ?? generateToken();
+      await services.tokens.issue(admin.id, 'bootstrap administrator token', token, trx);
+      result.seededAdmin = true;
+      if (options.bootstrapToken === undefined) {
+        // Written inside the transaction: if the file cannot be written, no admin exists whose token is lost.
+        result.adminTokenFile = writeAdminToken(options.dataDir, token);
+      }
+    }
+  });
+  return result;
+}
+
+function writeAdminToken(dataDir: string, token: string): string {
+  mkdirSync(dataDir, { recursive: true });
+  const file = resolve(join(dataDir, 'admin-token'));
+  writeFileSync(file, token + '\n', { mode: 0o600 });
+  chmodSync(file, 0o600); // the mode option is ignored when the file already exists
+  return file;
+}
