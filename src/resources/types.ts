@@ -1,0 +1,252 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { InvalidInput, Conflict, NotFound } from '../shared/errors.js';
+import { checkId } from '../shared/ids.js';
+
+/**
+ * Resource types: what kinds of resources exist, how workloads may depend on them (`use`),
+ * and the shape of what a provisioned resource hands back (`outputs_schema`).
+ * Shapes follow Humanitec's ResourceTypeResponse.
+ */
+
+export type JsonSchema = Record<string, unknown>;
+
+/**
+ * - `direct`: a workload may declare it (Score `resources`, set `externals`/`shared`).
+ * - `indirect`: only other resources reference or co-provision it.
+ * - `implicit`: provisioned for every deployment; nobody declares it.
+ */
+export type ResourceUse = 'direct' | 'indirect' | 'implicit';
+export const RESOURCE_USES: readonly ResourceUse[] = ['direct', 'indirect', 'implicit'];
+
+export interface ResourceOutputsSchema {
+  values: JsonSchema;
+  secrets: JsonSchema;
+}
+
+export interface ResourceType {
+  /** `postgres`, or `<orgId>/<name>` for an organization's own type. */
+  type: string;
+  name: string;
+  category: string;
+  use: ResourceUse;
+  /** Resource inputs (the `params` a set or a `provision` entry passes), as `{values: schema}`. */
+  inputs_schema: JsonSchema;
+  outputs_schema: ResourceOutputsSchema;
+}
+
+const str = { type: 'string' } as const;
+const port = { type: 'integer', minimum: 0, maximum: 65535 } as const;
+const anyObject: JsonSchema = { type: 'object' };
+const freeForm: JsonSchema = { type: 'object', additionalProperties: true };
+
+function outputs(
+  values: Record<string, JsonSchema>,
+  requiredValues: string[],
+  secrets: Record<string, JsonSchema> = {},
+  requiredSecrets: string[] = [],
+): ResourceOutputsSchema {
+  return {
+    values: { type: 'object', properties: values, required: requiredValues },
+    secrets: { type: 'object', properties: secrets, required: requiredSecrets },
+  };
+}
+
+const noInputs: JsonSchema = { values: anyObject };
+const credentials = { username: str, password: str };
+
+function builtIn(
+  type: string,
+  name: string,
+  category: string,
+  use: ResourceUse,
+  outputsSchema: ResourceOutputsSchema,
+  inputsSchema: JsonSchema = noInputs,
+): ResourceType {
+  return { type, name, category, use, inputs_schema: inputsSchema, outputs_schema: outputsSchema };
+}
+
+/**
+ * The standard types. Outputs follow Humanitec's published resource-type reference; where that reference
+ * is silent we require only what every driver we know of produces, so the schemas catch typos
+ * without rejecting legitimate extra outputs (`additionalProperties` stays open).
+ */
+export const BUILT_IN_RESOURCE_TYPES: readonly ResourceType[] = [
+  builtIn('k8s-cluster', 'Kubernetes Cluster', 'kubernetes', 'implicit',
+    outputs({ name: str, loadbalancer: str, cluster_type: str, cluster_data: anyObject }, [], { credentials: {}, agent_url: str })),
+  builtIn('k8s-namespace', 'Kubernetes Namespace', 'kubernetes', 'implicit', outputs({ namespace: str }, ['namespace'])),
+  builtIn('base-env', 'Base Environment', 'kubernetes', 'implicit', outputs({}, []), { values: { type: 'object', properties: { id: str } } }),
+  builtIn('workload', 'Workload', 'kubernetes', 'implicit',
+    outputs({ update: { type: 'array', items: { type: 'object', required: ['op', 'path'], properties: { op: str, path: str } } } }, [])),
+  builtIn('environment', 'Environment (Score)', 'config', 'direct', { values: freeForm, secrets: freeForm }),
+  builtIn('config', 'Config', 'config', 'direct', { values: freeForm, secrets: freeForm }),
+  builtIn('postgres', 'PostgreSQL', 'datastore', 'direct', outputs({ host: str, port, name: str }, ['host', 'port', 'name'], credentials, ['username', 'password']),
+    { values: { type: 'object', properties: { extensions: { type: 'object', additionalProperties: { type: 'object', properties: { schema: str, version: str } } } } } }),
+  builtIn('mysql', 'MySQL', 'datastore', 'direct', outputs({ host: str, port, name: str }, ['host', 'port', 'name'], credentials, ['username', 'password'])),
+  builtIn('mariadb', 'MariaDB', 'datastore', 'direct', outputs({ host: str, port, name: str }, ['host', 'port', 'name'], credentials, ['username', 'password'])),
+  builtIn('mongodb', 'MongoDB', 'datastore', 'direct',
+    outputs({ host: str, port, name: str }, ['host', 'port', 'name'], { ...credentials, connection_string: str }, ['username', 'password'])),
+  builtIn('redis', 'Redis', 'datastore', 'direct', outputs({ host: str, port }, ['host', 'port'], credentials, [])),
+  builtIn('amqp', 'AMQP broker', 'messaging', 'direct', outputs({ host: str, port, vhost: str }, ['host', 'port', 'vhost'], credentials, ['username', 'password'])),
+  builtIn('s3', 'S3 bucket', 'datastore', 'direct',
+    outputs({ bucket: str, region: str }, ['bucket', 'region'], { aws_access_key_id: str, aws_secret_access_key: str }, [])),
+  builtIn('dns', 'DNS name', 'dns', 'direct', outputs({ host: str }, ['host']),
+    { values: { type: 'object', properties: { subdomain: str } } }),
+  builtIn('route', 'HTTP route', 'dns', 'direct', outputs({ host: str, path: str, port, service: str }, ['host', 'path', 'port', 'service']),
+    { values: { type: 'object', properties: { host: str, path: str, port, service: str } } }),
+  builtIn('ingress', 'Ingress', 'dns', 'indirect', outputs({ id: str }, [])),
+  builtIn('tls-cert', 'TLS certificate', 'dns', 'indirect', outputs({ tls_secret_name: str }, ['tls_secret_name'])),
+  // Volumes hand their result over as manifests (pod volumes), not as outputs.
+  builtIn('volume', 'Volume', 'datastore', 'direct', outputs({}, [])),
+  builtIn('k8s-service-account', 'Kubernetes Service Account', 'kubernetes', 'indirect', outputs({ name: str }, ['name'])),
+];
+
+/** A read-only view of the types an organization can use: built-ins plus its own. */
+export interface ResourceTypeRegistry {
+  get(type: string): ResourceType | undefined;
+  /** Like `get`, but a missing type is a `NotFound` naming where it was needed. */
+  require(type: string, neededBy?: string): ResourceType;
+  has(type: string): boolean;
+  list(): ResourceType[];
+}
+
+export function createTypeRegistry(customTypes: readonly ResourceType[] = []): ResourceTypeRegistry {
+  const byType = new Map<string, ResourceType>();
+  for (const t of BUILT_IN_RESOURCE_TYPES) byType.set(t.type, t);
+  for (const t of customTypes) {
+    if (byType.has(t.type)) throw new Conflict(`resource type "${t.type}" is registered twice`, { type: t.type });
+    byType.set(t.type, t);
+  }
+  return {
+    get: (type) => byType.get(type),
+    has: (type) => byType.has(type),
+    require(type, neededBy) {
+      const found = byType.get(type);
+      if (found) return found;
+      const where = neededBy ? ` (needed by ${neededBy})` : '';
+      throw new NotFound('resource type', type, `resource type "${type}" is not registered${where}`, neededBy ? { neededBy } : {});
+    },
+    list: () => [...byType.values()].sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0)),
+  };
+}
+
+export const defaultTypeRegistry: ResourceTypeRegistry = createTypeRegistry();
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const schemaCompiler = new Ajv({ allErrors: true, strict: false });
+
+/**
+ * Validates a request to register an organization's own type (Humanitec's ResourceTypeRequest):
+ * the type must be `<orgId>/<name>`; `use` defaults to `direct`; schemas must be valid JSON Schema.
+ */
+export function validateCustomTypeRequest(orgId: string, body: unknown): ResourceType {
+  if (!isPlainObject(body)) throw new InvalidInput('resource type request must be an object');
+  const issues: string[] = [];
+  const type = body.type;
+  if (typeof type !== 'string') {
+    issues.push('type: required string "<orgId>/<name>"');
+  } else {
+    const [prefix, name, ...rest] = type.split('/');
+    if (prefix !== orgId || name === undefined || rest.length > 0) {
+      issues.push(`type: custom types must be named "${orgId}/<name>" (got "${type}")`);
+    } else {
+      try {
+        checkId('type', name);
+      } catch (error) {
+        issues.push(`type: ${(error as Error).message}`);
+      }
+    }
+  }
+  const use = body.use ?? 'direct';
+  if (typeof use !== 'string' || !RESOURCE_USES.includes(use as ResourceUse)) {
+    issues.push(`use: must be one of ${RESOURCE_USES.join(', ')}`);
+  }
+  for (const field of ['name', 'category'] as const) {
+    if (body[field] !== undefined && typeof body[field] !== 'string') issues.push(`${field}: must be a string`);
+  }
+  const inputsSchema = body.inputs_schema ?? { values: anyObject };
+  const outputsSchema = body.outputs_schema ?? {};
+  if (!isPlainObject(inputsSchema)) issues.push('inputs_schema: must be an object');
+  if (!isPlainObject(outputsSchema)) {
+    issues.push('outputs_schema: must be an object with "values" and "secrets" schemas');
+  }
+  const normalizedOutputs: ResourceOutputsSchema = { values: freeForm, secrets: freeForm };
+  if (isPlainObject(outputsSchema)) {
+    for (const part of ['values', 'secrets'] as const) {
+      const schema = outputsSchema[part];
+      if (schema === undefined) continue;
+      if (!isPlainObject(schema)) {
+        issues.push(`outputs_schema.${part}: must be a JSON Schema object`);
+        continue;
+      }
+      try {
+        schemaCompiler.compile(schema);
+        normalizedOutputs[part] = schema;
+      } catch (error) {
+        issues.push(`outputs_schema.${part}: invalid JSON Schema: ${(error as Error).message}`);
+      }
+    }
+  }
+  if (issues.length > 0) throw new InvalidInput(`invalid resource type: ${issues.join('; ')}`, { issues });
+  const typeName = type as string;
+  return {
+    type: typeName,
+    name: typeof body.name === 'string' ? body.name : typeName,
+    category: typeof body.category === 'string' ? body.category : 'custom',
+    use: use as ResourceUse,
+    inputs_schema: inputsSchema as JsonSchema,
+    outputs_schema: normalizedOutputs,
+  };
+}
+
+interface CompiledOutputs {
+  values: ValidateFunction;
+  secrets: ValidateFunction;
+}
+const compiledOutputs = new WeakMap<ResourceType, CompiledOutputs>();
+
+function compiledFor(type: ResourceType): CompiledOutputs {
+  let compiled = compiledOutputs.get(type);
+  if (!compiled) {
+    compiled = {
+      values: schemaCompiler.compile(type.outputs_schema.values),
+      secrets: schemaCompiler.compile(type.outputs_schema.secrets),
+    };
+    compiledOutputs.set(type, compiled);
+  }
+  return compiled;
+}
+
+function describeError(part: 'values' | 'secrets', error: ErrorObject): string {
+  const pointer = error.instancePath.replace(/^\//, '').split('/').filter(Boolean).join('.');
+  let field = pointer ? `${part}.${pointer}` : part;
+  if (error.keyword === 'required') {
+    const missing = (error.params as { missingProperty?: string }).missingProperty;
+    if (missing) field = `${field}.${missing}`;
+  }
+  return `${field}: ${error.message ?? 'is invalid'}`;
+}
+
+/** Every problem with a driver's outputs for `type`, each naming the field (`values.port: must be integer`). */
+export function checkOutputs(type: ResourceType, outputs: { values?: unknown; secrets?: unknown }): string[] {
+  const compiled = compiledFor(type);
+  const issues: string[] = [];
+  for (const part of ['values', 'secrets'] as const) {
+    const data = outputs[part] ?? {};
+    if (!compiled[part](data)) issues.push(...(compiled[part].errors ?? []).map((e) => describeError(part, e)));
+  }
+  return issues;
+}
+
+/** Throws `InvalidInput` (with `details.issues`) when outputs do not fit the type's outputs_schema. */
+export function validateOutputs(type: ResourceType, outputs: { values?: unknown; secrets?: unknown }): void {
+  const issues = checkOutputs(type, outputs);
+  if (issues.length > 0) {
+    throw new InvalidInput(`outputs of resource type "${type.type}" are invalid: ${issues.join('; ')}`, {
+      type: type.type,
+      issues,
+    });
+  }
+}
