@@ -1,0 +1,46 @@
+import { Type } from 'typebox';
+import type { OrgRow } from '../../org/index.js';
+import { COMMON_ERRORS, OrgParams, errorResponses } from '../schemas.js';
+import type { RouteModule } from './types.js';
+
+export const OrganizationResponse = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    created_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    created_by: Type.String(),
+    logo: Type.Object({ dark_url: Type.Optional(Type.String()), light_url: Type.Optional(Type.String()) }),
+    trial_expires_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  },
+  { title: 'OrganizationResponse' },
+);
+
+export function toOrganizationResponse(org: OrgRow) {
+  return { id: org.id, name: org.name, created_at: org.created_at, created_by: org.created_by, logo: {}, trial_expires_at: null };
+}
+
+export const registerOrgRoutes: RouteModule = (app, { services }) => {
+  app.get(
+    '/orgs',
+    {
+      schema: {
+        tags: ['Organization'],
+        operationId: 'listOrganizations',
+        response: { 200: Type.Array(OrganizationResponse), ...errorResponses(...COMMON_ERRORS) },
+      },
+    },
+    async () => (await services.orgs.list()).map(toOrganizationResponse),
+  );
+  app.get(
+    '/orgs/:orgId',
+    {
+      schema: {
+        tags: ['Organization'],
+        operationId: 'getOrganization',
+        params: OrgParams,
+        response: { 200: OrganizationResponse, ...errorResponses(...COMMON_ERRORS, 404) },
+      },
+    },
+    async (request) => toOrganizationResponse(await services.orgs.get(request.params.orgId)),
+  );
+};

@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { InvalidInput } from '../shared/errors.js';
+import { loadConfig } from './config.js';
+
+it('uses the documented defaults when nothing is set', () => {
+  assert.deepEqual(loadConfig({}), {
+    port: 8080,
+    host: '127.0.0.1',
+    dataDir: './.baton',
+    databaseUrl: undefined,
+    org: 'local',
+    bootstrapToken: undefined,
+    logLevel: 'info',
+  });
+});
+
+it('reads environment variables and lets same-named flags override them', () => {
+  const config = loadConfig(
+    { BATON_PORT: '9000', BATON_ORG: 'acme', BATON_DATABASE_URL: 'postgres://u@h/db', BATON_LOG_LEVEL: 'silent' },
+    { port: '9001', dataDir: '/tmp/x' },
+  );
+  assert.equal(config.port, 9001);
+  assert.equal(config.org, 'acme');
+  assert.equal(config.dataDir, '/tmp/x');
+  assert.equal(config.databaseUrl, 'postgres://u@h/db');
+  assert.equal(config.logLevel, 'silent');
+});
+
+it('rejects bad values naming the variable', () => {
+  const cases: Array<[Record<string, string>, string]> = [
+    [{ BATON_PORT: 'eighty' }, 'BATON_PORT'],
+    [{ BATON_PORT: '70000' }, 'BATON_PORT'],
+    [{ BATON_ORG: 'Not_An_Id' }, 'BATON_ORG'],
+    [{ BATON_DATABASE_URL: 'mysql://x/y' }, 'BATON_DATABASE_URL'],
+    [{ BATON_LOG_LEVEL: 'loud' }, 'BATON_LOG_LEVEL'],
+  ];
+  for (const [env, variable] of cases) {
+    assert.throws(() => loadConfig(env), (e: unknown) => e instanceof InvalidInput && e.message.includes(variable) && e.details.field === variable);
+  }
+});

@@ -1,0 +1,87 @@
+/**
+ * Baton's configuration: environment variables, overridden by the same-named `baton serve` flags
+ * (`BATON_DATA_DIR` ↔ `--data-dir`). Validated once at boot; a bad value is an `InvalidInput` naming the variable.
+ * docs/configuration.md lists every setting; keep it in step with CONFIG_VARIABLES below.
+ */
+import { InvalidInput } from '../shared/errors.js';
+import { checkId } from '../shared/ids.js';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** `postgres://…` to use PostgreSQL; undefined for the embedded SQLite file in `dataDir`. */
+  databaseUrl: string | undefined;
+  /** Id of the org created on first start. */
+  org: string;
+  /** The admin's API token on first start; generated (and written to `<dataDir>/admin-token`) when undefined. */
+  bootstrapToken: string | undefined;
+  logLevel: LogLevel;
+}
+
+/** Every setting: env var, CLI flag (undefined: env only), default, description. The single source for docs and flags. */
+export const CONFIG_VARIABLES = [
+  { key: 'port', env: 'BATON_PORT', flag: '--port <port>', default: '8080', description: 'TCP port the API listens on' },
+  { key: 'host', env: 'BATON_HOST', flag: '--host <host>', default: '127.0.0.1', description: 'address the API binds to' },
+  { key: 'dataDir', env: 'BATON_DATA_DIR', flag: '--data-dir <dir>', default: './.baton', description: 'folder for the SQLite database and the generated admin token' },
+  { key: 'databaseUrl', env: 'BATON_DATABASE_URL', flag: '--database-url <url>', default: undefined, description: 'postgres://… to store data in PostgreSQL instead of SQLite' },
+  { key: 'org', env: 'BATON_ORG', flag: '--org <id>', default: 'local', description: 'id of the organization created on first start' },
+  { key: 'bootstrapToken', env: 'BATON_BOOTSTRAP_TOKEN', flag: '--bootstrap-token <token>', default: undefined, description: "the administrator's API token on first start (random when unset)" },
+  { key: 'logLevel', env: 'BATON_LOG_LEVEL', flag: '--log-level <level>', default: 'info', description: `log level: ${LOG_LEVELS.join(', ')}` },
+] as const satisfies ReadonlyArray<{ key: keyof Config; env: string; flag: string; default: string | undefined; description: string }>;
+
+/** Flag values as commander parses them (camelCase keys), all optional strings. */
+export type ConfigFlags = Partial<Record<keyof Config, string | undefined>>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFlags = {}): Config {
+  const raw = (key: keyof Config): string | undefined => {
+    const spec = CONFIG_VARIABLES.find((v) => v.key === key)!;
+    const value = flags[key] ?? env[spec.env];
+    return value === undefined || value === '' ? spec.default : value;
+  };
+  const name = (key: keyof Config) => CONFIG_VARIABLES.find((v) => v.key === key)!.env;
+
+  const portText = raw('port')!;
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port < 0 || port > 65535) {
+    throw new InvalidInput(`${name('port')} must be a port number 0-65535 (got "${portText}")`, { field: name('port') });
+  }
+  const host = raw('host')!;
+  if (/\s/.test(host)) throw new InvalidInput(`${name('host')} must be a host name or address (got "${host}")`, { field: name('host') });
+
+  const databaseUrl = raw('databaseUrl');
+  if (databaseUrl !== undefined) {
+    let protocol: string;
+    try {
+      protocol = new URL(databaseUrl).protocol;
+    } catch {
+      throw new InvalidInput(`${name('databaseUrl')} is not a valid URL`, { field: name('databaseUrl') });
+    }
+    if (protocol !== 'postgres:' && protocol !== 'postgresql:') {
+      throw new InvalidInput(`${name('databaseUrl')} must start with postgres:// (unset it to use SQLite)`, { field: name('databaseUrl') });
+    }
+  }
+
+  const org = raw('org')!;
+  try {
+    checkId(name('org'), org);
+  } catch (error) {
+    if (error instanceof InvalidInput) throw new InvalidInput(error.message, { field: name('org') });
+    throw error;
+  }
+
+  const bootstrapToken = raw('bootstrapToken');
+  if (bootstrapToken !== undefined && (bootstrapToken.length < 4 || /\s/.test(bootstrapToken))) {
+    throw new InvalidInput(`${name('bootstrapToken')} must be at least 4 characters without spaces`, { field: name('bootstrapToken') });
+  }
+
+  const logLevel = raw('logLevel')!;
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new InvalidInput(`${name('logLevel')} must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`, { field: name('logLevel') });
+  }
+
+  return { port, host, dataDir: raw('dataDir')!, databaseUrl, org, bootstrapToken, logLevel: logLevel as LogLevel };
+}
