@@ -1,0 +1,390 @@
+/**
+ * Conversion of validated Score workloads into a Humanitec Delta (`DeltaRequest`): one module per
+ * workload under `modules.add`, private resources as the module's `externals`, shared resources (those
+ * with an `id`) as `shared` JSON-patch adds. Score placeholders become deployment-set placeholders:
+ * `${resources.db.host}` → `${externals.db.host}` or `${shared.<id>.host}`, `environment` resources →
+ * `${values.X}`, `${metadata.*}` → its value. Pure: file sources are read through a function the
+ * caller passes in.
+ */
+import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
+import { InvalidInput } from '../shared/errors.js';
+import { checkId } from '../shared/ids.js';
+import type { ScoreDocument } from './document.js';
+import { toPointer } from './document.js';
+import { parseExtensions } from './extensions.js';
+import type { ScoreExtensions } from './extensions.js';
+import { deepMerge } from './overrides.js';
+import type { WorkloadOverrides } from './overrides.js';
+import { splitReference, tokenizePlaceholders } from './placeholders.js';
+import type {
+  DeltaRequest,
+  JsonPath,
+  ModuleRequest,
+  ScoreContainer,
+  ScoreIssue,
+  ScoreProbe,
+  ScoreWorkload,
+  UpdateAction,
+  ValidatedWorkload,
+} from './types.js';
+import { assertValidScore } from './validate.js';
+
+export const DEFAULT_PROFILE = 'humanitec/default-module';
+export const DEFAULT_DELTA_NAME = 'Auto-generated (SCORE)';
+export const RESOURCE_ID_ANNOTATION = 'score.humanitec.io/resId';
+
+export interface ConvertOptions extends WorkloadOverrides {
+  /** Replaces every `image: "."` (the image supplied at deploy time). */
+  image?: string;
+  /** Extensions (a parsed humanitec.score.yaml) applied to every workload. */
+  extensions?: unknown;
+  /** Extensions per workload name; wins over `extensions`. */
+  extensionsByWorkload?: Record<string, unknown>;
+  appId?: string;
+  envId?: string;
+  /** Delta name; defaults to "Auto-generated (SCORE)". */
+  deltaName?: string;
+  /**
+   * Reads a file named by `containers.*.files.*.source`, given its absolute path (relative sources are
+   * resolved against the Score file's directory). Without it, file sources are an error.
+   */
+  readFile?: (absolutePath: string) => Uint8Array | string;
+}
+
+type Binding =
+  | { kind: 'values' }
+  | { kind: 'module'; workload: string }
+  | { kind: 'externals' | 'shared'; key: string };
+
+/** A segment with a dot is written in the bracket form the deployment-set placeholders accept. */
+function joinSegments(segments: readonly string[]): string {
+  return segments.map((segment) => (segment.includes('.') ? `['${segment}']` : segment)).join('.').replace(/\.\[/g, '[');
+}
+
+/** Literal `${` must not be read as a placeholder by the orchestrator; its escape is `$\{`. */
+function escapeLiteral(text: string): string {
+  return text.replace(/\$\{/g, '$\\{');
+}
+
+class WorkloadConverter {
+  readonly issues: ScoreIssue[] = [];
+  readonly bindings = new Map<string, Binding>();
+
+  constructor(
+    private readonly workload: ScoreWorkload,
+    private readonly file: string,
+    private readonly document: ScoreDocument | undefined,
+    extensions: ScoreExtensions | undefined,
+  ) {
+    for (const [name, resource] of Object.entries(workload.resources ?? {})) {
+      if (resource.type === 'environment') {
+        this.bindings.set(name, { kind: 'values' });
+        continue;
+      }
+      if (resource.type === 'service') {
+        this.bindings.set(name, { kind: 'module', workload: name });
+        continue;
+      }
+      const annotated = resource.metadata?.annotations?.[RESOURCE_ID_ANNOTATION];
+      const scope = extensions?.resources?.[name]?.scope;
+      if (resource.id !== undefined) this.bindings.set(name, { kind: 'shared', key: resource.id });
+      else if (annotated?.startsWith('shared.')) this.bindings.set(name, { kind: 'shared', key: annotated.slice('shared.'.length) });
+      else if (annotated?.startsWith('externals.')) this.bindings.set(name, { kind: 'externals', key: annotated.slice('externals.'.length) });
+      else if (scope === 'shared') this.bindings.set(name, { kind: 'shared', key: name });
+      else this.bindings.set(name, { kind: 'externals', key: name });
+    }
+  }
+
+  fail(path: JsonPath, message: string): void {
+    const { line, column } = this.document?.locate(path) ?? { line: 1, column: 1 };
+    this.issues.push({ file: this.file, path: toPointer(path), line, column, message });
+  }
+
+  /** Rewrites one reference into deployment-set terms; returns a literal or a placeholder. */
+  private rewrite(ref: string, path: JsonPath): { literal: string } | { placeholder: string } | undefined {
+    const [root, ...keys] = splitReference(ref);
+    if (root === 'metadata' && keys.length > 0) {
+      let current: unknown = this.workload.metadata;
+      for (const key of keys) {
+        if (current === null || typeof current !== 'object' || !Object.hasOwn(current, key)) {
+          this.fail(path, `placeholder \${${ref}}: metadata has no key '${key}'`);
+          return undefined;
+        }
+        current = (current as Record<string, unknown>)[key];
+      }
+      return { literal: typeof current === 'string' ? current : JSON.stringify(current) };
+    }
+    if (root === 'resources' && keys.length > 0) {
+      const [name, ...outputKeys] = keys as [string, ...string[]];
+      const binding = this.bindings.get(name);
+      if (!binding) {
+        this.fail(path, `placeholder \${${ref}}: no resource named '${name}' is declared`);
+        return undefined;
+      }
+      if (binding.kind === 'values') {
+        if (outputKeys.length === 0) {
+          this.fail(path, `placeholder \${${ref}}: an environment resource needs a key, e.g. \${resources.${name}.MY_VALUE}`);
+          return undefined;
+        }
+        return { placeholder: `\${values.${joinSegments(outputKeys)}}` };
+      }
+      const base = binding.kind === 'module' ? `modules.${binding.workload}` : `${binding.kind}.${binding.key}`;
+      if (outputKeys.length === 0) return { literal: base };
+      const inner = binding.kind === 'module' ? ['service', ...outputKeys] : outputKeys;
+      return { placeholder: `\${${base}.${joinSegments(inner)}}` };
+    }
+    this.fail(path, `placeholder \${${ref}} cannot be resolved: expected \${metadata.KEY} or \${resources.NAME.KEY}`);
+    return undefined;
+  }
+
+  /** Substitutes a string; literal text is escaped so the orchestrator never expands it again. */
+  substitute(text: string, path: JsonPath): string {
+    let output = '';
+    let literal = '';
+    for (const token of tokenizePlaceholders(text)) {
+      if (token.kind === 'text') {
+        literal += token.text;
+        continue;
+      }
+      const rewritten = this.rewrite(token.ref, path);
+      if (!rewritten) continue;
+      if ('literal' in rewritten) literal += rewritten.literal;
+      else {
+        output += escapeLiteral(literal) + rewritten.placeholder;
+        literal = '';
+      }
+    }
+    return output + escapeLiteral(literal);
+  }
+
+  /** Substitutes every string (and map key) of a JSON value. */
+  substituteAll(value: unknown, path: JsonPath, keys = false): unknown {
+    if (typeof value === 'string') return this.substitute(value, path);
+    if (Array.isArray(value)) return value.map((item, index) => this.substituteAll(item, [...path, index], keys));
+    if (value !== null && typeof value === 'object') {
+      return Object.fromEntries(
+        Object.entries(value).map(([key, inner]) => [
+          keys ? this.substitute(key, [...path, key]) : key,
+          this.substituteAll(inner, [...path, key], keys),
+        ]),
+      );
+    }
+    return value;
+  }
+}
+
+function probe(spec: ScoreProbe): Record<string, unknown> | undefined {
+  if (spec.httpGet) {
+    return {
+      type: 'http',
+      path: spec.httpGet.path,
+      port: spec.httpGet.port,
+      ...(spec.httpGet.httpHeaders?.length
+        ? { headers: Object.fromEntries(spec.httpGet.httpHeaders.map((header) => [header.name, header.value])) }
+        : {}),
+    };
+  }
+  if (spec.exec) return { type: 'command', command: [...spec.exec.command] };
+  return undefined;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function decodeUtf8(bytes: Uint8Array): string | undefined {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+function convertContainer(
+  converter: WorkloadConverter,
+  name: string,
+  container: ScoreContainer,
+  scoreFile: string,
+  options: ConvertOptions,
+): Record<string, unknown> {
+  const base = ['containers', name];
+  const result: Record<string, unknown> = { id: name };
+  if (container.image === '.') {
+    if (options.image) result.image = options.image;
+    else converter.fail([...base, 'image'], `container '${name}' has image "." (supplied at deploy time) but no image was given (--image)`);
+  } else result.image = container.image;
+  if (container.command) result.command = [...container.command];
+  if (container.args) result.args = [...container.args];
+  if (container.variables && Object.keys(container.variables).length > 0) {
+    result.variables = Object.fromEntries(
+      Object.entries(container.variables).map(([key, value]) => [key, converter.substitute(value, [...base, 'variables', key])]),
+    );
+  }
+  if (container.resources && (container.resources.limits || container.resources.requests)) {
+    result.resources = structuredClone(container.resources);
+  }
+  const liveness = container.livenessProbe && probe(container.livenessProbe);
+  if (liveness) result.liveness_probe = liveness;
+  const readiness = container.readinessProbe && probe(container.readinessProbe);
+  if (readiness) result.readiness_probe = readiness;
+
+  if (container.files && Object.keys(container.files).length > 0) {
+    const files: Record<string, unknown> = {};
+    for (const [target, file] of Object.entries(container.files)) {
+      const path = [...base, 'files', target];
+      let text: string | undefined;
+      let expand = !file.noExpand;
+      if (file.content !== undefined) text = file.content;
+      else if (file.binaryContent !== undefined) {
+        expand = false; // binary content is never expanded
+        text = decodeUtf8(Buffer.from(file.binaryContent, 'base64'));
+        if (text === undefined) converter.fail([...path, 'binaryContent'], `file '${target}': binaryContent must decode to UTF-8 text, deployment-set files are text`);
+      } else if (file.source !== undefined) {
+        const absolute = isAbsolute(file.source) ? file.source : resolvePath(dirname(scoreFile), file.source);
+        if (!options.readFile) {
+          converter.fail([...path, 'source'], `file '${target}': cannot read source '${file.source}' (no file reader was given)`);
+        } else {
+          try {
+            const raw = options.readFile(absolute);
+            text = typeof raw === 'string' ? raw : decodeUtf8(raw);
+            if (text === undefined) converter.fail([...path, 'source'], `file '${target}': source '${file.source}' is not UTF-8 text`);
+          } catch (error) {
+            converter.fail([...path, 'source'], `file '${target}': cannot read source '${file.source}' (${absolute}): ${error instanceof Error ? error.message : String(error)}`);
+          }
+        }
+      }
+      if (text === undefined) continue;
+      files[target] = {
+        ...(file.mode !== undefined ? { mode: file.mode } : {}),
+        value: expand ? converter.substitute(text, [...path, file.content !== undefined ? 'content' : 'source']) : escapeLiteral(text),
+      };
+    }
+    result.files = files;
+  }
+  if (container.volumes && Object.keys(container.volumes).length > 0) {
+    result.volume_mounts = Object.fromEntries(
+      Object.entries(container.volumes).map(([target, volume]) => [
+        target,
+        {
+          id: converter.substitute(volume.source, [...base, 'volumes', target, 'source']),
+          sub_path: volume.path ?? '',
+          read_only: volume.readOnly ?? false,
+        },
+      ]),
+    );
+  }
+  return result;
+}
+
+function isDocument(value: ScoreDocument | ValidatedWorkload): value is ScoreDocument {
+  return 'locate' in value;
+}
+
+/**
+ * Converts Score workloads to one Delta. `input` is either parsed documents (validated here, with the
+ * overrides of `options` applied first) or workloads that already passed `validateScore`.
+ * Throws `InvalidInput` with `details.issues` (file, path, line, column, message) for every problem.
+ */
+export function convertScoreToDelta(
+  input: readonly ScoreDocument[] | readonly ValidatedWorkload[],
+  options: ConvertOptions = {},
+): DeltaRequest {
+  if (options.appId !== undefined) checkId('appId', options.appId);
+  if (options.envId !== undefined) checkId('envId', options.envId);
+
+  let workloads: ValidatedWorkload[];
+  const documentsByFile = new Map<ValidatedWorkload, ScoreDocument>();
+  if (input.length > 0 && input.every(isDocument)) {
+    const documents = input;
+    workloads = assertValidScore(documents, options).workloads;
+    // validateScore keeps the order of the valid documents, so positions line up.
+    workloads.forEach((workload, index) => documentsByFile.set(workload, documents[index]!));
+  } else {
+    if (options.overrides !== undefined || (options.properties?.length ?? 0) > 0) {
+      throw new InvalidInput('overrides can only be applied to parsed documents, before validation', { field: 'overrides' });
+    }
+    workloads = input as ValidatedWorkload[];
+  }
+  if (workloads.length === 0) throw new InvalidInput('no Score workload to convert', { issues: [] });
+
+  const issues: ScoreIssue[] = [];
+  const modules: Record<string, ModuleRequest> = {};
+  const shared: UpdateAction[] = [];
+  const sharedIndex = new Map<string, number>();
+
+  for (const workload of workloads) {
+    const spec = workload.spec;
+    const name = spec.metadata.name;
+    const rawExtensions = options.extensionsByWorkload?.[name] ?? options.extensions;
+    let extensions: ScoreExtensions | undefined;
+    if (rawExtensions !== undefined) {
+      const parsed = parseExtensions(rawExtensions);
+      for (const problem of parsed.problems) {
+        issues.push({ file: 'extensions', path: problem.path, line: 1, column: 1, message: `extensions for '${name}': ${problem.message}` });
+      }
+      extensions = parsed.extensions;
+    }
+    const converter = new WorkloadConverter(spec, workload.file, documentsByFile.get(workload), extensions);
+
+    const containers = Object.fromEntries(
+      Object.entries(spec.containers).map(([containerName, container]) => [
+        containerName,
+        convertContainer(converter, containerName, container, workload.file, options),
+      ]),
+    );
+    let moduleSpec: Record<string, unknown> = { containers };
+    const ports = spec.service?.ports ?? {};
+    if (Object.keys(ports).length > 0) {
+      moduleSpec.service = {
+        ports: Object.fromEntries(
+          Object.entries(ports).map(([portName, port]) => [
+            portName,
+            { protocol: port.protocol ?? 'TCP', service_port: port.port, container_port: port.targetPort ?? port.port },
+          ]),
+        ),
+      };
+    }
+    if (extensions?.spec) {
+      moduleSpec = deepMerge(moduleSpec, converter.substituteAll(extensions.spec, ['(extensions)', 'spec'], true)) as Record<string, unknown>;
+    }
+
+    const externals: NonNullable<ModuleRequest['externals']> = {};
+    for (const [resourceName, resource] of Object.entries(spec.resources ?? {})) {
+      const binding = converter.bindings.get(resourceName);
+      if (!binding || binding.kind === 'values' || binding.kind === 'module') continue;
+      const params =
+        resource.params && Object.keys(resource.params).length > 0
+          ? (converter.substituteAll(resource.params, ['resources', resourceName, 'params']) as Record<string, unknown>)
+          : undefined;
+      const value = { type: resource.type, class: resource.class ?? 'default', ...(params ? { params } : {}) };
+      if (binding.kind === 'externals') {
+        externals[binding.key] = value;
+      } else {
+        const existing = sharedIndex.get(binding.key);
+        if (existing === undefined) {
+          sharedIndex.set(binding.key, shared.length);
+          shared.push({ op: 'add', path: `/${binding.key.replace(/~/g, '~0').replace(/\//g, '~1')}`, value });
+        } else if (params && !(shared[existing]!.value as { params?: unknown }).params) {
+          shared[existing] = { ...shared[existing]!, value }; // the declaration with params defines the resource
+        }
+      }
+    }
+
+    const module: ModuleRequest = { profile: extensions?.profile ?? DEFAULT_PROFILE, spec: moduleSpec };
+    if (Object.keys(externals).length > 0) module.externals = externals;
+    if (extensions?.deploy) module.deploy = { ...extensions.deploy };
+    modules[name] = module;
+    issues.push(...converter.issues);
+  }
+
+  if (issues.length > 0) {
+    throw new InvalidInput(
+      `the Score input cannot be converted (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n` +
+        issues.map((issue) => `${issue.file}:${issue.line}:${issue.column}: ${issue.message}`).join('\n'),
+      { issues },
+    );
+  }
+  return {
+    metadata: { name: options.deltaName ?? DEFAULT_DELTA_NAME, ...(options.envId ? { env_id: options.envId } : {}) },
+    modules: { add: modules },
+    shared,
+  };
+}

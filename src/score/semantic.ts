@@ -1,0 +1,177 @@
+/**
+ * Checks the schema cannot express: placeholders (well-formed, known root, declared resource, existing
+ * metadata key), the `before` graph of containers, and (across workloads) shared resources declared
+ * differently by two workloads.
+ */
+import { canonicalJson } from '../shared/canonical-json.js';
+import { findPlaceholders, splitReference } from './placeholders.js';
+import type { ScoreWorkload } from './types.js';
+
+export interface SemanticProblem {
+  path: (string | number)[];
+  message: string;
+}
+
+/** Characters a placeholder segment may not contain (after `\.` unescaping). */
+const FORBIDDEN_IN_SEGMENT = /[\s{}$]/;
+
+function checkReference(
+  ref: string,
+  workload: ScoreWorkload,
+  allowBareResource: boolean,
+): string | undefined {
+  const segments = splitReference(ref);
+  if (segments.length < 2 || segments.some((segment) => segment === '' || FORBIDDEN_IN_SEGMENT.test(segment))) {
+    return `placeholder \${${ref}} is malformed: expected at least two non-empty keys separated by ".", e.g. \${metadata.name} or \${resources.db.host}`;
+  }
+  const [root, ...keys] = segments as [string, ...string[]];
+  if (root === 'metadata') {
+    let current: unknown = workload.metadata;
+    for (const key of keys) {
+      if (current === null || typeof current !== 'object' || Array.isArray(current)) {
+        return `placeholder \${${ref}}: cannot look up '${key}', the metadata value above it is not a map`;
+      }
+      if (!Object.hasOwn(current, key)) return `placeholder \${${ref}}: metadata has no key '${key}'`;
+      current = (current as Record<string, unknown>)[key];
+    }
+    return undefined;
+  }
+  if (root === 'resources') {
+    const name = keys[0]!;
+    if (!workload.resources || !Object.hasOwn(workload.resources, name)) {
+      const declared = Object.keys(workload.resources ?? {});
+      return `placeholder \${${ref}} does not resolve to a resource: no resource named '${name}' is declared${declared.length ? ` (declared: ${declared.join(', ')})` : ''}`;
+    }
+    if (keys.length === 1 && !allowBareResource) {
+      return `placeholder \${${ref}} needs an output key, e.g. \${resources.${name}.host} (\${resources.${name}} alone is only allowed as a volume source)`;
+    }
+    return undefined;
+  }
+  return `placeholder \${${ref}} has an unknown first element '${root}': expected metadata or resources (write $$ for a literal $)`;
+}
+
+function collectStrings(value: unknown, path: (string | number)[], out: { path: (string | number)[]; text: string }[]): void {
+  if (typeof value === 'string') out.push({ path, text: value });
+  else if (Array.isArray(value)) value.forEach((item, index) => collectStrings(item, [...path, index], out));
+  else if (value !== null && typeof value === 'object') {
+    for (const [key, inner] of Object.entries(value)) collectStrings(inner, [...path, key], out);
+  }
+}
+
+/** Placeholder checks over every place placeholders are expanded (never command, args or image). */
+export function checkPlaceholders(workload: ScoreWorkload): SemanticProblem[] {
+  const problems: SemanticProblem[] = [];
+  const check = (text: string, path: (string | number)[], allowBareResource = false) => {
+    for (const ref of findPlaceholders(text)) {
+      const message = checkReference(ref, workload, allowBareResource);
+      if (message) problems.push({ path, message });
+    }
+  };
+  for (const [containerName, container] of Object.entries(workload.containers)) {
+    const base = ['containers', containerName];
+    for (const [key, value] of Object.entries(container.variables ?? {})) check(value, [...base, 'variables', key]);
+    for (const [target, file] of Object.entries(container.files ?? {})) {
+      if (file.content !== undefined && !file.noExpand) check(file.content, [...base, 'files', target, 'content']);
+    }
+    for (const [target, volume] of Object.entries(container.volumes ?? {})) {
+      check(volume.source, [...base, 'volumes', target, 'source'], true);
+    }
+  }
+  for (const [name, resource] of Object.entries(workload.resources ?? {})) {
+    const strings: { path: (string | number)[]; text: string }[] = [];
+    collectStrings(resource.params ?? {}, ['resources', name, 'params'], strings);
+    for (const { path, text } of strings) check(text, path);
+  }
+  return problems;
+}
+
+/** `before` entries must name another existing container of the workload, without cycles. */
+export function checkBefore(workload: ScoreWorkload): SemanticProblem[] {
+  const problems: SemanticProblem[] = [];
+  const names = Object.keys(workload.containers);
+  const edges = new Map<string, string[]>();
+  for (const [name, container] of Object.entries(workload.containers)) {
+    const valid: string[] = [];
+    for (const other of Object.keys(container.before ?? {})) {
+      const path = ['containers', name, 'before', other];
+      if (other === name) problems.push({ path, message: `container '${name}' cannot be started before itself` });
+      else if (!names.includes(other)) {
+        problems.push({ path, message: `container '${name}' refers to unknown container '${other}' (containers: ${names.join(', ')})` });
+      } else valid.push(other);
+    }
+    edges.set(name, valid);
+  }
+  // Depth-first search with three colours; the first back edge found names the cycle.
+  const state = new Map<string, 'visiting' | 'done'>();
+  const stack: string[] = [];
+  let cycle: string[] | undefined;
+  const visit = (name: string): void => {
+    if (cycle) return;
+    state.set(name, 'visiting');
+    stack.push(name);
+    for (const next of edges.get(name) ?? []) {
+      if (state.get(next) === 'visiting') {
+        cycle = [...stack.slice(stack.indexOf(next)), next];
+        return;
+      }
+      if (!state.has(next)) visit(next);
+      if (cycle) return;
+    }
+    stack.pop();
+    state.set(name, 'done');
+  };
+  for (const name of [...names].sort()) if (!state.has(name)) visit(name);
+  if (cycle) {
+    problems.push({
+      path: ['containers', cycle[0]!, 'before'],
+      message: `the containers' before relationships contain a cycle: ${cycle.join(' -> ')}`,
+    });
+  }
+  return problems;
+}
+
+/** The Score uid of a resource: `type.class#id` when shared, `type.class#workload.name` otherwise. */
+export function resourceUid(workloadName: string, resourceName: string, resource: { type: string; class?: string; id?: string }): string {
+  return `${resource.type}.${resource.class ?? 'default'}#${resource.id ?? `${workloadName}.${resourceName}`}`;
+}
+
+export interface SharedDeclaration {
+  workloadIndex: number;
+  resourceName: string;
+  workload: ScoreWorkload;
+}
+
+/**
+ * A shared resource (one with an `id`) declared by several workloads must be declared with the same params
+ * and metadata wherever both declarations carry them. Returns one problem per conflicting later declaration.
+ */
+export function checkSharedResources(workloads: readonly ScoreWorkload[]): { workloadIndex: number; problem: SemanticProblem }[] {
+  const first = new Map<string, { workload: ScoreWorkload; resourceName: string }>();
+  const result: { workloadIndex: number; problem: SemanticProblem }[] = [];
+  workloads.forEach((workload, workloadIndex) => {
+    for (const [resourceName, resource] of Object.entries(workload.resources ?? {})) {
+      if (resource.id === undefined) continue;
+      const uid = resourceUid(workload.metadata.name, resourceName, resource);
+      const earlier = first.get(uid);
+      if (!earlier) {
+        first.set(uid, { workload, resourceName });
+        continue;
+      }
+      const previous = earlier.workload.resources![earlier.resourceName]!;
+      for (const field of ['params', 'metadata'] as const) {
+        const mine = resource[field];
+        const theirs = previous[field];
+        if (mine !== undefined && theirs !== undefined && canonicalJson(mine) !== canonicalJson(theirs)) {
+          result.push({
+            workloadIndex,
+            problem: {
+              path: ['resources', resourceName, field],
+              message: `resource '${uid}': multiple definitions with different ${field} (workload '${earlier.workload.metadata.name}' resource '${earlier.resourceName}' declares other ${field})`,
+            },
+          });
+        }
+      }
+    }
+  });
+  return result;
+}
