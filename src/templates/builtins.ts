@@ -1,0 +1,214 @@
+/** Go text/template's predefined functions. */
+import type { TemplateFunc } from './exec.js';
+import { sprintf } from './fmt.js';
+import { formatValue, goTypeName, isGoMap, isNil, isTrue } from './values.js';
+
+type Basic = 'bool' | 'int' | 'float' | 'string';
+
+function basicKind(value: unknown): Basic | undefined {
+  switch (typeof value) {
+    case 'boolean':
+      return 'bool';
+    case 'bigint':
+      return 'int';
+    case 'number':
+      return 'float';
+    case 'string':
+      return 'string';
+    default:
+      return undefined;
+  }
+}
+
+function equalValues(a: unknown, b: unknown): boolean {
+  if (isNil(a) || isNil(b)) {
+    if (isNil(a) && isNil(b)) return true;
+    const other = isNil(a) ? b : a;
+    if (basicKind(other) !== undefined) throw new Error('incompatible types for comparison');
+    return false;
+  }
+  const ka = basicKind(a);
+  const kb = basicKind(b);
+  if (ka === undefined || kb === undefined) {
+    throw new Error(`non-comparable type ${formatValue(ka === undefined ? a : b)}: ${goTypeName(ka === undefined ? a : b)}`);
+  }
+  if (ka !== kb) throw new Error(`incompatible types for comparison: ${goTypeName(a)} and ${goTypeName(b)}`);
+  return a === b;
+}
+
+function lessThan(a: unknown, b: unknown): boolean {
+  const ka = basicKind(a);
+  const kb = basicKind(b);
+  if (ka === undefined || ka === 'bool') throw new Error(`invalid type for comparison`);
+  if (kb === undefined || kb === 'bool') throw new Error(`invalid type for comparison`);
+  if (ka !== kb) throw new Error(`incompatible types for comparison: ${goTypeName(a)} and ${goTypeName(b)}`);
+  return (a as string | number | bigint) < (b as string | number | bigint);
+}
+
+function toIndex(value: unknown): number {
+  if (typeof value === 'bigint') return Number(value);
+  if (typeof value === 'number' && Number.isInteger(value)) return value;
+  throw new Error(`cannot index slice/array with type ${goTypeName(value)}`);
+}
+
+function length(value: unknown): bigint {
+  if (typeof value === 'string') return BigInt(Buffer.byteLength(value, 'utf8'));
+  if (Array.isArray(value)) return BigInt(value.length);
+  if (isGoMap(value)) return BigInt(Object.keys(value).length);
+  if (isNil(value)) throw new Error('len of nil pointer');
+  throw new Error(`len of type ${goTypeName(value)}`);
+}
+
+function index(item: unknown, ...indexes: unknown[]): unknown {
+  let value = item;
+  for (const key of indexes) {
+    if (isNil(value)) throw new Error('index of untyped nil');
+    if (Array.isArray(value) || typeof value === 'string') {
+      const i = toIndex(key);
+      if (i < 0 || i >= value.length) throw new Error(`index out of range: ${i}`);
+      value = typeof value === 'string' ? BigInt(Buffer.from(value, 'utf8')[i]!) : value[i];
+    } else if (isGoMap(value)) {
+      if (typeof key !== 'string') throw new Error(`value has type ${goTypeName(key)}; should be string`);
+      value = Object.prototype.hasOwnProperty.call(value, key) ? value[key] : undefined;
+    } else {
+      throw new Error(`can't index item of type ${goTypeName(value)}`);
+    }
+  }
+  return value;
+}
+
+function slice(item: unknown, ...indexes: unknown[]): unknown {
+  if (isNil(item)) throw new Error('slice of untyped nil');
+  if (indexes.length > 3) throw new Error(`too many slice indexes: ${indexes.length}`);
+  if (typeof item === 'string') {
+    if (indexes.length === 3) throw new Error('cannot 3-index slice a string');
+    const bytes = Buffer.from(item, 'utf8');
+    const from = indexes[0] === undefined ? 0 : toIndex(indexes[0]);
+    const to = indexes[1] === undefined ? bytes.length : toIndex(indexes[1]);
+    if (from < 0 || to > bytes.length || from > to) throw new Error(`index out of range: ${from > to ? to : Math.max(from, to)}`);
+    return bytes.subarray(from, to).toString('utf8');
+  }
+  if (Array.isArray(item)) {
+    const from = indexes[0] === undefined ? 0 : toIndex(indexes[0]);
+    const to = indexes[1] === undefined ? item.length : toIndex(indexes[1]);
+    if (from < 0 || to > item.length || from > to) throw new Error(`index out of range: ${to}`);
+    return item.slice(from, to);
+  }
+  throw new Error(`can't slice item of type ${goTypeName(item)}`);
+}
+
+/** fmt.Sprint: spaces between operands when neither side is a string. */
+function sprint(...args: unknown[]): string {
+  let out = '';
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (i > 0 && typeof arg !== 'string' && typeof args[i - 1] !== 'string') out += ' ';
+    out += formatValue(arg);
+  }
+  return out;
+}
+
+function evalArgsAsString(args: unknown[]): string {
+  if (args.length === 1 && typeof args[0] === 'string') return args[0];
+  return sprint(...args);
+}
+
+function htmlEscape(...args: unknown[]): string {
+  return evalArgsAsString(args).replace(/[<>&'"\0]/g, (c) => {
+    switch (c) {
+      case '<':
+        return '&lt;';
+      case '>':
+        return '&gt;';
+      case '&':
+        return '&amp;';
+      case "'":
+        return '&#39;';
+      case '"':
+        return '&#34;';
+      default:
+        return '\uFFFD';
+    }
+  });
+}
+
+function jsEscape(...args: unknown[]): string {
+  let out = '';
+  for (const c of evalArgsAsString(args)) {
+    switch (c) {
+      case '\\':
+        out += '\\\\';
+        break;
+      case "'":
+        out += "\\'";
+        break;
+      case '"':
+        out += '\\"';
+        break;
+      case '<':
+        out += '\\u003C';
+        break;
+      case '>':
+        out += '\\u003E';
+        break;
+      case '&':
+        out += '\\u0026';
+        break;
+      case '=':
+        out += '\\u003D';
+        break;
+      case '\n':
+        out += '\\u000A';
+        break;
+      case '\r':
+        out += '\\u000D';
+        break;
+      case '\t':
+        out += '\\u0009';
+        break;
+      default: {
+        const code = c.codePointAt(0)!;
+        out += code < 0x20 ? '\\u' + code.toString(16).toUpperCase().padStart(4, '0') : c;
+      }
+    }
+  }
+  return out;
+}
+
+/** url.QueryEscape */
+function urlQuery(...args: unknown[]): string {
+  return encodeURIComponent(evalArgsAsString(args))
+    .replace(/%20/g, '+')
+    .replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+}
+
+export function builtinFuncs(): Record<string, TemplateFunc> {
+  return {
+    eq: (a: unknown, ...rest: unknown[]) => {
+      if (rest.length === 0) throw new Error('missing argument for comparison');
+      return rest.some((b) => equalValues(a, b));
+    },
+    ne: (a: unknown, b: unknown) => !equalValues(a, b),
+    lt: (a: unknown, b: unknown) => lessThan(a, b),
+    le: (a: unknown, b: unknown) => lessThan(a, b) || equalValues(a, b),
+    gt: (a: unknown, b: unknown) => !(lessThan(a, b) || equalValues(a, b)),
+    ge: (a: unknown, b: unknown) => !lessThan(a, b),
+    not: (a: unknown) => !isTrue(a),
+    // and/or are evaluated lazily by the executor; these are used only through `call`
+    and: (...args: unknown[]) => args.find((a) => !isTrue(a)) ?? args[args.length - 1],
+    or: (...args: unknown[]) => args.find((a) => isTrue(a)) ?? args[args.length - 1],
+    len: (a: unknown) => length(a),
+    index,
+    slice,
+    print: sprint,
+    printf: (format: unknown, ...args: unknown[]) => sprintf(typeof format === 'string' ? format : formatValue(format), args),
+    println: (...args: unknown[]) => args.map((a) => formatValue(a)).join(' ') + '\n',
+    html: htmlEscape,
+    js: jsEscape,
+    urlquery: urlQuery,
+    call: (fn: unknown, ...args: unknown[]) => {
+      if (typeof fn !== 'function') throw new Error(`non-function of type ${goTypeName(fn)}`);
+      return (fn as TemplateFunc)(...args);
+    },
+  };
+}
