@@ -1,0 +1,189 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { DriverFailed } from '../shared/errors.js';
+import type { JsonObject, ProvisionRequest } from './contract.js';
+import { createTemplateDriver } from './template.js';
+
+function request(values: JsonObject, extra: Partial<ProvisionRequest> = {}): ProvisionRequest {
+  return {
+    guresid: '0123456789abcdef0123456789abcdef01234567',
+    type: 'postgres',
+    class: 'default',
+    resId: 'modules.api.externals.db',
+    resource: { size: 'small' },
+    driver: { values, secrets: {} },
+    context: { orgId: 'acme', appId: 'shop', envId: 'dev', envType: 'development' },
+    signal: new AbortController().signal,
+    log: () => undefined,
+    ...extra,
+  };
+}
+
+const driver = createTemplateDriver();
+
+describe('humanitec/template', () => {
+  it('gives every template .id, .resource, .driver.values, .driver.secrets and the parsed .init', async () => {
+    const full = await driver.provision({
+      ...request({}),
+      driver: {
+        values: {
+          prefix: 'db',
+          templates: {
+            init: 'name: {{ .driver.values.prefix }}-{{ .resource.size }}\nport: 5432',
+            outputs: 'id: {{ .id }}\nname: {{ .init.name }}\nport: {{ .init.port }}\nuser: {{ .driver.secrets.user }}',
+          },
+        },
+        secrets: { user: 'app' },
+      },
+    });
+    assert.deepEqual(full.values, {
+      id: '0123456789abcdef0123456789abcdef01234567',
+      name: 'db-small',
+      port: 5432,
+      user: 'app',
+    });
+    assert.deepEqual(full.secrets, {});
+    assert.deepEqual(full.manifests, []);
+    assert.equal(full.cookie, undefined, 'no cookie template means no cookie');
+  });
+
+  it('evaluates init before the others, so outputs, cookie and manifests agree on one generated value', async () => {
+    const result = await driver.provision(
+      request({
+        templates: {
+          init: 'password: {{ randAlphaNum 24 | quote }}',
+          cookie: 'password: {{ .init.password }}',
+          outputs: 'length: {{ len .init.password }}',
+          secrets: 'password: {{ .init.password }}',
+          manifests: 'secret.yaml:\n  location: namespace\n  data:\n    kind: Secret\n    stringData: {password: {{ .init.password | quote }}}',
+        },
+      }),
+    );
+    const password = result.secrets.password;
+    assert.equal(typeof password, 'string');
+    assert.equal((password as string).length, 24);
+    assert.deepEqual(result.cookie, { password });
+    assert.deepEqual(result.values, { length: 24 });
+    assert.deepEqual(result.manifests[0]?.data, { kind: 'Secret', stringData: { password } });
+  });
+
+  it('hands the previous cookie back as .cookie and keeps generated values stable across provisions', async () => {
+    const values = {
+      templates: {
+        init: '{{- if .cookie }}password: {{ .cookie.password }}{{ else }}password: {{ randAlphaNum 16 }}{{ end }}',
+        cookie: 'password: {{ .init.password }}',
+        secrets: 'password: {{ .init.password }}',
+      },
+    };
+    const first = await driver.provision(request(values));
+    const second = await driver.provision(request(values, { cookie: first.cookie }));
+    const third = await driver.provision(request(values, { cookie: second.cookie }));
+    assert.equal(second.secrets.password, first.secrets.password);
+    assert.equal(third.secrets.password, first.secrets.password);
+    const withoutCookie = await driver.provision(request(values));
+    assert.notEqual(withoutCookie.secrets.password, first.secrets.password);
+  });
+
+  it('sees .cookie as nil on the first provision', async () => {
+    const result = await driver.provision(request({ templates: { outputs: 'first: {{ if .cookie }}false{{ else }}true{{ end }}' } }));
+    assert.deepEqual(result.values, { first: true });
+  });
+
+  it('merges secret outputs from values.templates.secrets and secrets.templates.outputs', async () => {
+    const result = await driver.provision({
+      ...request({ templates: { secrets: 'a: from-values\nb: from-values' } }),
+      driver: {
+        values: { templates: { secrets: 'a: from-values\nb: from-values' } },
+        secrets: { token: 't0k', templates: { outputs: 'b: from-secrets\nc: {{ .driver.secrets.token }}' } },
+      },
+    });
+    assert.deepEqual(result.secrets, { a: 'from-values', b: 'from-secrets', c: 't0k' });
+  });
+
+  it('returns manifests keyed by name with their location, sorted by name', async () => {
+    const result = await driver.provision(
+      request({
+        templates: {
+          manifests: [
+            'z-ns.yaml: {location: cluster, data: {apiVersion: v1, kind: Namespace, metadata: {name: n}}}',
+            'a-sidecar.yaml: {location: containers, data: {name: proxy, image: envoy}}',
+            'm-vol.yaml: {location: volumes, data: {name: v, emptyDir: {}}}',
+            'cm.yaml: {location: namespace, data: {apiVersion: v1, kind: ConfigMap}}',
+          ].join('\n'),
+        },
+      }),
+    );
+    assert.deepEqual(
+      result.manifests.map((m) => [m.name, m.location]),
+      [
+        ['a-sidecar.yaml', 'containers'],
+        ['cm.yaml', 'namespace'],
+        ['m-vol.yaml', 'volumes'],
+        ['z-ns.yaml', 'cluster'],
+      ],
+    );
+  });
+
+  it('fails naming the manifest when its location is not one of containers, volumes, namespace, cluster', async () => {
+    await assert.rejects(
+      driver.provision(request({ templates: { manifests: 'bad.yaml:\n  location: pod\n  data: {kind: X}' } })),
+      (error: unknown) => {
+        assert.ok(error instanceof DriverFailed);
+        assert.match(error.message, /manifest "bad\.yaml" has invalid location "pod"/);
+        assert.equal(error.details.manifest, 'bad.yaml');
+        return true;
+      },
+    );
+  });
+
+  it('fails when manifest data is a string instead of a YAML object', async () => {
+    await assert.rejects(
+      driver.provision(request({ templates: { manifests: 'm.yaml:\n  location: namespace\n  data: "kind: X"' } })),
+      /manifest "m\.yaml" data must be a YAML map/,
+    );
+  });
+
+  it('reports template errors with the template name, line and column', async () => {
+    await assert.rejects(driver.provision(request({ templates: { init: 'a: 1\nb: {{ .nope | nosuchfunc }}' } })), (error: unknown) => {
+      assert.ok(error instanceof DriverFailed);
+      assert.match(error.message, /template "init" failed/);
+      assert.match(error.message, /init:2:/);
+      return true;
+    });
+  });
+
+  it('reports output that is not YAML, naming the template and showing the rendered text', async () => {
+    await assert.rejects(
+      driver.provision(request({ templates: { outputs: 'a: [unclosed' } })),
+      /template "outputs" did not render valid YAML[\s\S]*a: \[unclosed/,
+    );
+  });
+
+  it('refuses outputs that are not a map', async () => {
+    await assert.rejects(driver.provision(request({ templates: { outputs: '- a\n- b' } })), /outputs must render to a YAML map \(got a list\)/);
+  });
+
+  it('treats an empty rendering as no outputs, no manifests and no cookie', async () => {
+    const result = await driver.provision(
+      request({ templates: { outputs: '{{/* nothing */}}', manifests: '{{- if false }}x: y{{ end }}', cookie: '' } }),
+    );
+    assert.deepEqual(result, { values: {}, secrets: {}, manifests: [] });
+  });
+
+  it('accepts a definition without templates', async () => {
+    assert.deepEqual(await driver.provision(request({})), { values: {}, secrets: {}, manifests: [] });
+  });
+
+  it('uses an injected renderer when given one', async () => {
+    const seen: unknown[] = [];
+    const custom = createTemplateDriver({
+      renderTemplate: (source, data, options) => {
+        seen.push([source, options?.name, (data as { id: string }).id]);
+        return 'rendered: true';
+      },
+    });
+    const result = await custom.provision(request({ templates: { outputs: 'SRC' } }));
+    assert.deepEqual(result.values, { rendered: true });
+    assert.deepEqual(seen, [['SRC', 'outputs', '0123456789abcdef0123456789abcdef01234567']]);
+  });
+});
