@@ -9,6 +9,15 @@ import { assertValidSpec } from './validate.js';
 
 type Json = Record<string, unknown>;
 
+/** Profiles are async (custom ones render templates); a synchronous throw becomes a rejection. */
+function settle<T>(work: () => T): Promise<T> {
+  try {
+    return Promise.resolve(work());
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+}
+
 function podTemplate(request: RenderRequest, pod: PodParts, extraPodSpec: Json = {}): Json {
   const annotations: Record<string, string> = { ...pod.podAnnotations };
   if (pod.configHash !== undefined) annotations[CONFIG_HASH_ANNOTATION] = pod.configHash;
@@ -67,29 +76,31 @@ export const defaultModuleProfile: WorkloadProfile = {
   description: 'A Deployment, with a Service when the module has service ports, and the ConfigMap/Secret its pods read.',
   specSchema: defaultModuleSchema,
   render(request) {
-    const spec = request.module.spec;
-    assertValidSpec(this, request.workloadId, spec);
-    const pod = buildPod(request.workloadId, spec, request.manifests ?? []);
-    const override = splitOverride(spec.deployment);
-    const deploymentSpec: Json = {
-      selector: { matchLabels: selectorLabels(request.workloadId) },
-      template: podTemplate(request, pod),
-    };
-    // Without `replicas` the field stays unowned by Baton, so an autoscaler can own it (as score-k8s does).
-    if (typeof spec.replicas === 'number') deploymentSpec.replicas = spec.replicas;
-    const deployment = withMetadata(
-      {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: { name: request.workloadId },
-        spec: deepMerge(deploymentSpec, override.spec),
-      },
-      override.metadata,
-    );
-    const objects = [...pod.configObjects, deployment];
-    const service = serviceObject(request, request.workloadId, false);
-    if (service) objects.push(service);
-    return Promise.resolve(finish(request, objects));
+    return settle(() => {
+      const spec = request.module.spec;
+      assertValidSpec(this, request.workloadId, spec);
+      const pod = buildPod(request.workloadId, spec, request.manifests ?? []);
+      const override = splitOverride(spec.deployment);
+      const deploymentSpec: Json = {
+        selector: { matchLabels: selectorLabels(request.workloadId) },
+        template: podTemplate(request, pod),
+      };
+      // Without `replicas` the field stays unowned by Baton, so an autoscaler can own it (as score-k8s does).
+      if (typeof spec.replicas === 'number') deploymentSpec.replicas = spec.replicas;
+      const deployment = withMetadata(
+        {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: request.workloadId },
+          spec: deepMerge(deploymentSpec, override.spec),
+        },
+        override.metadata,
+      );
+      const objects = [...pod.configObjects, deployment];
+      const service = serviceObject(request, request.workloadId, false);
+      if (service) objects.push(service);
+      return finish(request, objects);
+    });
   },
 };
 
@@ -99,14 +110,16 @@ export const defaultJobProfile: WorkloadProfile = {
     'A Job run at deploy time. Its name carries a hash of its pod template: Job templates are immutable, so a changed module runs a new Job (the old one is pruned) and an unchanged one is not re-run.',
   specSchema: defaultJobSchema,
   render(request) {
-    const spec = request.module.spec;
-    assertValidSpec(this, request.workloadId, spec);
-    const pod = buildPod(request.workloadId, spec, request.manifests ?? []);
-    const override = splitOverride(spec.job);
-    const jobSpec = deepMerge({ template: podTemplate(request, pod, { restartPolicy: 'Never' }) }, override.spec);
-    const name = `${request.workloadId.slice(0, 52)}-${sha256Hex(canonicalJson(jobSpec)).slice(0, 10)}`;
-    const job = withMetadata({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name }, spec: jobSpec }, override.metadata);
-    return Promise.resolve(finish(request, [...pod.configObjects, job]));
+    return settle(() => {
+      const spec = request.module.spec;
+      assertValidSpec(this, request.workloadId, spec);
+      const pod = buildPod(request.workloadId, spec, request.manifests ?? []);
+      const override = splitOverride(spec.job);
+      const jobSpec = deepMerge({ template: podTemplate(request, pod, { restartPolicy: 'Never' }) }, override.spec);
+      const name = `${request.workloadId.slice(0, 52)}-${sha256Hex(canonicalJson(jobSpec)).slice(0, 10)}`;
+      const job = withMetadata({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name }, spec: jobSpec }, override.metadata);
+      return finish(request, [...pod.configObjects, job]);
+    });
   },
 };
 
@@ -115,41 +128,43 @@ export const defaultCronJobProfile: WorkloadProfile = {
   description: 'One CronJob per entry of `schedules`, named `<workload>-<schedule>`; a schedule may override container fields.',
   specSchema: defaultCronJobSchema,
   render(request) {
-    const spec = request.module.spec;
-    assertValidSpec(this, request.workloadId, spec);
-    const override = splitOverride(spec.cronjob);
-    const objects: K8sObject[] = [];
-    const configByName = new Map<string, K8sObject>();
-    for (const [scheduleId, rawSchedule] of sortedEntries(objectAt(spec.schedules))) {
-      const schedule = objectAt(rawSchedule);
-      const containers = objectAt(spec.containers);
-      const containerOverrides = objectAt(schedule.containers);
-      const merged: ResolvedObject = {};
-      for (const [cid, container] of Object.entries(containers)) {
-        merged[cid] = deepMerge(objectAt(container), objectAt(containerOverrides[cid])) as ResolvedObject;
+    return settle(() => {
+      const spec = request.module.spec;
+      assertValidSpec(this, request.workloadId, spec);
+      const override = splitOverride(spec.cronjob);
+      const objects: K8sObject[] = [];
+      const configByName = new Map<string, K8sObject>();
+      for (const [scheduleId, rawSchedule] of sortedEntries(objectAt(spec.schedules))) {
+        const schedule = objectAt(rawSchedule);
+        const containers = objectAt(spec.containers);
+        const containerOverrides = objectAt(schedule.containers);
+        const merged: ResolvedObject = {};
+        for (const [cid, container] of Object.entries(containers)) {
+          merged[cid] = deepMerge(objectAt(container), objectAt(containerOverrides[cid])) as ResolvedObject;
+        }
+        const pod = buildPod(request.workloadId, spec, request.manifests ?? [], merged);
+        // Schedules share the workload's ConfigMap/Secret; every schedule renders the same keys plus its own.
+        for (const config of pod.configObjects) {
+          const key = `${config.kind}/${config.metadata.name}`;
+          const previous = configByName.get(key);
+          configByName.set(key, previous ? { ...previous, data: { ...(previous.data as Json), ...(config.data as Json) } } : config);
+        }
+        const cronSpec = deepMerge(
+          {
+            schedule: schedule.schedule,
+            jobTemplate: { spec: { template: podTemplate(request, pod, { restartPolicy: 'OnFailure' }) } },
+          },
+          override.spec,
+        );
+        objects.push(
+          withMetadata(
+            { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: `${request.workloadId}-${scheduleId}` }, spec: cronSpec },
+            override.metadata,
+          ),
+        );
       }
-      const pod = buildPod(request.workloadId, spec, request.manifests ?? [], merged);
-      // Schedules share the workload's ConfigMap/Secret; every schedule renders the same keys plus its own.
-      for (const config of pod.configObjects) {
-        const key = `${config.kind}/${config.metadata.name}`;
-        const previous = configByName.get(key);
-        configByName.set(key, previous ? { ...previous, data: { ...(previous.data as Json), ...(config.data as Json) } } : config);
-      }
-      const cronSpec = deepMerge(
-        {
-          schedule: schedule.schedule,
-          jobTemplate: { spec: { template: podTemplate(request, pod, { restartPolicy: 'OnFailure' }) } },
-        },
-        override.spec,
-      );
-      objects.push(
-        withMetadata(
-          { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: `${request.workloadId}-${scheduleId}` }, spec: cronSpec },
-          override.metadata,
-        ),
-      );
-    }
-    return Promise.resolve(finish(request, [...configByName.values(), ...objects]));
+      return finish(request, [...configByName.values(), ...objects]);
+    });
   },
 };
 
@@ -159,27 +174,29 @@ export const statefulSetProfile: WorkloadProfile = {
     'A StatefulSet with its governing headless Service `<workload>-headless`, plus a Service named after the workload when it has service ports.',
   specSchema: statefulSetSchema,
   render(request) {
-    const spec = request.module.spec;
-    assertValidSpec(this, request.workloadId, spec);
-    const pod = buildPod(request.workloadId, spec, request.manifests ?? []);
-    const override = splitOverride(spec.statefulset);
-    const headlessName = `${request.workloadId}-headless`;
-    const setSpec: Json = {
-      serviceName: headlessName,
-      selector: { matchLabels: selectorLabels(request.workloadId) },
-      template: podTemplate(request, pod),
-    };
-    if (typeof spec.replicas === 'number') setSpec.replicas = spec.replicas;
-    const statefulSet = withMetadata(
-      { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: request.workloadId }, spec: deepMerge(setSpec, override.spec) },
-      override.metadata,
-    );
-    const objects: K8sObject[] = [...pod.configObjects, statefulSet];
-    const headless = serviceObject(request, headlessName, true);
-    if (headless) objects.push(headless);
-    const service = serviceObject(request, request.workloadId, false);
-    if (service) objects.push(service);
-    return Promise.resolve(finish(request, objects));
+    return settle(() => {
+      const spec = request.module.spec;
+      assertValidSpec(this, request.workloadId, spec);
+      const pod = buildPod(request.workloadId, spec, request.manifests ?? []);
+      const override = splitOverride(spec.statefulset);
+      const headlessName = `${request.workloadId}-headless`;
+      const setSpec: Json = {
+        serviceName: headlessName,
+        selector: { matchLabels: selectorLabels(request.workloadId) },
+        template: podTemplate(request, pod),
+      };
+      if (typeof spec.replicas === 'number') setSpec.replicas = spec.replicas;
+      const statefulSet = withMetadata(
+        { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: request.workloadId }, spec: deepMerge(setSpec, override.spec) },
+        override.metadata,
+      );
+      const objects: K8sObject[] = [...pod.configObjects, statefulSet];
+      const headless = serviceObject(request, headlessName, true);
+      if (headless) objects.push(headless);
+      const service = serviceObject(request, request.workloadId, false);
+      if (service) objects.push(service);
+      return finish(request, objects);
+    });
   },
 };
 

@@ -49,7 +49,7 @@ export {
 } from './metadata.js';
 
 /** Render one workload with the profile its module names (default-module when none), from `registry` or the built-ins. */
-export function renderWorkload(request: RenderRequest, registry?: ProfileRegistry): Promise<K8sObject[]> {
+export async function renderWorkload(request: RenderRequest, registry?: ProfileRegistry): Promise<K8sObject[]> {
   const profile = registry ? registry.get(request.module.profile) : getProfile(request.module.profile);
-  return profile.render(request);
+  return await profile.render(request);
 }

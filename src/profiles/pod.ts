@@ -34,13 +34,15 @@ const SECRET_FILES_VOLUME = 'baton-secret-files';
 
 /** Object-valued member, or `{}`. */
 export function objectAt(value: ResolvedValue | undefined): ResolvedObject {
-  return value !== undefined && isPlainObject(value) ? (value as ResolvedObject) : {};
+  return value !== undefined && isPlainObject(value) ? value : {};
 }
 
 function plainString(value: ResolvedValue | undefined): string | undefined {
   if (value === undefined || value === null) return undefined;
   const revealed = revealSecrets(value);
-  return typeof revealed === 'string' ? revealed : typeof revealed === 'object' ? JSON.stringify(revealed) : String(revealed);
+  if (typeof revealed === 'string') return revealed;
+  if (typeof revealed === 'number' || typeof revealed === 'boolean') return String(revealed);
+  return JSON.stringify(revealed);
 }
 
 function stringMap(value: ResolvedValue | undefined): Record<string, string> {
