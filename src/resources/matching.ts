@@ -142,7 +142,7 @@ export function createMatcher(definitions: readonly ResourceDefinition[]): Match
   for (const definition of definitions) {
     if (definition.is_deleted) continue;
     let byKey = index.get(definition.type);
-    if (!byKey) index.set(definition.type, (byKey = new Map()));
+    if (!byKey) index.set(definition.type, (byKey = new Map<string, Candidate[]>()));
     for (const criterion of definition.criteria) {
       const candidate = toCandidate(definition, criterion);
       const values = SPECIFICITY.map((f) => criterion[f] ?? '');
