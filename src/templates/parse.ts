@@ -443,6 +443,9 @@ class Parser {
     const existing = this.defines.get(name);
     const isEmpty = list.every((n) => n.kind === 'text' && n.text.trim() === '');
     if (existing !== undefined && isEmpty) return;
+    if (existing !== undefined && !existing.every((n) => n.kind === 'text' && n.text.trim() === '')) {
+      throw new TemplateSyntaxError(`template: multiple definition of template ${JSON.stringify(name)}`, this.peekRaw().pos);
+    }
     this.defines.set(name, list);
   }
 

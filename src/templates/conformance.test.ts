@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import { renderTemplate, TemplateError } from './index.js';
+import { coreCases } from './testdata/core-cases.js';
+import { runGo } from './testdata/generate-core-expected.js';
+import { sprigCases } from './testdata/sprig-cases.js';
+
+type Outcome = { output: string } | { execError: string } | { parseError: string };
+const goOutcomes = JSON.parse(readFileSync(new URL('./testdata/core-expected.json', import.meta.url), 'utf8')) as Record<string, Outcome>;
+
+function ours(template: string, data: unknown): Outcome {
+  try {
+    return { output: renderTemplate(template, data, { name: 'tpl' }) };
+  } catch (error) {
+    if (!(error instanceof TemplateError)) throw error;
+    // Go's parse errors carry only the line; ours add the column, which is dropped for comparison.
+    const parse = /^template: tpl:(\d+):\d+: (?!executing)(.*)$/s.exec(error.message);
+    if (parse !== null) return { parseError: `template: tpl:${parse[1]}: ${parse[2]}` };
+    return { execError: error.message.replace(/^template: tpl:\d+:\d+: executing "tpl" at <.*?>: /s, '') };
+  }
+}
+
+describe('core language matches the Go engine (outputs pinned from Go)', () => {
+  for (const c of coreCases) {
+    test(c.name, () => {
+      const expected = goOutcomes[c.name];
+      assert.ok(expected, `no pinned Go outcome for ${c.name}; run generate-core-expected.ts`);
+      assert.deepEqual(ours(c.template, c.data), expected);
+    });
+  }
+});
+
+test('pinned core outcomes are what the real Go engine produces today (differential)', async () => {
+  for (const c of coreCases) {
+    assert.deepEqual(await runGo(c.template, c.data), goOutcomes[c.name], c.name);
+  }
+});
+
+describe('sprig functions follow sprig/Helm documented behaviour', () => {
+  for (const c of sprigCases) {
+    test(c.name, () => {
+      if ('error' in c) {
+        assert.throws(() => renderTemplate(c.template, c.data, { name: 'tpl' }), (error: unknown) => {
+          assert.ok(error instanceof TemplateError);
+          assert.match(error.message, c.error);
+          return true;
+        });
+      } else {
+        assert.equal(renderTemplate(c.template, c.data, { name: 'tpl' }), c.expected);
+      }
+    });
+  }
+});

@@ -1,0 +1,1 @@
+export const sprigCases: ({ name: string; template: string; data?: unknown } & ({ expected: string } | { error: RegExp }))[] = [];
