@@ -21,7 +21,7 @@ export const EMPTY_SET: DeploymentSet = Object.freeze({
   version: 0,
   modules: Object.freeze({}),
   shared: Object.freeze({}),
-}) as DeploymentSet;
+});
 
 /**
  * Id of the empty set, `sha256('{"modules":{},"shared":{},"version":0}')` cut to 40 hex digits.
