@@ -79,9 +79,9 @@ function messageFor(error: ErrorObject): string {
     case 'exclusiveMaximum':
       return `${show(error.data)} ${error.message ?? 'is out of range'}`;
     case 'minLength':
-      return `${prefix}${show(error.data)} is too short: must have at least ${String(error.params.limit)} characters`;
+      return `${prefix || show(error.data) + ' '}is too short: must have at least ${String(error.params.limit)} characters`;
     case 'maxLength':
-      return `${prefix}${show(error.data)} is too long: must have at most ${String(error.params.limit)} characters`;
+      return `${prefix || show(error.data) + ' '}is too long: must have at most ${String(error.params.limit)} characters`;
     case 'minProperties':
       return `must have at least ${String(error.params.limit)} entr${error.params.limit === 1 ? 'y' : 'ies'}`;
     case 'not':
@@ -131,6 +131,10 @@ function simplify(errors: ErrorObject[]): { error: ErrorObject; message: string 
       const types = typeMismatches.map((k) => errors[k]!.params.type as unknown);
       messages.set(index, `${show(error.data)} is not ${types.length ? types.map(describe).join(' or ') : 'of an allowed form'}`);
     }
+  });
+  // `propertyNames` adds a summary ("property name must be valid") after the precise name errors.
+  errors.forEach((error, index) => {
+    if (error.keyword === 'propertyNames') dropped.add(index);
   });
   return errors.flatMap((error, index) =>
     dropped.has(index) ? [] : [{ error, message: messages.get(index) ?? messageFor(error) }],
