@@ -9,7 +9,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { DriverFailed } from '../shared/errors.js';
-import { renderTemplate as defaultRenderTemplate } from '../templates/index.js';
+import { parseTemplate, type CompiledTemplate } from '../templates/index.js';
 import {
   MANIFEST_LOCATIONS,
   type Driver,
@@ -43,8 +43,29 @@ interface TemplateSet {
   secretOutputs?: string;
 }
 
+/**
+ * The same definition is rendered on every deployment, so parsed templates are kept (bounded, oldest dropped first).
+ * Keyed by name and source because the name appears in error messages.
+ */
+const COMPILED_LIMIT = 500;
+const compiled = new Map<string, CompiledTemplate>();
+
+const cachedRenderTemplate: TemplateRenderer = (source, data, options) => {
+  const key = `${options?.name ?? ''}\u0000${options?.missingKey ?? ''}\u0000${source}`;
+  let template = compiled.get(key);
+  if (template === undefined) {
+    template = parseTemplate(source, options);
+    if (compiled.size >= COMPILED_LIMIT) {
+      const oldest = compiled.keys().next();
+      if (oldest.done !== true) compiled.delete(oldest.value);
+    }
+    compiled.set(key, template);
+  }
+  return template.execute(data);
+};
+
 export function createTemplateDriver(options: TemplateDriverOptions = {}): Driver {
-  const render = options.renderTemplate ?? defaultRenderTemplate;
+  const render = options.renderTemplate ?? cachedRenderTemplate;
   return {
     id: TEMPLATE_DRIVER_ID,
     aliases: ['baton/template'],
