@@ -1,1 +1,101 @@
-export const sprigCases: ({ name: string; template: string; data?: unknown } & ({ expected: string } | { error: RegExp }))[] = [];
+/**
+ * Sprig (and Helm toYaml/fromYaml) cases. Expected outputs follow sprig v3's documentation and source
+ * (https://masterminds.github.io/sprig/) and sigs.k8s.io/yaml's output style; the Go oracle has no sprig.
+ */
+export type SprigCase = { name: string; template: string; data?: unknown } & ({ expected: string } | { error: RegExp });
+
+const d = { name: 'My App', n: 3, f: 2.5, empty: '', nil: null, list: ['b', 'a', 'c', 'a'], m: { b: 2, a: 'x' }, port: 8080 };
+
+export const sprigCases: SprigCase[] = [
+  // defaults and flow
+  { name: 'default on empty string', template: '{{ .empty | default "dflt" }}', data: d, expected: 'dflt' },
+  { name: 'default on missing', template: '{{ .nope | default "dflt" }}', data: d, expected: 'dflt' },
+  { name: 'default keeps value', template: '{{ .name | default "dflt" }}', data: d, expected: 'My App' },
+  { name: 'default on zero number', template: '{{ 0 | default 5 }}', expected: '5' },
+  { name: 'empty', template: '{{ empty .empty }} {{ empty .name }} {{ empty .nil }} {{ empty (list) }}', data: d, expected: 'true false true true' },
+  { name: 'coalesce', template: '{{ coalesce .nil .empty "first" "second" }}', data: d, expected: 'first' },
+  { name: 'ternary', template: '{{ ternary "yes" "no" true }} {{ true | ternary "a" "b" }} {{ ternary "a" "b" false }}', expected: 'yes a b' },
+  { name: 'required passes value', template: '{{ required "need name" .name }}', data: d, expected: 'My App' },
+  { name: 'required fails', template: '{{ required "need host" .host }}', data: d, error: /^template: tpl:1:3: executing "tpl" at <required "need host"\.\.\.>: need host$/ },
+  { name: 'fail', template: '{{ fail "boom" }}', error: /: boom$/ },
+  // strings
+  { name: 'quote and squote', template: '{{ quote .name }} {{ squote .name }} {{ quote 5 }}', data: d, expected: '"My App" \'My App\' "5"' },
+  { name: 'quote escapes', template: '{{ quote "a\\"b\\n" }}', expected: '"a\\"b\\n"' },
+  { name: 'upper lower title', template: '{{ upper "abc" }} {{ lower "ABC" }} {{ title "hello wide-world" }}', expected: 'ABC abc Hello Wide-World' },
+  { name: 'trim family', template: '[{{ trim "  x  " }}][{{ trimAll "$" "$5.00$" }}][{{ trimPrefix "-" "-x-" }}][{{ trimSuffix "-" "-x-" }}]', expected: '[x][5.00][x-][-x]' },
+  { name: 'replace', template: '{{ "a-b-c" | replace "-" "_" }}', expected: 'a_b_c' },
+  { name: 'contains hasPrefix hasSuffix', template: '{{ contains "pp" .name }} {{ hasPrefix "My" .name }} {{ hasSuffix "x" .name }}', data: d, expected: 'true true false' },
+  { name: 'repeat', template: '{{ repeat 3 "ab" }}', expected: 'ababab' },
+  { name: 'substr', template: '{{ substr 0 5 "hello world" }}|{{ substr 6 -1 "hello world" }}', expected: 'hello|world' },
+  { name: 'nospace', template: '{{ nospace "a b  c" }}', expected: 'abc' },
+  { name: 'trunc', template: '{{ trunc 5 "hello world" }}|{{ trunc -5 "hello world" }}|{{ trunc 50 "hi" }}', expected: 'hello|world|hi' },
+  { name: 'trunc for k8s names', template: '{{ printf "%s-%s" "a-very-long-release-name" "component" | trunc 20 | trimSuffix "-" }}', expected: 'a-very-long-release' },
+  { name: 'abbrev', template: '{{ abbrev 5 "hello world" }}', expected: 'he...' },
+  { name: 'split', template: '{{ $p := split "." "a.b.c" }}{{ $p._0 }}-{{ $p._2 }}', expected: 'a-c' },
+  { name: 'splitList', template: '{{ splitList "," "a,b,c" }}', expected: '[a b c]' },
+  { name: 'join', template: '{{ join "," .list }} {{ join "-" (list 1 2 3) }}', data: d, expected: 'b,a,c,a 1-2-3' },
+  { name: 'indent', template: '{{ indent 2 "a\\nb" }}', expected: '  a\n  b' },
+  { name: 'nindent', template: 'x:{{ "a: 1\\nb: 2" | nindent 2 }}', expected: 'x:\n  a: 1\n  b: 2' },
+  { name: 'toString and toStrings', template: '{{ toString 5 }} {{ toStrings (list 1 "a" 2.5) }}', expected: '5 [1 a 2.5]' },
+  { name: 'cat', template: '{{ cat "a" 1 "b" }}', expected: 'a 1 b' },
+  // lists
+  { name: 'list', template: '{{ list 1 "a" 2.5 }}', expected: '[1 a 2.5]' },
+  { name: 'first last rest initial', template: '{{ first .list }} {{ last .list }} {{ rest .list }} {{ initial .list }}', data: d, expected: 'b a [a c a] [b a c]' },
+  { name: 'append prepend concat', template: '{{ append (list 1 2) 3 }} {{ prepend (list 1 2) 0 }} {{ concat (list 1) (list 2 3) }}', expected: '[1 2 3] [0 1 2] [1 2 3]' },
+  { name: 'uniq without has compact', template: '{{ uniq .list }} {{ without .list "a" }} {{ has "c" .list }} {{ compact (list 1 "" 0 "x") }}', data: d, expected: '[b a c] [b c] true [1 x]' },
+  { name: 'sortAlpha', template: '{{ sortAlpha .list }}', data: d, expected: '[a a b c]' },
+  { name: 'until and untilStep', template: '{{ until 3 }} {{ untilStep 0 10 3 }}', expected: '[0 1 2] [0 3 6 9]' },
+  { name: 'seq', template: '{{ seq 3 }}|{{ seq 2 4 }}|{{ seq 0 2 6 }}', expected: '1 2 3|2 3 4|0 2 4 6' },
+  { name: 'range over until', template: '{{ range $i := until 2 }}{{ $i }}{{ end }}', expected: '01' },
+  // dicts
+  { name: 'dict prints sorted', template: '{{ dict "b" 1 "a" "x" }}', expected: 'map[a:x b:1]' },
+  { name: 'get set unset hasKey', template: '{{ $d := dict "a" 1 }}{{ $_ := set $d "b" 2 }}{{ get $d "b" }} {{ hasKey $d "a" }} {{ $_ := unset $d "a" }}{{ $d }} [{{ get $d "zz" }}]', expected: '2 true map[b:2] []' },
+  { name: 'keys and values sorted', template: '{{ keys .m | sortAlpha }} {{ values .m }}', data: d, expected: '[a b] [x 2]' },
+  { name: 'pluck', template: '{{ pluck "a" (dict "a" 1) (dict "b" 2) (dict "a" 3) }}', expected: '[1 3]' },
+  { name: 'merge keeps destination', template: '{{ merge (dict "a" 1 "n" (dict "x" 1)) (dict "a" 2 "b" 3 "n" (dict "x" 2 "y" 3)) }}', expected: 'map[a:1 b:3 n:map[x:1 y:3]]' },
+  { name: 'mustMerge', template: '{{ mustMerge (dict "a" 1) (dict "b" 2) | toJson }}', expected: '{"a":1,"b":2}' },
+  { name: 'mergeOverwrite', template: '{{ mergeOverwrite (dict "a" 1 "b" 1) (dict "a" 2) }}', expected: 'map[a:2 b:1]' },
+  { name: 'deepCopy is independent', template: '{{ $a := dict "x" 1 }}{{ $b := deepCopy $a }}{{ $_ := set $b "x" 2 }}{{ $a.x }}{{ $b.x }}', expected: '12' },
+  { name: 'dig', template: '{{ dig "a" "b" "dflt" (dict "a" (dict "b" "found")) }} {{ dig "a" "z" "dflt" (dict "a" (dict "b" 1)) }}', expected: 'found dflt' },
+  // encoding
+  { name: 'toJson of data and ints', template: '{{ toJson .m }} {{ toJson 1 }} {{ toJson .f }} {{ toJson (add 1 2) }}', data: d, expected: '{"a":"x","b":2} 1 2.5 3' },
+  { name: 'toJson escapes html, toRawJson does not', template: '{{ toJson "<a&b>" }} {{ toRawJson "<a&b>" }} {{ mustToRawJson (list "<") }} {{ mustToJson (list "<") }}', expected: '"\\u003ca\\u0026b\\u003e" "<a&b>" ["<"] ["\\u003c"]' },
+  { name: 'toPrettyJson', template: '{{ toPrettyJson .m }}', data: d, expected: '{\n  "a": "x",\n  "b": 2\n}' },
+  { name: 'fromJson', template: '{{ $o := fromJson "{\\"a\\": [1, 2.5], \\"b\\": {\\"c\\": true}}" }}{{ $o.a }} {{ $o.b.c }}', expected: '[1 2.5] true' },
+  { name: 'fromJson numbers are floats', template: '{{ (fromJson "{\\"big\\": 1000000}").big }}', expected: '1e+06' },
+  { name: 'toYaml nested', template: '{{ toYaml .v }}', data: { v: { b: [1, 'x'], a: { c: 'd' }, e: '', t: 'true', s: 'l1\nl2' } }, expected: 'a:\n  c: d\nb:\n- 1\n- x\ne: ""\ns: |-\n  l1\n  l2\nt: "true"' },
+  { name: 'toYaml with nindent', template: 'spec:{{ toYaml .v | nindent 2 }}', data: { v: { replicas: 2, labels: { app: 'x' } } }, expected: 'spec:\n  labels:\n    app: x\n  replicas: 2' },
+  { name: 'toYaml empty collections', template: '{{ toYaml (list) }} {{ toYaml (dict) }}', expected: '[] {}' },
+  { name: 'fromYaml', template: '{{ $y := fromYaml "a: 1\\nb: [x, y]" }}{{ $y.a }} {{ index $y.b 1 }}', expected: '1 y' },
+  { name: 'b64enc and b64dec', template: '{{ b64enc "hello" }} {{ b64dec "aGVsbG8=" }}', expected: 'aGVsbG8= hello' },
+  { name: 'sha256sum and sha1sum', template: '{{ sha256sum "abc" }} {{ sha1sum "abc" }}', expected: 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad a9993e364706816aba3e25717850c26c9cd0d89d' },
+  // random (shape only)
+  { name: 'random strings have requested length', template: '{{ len (randAlphaNum 12) }} {{ len (randAlpha 5) }} {{ len (randNumeric 4) }} {{ len (randAscii 3) }}', expected: '12 5 4 3' },
+  { name: 'randNumeric is digits', template: '{{ regexMatch "^[0-9]{8}$" (randNumeric 8) }}', expected: 'true' },
+  { name: 'uuidv4 format', template: '{{ regexMatch "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$" uuidv4 }}', expected: 'true' },
+  // regex
+  { name: 'regexMatch', template: '{{ regexMatch "^[a-z]+$" "abc" }} {{ regexMatch "^[a-z]+$" "ab1" }}', expected: 'true false' },
+  { name: 'regexFind and regexFindAll', template: '{{ regexFind "[0-9]+" "ab12cd34" }} {{ regexFindAll "[0-9]+" "ab12cd34ef56" -1 }} {{ regexFindAll "[0-9]+" "ab12cd34ef56" 2 }}', expected: '12 [12 34 56] [12 34]' },
+  { name: 'regexReplaceAll with groups', template: '{{ regexReplaceAll "a(x*)b" "-ab-axxb-" "${1}W" }}', expected: '-W-xxW-' },
+  { name: 'regexReplaceAll for dns names', template: '{{ regexReplaceAll "[^a-z0-9-]" (lower "My_App.v2") "-" }}', expected: 'my-app-v2' },
+  { name: 'regexSplit', template: '{{ regexSplit "[,;]" "a,b;c" -1 }}', expected: '[a b c]' },
+  // numbers
+  { name: 'add sub mul are int64', template: '{{ add 1 2 3 }} {{ sub 10 4 }} {{ mul 2 3 4 }} {{ add1 .n }}', data: d, expected: '6 6 24 4' },
+  { name: 'add truncates float data', template: '{{ add .f 1 }}', data: d, expected: '3' },
+  { name: 'div is integer division', template: '{{ div 7 2 }} {{ mod 7 2 }}', expected: '3 1' },
+  { name: 'div by zero fails', template: '{{ div 1 0 }}', error: /error calling div: .*divide by zero/ },
+  { name: 'max min', template: '{{ max 1 5 3 }} {{ min 4 2 8 }}', expected: '5 2' },
+  { name: 'floor ceil round', template: '{{ floor 1.7 }} {{ ceil 1.2 }} {{ round 2.5 0 }} {{ round 3.14159 2 }}', expected: '1 2 3 3.14' },
+  { name: 'int int64 atoi float64', template: '{{ int "42" }} {{ int64 3.9 }} {{ atoi "12" }} {{ atoi "x" }} {{ float64 "1.5" }}', expected: '42 3 12 0 1.5' },
+  { name: 'int makes data comparable', template: '{{ if eq (int .port) 8080 }}http{{ end }}', data: d, expected: 'http' },
+  { name: 'int of float data prints plainly', template: '{{ int .big }}', data: { big: 1000000 }, expected: '1000000' },
+  // reflection and misc
+  { name: 'kindOf and kindIs', template: '{{ kindOf .m }} {{ kindOf .list }} {{ kindOf "s" }} {{ kindOf .n }} {{ kindIs "map" .m }}', data: d, expected: 'map slice string float64 true' },
+  { name: 'typeOf', template: '{{ typeOf .m }} {{ typeOf "x" }}', data: d, expected: 'map[string]interface {} string' },
+  { name: 'deepEqual', template: '{{ deepEqual (list 1 2) (list 1 2) }} {{ deepEqual (dict "a" 1) (dict "a" 2) }}', expected: 'true false' },
+  { name: 'env is disabled', template: '[{{ env "HOME" }}]', expected: '[]' },
+  { name: 'semverCompare', template: '{{ semverCompare ">=1.2.0" "1.3.0" }} {{ semverCompare "^2.0.0" "1.9.0" }} {{ semverCompare "~1.2" "1.2.9" }}', expected: 'true false true' },
+  { name: 'include renders a named template', template: '{{ define "labels" }}app: {{ .name }}{{ end }}labels:{{ include "labels" . | nindent 2 }}', data: d, expected: 'labels:\n  app: My App' },
+  { name: 'tpl renders a string', template: '{{ tpl "hi {{ .name }}" . }}', data: d, expected: 'hi My App' },
+  { name: 'missing nested key prints no value by default', template: '{{ .a.missing }}', data: { a: {} }, expected: '<no value>' },
+];
