@@ -149,10 +149,11 @@ async function withDeadline<T>(
       reject(error);
     }, timeoutMs);
   });
+  const outer = request.signal;
+  let onAbort: (() => void) | undefined;
   const cancelled = new Promise<never>((_, reject) => {
-    const outer = request.signal;
     if (outer === undefined) return;
-    const onAbort = (): void =>
+    onAbort = (): void =>
       reject(new DriverFailed(`${operation} by driver "${driver.id}" was cancelled`, { ...where, cancelled: true }, { cause: outer.reason }));
     if (outer.aborted) onAbort();
     else outer.addEventListener('abort', onAbort, { once: true });
@@ -166,6 +167,8 @@ async function withDeadline<T>(
     throw asDriverFailed(driver.id, operation, error, where);
   } finally {
     clearTimeout(timer);
+    // One deployment signal serves many calls; leaving listeners behind would grow with every resource.
+    if (outer !== undefined && onAbort !== undefined) outer.removeEventListener('abort', onAbort);
   }
 }
 
