@@ -1,5 +1,37 @@
-// Placeholder until the CLI lands (issue 2).
-export async function main(_argv: string[]): Promise<void> {
-  await Promise.resolve();
-  console.log('baton 0.1.0');
+/**
+ * The `baton` command. Each command lives in src/cli/commands/<verb>.ts and exports a registrar;
+ * extension point: add it to COMMAND_REGISTRARS (one line). Errors become exit codes in src/cli/errors.ts only.
+ */
+import { Command } from '@commander-js/extra-typings';
+import { BATON_VERSION } from '../config/index.js';
+import { registerServeCommand } from './commands/serve.js';
+import { registerVersionCommand } from './commands/version.js';
+import { EXIT, describeError, exitCodeFor, isCommanderError } from './errors.js';
+
+export type CommandRegistrar = (program: Command) => void;
+
+export const COMMAND_REGISTRARS: readonly CommandRegistrar[] = [registerServeCommand, registerVersionCommand];
+
+export function buildProgram(): Command {
+  const program = new Command()
+    .name('baton')
+    .description('Baton: a self-hosted, Humanitec-compatible Platform Orchestrator')
+    .version(BATON_VERSION, '-V, --version')
+    .exitOverride()
+    .showHelpAfterError();
+  for (const register of COMMAND_REGISTRARS) register(program);
+  return program;
+}
+
+/** Runs the CLI; sets `process.exitCode` rather than exiting, so pending output is flushed. */
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    // commander has already printed its own usage messages (and help/version output, which exit 0).
+    if (!isCommanderError(error)) process.stderr.write(describeError(error) + '\n');
+    process.exitCode = exitCodeFor(error);
+    return;
+  }
+  process.exitCode ??= EXIT.ok;
 }

@@ -1,0 +1,34 @@
+import type { Command } from '@commander-js/extra-typings';
+import { startServer } from '../../api/server.js';
+import { CONFIG_VARIABLES, loadConfig } from '../../config/index.js';
+
+export function registerServeCommand(program: Command): void {
+  const command = program
+    .command('serve')
+    .description('run the Baton API server (flags override the same-named BATON_* environment variables)');
+  for (const variable of CONFIG_VARIABLES) {
+    command.option(variable.flag, `${variable.description} [${variable.env}${variable.default !== undefined ? `, default ${variable.default}` : ''}]`);
+  }
+  command.action(async (options) => {
+    const config = loadConfig(process.env, options);
+    const server = await startServer(config);
+    if (server.bootstrap.adminTokenFile) {
+      process.stderr.write(`baton: generated the administrator's API token; it is in ${server.bootstrap.adminTokenFile}\n`);
+    }
+    process.stderr.write(`baton: serving on ${server.url} (org "${config.org}", ${server.store.dialect})\n`);
+
+    // Close cleanly on Ctrl-C / SIGTERM so SQLite checkpoints its WAL and PostgreSQL connections are returned.
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        server.close().then(resolve, (error: unknown) => {
+          process.stderr.write(`baton: error while stopping: ${String(error)}\n`);
+          resolve();
+        });
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+  });
+}
