@@ -109,7 +109,7 @@ describe('matching rules', () => {
     assert.match(message, /def-f \{class=sensitive\}: does not match: class is "sensitive"/);
     // One mismatch ranks nearer than two.
     assert.ok(message.indexOf('def-other-app') > message.indexOf('def-b'));
-    assert.equal((caught as NoMatchingDefinition).details.type, 'postgres');
+    assert.equal((caught).details.type, 'postgres');
   });
 
   it('explains why each matching candidate lost', () => {
