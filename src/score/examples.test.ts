@@ -39,7 +39,7 @@ const conversionFailures: Record<string, string> = {
 };
 
 function keySubstring(expected: ExpectedError): string | undefined {
-  if (expected.value !== undefined) return String(expected.value);
+  if (typeof expected.value === 'string' || typeof expected.value === 'number') return String(expected.value);
   const reason = expected.reason ?? '';
   const additional = /additional property (\S+)/.exec(reason);
   if (additional) return additional[1];

@@ -38,8 +38,8 @@ function checkReference(
   }
   if (root === 'resources') {
     const name = keys[0]!;
-    if (!workload.resources || !Object.hasOwn(workload.resources, name)) {
-      const declared = Object.keys(workload.resources ?? {});
+    if (!isRecord(workload.resources) || !Object.hasOwn(workload.resources, name)) {
+      const declared = entries(workload.resources).map(([key]) => key);
       return `placeholder \${${ref}} does not resolve to a resource: no resource named '${name}' is declared${declared.length ? ` (declared: ${declared.join(', ')})` : ''}`;
     }
     if (keys.length === 1 && !allowBareResource) {
@@ -58,26 +58,41 @@ function collectStrings(value: unknown, path: (string | number)[], out: { path: 
   }
 }
 
-/** Placeholder checks over every place placeholders are expanded (never command, args or image). */
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function entries(value: unknown): [string, unknown][] {
+  return isRecord(value) ? Object.entries(value) : [];
+}
+
+/**
+ * Placeholder checks over every place placeholders are expanded (never command, args or image).
+ * Written defensively (the input may have failed the schema) so that every mistake of a file is reported
+ * in one run, not only the schema ones.
+ */
 export function checkPlaceholders(workload: ScoreWorkload): SemanticProblem[] {
   const problems: SemanticProblem[] = [];
-  const check = (text: string, path: (string | number)[], allowBareResource = false) => {
+  const check = (text: unknown, path: (string | number)[], allowBareResource = false) => {
+    if (typeof text !== 'string') return;
     for (const ref of findPlaceholders(text)) {
       const message = checkReference(ref, workload, allowBareResource);
       if (message) problems.push({ path, message });
     }
   };
-  for (const [containerName, container] of Object.entries(workload.containers)) {
+  for (const [containerName, container] of entries(workload.containers)) {
+    if (!isRecord(container)) continue;
     const base = ['containers', containerName];
-    for (const [key, value] of Object.entries(container.variables ?? {})) check(value, [...base, 'variables', key]);
-    for (const [target, file] of Object.entries(container.files ?? {})) {
-      if (file.content !== undefined && !file.noExpand) check(file.content, [...base, 'files', target, 'content']);
+    for (const [key, value] of entries(container.variables)) check(value, [...base, 'variables', key]);
+    for (const [target, file] of entries(container.files)) {
+      if (isRecord(file) && file.noExpand !== true) check(file.content, [...base, 'files', target, 'content']);
     }
-    for (const [target, volume] of Object.entries(container.volumes ?? {})) {
-      check(volume.source, [...base, 'volumes', target, 'source'], true);
+    for (const [target, volume] of entries(container.volumes)) {
+      if (isRecord(volume)) check(volume.source, [...base, 'volumes', target, 'source'], true);
     }
   }
-  for (const [name, resource] of Object.entries(workload.resources ?? {})) {
+  for (const [name, resource] of entries(workload.resources)) {
+    if (!isRecord(resource)) continue;
     const strings: { path: (string | number)[]; text: string }[] = [];
     collectStrings(resource.params ?? {}, ['resources', name, 'params'], strings);
     for (const { path, text } of strings) check(text, path);
@@ -88,11 +103,11 @@ export function checkPlaceholders(workload: ScoreWorkload): SemanticProblem[] {
 /** `before` entries must name another existing container of the workload, without cycles. */
 export function checkBefore(workload: ScoreWorkload): SemanticProblem[] {
   const problems: SemanticProblem[] = [];
-  const names = Object.keys(workload.containers);
+  const names = entries(workload.containers).map(([name]) => name);
   const edges = new Map<string, string[]>();
-  for (const [name, container] of Object.entries(workload.containers)) {
+  for (const [name, container] of entries(workload.containers)) {
     const valid: string[] = [];
-    for (const other of Object.keys(container.before ?? {})) {
+    for (const [other] of entries(isRecord(container) ? container.before : undefined)) {
       const path = ['containers', name, 'before', other];
       if (other === name) problems.push({ path, message: `container '${name}' cannot be started before itself` });
       else if (!names.includes(other)) {

@@ -62,14 +62,13 @@ export function validateScore(documents: readonly ScoreDocument[], options: Vali
     for (const problem of validateAgainstSchema(upgraded.value)) {
       documentErrors.push(issueAt(document, problem.path, problem.message, problem.locatePath, problem.atKey));
     }
-    if (documentErrors.length === 0) {
-      // The schema passed, so the value has the workload's shape.
-      const spec = upgraded.value as ScoreWorkload;
-      for (const problem of [...checkPlaceholders(spec), ...checkBefore(spec)]) {
-        documentErrors.push(issueAt(document, problem.path, problem.message));
-      }
-      if (documentErrors.length === 0) valid.push({ document, spec });
+    // Semantic checks run even when the schema failed (they tolerate any shape), so that one run
+    // reports every mistake of the file.
+    const candidate = upgraded.value as ScoreWorkload;
+    for (const problem of [...checkPlaceholders(candidate), ...checkBefore(candidate)]) {
+      documentErrors.push(issueAt(document, problem.path, problem.message));
     }
+    if (documentErrors.length === 0) valid.push({ document, spec: candidate });
     errors.push(...documentErrors);
   }
 

@@ -1,0 +1,157 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { InvalidInput } from '../shared/errors.js';
+import { assertValidScore, parseScoreDocuments, validateScore } from './index.js';
+
+test('the vendored Score schema is the official file, byte for byte', () => {
+  const bytes = readFileSync(join(import.meta.dirname, 'schema', 'score-v1b1.json'));
+  assert.equal(createHash('sha256').update(bytes).digest('hex'), 'd326c718112ceff4bb90a32e997cc81e9067b00a93516c7d6b715018a3ece940');
+});
+
+const threeMistakes = `apiVersion: score.dev/v1b1
+metadata:
+  name: shop
+containers:
+  web:
+    image: nginx
+    variables:
+      PORT: 8080
+      DB: "\${resources.database.host}"
+    before:
+      web: {ready: started}
+resources:
+  db: {type: postgres}
+`;
+
+test('a file with three different mistakes reports all three with line and column', () => {
+  const { errors } = validateScore(parseScoreDocuments(threeMistakes, 'shop.yaml'));
+  assert.deepEqual(
+    errors.map((issue) => [issue.path, issue.line, issue.column]),
+    [
+      ['/containers/web/variables/PORT', 8, 13],
+      ['/containers/web/variables/DB', 9, 11],
+      ['/containers/web/before/web', 11, 12],
+    ],
+  );
+  assert.equal(errors[0]!.message, '8080 is not a string (quote the value in YAML)');
+  assert.match(errors[1]!.message, /no resource named 'database' is declared \(declared: db\)/);
+  assert.match(errors[2]!.message, /cannot be started before itself/);
+});
+
+test('schema mistakes in one document and semantic mistakes in another are all reported', () => {
+  const text = `${threeMistakes}---
+apiVersion: score.dev/v1b1
+metadata: {name: other}
+containers:
+  main: {image: x, variables: {A: "\${metadata.missing}", B: "\${secrets.x}", C: "\${resources}"}}
+`;
+  const { errors } = validateScore(parseScoreDocuments(text, 'two.yaml'));
+  assert.deepEqual(
+    errors.map((issue) => `${issue.line}:${issue.column} ${issue.path}`),
+    [
+      '8:13 /containers/web/variables/PORT',
+      '9:11 /containers/web/variables/DB',
+      '11:12 /containers/web/before/web',
+      '18:35 /containers/main/variables/A',
+      '18:61 /containers/main/variables/B',
+      '18:80 /containers/main/variables/C',
+    ],
+  );
+  assert.match(errors[3]!.message, /metadata has no key 'missing'/);
+  assert.match(errors[4]!.message, /unknown first element 'secrets'/);
+  assert.match(errors[5]!.message, /malformed/);
+});
+
+test('before: unknown containers and cycles are errors', () => {
+  const text = `apiVersion: score.dev/v1b1
+metadata: {name: app}
+containers:
+  aa: {image: x, before: {bb: {ready: started}}}
+  bb: {image: x, before: {cc: {ready: healthy}}}
+  cc: {image: x, before: {aa: {ready: complete}, zz: {ready: started}}}
+`;
+  const messages = validateScore(parseScoreDocuments(text, 'app.yaml')).errors.map((issue) => issue.message);
+  assert.equal(messages.length, 2, messages.join('\n'));
+  assert.match(messages[0]!, /unknown container 'zz'/);
+  assert.match(messages[1]!, /cycle: aa -> bb -> cc -> aa/);
+});
+
+test('placeholders: ${resources.NAME} alone only as a volume source; noExpand content is not checked', () => {
+  const text = `apiVersion: score.dev/v1b1
+metadata: {name: app}
+containers:
+  main:
+    image: x
+    variables: {A: "\${resources.vol}"}
+    files:
+      /a: {content: "\${anything.goes}", noExpand: true}
+    volumes:
+      /data: {source: "\${resources.vol}"}
+resources:
+  vol: {type: volume, params: {size: "\${resources.nothere.size}"}}
+`;
+  const { errors } = validateScore(parseScoreDocuments(text, 'app.yaml'));
+  assert.deepEqual(
+    errors.map((issue) => issue.path),
+    ['/containers/main/variables/A', '/resources/vol/params/size'],
+  );
+  assert.match(errors[0]!.message, /needs an output key/);
+});
+
+test('the same shared resource declared with different params is an error naming the uid', () => {
+  const text = `apiVersion: score.dev/v1b1
+metadata: {name: one}
+containers: {main: {image: x}}
+resources: {db: {type: postgres, id: main-db, params: {size: small}}}
+---
+apiVersion: score.dev/v1b1
+metadata: {name: two}
+containers: {main: {image: x}}
+resources: {database: {type: postgres, id: main-db, params: {size: large}}}
+---
+apiVersion: score.dev/v1b1
+metadata: {name: one}
+containers: {main: {image: x}}
+`;
+  const { errors } = validateScore(parseScoreDocuments(text, 'many.yaml'));
+  assert.equal(errors.length, 2, JSON.stringify(errors));
+  assert.match(errors[0]!.message, /workload name 'one' is already used/);
+  assert.match(errors[1]!.message, /resource 'postgres\.default#main-db': multiple definitions with different params/);
+  assert.equal(errors[1]!.line, 9);
+});
+
+test('YAML syntax errors and non-map documents are reported with positions', () => {
+  const syntax = validateScore(parseScoreDocuments('apiVersion: score.dev/v1b1\nmetadata: {name: x\n', 'bad.yaml')).errors;
+  assert.ok(syntax.length >= 1);
+  assert.match(syntax[0]!.message, /invalid YAML/);
+  assert.ok(syntax[0]!.line >= 2);
+  const list = validateScore(parseScoreDocuments('- a\n- b\n', 'list.yaml')).errors;
+  assert.match(list[0]!.message, /must be a YAML map/);
+});
+
+test('assertValidScore throws InvalidInput with details.issues', () => {
+  assert.throws(
+    () => assertValidScore(parseScoreDocuments(threeMistakes, 'shop.yaml')),
+    (error: unknown) =>
+      error instanceof InvalidInput &&
+      Array.isArray(error.details.issues) &&
+      error.message.includes('shop.yaml:8:13: 8080 is not a string'),
+  );
+});
+
+test('deprecated array entries without a target are errors at the entry', () => {
+  const text = `apiVersion: score.dev/v1b1
+metadata: {name: app}
+containers:
+  main:
+    image: x
+    files:
+      - content: hello
+`;
+  const { errors } = validateScore(parseScoreDocuments(text, 'app.yaml'));
+  assert.equal(errors[0]!.path, '/containers/main/files/0/target');
+  assert.equal(errors[0]!.line, 7);
+});
