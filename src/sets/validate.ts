@@ -39,6 +39,10 @@ function toIssues(errors: TLocalizedValidationError[]): ValidationIssue[] {
     let message = error.message;
     if (error.keyword === 'additionalProperties') {
       message = `unknown member(s): ${error.params.additionalProperties.join(', ')}`;
+    } else if (error.keyword === 'pattern' && error.schemaPath.includes('propertyNames')) {
+      const segment = error.instancePath.split('/').pop() ?? '';
+      const name = segment.replaceAll('~1', '/').replaceAll('~0', '~');
+      message = `${JSON.stringify(name)} is not a valid name (must match ${error.params.pattern})`;
     } else if (error.keyword === 'propertyNames') {
       message = `invalid name(s): ${error.params.propertyNames.map((name) => JSON.stringify(name)).join(', ')}`;
     }
