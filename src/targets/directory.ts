@@ -1,0 +1,24 @@
+/** `baton/directory`: one YAML file per object under `<root>/<app>/<env>/`, no git. */
+import { join } from 'node:path';
+import { assertId } from './paths.js';
+import { desiredObjects } from './objects.js';
+import { readObjects, syncObjectFiles } from './file-tree.js';
+import type { ApplyRequest, ApplyResult, K8sObject, Target } from './types.js';
+
+export class DirectoryTarget implements Target {
+  readonly id = 'baton/directory';
+
+  constructor(private readonly root: string) {}
+
+  envDir(appId: string, envId: string): string {
+    return join(this.root, assertId('app', appId), assertId('env', envId));
+  }
+
+  async apply(request: ApplyRequest): Promise<ApplyResult> {
+    return syncObjectFiles(this.envDir(request.appId, request.envId), desiredObjects(request));
+  }
+
+  lastApplied(appId: string, envId: string): Promise<K8sObject[]> {
+    return readObjects(this.envDir(appId, envId));
+  }
+}

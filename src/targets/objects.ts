@@ -1,0 +1,89 @@
+/** Identity, ownership and serialisation of objects, shared by all targets. */
+import { stringify } from 'yaml';
+import { InvalidInput } from '../shared/errors.js';
+import type { ApplyRequest, K8sObject } from './types.js';
+
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const APP_LABEL = 'baton.dev/app';
+export const ENV_LABEL = 'baton.dev/env';
+export const CONTENT_HASH_ANNOTATION = 'baton.dev/content-hash';
+
+export function ownershipLabels(appId: string, envId: string): Record<string, string> {
+  return { [MANAGED_BY_LABEL]: 'baton', [APP_LABEL]: appId, [ENV_LABEL]: envId };
+}
+
+export function ownershipSelector(appId: string, envId: string): string {
+  return Object.entries(ownershipLabels(appId, envId))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}
+
+export function apiGroup(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash === -1 ? '' : apiVersion.slice(0, slash);
+}
+
+/** Stable identity of an object: `Kind[.group]/[namespace/]name`, e.g. `Deployment.apps/shop-dev/web`. */
+export function objectKey(object: K8sObject): string {
+  const group = apiGroup(object.apiVersion);
+  const kind = group ? `${object.kind}.${group}` : object.kind;
+  const namespace = object.metadata.namespace;
+  return namespace ? `${kind}/${namespace}/${object.metadata.name}` : `${kind}/${object.metadata.name}`;
+}
+
+/** `<kind>-<namespace>-<name>.yaml` (`<kind>-<name>.yaml` for cluster-scoped objects), lower case. */
+export function objectFileName(object: K8sObject): string {
+  const parts = [object.kind.toLowerCase(), object.metadata.namespace, object.metadata.name].filter(Boolean);
+  return `${parts.join('-')}.yaml`;
+}
+
+/** YAML with sorted keys, so the same object always gives the same bytes (clean git diffs). */
+export function toYaml(object: K8sObject): string {
+  return stringify(object, { sortMapEntries: true, lineWidth: 0 });
+}
+
+function checkObject(object: unknown, index: number): asserts object is K8sObject {
+  const o = object as Partial<K8sObject> | null;
+  if (
+    o === null ||
+    typeof o !== 'object' ||
+    typeof o.apiVersion !== 'string' ||
+    typeof o.kind !== 'string' ||
+    typeof o.metadata !== 'object' ||
+    o.metadata === null ||
+    typeof o.metadata.name !== 'string' ||
+    o.metadata.name === ''
+  ) {
+    throw new InvalidInput(`object #${index} is not a Kubernetes object (apiVersion, kind and metadata.name are required)`);
+  }
+}
+
+/**
+ * The objects a target should hold for a request: validated, the namespace added when not rendered,
+ * duplicates (same key) refused, in a stable order.
+ */
+export function desiredObjects(request: ApplyRequest): K8sObject[] {
+  request.objects.forEach(checkObject);
+  const objects = [...request.objects];
+  const hasNamespace = objects.some((o) => o.kind === 'Namespace' && o.metadata.name === request.namespace);
+  if (!hasNamespace) {
+    objects.push({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: request.namespace, labels: ownershipLabels(request.appId, request.envId) },
+    });
+  }
+  const seen = new Map<string, K8sObject>();
+  for (const object of objects) {
+    const key = objectKey(object);
+    if (seen.has(key)) throw new InvalidInput(`object ${key} is rendered twice`, { object: key });
+    seen.set(key, object);
+  }
+  return applyOrder(objects);
+}
+
+/** Namespaces first, then cluster-scoped objects, then namespaced ones; by key within each group. */
+export function applyOrder(objects: K8sObject[]): K8sObject[] {
+  const rank = (o: K8sObject): number => (o.kind === 'Namespace' ? 0 : o.metadata.namespace ? 2 : 1);
+  return [...objects].sort((a, b) => rank(a) - rank(b) || (objectKey(a) < objectKey(b) ? -1 : objectKey(a) > objectKey(b) ? 1 : 0));
+}

@@ -1,0 +1,51 @@
+/** The contract every deployment target implements. Local types: targets depend on no other domain module. */
+
+/** A Kubernetes object as plain JSON (the same shape `profiles` produces). */
+export interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
+}
+
+export interface ApplyRequest {
+  deploymentId: string;
+  comment?: string;
+  appId: string;
+  envId: string;
+  /** The environment's namespace; targets make sure it exists (a Namespace object is added when missing). */
+  namespace: string;
+  /** Everything the environment should run: workload objects and driver manifests. Namespaced ones carry `metadata.namespace`. */
+  objects: K8sObject[];
+  /** `available`: wait until Deployments/StatefulSets have rolled out (targets that can observe it). */
+  waitFor?: 'deploy' | 'available';
+  /** Upper bound for waiting, in milliseconds. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface ApplyResult {
+  /** Object keys (see `objectKey`) created or modified by this apply. */
+  changed: string[];
+  /** Keys of objects the target held for this app/env that are no longer rendered, now removed. */
+  removed: string[];
+  /** Keys of objects that were already exactly as rendered. */
+  unchanged: string[];
+  /** Target-specific revision: a git commit, absent when the target has none. */
+  revision?: string;
+}
+
+export interface Target {
+  /** Qualified driver id the target was created for, e.g. `baton/gitops`. */
+  readonly id: string;
+  /** Make the app/env hold exactly `request.objects` (after the namespace): create, update, and prune. */
+  apply(request: ApplyRequest): Promise<ApplyResult>;
+  /** What the last successful apply for this app/env gave the target (empty when never applied). */
+  lastApplied(appId: string, envId: string): Promise<K8sObject[]>;
+}
