@@ -1,5 +1,5 @@
 /** JSON and YAML encoders producing Go's output (encoding/json, sigs.k8s.io/yaml as used by Helm/sprig). */
-import { Document, isScalar, parse as parseYamlText, visit, type ToStringOptions } from 'yaml';
+import { Document, parse as parseYamlText, visit, type ToStringOptions } from 'yaml';
 import { formatFloat, isGoMap, sortedKeys } from './values.js';
 
 /** encoding/json Marshal: sorted map keys, HTML-escaping unless `escapeHtml` is false. */
@@ -86,12 +86,7 @@ export function encodeYaml(value: unknown): string {
       if (typeof node.value === 'string' && node.value.includes('\n')) node.type = 'BLOCK_LITERAL';
     },
   });
-  const text = doc.toString(yamlOptions);
-  return fixNumbers(text, doc);
-}
-
-function fixNumbers(text: string, _doc: Document): string {
-  return text;
+  return doc.toString(yamlOptions);
 }
 
 export function decodeYaml(text: string): unknown {
@@ -110,4 +105,3 @@ function normalizeDecoded(value: unknown): unknown {
   return value;
 }
 
-export { isScalar };
