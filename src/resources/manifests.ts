@@ -1,4 +1,4 @@
-import { parseAllDocuments, LineCounter, isMap } from 'yaml';
+import { parseAllDocuments, LineCounter, isMap, isScalar } from 'yaml';
 import { InvalidInput } from '../shared/errors.js';
 import { validateDefinitionRequest, type ResourceDefinition, type ValidateDefinitionOptions } from './definitions.js';
 
@@ -48,7 +48,7 @@ export function parseDefinitionManifests(
       issues.push(`${fileName}:${pos.line}:${pos.col}: ${error.message.split('\n')[0] ?? error.message}`);
     }
     if (doc.errors.length > 0) return;
-    if (doc.contents === null) return;
+    if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) return;
     if (!isMap(doc.contents)) {
       issues.push(`${where}: a manifest must be a mapping with apiVersion, kind, metadata and entity`);
       return;

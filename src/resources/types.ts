@@ -97,6 +97,9 @@ export const BUILT_IN_RESOURCE_TYPES: readonly ResourceType[] = [
   builtIn('tls-cert', 'TLS certificate', 'dns', 'indirect', outputs({ tls_secret_name: str }, ['tls_secret_name'])),
   // Volumes hand their result over as manifests (pod volumes), not as outputs.
   builtIn('volume', 'Volume', 'datastore', 'direct', outputs({}, [])),
+  builtIn('aws-policy', 'AWS IAM policy', 'aws', 'indirect', outputs({ arn: str }, [])),
+  builtIn('aws-role', 'AWS IAM role', 'aws', 'indirect', outputs({ arn: str }, [])),
+  builtIn('agent', 'Humanitec agent', 'kubernetes', 'indirect', outputs({}, [], { url: str })),
   builtIn('k8s-service-account', 'Kubernetes Service Account', 'kubernetes', 'indirect', outputs({ name: str }, ['name'])),
 ];
 

@@ -1,0 +1,53 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { InvalidInput, NotFound } from '../shared/errors.js';
+import { createTypeRegistry, defaultTypeRegistry, validateCustomTypeRequest, validateOutputs } from './types.js';
+import { guresid, GURESID_PATTERN } from './guresid.js';
+import { createHash } from 'node:crypto';
+
+describe('resource types', () => {
+  it('ships the standard types with their use', () => {
+    const expected: Record<string, string> = {
+      'k8s-cluster': 'implicit', 'k8s-namespace': 'implicit', 'base-env': 'implicit', workload: 'implicit', environment: 'direct', config: 'direct',
+      postgres: 'direct', mysql: 'direct', mariadb: 'direct', mongodb: 'direct', redis: 'direct', amqp: 'direct', s3: 'direct', dns: 'direct',
+      route: 'direct', ingress: 'indirect', 'tls-cert': 'indirect', volume: 'direct', 'k8s-service-account': 'indirect',
+    };
+    for (const [type, use] of Object.entries(expected)) assert.equal(defaultTypeRegistry.get(type)?.use, use, type);
+    assert.throws(() => defaultTypeRegistry.require('nope', 'modules.a.externals.b'), (e: unknown) => e instanceof NotFound && /needed by modules\.a\.externals\.b/.test(e.message));
+  });
+
+  it('validates driver outputs against the type, naming the field', () => {
+    const postgres = defaultTypeRegistry.require('postgres');
+    validateOutputs(postgres, { values: { host: 'h', port: 5432, name: 'db' }, secrets: { username: 'u', password: 'p' } });
+    assert.throws(
+      () => validateOutputs(postgres, { values: { host: 'h', port: '5432', name: 'db' }, secrets: { username: 'u' } }),
+      (e: unknown) => e instanceof InvalidInput && (e.details.issues as string[]).includes('values.port: must be integer') && (e.details.issues as string[]).includes('secrets.password: must have required property \'password\''),
+    );
+  });
+
+  it('registers custom types only under the org prefix', () => {
+    const custom = validateCustomTypeRequest('my-org', { type: 'my-org/queue', outputs_schema: { values: { type: 'object', required: ['url'] } } });
+    assert.equal(custom.use, 'direct');
+    const registry = createTypeRegistry([custom]);
+    assert.ok(registry.has('my-org/queue'));
+    assert.throws(() => validateOutputs(registry.require('my-org/queue'), { values: {} }), /values\.url/);
+    assert.throws(() => validateCustomTypeRequest('my-org', { type: 'other-org/queue' }), /must be named "my-org\/<name>"/);
+    assert.throws(() => validateCustomTypeRequest('my-org', { type: 'my-org/q', use: 'sometimes' }), /use: must be one of/);
+    assert.throws(() => validateCustomTypeRequest('my-org', { type: 'my-org/queue', outputs_schema: { values: { type: 'nonsense' } } }), /invalid JSON Schema/);
+    assert.throws(() => createTypeRegistry([custom, custom]), /registered twice/);
+  });
+});
+
+describe('guresid', () => {
+  it('is the documented sha256 prefix of the NUL-joined tuple', () => {
+    const parts = { orgId: 'test-org', appId: 'test-app', envId: 'gcp-dev', type: 'postgres', class: 'default', resId: 'modules.my-module.externals.my-db' };
+    const expected = createHash('sha256').update(['baton-guresid-v1', 'test-org', 'test-app', 'gcp-dev', 'postgres', 'default', 'modules.my-module.externals.my-db'].join('\0')).digest('hex').slice(0, 40);
+    assert.equal(guresid(parts), expected);
+    assert.match(guresid(parts), GURESID_PATTERN);
+    // Pinned: a change here would orphan every provisioned resource.
+    assert.equal(guresid(parts), 'd85c637905138052103ac05442cf51dd961a1317');
+    assert.equal(guresid({ ...parts, class: undefined }), guresid(parts));
+    assert.notEqual(guresid({ ...parts, envId: 'gcp-prod' }), guresid(parts));
+    assert.notEqual(guresid({ ...parts, class: 'sensitive' }), guresid(parts));
+  });
+});
