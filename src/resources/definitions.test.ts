@@ -78,7 +78,7 @@ describe('parseDefinitionManifests', () => {
     assert.deepEqual(parsed.map((p) => p.definition.id), ['dns-template', 'dev-postgres']);
     assert.deepEqual(parsed[0]?.definition.provision, { ingress: { is_dependent: false, match_dependents: false } });
     assert.equal(parsed[1]?.source.line, 14);
-    const again = parseDefinitionManifests(stringify(toDefinitionManifest(parsed[1]!.definition)), 'again.yaml');
+    const again = parseDefinitionManifests(stringify(toDefinitionManifest(parsed[1].definition)), 'again.yaml');
     assert.deepEqual(again[0]?.definition, parsed[1]?.definition);
   });
 
