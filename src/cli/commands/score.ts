@@ -1,0 +1,161 @@
+/**
+ * `baton score validate|convert|init`: local commands (no server needed) over the Score module.
+ * Output goes through injectable writers so tests can capture it.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from '@commander-js/extra-typings';
+import { Option } from '@commander-js/extra-typings';
+import { stringify } from 'yaml';
+import { InvalidInput } from '../../shared/errors.js';
+import {
+  convertScoreToDelta,
+  loadScoreFiles,
+  loadYamlFile,
+  parseScoreDocuments,
+  validateScore,
+} from '../../score/index.js';
+import type { ScoreIssue } from '../../score/index.js';
+import { UsageError } from '../errors.js';
+
+export interface ScoreCommandIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** Reads a text file (Score, extensions, overrides). */
+  readTextFile: (path: string) => string;
+  /** Reads a file named by a Score `files.*.source`. */
+  readBinaryFile: (path: string) => Uint8Array;
+  writeTextFile: (path: string, text: string) => void;
+  fileExists: (path: string) => boolean;
+  cwd: () => string;
+  setExitCode: (code: number) => void;
+}
+
+export const defaultScoreIo: ScoreCommandIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  readTextFile: (path) => readFileSync(path, 'utf8'),
+  readBinaryFile: (path) => readFileSync(path),
+  writeTextFile: (path, text) => writeFileSync(path, text),
+  fileExists: (path) => existsSync(path),
+  cwd: () => process.cwd(),
+  setExitCode: (code) => {
+    process.exitCode = code;
+  },
+};
+
+export const STARTER_SCORE = `# A Score workload (https://score.dev). Validate it with \`baton score validate score.yaml\`
+# and turn it into a deployment delta with \`baton score convert score.yaml --image <image>\`.
+apiVersion: score.dev/v1b1
+metadata:
+  name: hello-world
+containers:
+  main:
+    # "." means the image is supplied at deploy time (--image).
+    image: .
+    variables:
+      GREETING: "Hello from \${metadata.name}"
+      DB_HOST: "\${resources.db.host}"
+      DB_PORT: "\${resources.db.port}"
+service:
+  ports:
+    web:
+      port: 80
+      targetPort: 8080
+resources:
+  db:
+    type: postgres
+  dns:
+    type: dns
+  route:
+    type: route
+    params:
+      host: \${resources.dns.host}
+      path: /
+      port: 80
+`;
+
+function printIssues(io: ScoreCommandIo, issues: readonly ScoreIssue[], prefix = ''): void {
+  for (const issue of issues) io.stderr(`${issue.file}:${issue.line}:${issue.column}: ${prefix}${issue.message}\n`);
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function registerScoreCommands(program: Command, io: ScoreCommandIo = defaultScoreIo): void {
+  const score = program.command('score').description('validate Score files and convert them to deployment deltas (runs locally)');
+
+  score
+    .command('validate')
+    .description('validate Score files; prints every problem as file:line:column: message')
+    .argument('<files...>', 'Score files (each may hold several --- separated workloads)')
+    .action((files: string[]) => {
+      const documents = loadScoreFiles(files, io.readTextFile);
+      const { errors, warnings, workloads } = validateScore(documents);
+      printIssues(io, warnings, 'warning: ');
+      if (errors.length > 0) {
+        printIssues(io, errors);
+        io.stderr(`${errors.length} error${errors.length === 1 ? '' : 's'}\n`);
+        io.setExitCode(1);
+        return;
+      }
+      io.stdout(`${workloads.length} workload${workloads.length === 1 ? '' : 's'} valid: ${workloads.map((w) => w.spec.metadata.name).join(', ')}\n`);
+      io.setExitCode(0);
+    });
+
+  score
+    .command('convert')
+    .description('convert Score files to a deployment delta (modules.add + shared)')
+    .argument('<files...>', 'Score files')
+    .option('--extensions <file>', 'Humanitec extensions file (apiVersion humanitec.org/v1b1)')
+    .option('--image <image>', 'image for containers whose image is "."')
+    .option('-p, --property <path=value>', 'property override, YAML value, empty deletes (repeatable)', collect, [] as string[])
+    .option('--overrides-file <file>', 'YAML document deep-merged into the workload before validation')
+    .option('--app <app>', 'application id')
+    .option('--env <env>', 'environment id (sets the delta env_id)')
+    .option('--name <name>', 'delta name')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['json', 'yaml'] as const).default('json' as const))
+    .action((files: string[], options) => {
+      const documents = loadScoreFiles(files, io.readTextFile);
+      const extensions = options.extensions !== undefined ? loadYamlFile(options.extensions, io.readTextFile) : undefined;
+      const overrides = options.overridesFile !== undefined ? loadYamlFile(options.overridesFile, io.readTextFile) : undefined;
+      try {
+        const delta = convertScoreToDelta(documents, {
+          image: options.image,
+          extensions,
+          overrides,
+          properties: options.property,
+          appId: options.app,
+          envId: options.env,
+          deltaName: options.name,
+          readFile: io.readBinaryFile,
+        });
+        io.stdout(options.output === 'yaml' ? stringify(delta) : JSON.stringify(delta, null, 2) + '\n');
+        io.setExitCode(0);
+      } catch (error) {
+        const issues = error instanceof InvalidInput ? (error.details.issues as ScoreIssue[] | undefined) : undefined;
+        if (!issues) throw error;
+        printIssues(io, issues);
+        io.stderr(`${issues.length} error${issues.length === 1 ? '' : 's'}\n`);
+        io.setExitCode(1);
+      }
+    });
+
+  score
+    .command('init')
+    .description('write a starter score.yaml in the current directory')
+    .option('--force', 'overwrite an existing score.yaml')
+    .action((options) => {
+      const path = join(io.cwd(), 'score.yaml');
+      if (io.fileExists(path) && !options.force) {
+        throw new UsageError(`${path} already exists (use --force to overwrite)`);
+      }
+      // The starter must always be valid: fail loudly here rather than hand users a broken file.
+      const check = validateScore(parseScoreDocuments(STARTER_SCORE, 'score.yaml'));
+      if (check.errors.length > 0) throw new Error(`starter score.yaml is invalid: ${check.errors[0]!.message}`);
+      io.writeTextFile(path, STARTER_SCORE);
+      io.stdout(`wrote ${path}\n`);
+      io.setExitCode(0);
+    });
+}
