@@ -1,0 +1,48 @@
+/**
+ * Keyset pagination for listings ordered by `(created_at, id)`: a page token is the position of the last row
+ * returned, so pages stay stable while rows are added (no offset drift) and each page is one index range scan.
+ * Tokens are opaque to clients (base64url of JSON), as Humanitec's `page` tokens are.
+ */
+import { InvalidInput } from '../shared/errors.js';
+
+export interface PagePosition {
+  created_at: string;
+  id: string;
+}
+
+export interface PageRequest {
+  /** Rows per page. */
+  limit: number;
+  /** Token of the previous page's end (`nextToken`), or undefined for the first page. */
+  token?: string | undefined;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Present when more rows follow. */
+  nextToken?: string;
+}
+
+export function encodePageToken(position: PagePosition): string {
+  return Buffer.from(JSON.stringify([position.created_at, position.id]), 'utf8').toString('base64url');
+}
+
+export function decodePageToken(token: string): PagePosition {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string') {
+      return { created_at: value[0], id: value[1] };
+    }
+  } catch {
+    // fall through: any malformed token gets the same message
+  }
+  throw new InvalidInput('page: not a page token returned by this server', { field: 'page' });
+}
+
+/** Splits `limit + 1` fetched rows into a page and the token of its end (fetching one extra row tells if more follow). */
+export function toPage<T extends PagePosition>(rows: T[], limit: number): Page<T> {
+  if (rows.length <= limit) return { items: rows };
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1]!;
+  return { items, nextToken: encodePageToken(last) };
+}
