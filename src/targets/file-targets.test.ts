@@ -105,7 +105,7 @@ test('gitops target makes one commit per deployment, removes a dropped workload 
   const fresh = new GitOpsTarget({ workdir: join(base, 'work2'), url: `file://${remote}`, branch: 'main', path: 'clusters/one' });
   const last = await fresh.lastApplied('shop', 'dev');
   const deployment = last.find((o) => o.kind === 'Deployment') as K8sObject & { spec: { template: { spec: { containers: { image: string }[] } } } };
-  assert.equal(deployment.spec.template.spec.containers[0].image, 'nginx:2');
+  assert.equal(deployment.spec.template.spec.containers[0]?.image, 'nginx:2');
 });
 
 test('gitops target without a remote commits to its local repository', async (t) => {
