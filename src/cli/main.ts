@@ -4,13 +4,18 @@
  */
 import { Command } from '@commander-js/extra-typings';
 import { BATON_VERSION } from '../config/index.js';
+import { registerScoreCommands } from './commands/score.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerVersionCommand } from './commands/version.js';
 import { EXIT, describeError, exitCodeFor, isCommanderError } from './errors.js';
 
 export type CommandRegistrar = (program: Command) => void;
 
-export const COMMAND_REGISTRARS: readonly CommandRegistrar[] = [registerServeCommand, registerVersionCommand];
+export const COMMAND_REGISTRARS: readonly CommandRegistrar[] = [
+  registerServeCommand,
+  registerVersionCommand,
+  (program) => registerScoreCommands(program),
+];
 
 export function buildProgram(): Command {
   const program = new Command()
