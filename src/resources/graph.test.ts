@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidInput } from '../shared/errors.js';
-import { buildResourceGraph, findNode, resolveNodeInputs, toNodeBody, type GraphNode, type ResourceGraph } from './graph.js';
+import { canonicalJson, sha256Hex } from '../shared/canonical-json.js';
+import { buildResourceGraph, canonicalNodeList, findNode, resolveNodeInputs, toNodeBody, type GraphNode, type ResourceGraph } from './graph.js';
 import { guresid } from './guresid.js';
 import { NoMatchingDefinition } from './matching.js';
 import { def, fixture } from './test-helpers.js';
@@ -205,6 +206,10 @@ describe('buildResourceGraph', () => {
     assert.deepEqual(second.order, first.order);
     assert.equal(second.hash, first.hash);
     assert.match(first.hash, /^[0-9a-f]{64}$/);
+    // The hash is sha256 over the canonical JSON of the NodeBody list sorted by GUResID.
+    const sorted = [...first.nodes].sort((a, b) => (a.guresid < b.guresid ? -1 : 1));
+    assert.equal(canonicalNodeList(sorted), canonicalJson(sorted.map((n) => toNodeBody(n))));
+    assert.equal(first.hash, sha256Hex(canonicalJson(sorted.map((n) => toNodeBody(n)))));
     const changed = buildResourceGraph({ set: { ...set, shared: { dns: { type: 'dns', params: { subdomain: 'x' } } } }, context, definitions });
     assert.notEqual(changed.hash, first.hash);
     const otherEnv = buildResourceGraph({ set, context: { ...context, envId: 'staging' }, definitions });

@@ -270,8 +270,8 @@ export function buildResourceGraph(input: BuildResourceGraphInput): ResourceGrap
     }
   };
 
-  while (queue.length > 0) {
-    const descriptor = queue.shift()!;
+  for (let next = 0; next < queue.length; next++) {
+    const descriptor = queue[next]!;
     const node = nodes.get(descriptor)!;
     const resource = { type: node.key.type, class: node.key.class, resId: node.key.resId };
     const match = matcher.tryMatch(resource, context);
@@ -424,8 +424,53 @@ function finishGraph(nodes: Map<string, NodeState>, edges: Map<string, Map<strin
     }
   });
   const levels = levelsByDescriptor.map((level) => level.map((d) => ids.get(d)!));
-  const sortedForHash = [...graphNodes].sort((a, b) => (a.guresid < b.guresid ? -1 : 1)).map((n) => toNodeBody(n));
-  return { context, nodes: graphNodes, levels, order: levels.flat(), hash: sha256Hex(canonicalJson(sortedForHash)) };
+  const sortedForHash = [...graphNodes].sort((a, b) => (a.guresid < b.guresid ? -1 : 1));
+  return { context, nodes: graphNodes, levels, order: levels.flat(), hash: hashNodes(sortedForHash) };
+}
+
+/** Canonical JSON of an object, memoized by identity: many nodes share one definition's inputs. */
+const canonicalCache = new WeakMap<object, string>();
+function cachedCanonical(value: object): string {
+  let text = canonicalCache.get(value);
+  if (text === undefined) {
+    text = canonicalJson(value);
+    canonicalCache.set(value, text);
+  }
+  return text;
+}
+
+/**
+ * sha256 of `canonicalJson(nodes.map(toNodeBody))`, assembled by hand because running canonicalJson over
+ * thousands of nodes dominated graph building; a test checks both give the same text.
+ * Keys are written in canonicalJson's (sorted) order.
+ */
+export function canonicalNodeList(nodes: readonly GraphNode[], types: ResourceTypeRegistry = defaultTypeRegistry): string {
+  const parts: string[] = [];
+  for (const node of nodes) {
+    const schema = types.get(node.type)?.inputs_schema ?? {};
+    parts.push(
+      '{"class":' + JSON.stringify(node.class) +
+        ',"criteria_id":' + JSON.stringify(node.criteriaId) +
+        ',"def_id":' + JSON.stringify(node.definition.id) +
+        ',"def_version_id":' + JSON.stringify(node.definition.versionId ?? '') +
+        ',"depends_on":' + JSON.stringify(node.dependsOn) +
+        ',"driver":{"secrets":{},"values":' + cachedCanonical(node.driverInputs.values) + '}' +
+        (node.driverAccount ? ',"driver_account":' + JSON.stringify(node.driverAccount) : '') +
+        ',"driver_type":' + JSON.stringify(node.driverType) +
+        ',"guresid":' + JSON.stringify(node.guresid) +
+        ',"id":' + JSON.stringify(node.resId) +
+        ',"in_place_driver_change":false' +
+        ',"resource":' + cachedCanonical(node.params) +
+        ',"resource_schema":' + cachedCanonical(schema) +
+        ',"type":' + JSON.stringify(node.type) +
+        '}',
+    );
+  }
+  return '[' + parts.join(',') + ']';
+}
+
+function hashNodes(nodes: readonly GraphNode[]): string {
+  return sha256Hex(canonicalNodeList(nodes));
 }
 
 /** Humanitec's NodeBodyResponse for a node. Secret driver inputs are left out unless asked for. */

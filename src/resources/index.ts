@@ -88,6 +88,7 @@ export {
 export {
   IMPLICIT_RESOURCES,
   buildResourceGraph,
+  canonicalNodeList,
   createPlaceholderScope,
   findNode,
   nodeByGuresid,

@@ -117,7 +117,7 @@ export function criterionMismatch(criterion: MatchingCriterion, resource: Resour
 /**
  * A matcher over a fixed list of definitions. Build it once per deployment (or once per definitions change)
  * and resolve many resources: each resolution is at most 32 hash lookups (16 specificity patterns × concrete
- * class or `*`), independent of how many definitions exist.
+ * class or `*`, only those that occur), independent of how many definitions exist.
  */
 export interface Matcher {
   match(resource: ResourceToMatch, context: MatchContext): MatchResult;
@@ -127,47 +127,59 @@ export interface Matcher {
 }
 
 const SEP = '\u0000';
-/** Specificity patterns from most to least specific. */
-const PATTERNS = Array.from({ length: 16 }, (_, i) => 15 - i);
 
-function patternKey(pattern: number, cls: string, values: readonly string[]): string {
+function patternKey(pattern: number, cls: string, res: string, env: string, app: string, envType: string): string {
   let key = pattern.toString(16) + SEP + cls;
-  for (let i = 0; i < 4; i++) if (pattern & (8 >> i)) key += SEP + values[i]!;
+  if (pattern & 8) key += SEP + res;
+  if (pattern & 4) key += SEP + env;
+  if (pattern & 2) key += SEP + app;
+  if (pattern & 1) key += SEP + envType;
   return key;
 }
 
+interface TypeIndex {
+  /** Specificity patterns that occur among this type's criteria, most specific first, each with whether `class: *` occurs. */
+  patterns: { pattern: number; hasWildcardClass: boolean }[];
+  byKey: Map<string, Candidate[]>;
+}
+
 export function createMatcher(definitions: readonly ResourceDefinition[]): Matcher {
-  // type → (pattern+class+values key → candidates sorted best first)
-  const index = new Map<string, Map<string, Candidate[]>>();
+  const index = new Map<string, TypeIndex>();
   for (const definition of definitions) {
     if (definition.is_deleted) continue;
-    let byKey = index.get(definition.type);
-    if (!byKey) index.set(definition.type, (byKey = new Map<string, Candidate[]>()));
+    let typeIndex = index.get(definition.type);
+    if (!typeIndex) index.set(definition.type, (typeIndex = { patterns: [], byKey: new Map<string, Candidate[]>() }));
     for (const criterion of definition.criteria) {
       const candidate = toCandidate(definition, criterion);
-      const values = SPECIFICITY.map((f) => criterion[f] ?? '');
-      const key = patternKey(candidate.rank, criterion.class || DEFAULT_CLASS, values);
-      const bucket = byKey.get(key);
+      const cls = criterion.class || DEFAULT_CLASS;
+      const key = patternKey(candidate.rank, cls, criterion.res_id ?? '', criterion.env_id ?? '', criterion.app_id ?? '', criterion.env_type ?? '');
+      const bucket = typeIndex.byKey.get(key);
       if (bucket) bucket.push(candidate);
-      else byKey.set(key, [candidate]);
+      else typeIndex.byKey.set(key, [candidate]);
+      let entry = typeIndex.patterns.find((p) => p.pattern === candidate.rank);
+      if (!entry) typeIndex.patterns.push((entry = { pattern: candidate.rank, hasWildcardClass: false }));
+      if (cls === WILDCARD) entry.hasWildcardClass = true;
     }
   }
-  for (const byKey of index.values()) for (const bucket of byKey.values()) bucket.sort(compareCandidates);
+  for (const typeIndex of index.values()) {
+    typeIndex.patterns.sort((a, b) => b.pattern - a.pattern);
+    for (const bucket of typeIndex.byKey.values()) bucket.sort(compareCandidates);
+  }
 
+  // Hot path: only the specificity patterns that exist for the type are tried, most specific first,
+  // so a resolution costs a handful of hash lookups however many definitions there are.
   function tryMatch(resource: ResourceToMatch, context: MatchContext): MatchResult | undefined {
-    const byKey = index.get(resource.type);
-    if (!byKey) return undefined;
-    const values = [resource.resId, context.envId, context.appId, context.envType];
+    const typeIndex = index.get(resource.type);
+    if (!typeIndex) return undefined;
     const cls = resource.class ?? DEFAULT_CLASS;
-    for (const pattern of PATTERNS) {
-      const exact = byKey.get(patternKey(pattern, cls, values));
-      const wildcard = cls === WILDCARD ? undefined : byKey.get(patternKey(pattern, WILDCARD, values));
-      const best = exact?.[0] ?? wildcard?.[0];
-      if (exact?.[0] && wildcard?.[0]) {
-        const winner = compareCandidates(exact[0], wildcard[0]) <= 0 ? exact[0] : wildcard[0];
-        return { definition: winner.definition, criterion: winner.criterion };
-      }
-      if (best) return { definition: best.definition, criterion: best.criterion };
+    const { resId } = resource;
+    const { envId, appId, envType } = context;
+    for (const { pattern, hasWildcardClass } of typeIndex.patterns) {
+      const exact = typeIndex.byKey.get(patternKey(pattern, cls, resId, envId, appId, envType))?.[0];
+      const wildcard =
+        hasWildcardClass && cls !== WILDCARD ? typeIndex.byKey.get(patternKey(pattern, WILDCARD, resId, envId, appId, envType))?.[0] : undefined;
+      const winner = exact && wildcard ? (compareCandidates(exact, wildcard) <= 0 ? exact : wildcard) : (exact ?? wildcard);
+      if (winner) return { definition: winner.definition, criterion: winner.criterion };
     }
     return undefined;
   }
