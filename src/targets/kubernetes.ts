@@ -118,7 +118,7 @@ export class KubernetesTarget implements Target {
     } catch (error) {
       throw failure('reading the inventory of', `${appId}/${envId}`, error);
     }
-    const secret = list.items[0];
+    const secret: { data?: Record<string, string> } | undefined = list.items[0];
     const encoded = secret?.data?.['objects.json'];
     if (!encoded) return [];
     return JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as K8sObject[];
