@@ -114,11 +114,11 @@ export class KubernetesTarget implements Target {
     const selector = `${INVENTORY_APP_LABEL}=${appId},${INVENTORY_ENV_LABEL}=${envId}`;
     let list;
     try {
-      list = await this.client.list('v1', 'Secret', undefined, undefined, undefined, undefined, undefined, selector);
+      list = await this.client.list<KubernetesObject & { data?: Record<string, string> }>('v1', 'Secret', undefined, undefined, undefined, undefined, undefined, selector);
     } catch (error) {
       throw failure('reading the inventory of', `${appId}/${envId}`, error);
     }
-    const secret: { data?: Record<string, string> } | undefined = list.items[0];
+    const secret = list.items[0];
     const encoded = secret?.data?.['objects.json'];
     if (!encoded) return [];
     return JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as K8sObject[];
