@@ -1,0 +1,637 @@
+/**
+ * Resource definitions over the store: validation (src/resources), one version per change, secrets sealed at
+ * rest, duplicate criteria refused, deletion guarded by active resources, manifest import, match explanation.
+ * Speaks domain errors only. Public views never contain a secret value (see definition-secrets.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import type { CoreServices } from '../org/index.js';
+import {
+  assertNoDuplicateCriteria,
+  explainMatch,
+  normalizeCriterion,
+  parseDefinitionManifests,
+  rankDefinitionsForContext,
+  validateDefinitionRequest,
+  type DefinitionFilters,
+  type JsonObject,
+  type MatchExplanation,
+  type MatchingCriterion,
+  type ProvisionDependency,
+  type ResourceDefinition,
+  type ResourceTypeRegistry,
+} from '../resources/index.js';
+import type { SecretBox } from '../secrets/index.js';
+import { canonicalJson } from '../shared/canonical-json.js';
+import { Conflict, InvalidInput, NotFound } from '../shared/errors.js';
+import { fromJsonText, nowIso, toJsonText } from '../store/index.js';
+import type { Executor, Store } from '../store/index.js';
+import { createActiveResourcesRepo } from '../store/resource-active-repo.js';
+import type { ActiveResourceRow } from '../store/resource-active-repo.js';
+import { createResourceDefinitionsRepo } from '../store/resource-definitions-repo.js';
+import type { ResourceCriterionRow, ResourceDefinitionRow, ResourceDefinitionVersionRow } from '../store/resource-definitions-repo.js';
+import { openLeaves, redactedDriverInputs, restoredDriverInputs, sealLeaves, splitDriverInputs } from './definition-secrets.js';
+import type { DriversService } from './drivers-service.js';
+import type { ResourceTypesService } from './types-service.js';
+
+/** Humanitec's ResourceDefinitionResponse, secrets replaced by reference paths. */
+export interface DefinitionView {
+  org_id: string;
+  id: string;
+  name: string;
+  type: string;
+  driver_type: string;
+  driver_account?: string;
+  driver_inputs: JsonObject;
+  provision: Record<string, ProvisionDependency>;
+  criteria: MatchingCriterion[];
+  active_version_id: string;
+  /** The name the generated TypeScript client reads for `active_version_id`. */
+  current_version_id: string;
+  in_place_driver_change: boolean;
+  is_default: boolean;
+  is_deleted: boolean;
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+  updated_by: string;
+}
+
+/** Humanitec's ResourceDefinitionVersion. */
+export interface DefinitionVersionView {
+  id: string;
+  org_id: string;
+  def_id: string;
+  name: string;
+  type: string;
+  driver_type: string;
+  driver_account: string;
+  driver_inputs: JsonObject;
+  in_place_driver_change: boolean;
+  provision: Record<string, ProvisionDependency>;
+  criteria: MatchingCriterion[];
+  action: string;
+  archived: boolean;
+  active: boolean;
+  proposed: boolean;
+  created_at: string;
+  created_by: string;
+}
+
+/** Humanitec's ActiveResourceResponse (values only; secret outputs appear as reference paths). */
+export interface ActiveResourceView {
+  org_id: string;
+  app_id: string;
+  env_id: string;
+  env_type: string;
+  type: string;
+  class: string;
+  res_id: string;
+  gu_res_id: string;
+  def_id: string;
+  def_version_id: string;
+  criteria_id: string;
+  driver_type: string;
+  driver_account?: string;
+  deploy_id: string;
+  status: string;
+  resource: JsonObject;
+  secret_refs: JsonObject;
+  scheduled_deletion: boolean;
+  updated_at: string;
+}
+
+export interface ImportResult {
+  created: string[];
+  updated: string[];
+  unchanged: string[];
+}
+
+/** What a version row's `content` holds: the definition minus secret values. */
+interface VersionContent {
+  name: string;
+  type: string;
+  driver_type: string;
+  driver_account: string | null;
+  values: JsonObject;
+  secret_paths: string[];
+  external_secret_refs: JsonObject | null;
+  provision: Record<string, ProvisionDependency>;
+  in_place_driver_change: boolean;
+  criteria: MatchingCriterion[];
+}
+
+const PATCHABLE = new Set(['name', 'driver_type', 'driver_account', 'driver_inputs', 'provision', 'in_place_driver_change', 'proposed']);
+
+function isPlainObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** RFC 7396 merge patch: objects merge, `null` deletes, anything else replaces. */
+function mergePatch(target: unknown, patch: unknown): unknown {
+  if (!isPlainObject(patch)) return patch;
+  const out: JsonObject = isPlainObject(target) ? { ...target } : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete out[key];
+    else out[key] = mergePatch(out[key], value);
+  }
+  return out;
+}
+
+function matchKey(criterion: Omit<MatchingCriterion, 'id'>): string {
+  return JSON.stringify([criterion.class, criterion.app_id ?? '', criterion.env_id ?? '', criterion.env_type ?? '', criterion.res_id ?? '']);
+}
+
+function criterionFromRow(row: ResourceCriterionRow): MatchingCriterion {
+  return {
+    id: row.id,
+    class: row.class,
+    ...(row.app_id !== null ? { app_id: row.app_id } : {}),
+    ...(row.env_id !== null ? { env_id: row.env_id } : {}),
+    ...(row.env_type !== null ? { env_type: row.env_type } : {}),
+    ...(row.res_id !== null ? { res_id: row.res_id } : {}),
+  };
+}
+
+/** What makes two definitions the same for an import: content, not ids of criteria or bookkeeping. */
+function fingerprint(orgId: string, def: ResourceDefinition): string {
+  const split = splitDriverInputs(orgId, def.id, def.driver_inputs);
+  return canonicalJson({
+    name: def.name,
+    type: def.type,
+    driver_type: def.driver_type,
+    driver_account: def.driver_account ?? null,
+    driver_inputs: restoredDriverInputs(split.values, split.leaves, split.externalRefs),
+    provision: def.provision,
+    in_place_driver_change: def.in_place_driver_change ?? false,
+    criteria: def.criteria.map(({ id: _id, ...c }) => matchKey(c)).sort(),
+  });
+}
+
+export interface DefinitionsServiceDeps {
+  store: Store;
+  core: CoreServices;
+  secretBox: SecretBox;
+  types: ResourceTypesService;
+  drivers: DriversService;
+}
+
+export function createDefinitionsService({ store, core, secretBox, types, drivers }: DefinitionsServiceDeps) {
+  const repo = createResourceDefinitionsRepo(store.db);
+  const active = createActiveResourcesRepo(store.db);
+
+  async function criteriaByDef(orgId: string, trx?: Executor, defId?: string): Promise<Map<string, MatchingCriterion[]>> {
+    const rows = await repo.listCriteria(orgId, defId, trx);
+    const out = new Map<string, MatchingCriterion[]>();
+    for (const row of rows) {
+      const list = out.get(row.def_id);
+      if (list) list.push(criterionFromRow(row));
+      else out.set(row.def_id, [criterionFromRow(row)]);
+    }
+    return out;
+  }
+
+  function toView(row: ResourceDefinitionRow, criteria: MatchingCriterion[]): DefinitionView {
+    return {
+      org_id: row.org_id,
+      id: row.id,
+      name: row.name,
+      type: row.type,
+      driver_type: row.driver_type,
+      ...(row.driver_account !== null ? { driver_account: row.driver_account } : {}),
+      driver_inputs: redactedDriverInputs(row.org_id, row.id, {
+        values: fromJsonText<JsonObject>(row.driver_values) ?? {},
+        secretPaths: fromJsonText<string[]>(row.secret_paths) ?? [],
+        externalRefs: fromJsonText<JsonObject>(row.external_secret_refs),
+        versionId: row.active_version_id,
+      }),
+      provision: fromJsonText<Record<string, ProvisionDependency>>(row.provision) ?? {},
+      criteria,
+      active_version_id: row.active_version_id,
+      current_version_id: row.active_version_id,
+      in_place_driver_change: row.in_place_driver_change === 1,
+      is_default: false,
+      is_deleted: row.is_deleted === 1,
+      created_at: row.created_at,
+      created_by: row.created_by,
+      updated_at: row.updated_at,
+      updated_by: row.updated_by,
+    };
+  }
+
+  /** The domain object the matcher and graph builder use; secrets opened only when asked. */
+  function toDomain(row: ResourceDefinitionRow, criteria: MatchingCriterion[], withSecrets: boolean): ResourceDefinition {
+    const values = fromJsonText<JsonObject>(row.driver_values) ?? {};
+    const externalRefs = fromJsonText<JsonObject>(row.external_secret_refs);
+    const driverInputs = withSecrets
+      ? restoredDriverInputs(values, openLeaves(secretBox, row.org_id, row.id, row.secrets_sealed), externalRefs)
+      : { values, secrets: {}, ...(externalRefs !== null ? { secret_refs: externalRefs } : {}) };
+    return {
+      id: row.id,
+      name: row.name,
+      type: row.type,
+      driver_type: row.driver_type,
+      ...(row.driver_account !== null ? { driver_account: row.driver_account } : {}),
+      driver_inputs: driverInputs,
+      provision: fromJsonText<Record<string, ProvisionDependency>>(row.provision) ?? {},
+      criteria,
+      in_place_driver_change: row.in_place_driver_change === 1,
+      version_id: row.active_version_id,
+      created_at: row.created_at,
+      is_deleted: row.is_deleted === 1,
+    };
+  }
+
+  async function requireRow(orgId: string, defId: string, trx?: Executor, includeDeleted = false): Promise<ResourceDefinitionRow> {
+    await core.orgs.require(orgId, trx);
+    const row = await repo.get(orgId, defId, trx);
+    if (!row || (row.is_deleted === 1 && !includeDeleted)) throw new NotFound('resource definition', defId, undefined, { org_id: orgId });
+    return row;
+  }
+
+  async function validationOptions(orgId: string, trx?: Executor): Promise<{ types: ResourceTypeRegistry; knownDriverTypes: Set<string> }> {
+    return { types: await types.registry(orgId, trx), knownDriverTypes: await drivers.knownDriverTypes(orgId) };
+  }
+
+  /** Duplicate criteria get a message naming the other definition before the unique index has to catch them. */
+  async function checkCriteria(orgId: string, candidate: Pick<ResourceDefinition, 'id' | 'type' | 'criteria'>, trx: Executor): Promise<void> {
+    const others = await repo.list(orgId, { type: candidate.type }, trx);
+    const criteria = await criteriaByDef(orgId, trx);
+    assertNoDuplicateCriteria(
+      others.map((o) => ({ id: o.id, type: o.type, criteria: criteria.get(o.id) ?? [] })),
+      candidate,
+    );
+  }
+
+  async function replaceCriteria(orgId: string, def: Pick<ResourceDefinition, 'id' | 'type'>, criteria: MatchingCriterion[], trx: Executor): Promise<void> {
+    await checkCriteria(orgId, { ...def, criteria }, trx);
+    await repo.deleteCriteriaOf(orgId, def.id, trx);
+    const at = nowIso();
+    await repo.insertCriteria(
+      criteria.map((c) => ({
+        org_id: orgId,
+        def_id: def.id,
+        id: c.id,
+        type: def.type,
+        class: c.class,
+        app_id: c.app_id ?? null,
+        env_id: c.env_id ?? null,
+        env_type: c.env_type ?? null,
+        res_id: c.res_id ?? null,
+        match_key: matchKey(c),
+        created_at: at,
+      })),
+      trx,
+    );
+  }
+
+  /** Appends a version capturing the row as it is now (plus its criteria) and points the row at it. */
+  async function recordVersion(row: ResourceDefinitionRow, criteria: MatchingCriterion[], action: string, actor: string, trx: Executor): Promise<ResourceDefinitionRow> {
+    const content: VersionContent = {
+      name: row.name,
+      type: row.type,
+      driver_type: row.driver_type,
+      driver_account: row.driver_account,
+      values: fromJsonText<JsonObject>(row.driver_values) ?? {},
+      secret_paths: fromJsonText<string[]>(row.secret_paths) ?? [],
+      external_secret_refs: fromJsonText<JsonObject>(row.external_secret_refs),
+      provision: fromJsonText<Record<string, ProvisionDependency>>(row.provision) ?? {},
+      in_place_driver_change: row.in_place_driver_change === 1,
+      criteria,
+    };
+    const version: ResourceDefinitionVersionRow = {
+      org_id: row.org_id,
+      def_id: row.id,
+      id: randomUUID(),
+      seq: await repo.nextVersionSeq(row.org_id, row.id, trx),
+      action,
+      content: toJsonText(content),
+      // The same envelope as the definition row: it is bound to org + definition, not to the row.
+      secrets_sealed: row.secrets_sealed,
+      created_at: nowIso(),
+      created_by: actor,
+    };
+    await repo.insertVersion(version, trx);
+    const updated = { ...row, active_version_id: version.id };
+    await repo.update(updated, trx);
+    return updated;
+  }
+
+  /** Builds the stored row for a validated definition. `previous` supplies secrets written back as reference paths. */
+  function rowFor(orgId: string, def: ResourceDefinition, actor: string, previous?: ResourceDefinitionRow): ResourceDefinitionRow {
+    const previousLeaves = previous ? openLeaves(secretBox, orgId, def.id, previous.secrets_sealed) : {};
+    const split = splitDriverInputs(orgId, def.id, def.driver_inputs, previousLeaves);
+    const at = nowIso();
+    return {
+      org_id: orgId,
+      id: def.id,
+      name: def.name,
+      type: def.type,
+      driver_type: def.driver_type,
+      driver_account: def.driver_account ?? null,
+      driver_values: toJsonText(split.values),
+      secret_paths: toJsonText(split.secretPaths),
+      secrets_sealed: sealLeaves(secretBox, orgId, def.id, split.leaves),
+      external_secret_refs: split.externalRefs === null ? null : toJsonText(split.externalRefs),
+      provision: toJsonText(def.provision),
+      in_place_driver_change: def.in_place_driver_change ? 1 : 0,
+      active_version_id: previous?.active_version_id ?? '',
+      is_deleted: 0,
+      created_at: previous && previous.is_deleted === 0 ? previous.created_at : at,
+      created_by: previous && previous.is_deleted === 0 ? previous.created_by : actor,
+      updated_at: at,
+      updated_by: actor,
+    };
+  }
+
+  /** Creates (or revives a deleted) definition inside `trx`. */
+  async function createIn(orgId: string, def: ResourceDefinition, actor: string, trx: Executor): Promise<DefinitionView> {
+    const existing = await repo.get(orgId, def.id, trx);
+    if (existing && existing.is_deleted === 0) throw new Conflict(`resource definition "${def.id}" already exists`, { kind: 'resource definition', id: def.id });
+    const row = rowFor(orgId, def, actor);
+    if (existing) await repo.update({ ...row, created_at: existing.created_at }, trx);
+    else await repo.insert(row, trx);
+    await replaceCriteria(orgId, def, def.criteria, trx);
+    const stored = await recordVersion(row, def.criteria, 'created', actor, trx);
+    return toView(stored, def.criteria);
+  }
+
+  /** Writes a changed definition (same id and type) and its version. */
+  async function updateIn(orgId: string, previous: ResourceDefinitionRow, def: ResourceDefinition, actor: string, trx: Executor): Promise<DefinitionView> {
+    const row = rowFor(orgId, def, actor, previous);
+    await repo.update(row, trx);
+    const criteria = (await criteriaByDef(orgId, trx, def.id)).get(def.id) ?? [];
+    const stored = await recordVersion(row, criteria, 'updated', actor, trx);
+    return toView(stored, criteria);
+  }
+
+  /** The request body of a definition as stored, for PUT/PATCH merging (secrets as reference paths). */
+  function bodyOf(view: DefinitionView): JsonObject {
+    return {
+      id: view.id,
+      name: view.name,
+      type: view.type,
+      driver_type: view.driver_type,
+      ...(view.driver_account !== undefined ? { driver_account: view.driver_account } : {}),
+      driver_inputs: view.driver_inputs,
+      provision: view.provision,
+      in_place_driver_change: view.in_place_driver_change,
+    };
+  }
+
+  async function activeUsing(orgId: string, defId: string, trx?: Executor): Promise<ActiveResourceRow[]> {
+    return active.listByDefinition(orgId, defId, trx);
+  }
+
+  function toActiveView(row: ActiveResourceRow): ActiveResourceView {
+    return {
+      org_id: row.org_id,
+      app_id: row.app_id,
+      env_id: row.env_id,
+      env_type: row.env_type,
+      type: row.type,
+      class: row.class,
+      res_id: row.res_id,
+      gu_res_id: row.guresid,
+      def_id: row.def_id,
+      def_version_id: row.def_version_id,
+      criteria_id: row.criteria_id,
+      driver_type: row.driver_type,
+      ...(row.driver_account !== null ? { driver_account: row.driver_account } : {}),
+      deploy_id: row.deploy_id,
+      status: row.status,
+      resource: fromJsonText<JsonObject>(row.resource) ?? {},
+      secret_refs: {},
+      scheduled_deletion: row.scheduled_deletion === 1,
+      updated_at: row.updated_at,
+    };
+  }
+
+  function affected(rows: readonly ActiveResourceRow[]): JsonObject[] {
+    return rows.map((r) => ({ app_id: r.app_id, env_id: r.env_id, res_id: r.res_id, type: r.type, class: r.class, from_def: r.def_id, to_def: '' }));
+  }
+
+  const service = {
+    /** Listing filtered for a context and sorted by matching rank (Humanitec's defs list). */
+    async list(orgId: string, filters: DefinitionFilters & { deleted?: boolean | undefined } = {}): Promise<DefinitionView[]> {
+      await core.orgs.require(orgId);
+      const rows = await repo.list(orgId, { includeDeleted: filters.deleted === true });
+      const criteria = await criteriaByDef(orgId);
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      const domain = rows.map((r) => toDomain(r, criteria.get(r.id) ?? [], false));
+      const live = rankDefinitionsForContext(domain, filters).map((ranked) => byId.get(ranked.definition.id)!);
+      const deleted = filters.deleted ? rows.filter((r) => r.is_deleted === 1 && (!filters.res_type || r.type === filters.res_type)) : [];
+      return [...live, ...deleted].map((r) => toView(r, criteria.get(r.id) ?? []));
+    },
+    async get(orgId: string, defId: string, options: { deleted?: boolean | undefined } = {}): Promise<DefinitionView> {
+      const row = await requireRow(orgId, defId, undefined, options.deleted === true);
+      return toView(row, (await criteriaByDef(orgId, undefined, defId)).get(defId) ?? []);
+    },
+    async create(orgId: string, body: unknown, actor: string): Promise<DefinitionView> {
+      return store.transaction(async (trx) => {
+        await core.orgs.require(orgId, trx);
+        const def = validateDefinitionRequest(body, await validationOptions(orgId, trx));
+        return createIn(orgId, def, actor, trx);
+      });
+    },
+    /** PUT: replaces everything but id, type and criteria (Humanitec's UpdateResourceDefinitionRequest). */
+    async replace(orgId: string, defId: string, body: JsonObject, actor: string): Promise<DefinitionView> {
+      return store.transaction(async (trx) => {
+        const previous = await requireRow(orgId, defId, trx);
+        const { proposed: _p, ...rest } = body;
+        const def = validateDefinitionRequest({ driver_type: previous.driver_type, ...rest, id: defId, type: previous.type }, await validationOptions(orgId, trx));
+        return updateIn(orgId, previous, def, actor, trx);
+      });
+    },
+    /** PATCH: top-level fields replace, except `driver_inputs`, which is merge-patched section by section. */
+    async patch(orgId: string, defId: string, body: JsonObject, actor: string): Promise<DefinitionView> {
+      for (const key of Object.keys(body)) if (!PATCHABLE.has(key)) throw new InvalidInput(`${key}: cannot be changed with PATCH`, { field: key });
+      return store.transaction(async (trx) => {
+        const previous = await requireRow(orgId, defId, trx);
+        const current = bodyOf(toView(previous, []));
+        const { proposed: _p, driver_inputs: inputsPatch, ...rest } = body;
+        const merged: JsonObject = { ...current };
+        for (const [k, v] of Object.entries(rest)) {
+          if (v === null) delete merged[k];
+          else merged[k] = v;
+        }
+        if (inputsPatch !== undefined) merged.driver_inputs = mergePatch(current.driver_inputs, inputsPatch);
+        const def = validateDefinitionRequest(merged, await validationOptions(orgId, trx));
+        return updateIn(orgId, previous, def, actor, trx);
+      });
+    },
+    /** Deletes (soft: versions stay readable). Refused while active resources use it unless `force`. */
+    async delete(orgId: string, defId: string, options: { force?: boolean | undefined }, actor: string): Promise<void> {
+      await store.transaction(async (trx) => {
+        const row = await requireRow(orgId, defId, trx);
+        const using = await activeUsing(orgId, defId, trx);
+        if (using.length > 0 && !options.force) {
+          throw new Conflict(
+            `resource definition "${defId}" is used by ${using.length} active resource(s): ${using.map((r) => `${r.app_id}/${r.env_id} ${r.type} ${r.res_id}`).join(', ')}; pass force=true to delete it anyway`,
+            { kind: 'resource definition', id: defId, resources: affected(using) },
+          );
+        }
+        await repo.deleteCriteriaOf(orgId, defId, trx);
+        const deleted = { ...row, is_deleted: 1, updated_at: nowIso(), updated_by: actor };
+        await repo.update(deleted, trx);
+        await recordVersion(deleted, [], 'deleted', actor, trx);
+      });
+    },
+
+    async addCriterion(orgId: string, defId: string, body: unknown, actor: string): Promise<MatchingCriterion> {
+      return store.transaction(async (trx) => {
+        const row = await requireRow(orgId, defId, trx);
+        const criterion = normalizeCriterion(body, defId, 'criteria');
+        const existing = (await criteriaByDef(orgId, trx, defId)).get(defId) ?? [];
+        if (existing.some((c) => c.id === criterion.id)) {
+          throw new Conflict(`definition "${defId}" already has criterion ${criterion.id}`, { type: row.type, criterion, conflictsWith: defId });
+        }
+        const criteria = [...existing, criterion];
+        await replaceCriteria(orgId, row, criteria, trx);
+        await recordVersion(row, criteria, 'updated', actor, trx);
+        return criterion;
+      });
+    },
+    async replaceCriteria(orgId: string, defId: string, bodies: readonly unknown[], actor: string): Promise<MatchingCriterion[]> {
+      return store.transaction(async (trx) => {
+        const row = await requireRow(orgId, defId, trx);
+        const criteria = bodies.map((b, i) => normalizeCriterion(b, defId, `[${i}]`));
+        await replaceCriteria(orgId, row, criteria, trx);
+        await recordVersion(row, criteria, 'updated', actor, trx);
+        return criteria;
+      });
+    },
+    async deleteCriterion(orgId: string, defId: string, criterionId: string, options: { force?: boolean | undefined }, actor: string): Promise<void> {
+      await store.transaction(async (trx) => {
+        const row = await requireRow(orgId, defId, trx);
+        const existing = (await criteriaByDef(orgId, trx, defId)).get(defId) ?? [];
+        if (!existing.some((c) => c.id === criterionId)) {
+          throw new NotFound('matching criteria', criterionId, `definition "${defId}" has no matching criteria "${criterionId}"`, { def_id: defId });
+        }
+        const using = (await activeUsing(orgId, defId, trx)).filter((r) => r.criteria_id === criterionId);
+        if (using.length > 0 && !options.force) {
+          throw new Conflict(`matching criteria "${criterionId}" selected ${using.length} active resource(s); pass force=true to delete it anyway`, {
+            kind: 'matching criteria',
+            id: criterionId,
+            resources: affected(using),
+          });
+        }
+        await repo.deleteCriterion(orgId, defId, criterionId, trx);
+        await recordVersion(row, existing.filter((c) => c.id !== criterionId), 'updated', actor, trx);
+      });
+    },
+
+    async listVersions(orgId: string, defId: string): Promise<DefinitionVersionView[]> {
+      const row = await requireRow(orgId, defId, undefined, true);
+      return (await repo.listVersions(orgId, defId)).map((v) => versionView(v, row.active_version_id));
+    },
+    async getVersion(orgId: string, defId: string, versionId: string): Promise<DefinitionVersionView> {
+      const row = await requireRow(orgId, defId, undefined, true);
+      const version = await repo.getVersion(orgId, defId, versionId);
+      if (!version) throw new NotFound('resource definition version', versionId, undefined, { def_id: defId });
+      return versionView(version, row.active_version_id);
+    },
+    async activeResources(orgId: string, defId: string): Promise<ActiveResourceView[]> {
+      await requireRow(orgId, defId, undefined, true);
+      return (await activeUsing(orgId, defId)).map(toActiveView);
+    },
+
+    /**
+     * Every live definition of the org with secrets opened: what the deployment engine matches and builds
+     * graphs with. Never hand these to a response.
+     */
+    async loadForEngine(orgId: string, trx?: Executor): Promise<ResourceDefinition[]> {
+      const rows = await repo.list(orgId, {}, trx);
+      const criteria = await criteriaByDef(orgId, trx);
+      return rows.map((r) => toDomain(r, criteria.get(r.id) ?? [], true));
+    },
+
+    /**
+     * Applies Humanitec Definition manifests (multi-document YAML): new ids are created, changed ones updated
+     * (criteria replaced), identical ones left alone. All or nothing.
+     */
+    async importManifests(orgId: string, yamlText: string, fileName: string, actor: string): Promise<ImportResult> {
+      return store.transaction(async (trx) => {
+        await core.orgs.require(orgId, trx);
+        const parsed = parseDefinitionManifests(yamlText, fileName, await validationOptions(orgId, trx));
+        const seen = new Set<string>();
+        for (const { definition } of parsed) {
+          if (seen.has(definition.id)) throw new InvalidInput(`${fileName}: definition "${definition.id}" appears twice`, { id: definition.id });
+          seen.add(definition.id);
+        }
+        const result: ImportResult = { created: [], updated: [], unchanged: [] };
+        const allCriteria = await criteriaByDef(orgId, trx);
+        // Criteria are cleared first so that moving a criterion between two definitions of one file is not a duplicate.
+        const plans: { def: ResourceDefinition; previous?: ResourceDefinitionRow }[] = [];
+        for (const { definition } of parsed) {
+          const previous = await repo.get(orgId, definition.id, trx);
+          if (!previous || previous.is_deleted === 1) {
+            plans.push({ def: definition });
+            continue;
+          }
+          if (previous.type !== definition.type) {
+            throw new Conflict(`${fileName}: definition "${definition.id}" exists with type "${previous.type}", not "${definition.type}"`, { id: definition.id });
+          }
+          const current = toDomain(previous, allCriteria.get(previous.id) ?? [], true);
+          if (fingerprint(orgId, current) === fingerprint(orgId, definition)) result.unchanged.push(definition.id);
+          else plans.push({ def: definition, previous });
+        }
+        for (const { def, previous } of plans) if (previous) await repo.deleteCriteriaOf(orgId, def.id, trx);
+        for (const { def, previous } of plans) {
+          if (!previous) {
+            await createIn(orgId, def, actor, trx);
+            result.created.push(def.id);
+          } else {
+            const row = rowFor(orgId, def, actor, previous);
+            await repo.update(row, trx);
+            await replaceCriteria(orgId, def, def.criteria, trx);
+            await recordVersion(row, def.criteria, 'updated', actor, trx);
+            result.updated.push(def.id);
+          }
+        }
+        return result;
+      });
+    },
+
+    /** Explains which definition a resource gets in an environment (Baton's `/baton/match`). */
+    async explain(orgId: string, query: { appId: string; envId: string; type: string; class?: string | undefined; resId: string }): Promise<MatchExplanation> {
+      const env = await core.envs.get(orgId, query.appId, query.envId);
+      const definitions = await service.loadForEngine(orgId);
+      return explainMatch(
+        definitions,
+        { type: query.type, ...(query.class ? { class: query.class } : {}), resId: query.resId },
+        { appId: query.appId, envId: query.envId, envType: env.type },
+      );
+    },
+  };
+
+  function versionView(version: ResourceDefinitionVersionRow, activeId: string): DefinitionVersionView {
+    const content = fromJsonText<VersionContent>(version.content)!;
+    return {
+      id: version.id,
+      org_id: version.org_id,
+      def_id: version.def_id,
+      name: content.name,
+      type: content.type,
+      driver_type: content.driver_type,
+      driver_account: content.driver_account ?? '',
+      driver_inputs: redactedDriverInputs(version.org_id, version.def_id, {
+        values: content.values,
+        secretPaths: content.secret_paths,
+        externalRefs: content.external_secret_refs,
+        versionId: version.id,
+      }),
+      in_place_driver_change: content.in_place_driver_change,
+      provision: content.provision,
+      criteria: content.criteria,
+      action: version.action,
+      archived: false,
+      active: version.id === activeId,
+      proposed: false,
+      created_at: version.created_at,
+      created_by: version.created_by,
+    };
+  }
+
+  return service;
+}
+export type DefinitionsService = ReturnType<typeof createDefinitionsService>;
