@@ -43,7 +43,7 @@ function makeDefinitions(count: number): ResourceDefinition[] {
   return definitions;
 }
 
-function benchMatching(): Record<string, number> {
+function benchMatching() {
   const definitions = makeDefinitions(10_000);
   const buildStart = performance.now();
   const matcher = createMatcher(definitions);
@@ -63,7 +63,7 @@ function benchMatching(): Record<string, number> {
   return { definitions: definitions.length, resolutions: queries.length, index_build_ms: round(indexMs), resolve_ms: round(ms), resolutions_per_second: Math.round(queries.length / (ms / 1000)) };
 }
 
-function benchGraph(): Record<string, number> {
+function benchGraph() {
   const definitions = makeDefinitions(10_000);
   const modules: Record<string, { externals: Record<string, { type: string }> }> = {};
   for (let w = 0; w < 500; w++) {
