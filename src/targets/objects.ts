@@ -82,8 +82,45 @@ export function desiredObjects(request: ApplyRequest): K8sObject[] {
   return applyOrder(objects);
 }
 
-/** Namespaces first, then cluster-scoped objects, then namespaced ones; by key within each group. */
+/**
+ * What other objects refer to goes first (as Helm orders an install): definitions, identities and
+ * config before the workloads that use them. Unknown kinds (custom resources) come last.
+ */
+const KIND_ORDER = [
+  'Namespace',
+  'CustomResourceDefinition',
+  'PriorityClass',
+  'StorageClass',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'ServiceAccount',
+  'Role',
+  'RoleBinding',
+  'NetworkPolicy',
+  'ConfigMap',
+  'Secret',
+  'PersistentVolume',
+  'PersistentVolumeClaim',
+  'Service',
+  'DaemonSet',
+  'Deployment',
+  'StatefulSet',
+  'Job',
+  'CronJob',
+  'Ingress',
+];
+
+function kindRank(kind: string): number {
+  const index = KIND_ORDER.indexOf(kind);
+  return index === -1 ? KIND_ORDER.length : index;
+}
+
+/** Namespaces first, then cluster-scoped objects, then namespaced ones; by kind rank and key within each group. */
 export function applyOrder(objects: K8sObject[]): K8sObject[] {
-  const rank = (o: K8sObject): number => (o.kind === 'Namespace' ? 0 : o.metadata.namespace ? 2 : 1);
-  return [...objects].sort((a, b) => rank(a) - rank(b) || (objectKey(a) < objectKey(b) ? -1 : objectKey(a) > objectKey(b) ? 1 : 0));
+  const scope = (o: K8sObject): number => (o.kind === 'Namespace' ? 0 : o.metadata.namespace ? 2 : 1);
+  return [...objects].sort((a, b) => {
+    const ka = objectKey(a);
+    const kb = objectKey(b);
+    return scope(a) - scope(b) || kindRank(a.kind) - kindRank(b.kind) || (ka < kb ? -1 : ka > kb ? 1 : 0);
+  });
 }
