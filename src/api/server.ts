@@ -18,10 +18,22 @@ import { installErrorHandling } from './errors.js';
 import { registerAppRoutes } from './routes/apps.js';
 import { registerEnvTypeRoutes } from './routes/env-types.js';
 import { registerEnvRoutes } from './routes/envs.js';
+import { registerSetRoutes } from './routes/sets.js';
+import { registerDeltaRoutes } from './routes/deltas.js';
+import { registerScoreRoutes } from './routes/score.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerOrgRoutes } from './routes/orgs.js';
 import type { BatonApp, RouteModule, ServerDeps } from './routes/types.js';
 import { registerUserRoutes } from './routes/users.js';
+import { registerValueRoutes } from './routes/values.js';
+import { registerResourceTypeRoutes } from './routes/resource-types.js';
+import { registerResourceDefinitionRoutes } from './routes/resource-definitions.js';
+import { registerResourceGraphRoutes } from './routes/resource-graphs.js';
+import { registerDriverRoutes } from './routes/drivers.js';
+import { registerMatchRoutes } from './routes/match.js';
+import { createBuiltinRegistry, type DriverRegistry } from '../drivers/registry.js';
+import { SecretBox, loadOrCreateSecretKey, secretKeyFromBytes } from '../secrets/index.js';
+import { randomBytes } from 'node:crypto';
 import { installValidation } from './validation.js';
 
 export type { BatonApp, RouteModule, ServerDeps } from './routes/types.js';
@@ -34,6 +46,15 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   registerEnvTypeRoutes,
   registerAppRoutes,
   registerEnvRoutes,
+  registerSetRoutes,
+  registerDeltaRoutes,
+  registerScoreRoutes,
+  registerResourceTypeRoutes,
+  registerResourceDefinitionRoutes,
+  registerResourceGraphRoutes,
+  registerDriverRoutes,
+  registerMatchRoutes,
+  registerValueRoutes,
 ];
 
 export interface BuildServerOptions {
@@ -43,6 +64,10 @@ export interface BuildServerOptions {
   logLevel?: LogLevel;
   /** Override the module list (tests); defaults to ROUTE_MODULES. */
   routeModules?: readonly RouteModule[];
+  /** Seals secrets at rest. `startServer` passes the persistent key; the default (a fresh random key) suits tests only. */
+  secretBox?: SecretBox;
+  /** Defaults to `createBuiltinRegistry()`. */
+  drivers?: DriverRegistry;
 }
 
 /** A route as registered (HEAD twins of GET routes excluded), for the OpenAPI completeness test. */
@@ -95,7 +120,7 @@ export async function buildServer(options: BuildServerOptions): Promise<BatonApp
   });
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, () => app.swagger());
 
-  const deps: ServerDeps = { store: options.store, services, version: BATON_VERSION };
+  const deps: ServerDeps = { store: options.store, services, version: BATON_VERSION, secretBox: options.secretBox ?? new SecretBox(secretKeyFromBytes(randomBytes(32))), drivers: options.drivers ?? createBuiltinRegistry() };
   for (const register of options.routeModules ?? ROUTE_MODULES) await register(app, deps);
   await app.ready();
   return app;
@@ -116,7 +141,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
   try {
     const services = createCoreServices(store);
     const seeded = await bootstrap(services, { orgId: config.org, bootstrapToken: config.bootstrapToken, dataDir: config.dataDir });
-    const app = await buildServer({ store, services, logLevel: config.logLevel });
+    // BATON_SECRET_KEY is read here until src/config grows a `secretKey` setting.
+    const secretBox = new SecretBox(loadOrCreateSecretKey({ dataDir: config.dataDir, secretKey: process.env.BATON_SECRET_KEY }));
+    const app = await buildServer({ store, services, logLevel: config.logLevel, secretBox });
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;

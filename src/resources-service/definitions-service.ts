@@ -249,7 +249,7 @@ export function createDefinitionsService({ store, core, secretBox, types, driver
   }
 
   async function validationOptions(orgId: string, trx?: Executor): Promise<{ types: ResourceTypeRegistry; knownDriverTypes: Set<string> }> {
-    return { types: await types.registry(orgId, trx), knownDriverTypes: await drivers.knownDriverTypes(orgId) };
+    return { types: await types.registry(orgId, trx), knownDriverTypes: await drivers.knownDriverTypes(orgId, trx) };
   }
 
   /** Duplicate criteria get a message naming the other definition before the unique index has to catch them. */

@@ -10,7 +10,7 @@ import type { CoreServices } from '../org/index.js';
 import { DEFINITION_ID_PATTERN } from '../resources/index.js';
 import { Conflict, InvalidInput, NotFound } from '../shared/errors.js';
 import { fromJsonText, nowIso, toJsonText } from '../store/index.js';
-import type { Store } from '../store/index.js';
+import type { Executor, Store } from '../store/index.js';
 import { createResourceDefinitionsRepo } from '../store/resource-definitions-repo.js';
 import { createResourceDriversRepo } from '../store/resource-drivers-repo.js';
 import type { ResourceDriverRow } from '../store/resource-drivers-repo.js';
@@ -170,8 +170,8 @@ export function createDriversService(store: Store, core: CoreServices, builtIns:
       httpDrivers.delete(`${orgId}/${existing.id}`);
     },
     /** Every `driver_type` a definition of the org may name: built-in ids and aliases, and `<orgId>/<id>` of its drivers. */
-    async knownDriverTypes(orgId: string): Promise<Set<string>> {
-      const own = await repo.list(orgId);
+    async knownDriverTypes(orgId: string, trx?: Executor): Promise<Set<string>> {
+      const own = await repo.list(orgId, trx);
       return new Set([...builtIns.ids(), ...own.map((r) => `${orgId}/${r.id}`)]);
     },
     /**

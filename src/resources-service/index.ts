@@ -37,3 +37,18 @@ export function createResourceServices({ store, core, secretBox, drivers: builtI
   return { types, drivers, definitions, graphs };
 }
 export type ResourceServices = ReturnType<typeof createResourceServices>;
+
+const servicesByStore = new WeakMap<Store, ResourceServices>();
+
+/**
+ * One `ResourceServices` per store, shared by every route module of a server (they are stateless apart from
+ * the custom-driver cache, which must be shared so a driver update is seen everywhere).
+ */
+export function resourceServicesFor(deps: ResourceServicesDeps): ResourceServices {
+  let services = servicesByStore.get(deps.store);
+  if (!services) {
+    services = createResourceServices(deps);
+    servicesByStore.set(deps.store, services);
+  }
+  return services;
+}
