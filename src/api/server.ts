@@ -21,6 +21,9 @@ import { registerEnvRoutes } from './routes/envs.js';
 import { registerSetRoutes } from './routes/sets.js';
 import { registerDeltaRoutes } from './routes/deltas.js';
 import { registerScoreRoutes } from './routes/score.js';
+import { registerSetRoutes } from './routes/sets.js';
+import { registerDeltaRoutes } from './routes/deltas.js';
+import { registerScoreRoutes } from './routes/score.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerOrgRoutes } from './routes/orgs.js';
 import type { BatonApp, RouteModule, ServerDeps } from './routes/types.js';
@@ -46,6 +49,9 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   registerEnvTypeRoutes,
   registerAppRoutes,
   registerEnvRoutes,
+  registerSetRoutes,
+  registerDeltaRoutes,
+  registerScoreRoutes,
   registerSetRoutes,
   registerDeltaRoutes,
   registerScoreRoutes,
