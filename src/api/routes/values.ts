@@ -115,7 +115,7 @@ function valueInput(body: { description?: string | null; value?: string | null; 
   return {
     key: body.key,
     description: body.description,
-    value: usesSecretRef ? ref!.value : body.value,
+    value: usesSecretRef ? ref.value : body.value,
     is_secret: usesSecretRef ? (body.is_secret ?? true) : body.is_secret,
   };
 }
