@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { Conflict } from '../shared/errors.js';
+import { createActiveResourcesRepo } from './resource-active-repo.js';
+import { createResourceDefinitionsRepo } from './resource-definitions-repo.js';
+import type { ResourceCriterionRow, ResourceDefinitionRow } from './resource-definitions-repo.js';
+import { createResourceDriversRepo } from './resource-drivers-repo.js';
+import { createResourceGraphsRepo } from './resource-graphs-repo.js';
+import { createResourceTypesRepo } from './resource-types-repo.js';
+import { forEachDialect } from './testing.js';
+import type { Store } from './store.js';
+
+const AT = '2024-05-01T12:00:00.000Z';
+
+async function seedOrgAppEnv(store: Store, org: string): Promise<void> {
+  await store.db.insertInto('orgs').values({ id: org, name: org, created_at: AT, created_by: 'test' }).execute();
+  await store.db.insertInto('env_types').values({ org_id: org, id: 'development', description: '', created_at: AT, created_by: 'test' }).execute();
+  await store.db.insertInto('apps').values({ org_id: org, id: 'shop', name: 'Shop', created_at: AT, created_by: 'test' }).execute();
+  await store.db.insertInto('envs').values({ org_id: org, app_id: 'shop', id: 'dev', name: 'Dev', type: 'development', created_at: AT, created_by: 'test' }).execute();
+}
+
+function definition(org: string, id: string, type: string): ResourceDefinitionRow {
+  return {
+    org_id: org,
+    id,
+    name: id,
+    type,
+    driver_type: 'humanitec/echo',
+    driver_account: null,
+    driver_values: '{}',
+    secret_paths: '[]',
+    secrets_sealed: null,
+    external_secret_refs: null,
+    provision: '{}',
+    in_place_driver_change: 0,
+    active_version_id: '',
+    is_deleted: 0,
+    created_at: AT,
+    created_by: 'test',
+    updated_at: AT,
+    updated_by: 'test',
+  };
+}
+
+function criterion(org: string, defId: string, id: string, type: string, envType: string): ResourceCriterionRow {
+  return {
+    org_id: org,
+    def_id: defId,
+    id,
+    type,
+    class: 'default',
+    app_id: null,
+    env_id: null,
+    env_type: envType,
+    res_id: null,
+    match_key: JSON.stringify(['default', '', '', envType, '']),
+    created_at: AT,
+  };
+}
+
+forEachDialect('resource repositories', (getStore) => {
+  let orgCounter = 0;
+  const freshOrg = async (): Promise<string> => {
+    const org = `org-${++orgCounter}`;
+    await seedOrgAppEnv(getStore(), org);
+    return org;
+  };
+
+  it('refuses an equal criterion for the same type in another definition, but not for another type', async () => {
+    const org = await freshOrg();
+    const defs = createResourceDefinitionsRepo(getStore().db);
+    await defs.insert(definition(org, 'pg-a', 'postgres'));
+    await defs.insert(definition(org, 'pg-b', 'postgres'));
+    await defs.insert(definition(org, 'redis-a', 'redis'));
+    await defs.insertCriteria([criterion(org, 'pg-a', 'c1', 'postgres', 'development')]);
+    await assert.rejects(defs.insertCriteria([criterion(org, 'pg-b', 'c2', 'postgres', 'development')]), Conflict);
+    await defs.insertCriteria([criterion(org, 'redis-a', 'c3', 'redis', 'development')]);
+    assert.deepEqual((await defs.listCriteria(org)).map((c) => `${c.def_id}:${c.id}`), ['pg-a:c1', 'redis-a:c3']);
+    // Once pg-a's criterion is gone, pg-b may take it.
+    await defs.deleteCriteriaOf(org, 'pg-a');
+    await defs.insertCriteria([criterion(org, 'pg-b', 'c2', 'postgres', 'development')]);
+    assert.deepEqual((await defs.listCriteria(org, 'pg-b')).map((c) => c.id), ['c2']);
+  });
+
+  it('numbers versions per definition and lists them newest first', async () => {
+    const org = await freshOrg();
+    const defs = createResourceDefinitionsRepo(getStore().db);
+    await defs.insert(definition(org, 'pg-a', 'postgres'));
+    for (const action of ['created', 'updated', 'updated']) {
+      const seq = await defs.nextVersionSeq(org, 'pg-a');
+      await defs.insertVersion({ org_id: org, def_id: 'pg-a', id: `v${seq}`, seq, action, content: '{}', secrets_sealed: null, created_at: AT, created_by: 'test' });
+    }
+    assert.deepEqual((await defs.listVersions(org, 'pg-a')).map((v) => [v.id, v.seq]), [['v3', 3], ['v2', 2], ['v1', 1]]);
+    // A second writer that computed the same next number loses instead of forking the history.
+    await assert.rejects(
+      defs.insertVersion({ org_id: org, def_id: 'pg-a', id: 'other', seq: 3, action: 'updated', content: '{}', secrets_sealed: null, created_at: AT, created_by: 'test' }),
+      Conflict,
+    );
+  });
+
+  it('keeps one graph per hash and environment, refreshing used_at', async () => {
+    const org = await freshOrg();
+    const graphs = createResourceGraphsRepo(getStore().db);
+    const first = await graphs.upsertByHash({ org_id: org, app_id: 'shop', env_id: 'dev', id: 'g1', hash: 'h', nodes: '[]', created_at: AT, used_at: AT });
+    const later = '2024-05-02T00:00:00.000Z';
+    const second = await graphs.upsertByHash({ org_id: org, app_id: 'shop', env_id: 'dev', id: 'g2', hash: 'h', nodes: '[]', created_at: later, used_at: later });
+    assert.equal(first.id, 'g1');
+    assert.equal(second.id, 'g1');
+    assert.equal(second.used_at, later);
+    assert.equal(second.created_at, AT);
+    assert.equal((await graphs.get(org, 'shop', 'dev', 'g2')), undefined);
+  });
+
+  it('lists active resources by definition and replaces a GUResID row on upsert', async () => {
+    const org = await freshOrg();
+    const active = createActiveResourcesRepo(getStore().db);
+    const row = {
+      org_id: org, app_id: 'shop', env_id: 'dev', guresid: 'a'.repeat(40), env_type: 'development', type: 'postgres', class: 'default',
+      res_id: 'modules.api.externals.db', def_id: 'pg-a', def_version_id: 'v1', criteria_id: 'c1', driver_type: 'humanitec/echo',
+      driver_account: null, deploy_id: 'd1', status: 'active', resource: '{"host":"h"}', secrets_sealed: null, cookie_sealed: null,
+      scheduled_deletion: 0, updated_at: AT,
+    };
+    await active.upsert(row);
+    await active.upsert({ ...row, def_id: 'pg-b', deploy_id: 'd2' });
+    assert.deepEqual(await active.listByDefinition(org, 'pg-a'), []);
+    assert.deepEqual((await active.listByDefinition(org, 'pg-b')).map((r) => r.deploy_id), ['d2']);
+  });
+
+  it('stores custom types, classes and drivers per org, refusing duplicates', async () => {
+    const org = await freshOrg();
+    const types = createResourceTypesRepo(getStore().db);
+    const drivers = createResourceDriversRepo(getStore().db);
+    const type = { org_id: org, type: `${org}/queue`, name: 'Queue', category: 'custom', use: 'direct', inputs_schema: '{}', outputs_schema: '{}', created_at: AT, created_by: 'test' };
+    await types.insert(type);
+    await assert.rejects(types.insert(type), Conflict);
+    await types.insertClass({ org_id: org, resource_type: 'postgres', id: 'large', description: 'big', created_at: AT, created_by: 'test' });
+    await types.updateClassDescription(org, 'postgres', 'large', 'bigger');
+    assert.equal((await types.getClass(org, 'postgres', 'large'))?.description, 'bigger');
+    const driver = { org_id: org, id: 'my-s3', type: 's3', target: 'http://127.0.0.1:1/', account_types: '[]', inputs_schema: '{}', template: null, is_public: 0, created_at: AT, created_by: 'test', updated_at: AT };
+    await drivers.insert(driver);
+    await assert.rejects(drivers.insert(driver), Conflict);
+    assert.deepEqual((await drivers.list(org)).map((d) => d.id), ['my-s3']);
+  });
+});
