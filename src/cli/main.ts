@@ -4,6 +4,7 @@
  */
 import { Command } from '@commander-js/extra-typings';
 import { BATON_VERSION } from '../config/index.js';
+import { registerClientCommands } from './commands/client-commands.js';
 import { registerScoreCommands } from './commands/score.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerVersionCommand } from './commands/version.js';
@@ -15,6 +16,7 @@ export const COMMAND_REGISTRARS: readonly CommandRegistrar[] = [
   registerServeCommand,
   registerVersionCommand,
   (program) => registerScoreCommands(program),
+  registerClientCommands,
 ];
 
 export function buildProgram(): Command {

@@ -1,0 +1,182 @@
+/**
+ * A small HTTP client for Baton's (Humanitec-compatible) REST API. It maps failed responses to the domain
+ * errors of src/shared/errors.ts, so the CLI's single exit-code mapping applies; each error message carries the
+ * server's own message and the HTTP status (never a stack trace).
+ */
+import { BatonError, Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated } from '../shared/errors.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export const HTTP_METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+/** Any failure that is not one of the specific domain errors: 5xx, unreachable server, unreadable response. */
+export class RequestFailed extends BatonError {
+  readonly code = 'REQUEST_FAILED';
+}
+
+export interface ClientOptions {
+  url: string;
+  token?: string | undefined;
+  /** For tests; defaults to the global fetch. */
+  fetch?: typeof fetch;
+}
+
+export interface ApiResponse<T = unknown> {
+  status: number;
+  body: T;
+}
+
+/** The message the server gave: Humanitec's `{error, message}` body, else the raw text. */
+export function serverMessage(text: string): string {
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (typeof parsed === 'object' && parsed !== null) {
+      const { message, error } = parsed as { message?: unknown; error?: unknown };
+      if (typeof message === 'string' && message !== '') return message;
+      if (typeof error === 'string' && error !== '') return error;
+    }
+  } catch {
+    // not JSON: fall through to the text itself
+  }
+  return text.trim() || 'no message';
+}
+
+/** Whether a 404 says "no such endpoint" (Baton's or Fastify's route-not-found) rather than "no such object". */
+export function isMissingRoute(text: string): boolean {
+  try {
+    const parsed = JSON.parse(text) as { message?: unknown; details?: { kind?: unknown } };
+    if (parsed.details?.kind === 'route') return true;
+    return typeof parsed.message === 'string' && /^route\b/i.test(parsed.message);
+  } catch {
+    return false;
+  }
+}
+
+/** Turns a failed HTTP response into the domain error the CLI maps to an exit code. */
+export function errorForResponse(method: string, path: string, status: number, text: string): BatonError {
+  const message = `${serverMessage(text)} (HTTP ${status} on ${method} ${path})`;
+  const details = { status, method, path, routeMissing: status === 404 && isMissingRoute(text) };
+  if (status === 400 || status === 422) return new InvalidInput(message, details);
+  if (status === 401) return new Unauthenticated(message, details);
+  if (status === 403) return new Forbidden(message, details);
+  if (status === 404) return new NotFound('path', path, message, details);
+  if (status === 409) return new Conflict(message, details);
+  return new RequestFailed(message, details);
+}
+
+export class ApiClient {
+  readonly baseUrl: string;
+  private readonly token: string | undefined;
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(options: ClientOptions) {
+    this.baseUrl = options.url.replace(/\/+$/, '');
+    this.token = options.token;
+    this.fetchImpl = options.fetch ?? fetch;
+  }
+
+  private headers(extra: Record<string, string> = {}): Record<string, string> {
+    return { accept: 'application/json', ...(this.token ? { authorization: `Bearer ${this.token}` } : {}), ...extra };
+  }
+
+  private async send(method: HttpMethod, path: string, body?: unknown, signal?: AbortSignal, accept?: string): Promise<Response> {
+    const url = this.baseUrl + (path.startsWith('/') ? path : `/${path}`);
+    const init: RequestInit = {
+      method,
+      headers: this.headers({ ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(accept ? { accept } : {}) }),
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      ...(signal ? { signal } : {}),
+    };
+    try {
+      return await this.fetchImpl(url, init);
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+      throw new RequestFailed(`cannot reach Baton at ${this.baseUrl}${cause} (is \`baton serve\` running? set --url or BATON_URL)`, {
+        url,
+      });
+    }
+  }
+
+  /** Sends a request and returns status and parsed JSON body (undefined for an empty body); throws on non-2xx. */
+  async request<T = unknown>(method: HttpMethod, path: string, body?: unknown): Promise<ApiResponse<T>> {
+    const response = await this.send(method, path, body);
+    const text = await response.text();
+    if (!response.ok) throw errorForResponse(method, path, response.status, text);
+    if (text === '') return { status: response.status, body: undefined as T };
+    try {
+      return { status: response.status, body: JSON.parse(text) as T };
+    } catch {
+      return { status: response.status, body: text as T };
+    }
+  }
+
+  async get<T = unknown>(path: string): Promise<T> {
+    return (await this.request<T>('GET', path)).body;
+  }
+  async post<T = unknown>(path: string, body?: unknown): Promise<T> {
+    return (await this.request<T>('POST', path, body ?? {})).body;
+  }
+  async put<T = unknown>(path: string, body?: unknown): Promise<T> {
+    return (await this.request<T>('PUT', path, body ?? {})).body;
+  }
+  async patch<T = unknown>(path: string, body?: unknown): Promise<T> {
+    return (await this.request<T>('PATCH', path, body ?? {})).body;
+  }
+  async delete<T = unknown>(path: string): Promise<T> {
+    return (await this.request<T>('DELETE', path)).body;
+  }
+
+  /** GET that returns undefined on 404 instead of throwing (for "does it exist?" questions). */
+  async getOptional<T = unknown>(path: string): Promise<T | undefined> {
+    try {
+      return await this.get<T>(path);
+    } catch (error) {
+      if (error instanceof NotFound) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Reads a Server-Sent Events stream until the server closes it or `signal` aborts; `onEvent` gets each
+   * event's name (default "message") and data (the joined `data:` lines).
+   */
+  async stream(path: string, onEvent: (event: string, data: string) => void, signal?: AbortSignal): Promise<void> {
+    const response = await this.send('GET', path, undefined, signal, 'text/event-stream');
+    if (!response.ok) throw errorForResponse('GET', path, response.status, await response.text());
+    if (!response.body) return;
+    const decoder = new TextDecoder();
+    let buffer = '';
+    const flush = (block: string) => {
+      let event = 'message';
+      const data: string[] = [];
+      for (const line of block.split('\n')) {
+        if (line.startsWith(':')) continue;
+        const colon = line.indexOf(':');
+        const field = colon < 0 ? line : line.slice(0, colon);
+        const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+        if (field === 'event') event = value;
+        else if (field === 'data') data.push(value);
+      }
+      if (data.length > 0) onEvent(event, data.join('\n'));
+    };
+    try {
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        buffer += decoder.decode(chunk, { stream: true }).replace(/\r\n?/g, '\n');
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          flush(buffer.slice(0, end));
+          buffer = buffer.slice(end + 2);
+        }
+      }
+    } catch (error) {
+      if (signal?.aborted) return;
+      throw error;
+    }
+    if (buffer.trim() !== '') flush(buffer);
+  }
+}
+
+/** Encodes one path segment (ids are already URL-safe by Humanitec's id rule, but user input may not be). */
+export function seg(value: string): string {
+  return encodeURIComponent(value);
+}

@@ -1,0 +1,127 @@
+/**
+ * `baton login [URL]` and `baton config set|get|view|use-context`: the CLI's contexts in
+ * ~/.config/baton/config.yaml (BATON_CONFIG overrides the path).
+ */
+import { createInterface } from 'node:readline/promises';
+import type { Command } from '@commander-js/extra-typings';
+import { Option } from '@commander-js/extra-typings';
+import { stringify } from 'yaml';
+import { ApiClient } from '../client.js';
+import { CONTEXT_KEYS, DEFAULT_URL, configPath, currentContext, isContextKey, loadConfig, saveConfig, setContextValue } from '../config-file.js';
+import { UsageError } from '../errors.js';
+import { commandOf, example, io, opt } from './common.js';
+
+async function readAllStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function promptToken(): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  // Hide what is typed: readline echoes through _writeToOutput, which we silence after the prompt.
+  const silenced = rl as unknown as { _writeToOutput?: (text: string) => void };
+  const answer = rl.question('API token: ');
+  silenced._writeToOutput = () => undefined;
+  const token = await answer;
+  rl.close();
+  process.stderr.write('\n');
+  return token;
+}
+
+function mask(token: string | undefined): string | undefined {
+  if (token === undefined) return undefined;
+  return token.length <= 8 ? '****' : `${token.slice(0, 4)}…${token.slice(-4)}`;
+}
+
+export function registerConfigCommands(program: Command): void {
+  example(
+    program
+      .command('login')
+      .description('store a Baton URL and API token in the current context (token from --token, stdin, or a prompt)')
+      .argument('[url]', `Baton API URL (default: the context's, else ${DEFAULT_URL})`)
+      .option('--token <token>', 'API token (else read from stdin when piped, or prompted for)')
+      .option('--org <org>', 'organization to use (default: the only one the token sees)')
+      .option('--context <name>', 'context to write (default: the current one)'),
+    'baton login http://127.0.0.1:8080 --token "$BATON_BOOTSTRAP_TOKEN"',
+    'echo "$TOKEN" | baton login https://baton.example.com',
+  ).action(async (...args: unknown[]) => {
+    const cmd = commandOf(args);
+    const config = loadConfig();
+    const contextName = opt(cmd, 'context') ?? config.currentContext;
+    const url = (args[0] as string | undefined) ?? config.contexts[contextName]?.url ?? process.env.BATON_URL ?? DEFAULT_URL;
+    let token = opt(cmd, 'token') ?? process.env.BATON_TOKEN;
+    if (token === undefined) token = io.stdinIsTty() ? await promptToken() : (await readAllStdin()).trim();
+    if (!token) throw new UsageError('no token given (use --token, pipe it on stdin, or type it at the prompt)');
+    const client = new ApiClient({ url, token });
+    const user = await client.get<{ id?: string; name?: string }>('/current-user');
+    let org = opt(cmd, 'org');
+    if (org === undefined) {
+      const orgs = await client.get<{ id: string }[]>('/orgs');
+      if (orgs.length === 1) org = orgs[0]!.id;
+    }
+    let next = setContextValue(config, 'url', url, contextName);
+    next = setContextValue(next, 'token', token, contextName);
+    if (org !== undefined) next = setContextValue(next, 'org', org, contextName);
+    saveConfig({ ...next, currentContext: contextName });
+    io.out(`logged in to ${url} as ${user.name ?? user.id ?? 'unknown user'}${org ? ` (org ${org})` : ''}; saved to ${configPath()} context "${contextName}"`);
+  });
+
+  const config = program.command('config').description('read and change the CLI configuration (contexts of url, token, org, app, env)');
+  example(config, 'baton config set app my-app', 'baton config view');
+
+  example(
+    config
+      .command('set')
+      .description(`set a value in the current context (${CONTEXT_KEYS.join(', ')})`)
+      .argument('<key>', CONTEXT_KEYS.join('|'))
+      .argument('<value>', 'the value; an empty string removes it')
+      .option('--context <name>', 'context to change (default: the current one)'),
+    'baton config set env development',
+  ).action((...args: unknown[]) => {
+    const [key, value] = args as [string, string];
+    if (!isContextKey(key)) throw new UsageError(`unknown key "${key}" (known: ${CONTEXT_KEYS.join(', ')})`);
+    const cfg = loadConfig();
+    saveConfig(setContextValue(cfg, key, value === '' ? undefined : value, opt(commandOf(args), 'context')));
+    io.out(`${key} ${value === '' ? 'removed' : 'set'}`);
+  });
+
+  example(
+    config.command('get').description('print one value of the current context').argument('<key>', CONTEXT_KEYS.join('|')),
+    'baton config get org',
+  ).action((...args: unknown[]) => {
+    const key = args[0] as string;
+    if (!isContextKey(key)) throw new UsageError(`unknown key "${key}" (known: ${CONTEXT_KEYS.join(', ')})`);
+    const value = currentContext(loadConfig())[key];
+    if (value === undefined) throw new UsageError(`${key} is not set in the current context`);
+    io.out(value);
+  });
+
+  example(
+    config
+      .command('view')
+      .description('print the configuration (tokens masked unless --show-token)')
+      .option('--show-token', 'print tokens in full')
+      .addOption(new Option('-o, --output <format>', 'yaml|json').choices(['yaml', 'json']).default('yaml')),
+    'baton config view -o json',
+  ).action((...args: unknown[]) => {
+    const cmd = commandOf(args);
+    const cfg = loadConfig();
+    const show = (cmd.opts() as { showToken?: boolean }).showToken === true;
+    const contexts = Object.fromEntries(
+      Object.entries(cfg.contexts).map(([name, context]) => [name, show ? context : { ...context, ...(context.token ? { token: mask(context.token) } : {}) }]),
+    );
+    const doc = { path: configPath(), 'current-context': cfg.currentContext, contexts };
+    io.out(opt(cmd, 'output') === 'json' ? JSON.stringify(doc, null, 2) : stringify(doc).trimEnd());
+  });
+
+  example(
+    config.command('use-context').description('switch the current context (created empty if new)').argument('<name>', 'context name'),
+    'baton config use-context staging',
+  ).action((...args: unknown[]) => {
+    const name = args[0] as string;
+    const cfg = loadConfig();
+    saveConfig({ ...cfg, currentContext: name, contexts: { ...cfg.contexts, [name]: cfg.contexts[name] ?? {} } });
+    io.out(`current context is now "${name}"`);
+  });
+}

@@ -1,0 +1,305 @@
+/**
+ * Deploying: `baton score deploy`, `baton deploy delta|set|deploy|env`, `baton rollback`, and the shared
+ * `--wait` follower (polls the deployment and follows its log stream; live display on a terminal).
+ */
+import { createInterface } from 'node:readline/promises';
+import { dirname, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import type { Command, CommandUnknownOpts } from '@commander-js/extra-typings';
+import { parse } from 'yaml';
+import { convertScoreToDelta, loadScoreFiles, loadYamlFile } from '../../score/index.js';
+import type { ScoreIssue } from '../../score/index.js';
+import { BatonError, InvalidInput, NotFound } from '../../shared/errors.js';
+import { seg } from '../client.js';
+import { UsageError } from '../errors.js';
+import { createProgress } from '../render/progress.js';
+import type { Progress } from '../render/progress.js';
+import { collect, commandOf, connect, example, flag, io, list, opt, text, withConnection } from './common.js';
+import type { Connection } from './common.js';
+
+type Row = Record<string, unknown>;
+
+/** The deployment ended but not well; exit code 1 with its errors already printed. */
+export class DeploymentFailed extends BatonError {
+  readonly code = 'DEPLOYMENT_FAILED';
+}
+
+const TERMINAL = new Set(['succeeded', 'failed', 'cancelled', 'canceled', 'error']);
+
+export interface Deployment {
+  id: string;
+  status: string;
+  set_id?: string;
+  delta_id?: string;
+  value_set_version_id?: string;
+  comment?: string;
+  created_at?: string;
+  env_id?: string;
+  dependency_graph_id?: string;
+}
+
+const envPath = (c: Connection, env = c.env()) => `/orgs/${seg(c.org())}/apps/${seg(c.app())}/envs/${seg(env)}`;
+
+/** One log entry (JSON object or text) as a line: `[phase] message` with resource ids when present. */
+export function formatLogEntry(data: string): string {
+  try {
+    const entry = JSON.parse(data) as unknown;
+    if (typeof entry !== 'object' || entry === null) return text(entry);
+    const e = entry as Row;
+    const time = typeof e.at === 'string' ? e.at : typeof e.timestamp === 'string' ? e.timestamp : typeof e.time === 'string' ? e.time : '';
+    const phase = typeof e.phase === 'string' ? `[${e.phase}] ` : '';
+    const level = typeof e.level === 'string' && e.level !== 'info' ? `${e.level.toUpperCase()} ` : '';
+    const subject = typeof e.guresid === 'string' || typeof e.res_id === 'string' ? `${text(e.type ?? '')} ${text(e.res_id ?? e.guresid)}: ` : '';
+    const message = typeof e.message === 'string' ? e.message : typeof e.status === 'string' ? e.status : JSON.stringify(e);
+    return `${time ? time + ' ' : ''}${level}${phase}${subject}${message}`.trim();
+  } catch {
+    return data;
+  }
+}
+
+export async function printDeploymentErrors(c: Connection, envId: string, deployId: string): Promise<void> {
+  const errors = await c.client.getOptional<Row[]>(`${envPath(c, envId)}/deploys/${seg(deployId)}/errors`);
+  for (const e of errors ?? []) {
+    io.err(`  ${text(e.scope ?? '')} ${text(e.object_id ?? '')}: ${text(e.summary ?? e.code ?? '')}${e.message && e.message !== e.summary ? ` - ${text(e.message)}` : ''}`);
+  }
+}
+
+/** Follows a deployment to its end; throws DeploymentFailed (exit 1) when it does not succeed. */
+export async function waitForDeployment(c: Connection, envId: string, deployId: string, options: { timeoutMs?: number; pollMs?: number } = {}): Promise<Deployment> {
+  const tty = process.stderr.isTTY === true;
+  const progress: Progress = createProgress({ tty, write: (text) => io.out(text.replace(/\n$/, '')) });
+  const base = `${envPath(c, envId)}/deploys/${seg(deployId)}`;
+  const abort = new AbortController();
+  const seen = new Set<string>();
+  const onLog = (_event: string, data: string) => {
+    const line = formatLogEntry(data);
+    if (seen.has(line)) return;
+    seen.add(line);
+    let entry: Row = {};
+    try {
+      entry = JSON.parse(data) as Row;
+    } catch {
+      // plain text entry
+    }
+    const status = typeof entry.status === 'string' ? entry.status : '';
+    if (/^(provisioned|done|succeeded|failed|error)$/.test(status) && (entry.guresid !== undefined || entry.res_id !== undefined)) {
+      progress.step(line, !/failed|error/.test(status));
+    } else progress.phase(line);
+  };
+  // The log stream is a bonus: without it (older server, proxy dropping SSE), polling alone drives the display.
+  const streaming = c.client.stream(`${base}/baton/logs?follow=true`, onLog, abort.signal).catch(() => undefined);
+  const deadline = Date.now() + (options.timeoutMs ?? 30 * 60_000);
+  let deployment: Deployment;
+  try {
+    for (;;) {
+      deployment = await c.client.get<Deployment>(base);
+      if (TERMINAL.has(deployment.status)) break;
+      if (seen.size === 0) progress.phase(`deployment ${deployId}: ${deployment.status}`);
+      if (Date.now() > deadline) throw new DeploymentFailed(`gave up waiting for deployment ${deployId} (still ${deployment.status})`);
+      await new Promise((r) => setTimeout(r, options.pollMs ?? 400));
+    }
+  } finally {
+    abort.abort();
+    await streaming;
+  }
+  const resources = (await c.client.getOptional<Row[]>(`${envPath(c, envId)}/resources`)) ?? [];
+  for (const r of resources.filter((x) => x.deploy_id === deployId)) {
+    const line = `${text(r.type)} ${text(r.res_id)} (${text(r.def_id)}): ${text(r.status ?? 'active')}`;
+    if (!seen.has(line)) progress.step(line, r.status !== 'failed');
+  }
+  const ok = deployment.status === 'succeeded';
+  progress.finish(`deployment ${deployId} ${deployment.status}`, ok);
+  if (!ok) {
+    io.err(`deployment ${deployId} ${deployment.status}; errors:`);
+    await printDeploymentErrors(c, envId, deployId);
+    throw new DeploymentFailed(`deployment ${deployId} ${deployment.status}`);
+  }
+  return deployment;
+}
+
+async function startDeployment(c: Connection, envId: string, body: Row, wait: boolean): Promise<Deployment> {
+  const deployment = await c.client.post<Deployment>(`${envPath(c, envId)}/deploys`, body);
+  io.out(`deployment ${deployment.id} started in ${c.app()}/${envId} (${deployment.status})`);
+  return wait ? waitForDeployment(c, envId, deployment.id) : deployment;
+}
+
+async function confirm(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  const answer = await rl.question(`${question} [y/N] `);
+  rl.close();
+  return /^y(es)?$/i.test(answer.trim());
+}
+
+/** Makes sure the app and env exist; a fresh user's first `score deploy` should just work. */
+async function ensureAppAndEnv(c: Connection): Promise<void> {
+  const orgPath = `/orgs/${seg(c.org())}`;
+  if ((await c.client.getOptional(`${orgPath}/apps/${seg(c.app())}`)) === undefined) {
+    await c.client.post(`${orgPath}/apps`, { id: c.app(), name: c.app() });
+    io.out(`app "${c.app()}" did not exist: created it`);
+  }
+  if ((await c.client.getOptional(envPath(c))) === undefined) {
+    await c.client.post(`${orgPath}/apps/${seg(c.app())}/envs`, { id: c.env(), name: c.env(), type: 'development' });
+    io.out(`env "${c.env()}" did not exist: created it (type development)`);
+  }
+}
+
+/** `--deploy-config`: `{when?, success?, timeout?}` for every workload, or `{workloads: {name: {...}}}`. */
+function applyDeployConfig(delta: Row, config: unknown): void {
+  if (typeof config !== 'object' || config === null) throw new UsageError('--deploy-config must be a YAML mapping');
+  const add = ((delta.modules as Row | undefined)?.add ?? {}) as Record<string, Row>;
+  const perWorkload = (config as Row).workloads as Record<string, unknown> | undefined;
+  for (const [name, module] of Object.entries(add)) {
+    const deploy = perWorkload ? perWorkload[name] : ((config as Row).deploy ?? config);
+    if (deploy !== undefined) module.deploy = deploy;
+  }
+}
+
+function summarizePlan(plan: Row): string {
+  const lines: string[] = [];
+  const diff = plan.diff as Row | undefined;
+  const modules = (diff?.modules ?? {}) as Row;
+  const added = Object.keys((modules.add as Row | undefined) ?? {});
+  const removed = (modules.remove as string[] | undefined) ?? [];
+  const updated = Object.keys((modules.update as Row | undefined) ?? {});
+  if (diff) lines.push(`workloads: ${added.length} added, ${updated.length} updated, ${removed.length} removed`);
+  const resources = (plan.resources ?? (plan.graph as Row | undefined)?.nodes) as Row[] | undefined;
+  if (Array.isArray(resources)) {
+    const byAction = new Map<string, number>();
+    for (const r of resources) byAction.set(text(r.action ?? r.change ?? 'unchanged'), (byAction.get(text(r.action ?? r.change ?? 'unchanged')) ?? 0) + 1);
+    lines.push(`resources: ${[...byAction].map(([k, v]) => `${v} ${k}`).join(', ')}`);
+  }
+  const manifests = plan.manifests as Row[] | undefined;
+  if (Array.isArray(manifests)) lines.push(`manifests: ${manifests.length} changed`);
+  return lines.length > 0 ? lines.join('\n') : JSON.stringify(plan).slice(0, 400);
+}
+
+export function registerDeployCommands(program: Command): void {
+  const existing = program.commands.find((cmd) => cmd.name() === 'score') as Command | undefined;
+  const score: Command = existing ?? program.command('score').description('Score workloads');
+  example(
+    withConnection(
+      score
+        .command('deploy')
+        .description('convert Score files locally, create a delta and deploy it (creates the app/env if missing)')
+        .requiredOption('-f, --file <file>', 'Score file (repeatable)', collect, [] as string[])
+        .option('--extensions <file>', 'Humanitec extensions file')
+        .option('--image <image>', 'image for containers whose image is "."')
+        .option('-p, --property <path=value>', 'property override (repeatable)', collect, [] as string[])
+        .option('--deploy-config <file>', 'deployment config: {when, success, timeout} or {workloads: {name: {...}}}')
+        .option('--comment <text>', 'deployment comment')
+        .option('--wait', 'follow the deployment until it ends; exit 1 if it fails')
+        .option('--yes', 'do not ask before deploying'),
+    ),
+    'baton score deploy -f score.yaml --app my-app --env development --image nginx:1.27 --wait',
+  ).action(async (...args: unknown[]) => {
+    const cmd = commandOf(args);
+    const c = connect(cmd);
+    const readText = (path: string) => readFileSync(path, 'utf8');
+    const files = list(cmd, 'file');
+    const documents = loadScoreFiles(files, readText);
+    const extensionsFile = opt(cmd, 'extensions');
+    let delta: Row;
+    try {
+      delta = convertScoreToDelta(documents, {
+        image: opt(cmd, 'image'),
+        extensions: extensionsFile !== undefined ? loadYamlFile(extensionsFile, readText) : undefined,
+        properties: list(cmd, 'property'),
+        appId: c.app(),
+        envId: c.env(),
+        readFile: (path) => readFileSync(resolve(dirname(files[0] ?? '.'), path)),
+      }) as unknown as Row;
+    } catch (error) {
+      const issues = error instanceof InvalidInput ? (error.details.issues as ScoreIssue[] | undefined) : undefined;
+      if (issues) for (const i of issues) io.err(`${i.file}:${i.line}:${i.column}: ${i.message}`);
+      throw error;
+    }
+    const deployConfig = opt(cmd, 'deployConfig');
+    if (deployConfig) applyDeployConfig(delta, parse(readFileSync(deployConfig, 'utf8')) as unknown);
+    await ensureAppAndEnv(c);
+    const created = await c.client.post<Row | string>(`/orgs/${seg(c.org())}/apps/${seg(c.app())}/deltas`, delta);
+    const deltaId = typeof created === 'string' ? created : text(created.id);
+    io.out(`delta ${deltaId} created (${Object.keys(((delta.modules as Row).add as Row | undefined) ?? {}).join(', ')})`);
+    const comment = opt(cmd, 'comment') ?? `score deploy ${files.join(' ')}`;
+    let planId: string | undefined;
+    try {
+      const plan = await c.client.post<Row>(`${envPath(c)}/baton/plans`, { delta_id: deltaId, comment });
+      planId = typeof plan.id === 'string' ? plan.id : undefined;
+      io.out(`plan${planId ? ` ${planId}` : ''}:\n${summarizePlan(plan)}`);
+      if (!flag(cmd, 'yes') && io.stdinIsTty() && process.stderr.isTTY === true && !(await confirm('deploy this plan?'))) {
+        io.out('not deployed');
+        return;
+      }
+    } catch (error) {
+      if (!(error instanceof NotFound && error.details.routeMissing === true)) throw error;
+    }
+    await startDeployment(c, c.env(), { delta_id: deltaId, comment, ...(planId ? { plan_id: planId } : {}) }, flag(cmd, 'wait'));
+  });
+
+  const deploy = program.command('deploy').description('deploy a delta, a set, an earlier deployment, or another environment');
+  example(deploy, 'baton deploy delta 0a1b2c development --app my-app --wait');
+  const common = <C extends CommandUnknownOpts>(sub: C, ...examples: string[]) =>
+    example(withConnection(sub.option('--comment <text>', 'deployment comment').option('--wait', 'follow the deployment until it ends')), ...examples);
+
+  common(deploy.command('delta').description('deploy a delta to an environment').argument('<deltaId>', 'delta id').argument('<env>', 'environment id'), 'baton deploy delta 0a1b2c development --app my-app').action(
+    async (...args: unknown[]) => {
+      const cmd = commandOf(args);
+      const [deltaId, envId] = args as [string, string];
+      await startDeployment(connect(cmd), envId, { delta_id: deltaId, comment: opt(cmd, 'comment') ?? `deploy delta ${deltaId}` }, flag(cmd, 'wait'));
+    },
+  );
+  common(deploy.command('set').description('deploy a deployment set to an environment').argument('<setId>', 'set id').argument('<env>', 'environment id'), 'baton deploy set 4f2e... staging --app my-app').action(
+    async (...args: unknown[]) => {
+      const cmd = commandOf(args);
+      const [setId, envId] = args as [string, string];
+      await startDeployment(connect(cmd), envId, { set_id: setId, comment: opt(cmd, 'comment') ?? `deploy set ${setId}` }, flag(cmd, 'wait'));
+    },
+  );
+  common(
+    deploy.command('deploy').description('redeploy an earlier deployment (its set and values) to an environment').argument('<deployId>', 'deployment id').argument('<env>', 'environment id').option('--from-env <env>', 'environment the deployment ran in (default: the target)'),
+    'baton deploy deploy 17a0c2e1 development --app my-app',
+  ).action(async (...args: unknown[]) => {
+    const cmd = commandOf(args);
+    const [deployId, envId] = args as [string, string];
+    const c = connect(cmd);
+    const source = await c.client.get<Deployment>(`${envPath(c, opt(cmd, 'fromEnv') ?? envId)}/deploys/${seg(deployId)}`);
+    await startDeployment(c, envId, { set_id: source.set_id, ...(source.value_set_version_id ? { value_set_version_id: source.value_set_version_id } : {}), comment: opt(cmd, 'comment') ?? `redeploy of ${deployId}` }, flag(cmd, 'wait'));
+  });
+  common(deploy.command('env').description("deploy one environment's current set to another (clone)").argument('<source>', 'source environment').argument('<target>', 'target environment'), 'baton deploy env development staging --app my-app --wait').action(
+    async (...args: unknown[]) => {
+      const cmd = commandOf(args);
+      const [source, target] = args as [string, string];
+      const c = connect(cmd);
+      const env = await c.client.get<{ last_deploy?: Deployment }>(envPath(c, source));
+      if (!env.last_deploy?.set_id) throw new UsageError(`environment "${source}" has never been deployed`);
+      await startDeployment(c, target, { set_id: env.last_deploy.set_id, comment: opt(cmd, 'comment') ?? `clone of ${source} (${env.last_deploy.id})` }, flag(cmd, 'wait'));
+    },
+  );
+
+  example(
+    withConnection(
+      program
+        .command('rollback')
+        .description('redeploy the last succeeded deployment before the current one (or --to a given one)')
+        .argument('<env>', 'environment id')
+        .option('--to <deployId>', 'deployment to return to')
+        .option('--comment <text>', 'deployment comment')
+        .option('--wait', 'follow the deployment until it ends'),
+    ),
+    'baton rollback production --app my-app --wait',
+    'baton rollback production --to 17a0c2e1',
+  ).action(async (...args: unknown[]) => {
+    const cmd = commandOf(args);
+    const envId = args[0] as string;
+    const c = connect(cmd);
+    const to = opt(cmd, 'to');
+    const target = to !== undefined ? await c.client.get<Deployment>(`${envPath(c, envId)}/deploys/${seg(to)}`) : pickRollbackTarget(await c.client.get<Deployment[]>(`${envPath(c, envId)}/deploys`));
+    if (!target) throw new NotFound('deployment', envId, `no succeeded deployment before the current one in "${envId}" to roll back to`);
+    await startDeployment(c, envId, { set_id: target.set_id, ...(target.value_set_version_id ? { value_set_version_id: target.value_set_version_id } : {}), comment: opt(cmd, 'comment') ?? `rollback to ${target.id}` }, flag(cmd, 'wait'));
+  });
+}
+
+/** The last succeeded deployment older than the newest one (the list may come in either order). */
+export function pickRollbackTarget(deployments: readonly Deployment[]): Deployment | undefined {
+  const newestFirst = [...deployments].sort((a, b) => (a.created_at ?? '') < (b.created_at ?? '') ? 1 : (a.created_at ?? '') > (b.created_at ?? '') ? -1 : 0);
+  return newestFirst.slice(1).find((d) => d.status === 'succeeded');
+}

@@ -1,0 +1,184 @@
+/**
+ * Inspecting: `baton diff sets|deploys`, `baton logs`, `baton resources graph|explain|test-definition`,
+ * `baton status`. test-definition runs locally (no server).
+ */
+import { readFileSync } from 'node:fs';
+import type { Command } from '@commander-js/extra-typings';
+import { parse, stringify } from 'yaml';
+import { maskSecrets, testDefinition } from '../../drivers/test-definition.js';
+import type { TestDefinitionInputs } from '../../drivers/test-definition.js';
+import { diffSets, formatDeltaSummary, parseSet, summarizeDelta } from '../../sets/index.js';
+import { seg } from '../client.js';
+import { UsageError } from '../errors.js';
+import { colourDiff, unifiedDiff } from '../render/diff.js';
+import { render } from '../render/format.js';
+import { GRAPH_FORMATS, toDot, toGraphNodes, toMermaid, toTree } from '../render/graph.js';
+import { commandOf, connect, example, flag, io, opt, outputFormat, text, withConnection, withOutput } from './common.js';
+import type { Connection } from './common.js';
+import { formatLogEntry } from './deploy.js';
+import type { Deployment } from './deploy.js';
+
+type Row = Record<string, unknown>;
+const appPath = (c: Connection) => `/orgs/${seg(c.org())}/apps/${seg(c.app())}`;
+const envPath = (c: Connection, env = c.env()) => `${appPath(c)}/envs/${seg(env)}`;
+
+async function printSetDiff(c: Connection, a: string, b: string, labels: { from: string; to: string }): Promise<void> {
+  const [left, right] = await Promise.all([c.client.get<Row>(`${appPath(c)}/sets/${seg(a)}`), c.client.get<Row>(`${appPath(c)}/sets/${seg(b)}`)]);
+  const strip = (set: Row) => {
+    const { id: _id, ...rest } = set;
+    return rest;
+  };
+  const colour = process.stdout.isTTY === true;
+  const summary = formatDeltaSummary(summarizeDelta(diffSets(parseSet(strip(left)), parseSet(strip(right)))));
+  io.out(colourDiff(summary, colour));
+  const text = unifiedDiff(stringify(strip(left), { sortMapEntries: true }), stringify(strip(right), { sortMapEntries: true }), labels);
+  if (text !== '') io.out('\n' + colourDiff(text, colour));
+}
+
+export function registerInspectCommands(program: Command): void {
+  const diff = program.command('diff').description('show what differs between two sets or two deployments');
+  example(diff, 'baton diff deploys 17a0c2e1 2b9f0d44 --app my-app --env development');
+  example(withConnection(diff.command('sets').description('diff two deployment sets of the app').argument('<a>', 'from set id').argument('<b>', 'to set id')), 'baton diff sets 4f2e... 9a1c... --app my-app').action(
+    async (...args: unknown[]) => {
+      const [a, b] = args as [string, string];
+      await printSetDiff(connect(commandOf(args)), a, b, { from: `set ${a}`, to: `set ${b}` });
+    },
+  );
+  example(
+    withConnection(diff.command('deploys').description("diff two deployments' sets (same environment)").argument('<a>', 'from deployment id').argument('<b>', 'to deployment id')),
+    'baton diff deploys 17a0c2e1 2b9f0d44 --app my-app --env development',
+  ).action(async (...args: unknown[]) => {
+    const [a, b] = args as [string, string];
+    const c = connect(commandOf(args));
+    const [da, db] = await Promise.all([c.client.get<Deployment>(`${envPath(c)}/deploys/${seg(a)}`), c.client.get<Deployment>(`${envPath(c)}/deploys/${seg(b)}`)]);
+    if (!da.set_id || !db.set_id) throw new UsageError('the server returned deployments without set_id');
+    await printSetDiff(c, da.set_id, db.set_id, { from: `deploy ${a} (set ${da.set_id.slice(0, 12)})`, to: `deploy ${b} (set ${db.set_id.slice(0, 12)})` });
+  });
+
+  example(
+    withConnection(program.command('logs').description("print a deployment's log (-f: follow it live)").argument('<deployId>', 'deployment id').option('-f, --follow', 'keep streaming until the deployment ends')),
+    'baton logs 17a0c2e1 --app my-app --env development -f',
+  ).action(async (...args: unknown[]) => {
+    const cmd = commandOf(args);
+    const c = connect(cmd);
+    const path = `${envPath(c)}/deploys/${seg(args[0] as string)}/baton/logs`;
+    if (flag(cmd, 'follow')) {
+      await c.client.stream(`${path}?follow=true`, (_event, data) => io.out(formatLogEntry(data)));
+      return;
+    }
+    const body = (await c.client.request('GET', path)).body;
+    const entries = Array.isArray(body) ? body : typeof body === 'object' && body !== null && Array.isArray((body as Row).entries) ? ((body as Row).entries as unknown[]) : undefined;
+    if (entries) for (const e of entries) io.out(formatLogEntry(typeof e === 'string' ? e : JSON.stringify(e)));
+    else if (typeof body === 'string') {
+      // An SSE body read in one go: print each event's data.
+      for (const line of body.split('\n')) if (line.startsWith('data:')) io.out(formatLogEntry(line.slice(5).trim()));
+    }
+  });
+
+  const resources = program.command('resources').description('resource graph, definition matching, and local definition tests');
+  example(resources, 'baton resources graph --app my-app --env development -o dot');
+  example(
+    withOutput(withConnection(resources.command('graph').description("the environment's resource graph (of its last deployment)")), GRAPH_FORMATS),
+    'baton resources graph --app my-app --env development -o dot | dot -Tsvg > graph.svg',
+  ).action(async (...args: unknown[]) => {
+    const cmd = commandOf(args);
+    const c = connect(cmd);
+    const format = outputFormat(cmd, GRAPH_FORMATS);
+    const env = await c.client.get<{ last_deploy?: Deployment }>(envPath(c));
+    let nodes: unknown[] | undefined;
+    const graphId = env.last_deploy?.dependency_graph_id;
+    if (graphId) nodes = (await c.client.getOptional<{ nodes?: unknown[] }>(`${envPath(c)}/resources/graphs/${seg(graphId)}`))?.nodes;
+    // Without a stored graph, active resources still give the nodes (without edges).
+    nodes ??= await c.client.get<unknown[]>(`${envPath(c)}/resources`);
+    const graph = toGraphNodes(nodes);
+    if (format === 'dot') io.out(toDot(graph));
+    else if (format === 'mermaid') io.out(toMermaid(graph));
+    else if (format === 'tree') io.out(toTree(graph));
+    else io.out(render(nodes, format));
+  });
+
+  example(
+    withOutput(
+      withConnection(
+        resources
+          .command('explain')
+          .description('which resource definition a resource matches in an environment, and why the others do not')
+          .argument('<type>', 'resource type, e.g. postgres')
+          .option('--class <class>', 'resource class', 'default')
+          .option('--res-id <resId>', 'resource id, e.g. modules.api.externals.db or shared.dns (default: the type)'),
+      ),
+    ),
+    'baton resources explain postgres --res-id modules.api.externals.db --app my-app --env development',
+  ).action(async (...args: unknown[]) => {
+    const cmd = commandOf(args);
+    const c = connect(cmd);
+    const type = args[0] as string;
+    const query = new URLSearchParams({ app: c.app(), env: c.env(), type, class: opt(cmd, 'class') ?? 'default', res_id: opt(cmd, 'resId') ?? type });
+    const body = await c.client.get<Row>(`/orgs/${seg(c.org())}/baton/match?${query.toString()}`);
+    const format = outputFormat(cmd);
+    if (format !== 'table') {
+      io.out(render(body, format));
+      return;
+    }
+    io.out(text(body.message ?? ''));
+    const candidates = (body.candidates as Row[] | undefined) ?? [];
+    if (candidates.length > 0) {
+      io.out(
+        render(candidates, 'table', [
+          { header: 'DEFINITION', value: (r: Row) => r.def_id },
+          { header: 'CRITERIA', value: (r: Row) => r.criteria_id },
+          { header: 'MATCHES', value: (r: Row) => (r.matches === true ? 'yes' : 'no') },
+          { header: 'SPECIFICITY', value: (r: Row) => r.specificity },
+          { header: 'REASON', value: (r: Row) => r.reason },
+        ]),
+      );
+    }
+  });
+
+  example(
+    withOutput(
+      resources
+        .command('test-definition')
+        .description('render a resource definition locally with given inputs (secrets masked unless --show-secrets)')
+        .argument('<definition>', 'Definition manifest YAML')
+        .option('--inputs <file>', 'inputs YAML: {resource, placeholders, cookie, secretRefs, driverSecrets}')
+        .option('--show-secrets', 'print secret outputs in full'),
+      ['yaml', 'json'],
+    ),
+    'baton resources test-definition postgres.yaml --inputs inputs.yaml',
+  ).action(async (...args: unknown[]) => {
+    const cmd = commandOf(args);
+    const inputsFile = opt(cmd, 'inputs');
+    const inputs = (inputsFile ? parse(readFileSync(inputsFile, 'utf8')) : {}) as TestDefinitionInputs | null;
+    const result = await testDefinition(readFileSync(args[0] as string, 'utf8'), inputs ?? {});
+    const shown = flag(cmd, 'showSecrets') ? result : maskSecrets(result);
+    io.out(render(shown, opt(cmd, 'output') ?? 'yaml'));
+  });
+
+  example(
+    withOutput(withConnection(program.command('status').description("every environment of the app with its last deployment"))),
+    'baton status --app my-app',
+  ).action(async (...args: unknown[]) => {
+    const cmd = commandOf(args);
+    const c = connect(cmd);
+    const envs = await c.client.get<Row[]>(`${appPath(c)}/envs`);
+    const rows = envs.map((e) => {
+      const last = e.last_deploy as Deployment | undefined;
+      return { env: e.id, type: e.type, deploy: last?.id ?? '', status: last?.status ?? 'never deployed', when: last?.created_at ?? '', comment: last?.comment ?? '' };
+    });
+    const format = outputFormat(cmd);
+    io.out(
+      format === 'table'
+        ? `app ${c.app()} (org ${c.org()}) at ${c.context.url}\n` +
+            render(rows, 'table', [
+              { header: 'ENV', value: (r) => r.env },
+              { header: 'TYPE', value: (r) => r.type },
+              { header: 'LAST DEPLOY', value: (r) => r.deploy },
+              { header: 'STATUS', value: (r) => r.status },
+              { header: 'WHEN', value: (r) => r.when },
+              { header: 'COMMENT', value: (r) => r.comment },
+            ])
+        : render(rows, format),
+    );
+  });
+}

@@ -1,0 +1,385 @@
+/**
+ * Object commands: `baton get KIND [ID]`, `baton create KIND ...`, `baton delete KIND ID`, `baton apply -f`,
+ * and `baton api METHOD PATH` (raw requests). Every kind maps to its Humanitec API path.
+ */
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { Command } from '@commander-js/extra-typings';
+import { parse, parseAllDocuments, stringify } from 'yaml';
+import { NotFound } from '../../shared/errors.js';
+import { HTTP_METHODS, seg } from '../client.js';
+import type { ApiClient, HttpMethod } from '../client.js';
+import { UsageError } from '../errors.js';
+import type { Column } from '../render/format.js';
+import { guessColumns, render } from '../render/format.js';
+import { collect, commandOf, connect, example, flag, io, list, opt, outputFormat, text, withConnection, withOutput } from './common.js';
+import type { Connection } from './common.js';
+
+type Row = Record<string, unknown>;
+const field = (key: string) => (row: Row) => row[key];
+
+export interface Kind {
+  name: string;
+  aliases: string[];
+  collection(c: Connection): Promise<string> | string;
+  item?(c: Connection, id: string): Promise<string> | string;
+  columns?: Column<Row>[];
+  /** Registered for humctl parity; a 404 on its collection means this server does not offer it yet. */
+  optional?: boolean;
+}
+
+const org = (c: Connection) => `/orgs/${seg(c.org())}`;
+const app = (c: Connection) => `${org(c)}/apps/${seg(c.app())}`;
+const env = (c: Connection) => `${app(c)}/envs/${seg(c.env())}`;
+
+async function currentUserId(client: ApiClient): Promise<string> {
+  const user = await client.get<{ id: string }>('/current-user');
+  return user.id;
+}
+
+const deployColumns: Column<Row>[] = [
+  { header: 'ID', value: field('id') },
+  { header: 'STATUS', value: field('status') },
+  { header: 'SET', value: (r) => (typeof r.set_id === 'string' ? r.set_id.slice(0, 12) : '') },
+  { header: 'COMMENT', value: field('comment') },
+  { header: 'CREATED', value: field('created_at') },
+];
+
+export const KINDS: Kind[] = [
+  { name: 'orgs', aliases: ['org', 'organizations'], collection: () => '/orgs', item: (_c, id) => `/orgs/${seg(id)}`, columns: [{ header: 'ID', value: field('id') }, { header: 'NAME', value: field('name') }] },
+  {
+    name: 'apps', aliases: ['app', 'application', 'applications'], collection: (c) => `${org(c)}/apps`, item: (c, id) => `${org(c)}/apps/${seg(id)}`,
+    columns: [{ header: 'ID', value: field('id') }, { header: 'NAME', value: field('name') }, { header: 'CREATED', value: field('created_at') }],
+  },
+  {
+    name: 'envs', aliases: ['env', 'environment', 'environments'], collection: (c) => `${app(c)}/envs`, item: (c, id) => `${app(c)}/envs/${seg(id)}`,
+    columns: [
+      { header: 'ID', value: field('id') }, { header: 'NAME', value: field('name') }, { header: 'TYPE', value: field('type') },
+      { header: 'LAST DEPLOY', value: (r) => (r.last_deploy as Row | undefined)?.id }, { header: 'STATUS', value: (r) => (r.last_deploy as Row | undefined)?.status },
+    ],
+  },
+  { name: 'env-types', aliases: ['env-type', 'environment-types'], collection: (c) => `${org(c)}/env-types`, item: (c, id) => `${org(c)}/env-types/${seg(id)}`, columns: [{ header: 'ID', value: field('id') }, { header: 'DESCRIPTION', value: field('description') }] },
+  {
+    name: 'deltas', aliases: ['delta'], collection: (c) => `${app(c)}/deltas`, item: (c, id) => `${app(c)}/deltas/${seg(id)}`,
+    columns: [
+      { header: 'ID', value: field('id') }, { header: 'NAME', value: (r) => (r.metadata as Row | undefined)?.name }, { header: 'ENV', value: (r) => (r.metadata as Row | undefined)?.env_id },
+      { header: 'ADD', value: (r) => Object.keys(((r.modules as Row | undefined)?.add as Row | undefined) ?? {}).join(',') },
+    ],
+  },
+  { name: 'sets', aliases: ['set'], collection: (c) => `${app(c)}/sets`, item: (c, id) => `${app(c)}/sets/${seg(id)}`, columns: [{ header: 'ID', value: field('id') }, { header: 'MODULES', value: (r) => Object.keys((r.modules as Row | undefined) ?? {}).join(',') }] },
+  { name: 'deploys', aliases: ['deploy', 'deployment', 'deployments'], collection: (c) => `${env(c)}/deploys`, item: (c, id) => `${env(c)}/deploys/${seg(id)}`, columns: deployColumns },
+  {
+    name: 'active-resources', aliases: ['active-resource', 'resources'], collection: (c) => `${env(c)}/resources`,
+    columns: [{ header: 'TYPE', value: field('type') }, { header: 'CLASS', value: field('class') }, { header: 'RES ID', value: field('res_id') }, { header: 'DEF', value: field('def_id') }, { header: 'STATUS', value: field('status') }],
+  },
+  {
+    name: 'defs', aliases: ['def', 'resource-definitions', 'resource-definition'], collection: (c) => `${org(c)}/resources/defs`, item: (c, id) => `${org(c)}/resources/defs/${seg(id)}`,
+    columns: [{ header: 'ID', value: field('id') }, { header: 'TYPE', value: field('type') }, { header: 'DRIVER', value: field('driver_type') }, { header: 'CRITERIA', value: (r) => (Array.isArray(r.criteria) ? r.criteria.length : 0) }],
+  },
+  { name: 'resource-types', aliases: ['resource-type', 'types'], collection: (c) => `${org(c)}/resources/types`, columns: [{ header: 'TYPE', value: field('type') }, { header: 'NAME', value: field('name') }, { header: 'CATEGORY', value: field('category') }] },
+  { name: 'drivers', aliases: ['driver'], collection: (c) => `${org(c)}/resources/drivers`, item: (c, id) => `${org(c)}/resources/drivers/${seg(id)}`, columns: [{ header: 'ID', value: field('id') }, { header: 'TYPE', value: field('type') }, { header: 'TARGET', value: field('target') }] },
+  { name: 'workload-profiles', aliases: ['workload-profile', 'profiles'], collection: (c) => `${org(c)}/workload-profiles`, item: (c, id) => `${org(c)}/workload-profiles/${seg(id)}`, columns: [{ header: 'ID', value: field('id') }, { header: 'VERSION', value: field('version') }, { header: 'DESCRIPTION', value: field('description') }] },
+  {
+    name: 'values', aliases: ['value'], collection: (c) => (c.context.env ? `${env(c)}/values` : `${app(c)}/values`), item: (c, id) => (c.context.env ? `${env(c)}/values/${seg(id)}` : `${app(c)}/values/${seg(id)}`),
+    columns: [{ header: 'KEY', value: field('key') }, { header: 'VALUE', value: (r) => (r.is_secret === true ? '(secret)' : r.value) }, { header: 'SOURCE', value: field('source') }, { header: 'DESCRIPTION', value: field('description') }],
+  },
+  { name: 'users', aliases: ['user'], collection: (c) => `${org(c)}/users`, item: (c, id) => `${org(c)}/users/${seg(id)}`, columns: [{ header: 'ID', value: field('id') }, { header: 'NAME', value: field('name') }, { header: 'ROLE', value: field('role') }, { header: 'TYPE', value: field('type') }] },
+  {
+    name: 'tokens', aliases: ['token'], collection: async (c) => `/users/${seg(await currentUserId(c.client))}/tokens`, item: async (c, id) => `/users/${seg(await currentUserId(c.client))}/tokens/${seg(id)}`,
+    columns: [{ header: 'ID', value: field('id') }, { header: 'TYPE', value: field('type') }, { header: 'DESCRIPTION', value: field('description') }, { header: 'EXPIRES', value: field('expires_at') }],
+  },
+  { name: 'rules', aliases: ['rule'], optional: true, collection: (c) => `${env(c)}/rules`, item: (c, id) => `${env(c)}/rules/${seg(id)}` },
+  { name: 'webhooks', aliases: ['webhook'], optional: true, collection: (c) => `${app(c)}/webhooks`, item: (c, id) => `${app(c)}/webhooks/${seg(id)}` },
+  { name: 'artefacts', aliases: ['artefact', 'artifacts'], optional: true, collection: (c) => `${org(c)}/artefacts`, item: (c, id) => `${org(c)}/artefacts/${seg(id)}` },
+];
+
+export function findKind(name: string): Kind {
+  const kind = KINDS.find((k) => k.name === name || k.aliases.includes(name));
+  if (!kind) throw new UsageError(`unknown kind "${name}"; known kinds: ${KINDS.map((k) => k.name).join(', ')}`);
+  return kind;
+}
+
+/** A 404 for a missing endpoint says so plainly instead of "not found". */
+function unsupported(kind: Kind, error: unknown): never {
+  if (error instanceof NotFound && error.details.routeMissing === true) {
+    throw new NotFound('kind', kind.name, `"${kind.name}" is not supported by this server (${error.message})`);
+  }
+  throw error;
+}
+
+/** Reads a JSON or YAML file (or `-` for stdin). */
+export function readDataFile(path: string): unknown {
+  const text = path === '-' ? readFileSync(0, 'utf8') : readFileSync(path, 'utf8');
+  return parse(text) as unknown;
+}
+
+function parseBody(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  if (text.startsWith('@')) return readDataFile(text.slice(1));
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return parse(text) as unknown;
+  }
+}
+
+function rowsOf(body: unknown): unknown[] {
+  return Array.isArray(body) ? body : [body];
+}
+
+export function registerObjectCommands(program: Command): void {
+  const kinds = KINDS.map((k) => k.name).join(', ');
+  example(
+    withOutput(withConnection(program.command('get').description(`list objects of a kind, or show one (kinds: ${kinds})`).argument('<kind>', 'object kind').argument('[id]', 'object id'))),
+    'baton get apps',
+    'baton get deploys --app my-app --env development -o json',
+    'baton get def postgres-dev -o yaml',
+  ).action(async (...args: unknown[]) => {
+    const cmd = commandOf(args);
+    const kind = findKind(args[0] as string);
+    const id = args[1] as string | undefined;
+    const c = connect(cmd);
+    const format = outputFormat(cmd);
+    let body: unknown;
+    if (id !== undefined) {
+      if (!kind.item) throw new UsageError(`"${kind.name}" has no single-object view; run \`baton get ${kind.name}\``);
+      body = await c.client.get(await kind.item(c, id));
+    } else {
+      body = await c.client.get(await kind.collection(c)).catch((error: unknown) => unsupported(kind, error));
+    }
+    const columns = kind.columns ?? guessColumns(rowsOf(body));
+    io.out(render(body as Row | Row[], format, columns));
+  });
+
+  example(
+    withConnection(program.command('delete').description('delete one object').argument('<kind>', 'object kind').argument('<id>', 'object id')),
+    'baton delete app my-app',
+    'baton delete def old-postgres',
+  ).action(async (...args: unknown[]) => {
+    const kind = findKind(args[0] as string);
+    const id = args[1] as string;
+    if (!kind.item) throw new UsageError(`"${kind.name}" cannot be deleted by id`);
+    const c = connect(commandOf(args));
+    await c.client.delete(await kind.item(c, id));
+    io.out(`${kind.name.replace(/s$/, '')} "${id}" deleted`);
+  });
+
+  registerCreate(program);
+  registerApply(program);
+
+  example(
+    withConnection(
+      program
+        .command('api')
+        .description('send a raw request to the API and print the JSON response')
+        .argument('<method>', HTTP_METHODS.join('|'))
+        .argument('<path>', 'path, e.g. /orgs/local/apps')
+        .option('-d, --data <body>', 'request body: JSON, YAML, or @file'),
+    ),
+    'baton api GET /orgs',
+    "baton api POST /orgs/local/apps -d '{\"id\":\"my-app\",\"name\":\"My App\"}'",
+  ).action(async (...args: unknown[]) => {
+    const cmd = commandOf(args);
+    const method = (args[0] as string).toUpperCase();
+    if (!(HTTP_METHODS as readonly string[]).includes(method)) throw new UsageError(`method must be one of ${HTTP_METHODS.join(', ')}`);
+    const c = connect(cmd);
+    const response = await c.client.request(method as HttpMethod, args[1] as string, parseBody(opt(cmd, 'data')));
+    if (response.body !== undefined) io.out(typeof response.body === 'string' ? response.body : JSON.stringify(response.body, null, 2));
+  });
+}
+
+function registerCreate(program: Command): void {
+  const create = program.command('create').description('create an object: app, env, env-type, delta, value, token');
+  example(create, 'baton create app my-app', 'baton create env staging --type staging --app my-app');
+
+  const printCreated = (cmd: ReturnType<typeof commandOf>, what: string, body: unknown) => {
+    const format = opt(cmd, 'output');
+    if (format === 'json' || format === 'yaml') io.out(render(body, format));
+    else io.out(`${what} created`);
+  };
+
+  example(
+    withOutput(withConnection(create.command('app').description('create an application (with its default development environment)').argument('<id>', 'application id').option('--name <name>', 'display name (default: the id)'))),
+    'baton create app my-app --name "My App"',
+  ).action(async (...args: unknown[]) => {
+    const cmd = commandOf(args);
+    const id = args[0] as string;
+    const c = connect(cmd);
+    const body = await c.client.post(`${org(c)}/apps`, { id, name: opt(cmd, 'name') ?? id });
+    printCreated(cmd, `app "${id}"`, body);
+  });
+
+  example(
+    withOutput(withConnection(create.command('env').description('create an environment in the app').argument('<id>', 'environment id').option('--type <type>', 'environment type', 'development').option('--name <name>', 'display name').option('--from <deployId>', 'deployment to base it on'))),
+    'baton create env staging --type staging --app my-app',
+  ).action(async (...args: unknown[]) => {
+    const cmd = commandOf(args);
+    const id = args[0] as string;
+    const c = connect(cmd);
+    const from = opt(cmd, 'from');
+    const body = await c.client.post(`${app(c)}/envs`, { id, name: opt(cmd, 'name') ?? id, type: opt(cmd, 'type'), ...(from ? { from_deploy_id: from } : {}) });
+    printCreated(cmd, `env "${id}"`, body);
+  });
+
+  example(
+    withOutput(withConnection(create.command('env-type').description('create an environment type').argument('<id>', 'environment type id').option('--description <text>', 'description'))),
+    'baton create env-type staging --description "pre-production"',
+  ).action(async (...args: unknown[]) => {
+    const cmd = commandOf(args);
+    const id = args[0] as string;
+    const c = connect(cmd);
+    const body = await c.client.post(`${org(c)}/env-types`, { id, description: opt(cmd, 'description') ?? '' });
+    printCreated(cmd, `env-type "${id}"`, body);
+  });
+
+  example(
+    withOutput(withConnection(create.command('delta').description('create a deployment delta from a JSON/YAML file (default: an empty delta)').option('-f, --file <file>', 'delta file (- for stdin)').option('--name <name>', 'delta name'))),
+    'baton create delta -f delta.json --app my-app --env development',
+  ).action(async (...args: unknown[]) => {
+    const cmd = commandOf(args);
+    const c = connect(cmd);
+    const file = opt(cmd, 'file');
+    const delta = (file ? readDataFile(file) : { modules: {}, shared: [] }) as Row;
+    const metadata = { ...((delta.metadata as Row | undefined) ?? {}), ...(c.context.env ? { env_id: c.context.env } : {}), ...(opt(cmd, 'name') ? { name: opt(cmd, 'name') } : {}) };
+    const body = await c.client.post(`${app(c)}/deltas`, { ...delta, metadata });
+    const id = typeof body === 'string' ? body : (body as Row | undefined)?.id;
+    printCreated(cmd, `delta "${text(id)}"`, body);
+  });
+
+  example(
+    withOutput(withConnection(create.command('value').description('create a shared value (in the env when --env is given, else the app)').argument('<key>', 'value key').argument('<value>', 'the value').option('--secret', 'store as a secret').option('--description <text>', 'description'))),
+    'baton create value DB_USER admin --app my-app',
+    'baton create value API_KEY s3cr3t --secret --app my-app --env production',
+  ).action(async (...args: unknown[]) => {
+    const cmd = commandOf(args);
+    const [key, value] = args as [string, string];
+    const c = connect(cmd);
+    const path = c.context.env ? `${env(c)}/values` : `${app(c)}/values`;
+    const body = await c.client.post(path, { key, value, is_secret: flag(cmd, 'secret'), description: opt(cmd, 'description') ?? '' });
+    printCreated(cmd, `value "${key}"`, body);
+  });
+
+  example(
+    withOutput(withConnection(create.command('token').description('create an API token for the current user; prints it once').argument('<id>', 'token id').option('--description <text>', 'description').option('--expires-at <time>', 'expiry (RFC 3339)'))),
+    'baton create token ci --description "CI pipeline"',
+  ).action(async (...args: unknown[]) => {
+    const cmd = commandOf(args);
+    const id = args[0] as string;
+    const c = connect(cmd);
+    const user = await currentUserId(c.client);
+    const expires = opt(cmd, 'expiresAt');
+    const body = await c.client.post<Row>(`/users/${seg(user)}/tokens`, { id, type: 'static', description: opt(cmd, 'description') ?? '', ...(expires ? { expires_at: expires } : {}) });
+    const format = opt(cmd, 'output');
+    if (format === 'json' || format === 'yaml') io.out(render(body, format));
+    else io.out(`token "${id}" created: ${text(body.token ?? '')}`);
+  });
+}
+
+/** Files named by -f: a file, or every .yaml/.yml/.json file of a directory (sorted, not recursive). */
+export function manifestFiles(paths: readonly string[]): string[] {
+  return paths.flatMap((path) => {
+    if (path === '-') return [path];
+    if (!statSync(path).isDirectory()) return [path];
+    return readdirSync(path).filter((name) => /\.(ya?ml|json)$/.test(name)).sort().map((name) => join(path, name));
+  });
+}
+
+interface Manifest {
+  kind: string;
+  id: string;
+  entity: Row;
+  file: string;
+}
+
+function readManifests(file: string): Manifest[] {
+  const text = file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8');
+  const out: Manifest[] = [];
+  for (const doc of parseAllDocuments(text)) {
+    if (doc.errors.length > 0) throw new UsageError(`${file}: ${doc.errors[0]!.message}`);
+    const value = doc.toJS() as unknown;
+    if (value === null || value === undefined) continue;
+    const manifest = value as { kind?: unknown; metadata?: { id?: unknown }; entity?: unknown };
+    if (typeof manifest.kind !== 'string') throw new UsageError(`${file}: a manifest without "kind"`);
+    const id = manifest.metadata?.id;
+    if (typeof id !== 'string') throw new UsageError(`${file}: ${manifest.kind} without metadata.id`);
+    out.push({ kind: manifest.kind, id, entity: (manifest.entity ?? {}) as Row, file });
+  }
+  return out;
+}
+
+type Change = 'created' | 'updated' | 'unchanged';
+
+/** Creates or updates one non-definition manifest; GET first so re-applying reports "unchanged". */
+async function applyOne(c: Connection, m: Manifest): Promise<Change> {
+  const put = async (collection: string, item: string, body: Row, compare: string[], update: 'PATCH' | 'PUT'): Promise<Change> => {
+    const existing = await c.client.getOptional<Row>(item);
+    if (existing === undefined) {
+      await c.client.post(collection, body);
+      return 'created';
+    }
+    if (compare.every((key) => body[key] === undefined || JSON.stringify(existing[key]) === JSON.stringify(body[key]))) return 'unchanged';
+    const changes = Object.fromEntries(compare.filter((k) => body[k] !== undefined).map((k) => [k, body[k]]));
+    await c.client.request(update, item, update === 'PUT' ? { ...body } : changes);
+    return 'updated';
+  };
+  switch (m.kind) {
+    case 'Application':
+      return put(`${org(c)}/apps`, `${org(c)}/apps/${seg(m.id)}`, { id: m.id, name: m.entity.name ?? m.id }, ['name'], 'PATCH');
+    case 'Environment': {
+      const appId = typeof m.entity.app_id === 'string' ? m.entity.app_id : c.app();
+      const base = `${org(c)}/apps/${seg(appId)}/envs`;
+      return put(base, `${base}/${seg(m.id)}`, { id: m.id, name: m.entity.name ?? m.id, type: m.entity.type ?? 'development' }, ['name'], 'PATCH');
+    }
+    case 'EnvironmentType':
+      return put(`${org(c)}/env-types`, `${org(c)}/env-types/${seg(m.id)}`, { id: m.id, description: m.entity.description ?? '' }, ['description'], 'PATCH');
+    case 'DriverDefinition':
+    case 'Driver':
+      return put(`${org(c)}/resources/drivers`, `${org(c)}/resources/drivers/${seg(m.id)}`, { id: m.id, ...m.entity }, Object.keys(m.entity), 'PUT');
+    case 'Definition':
+      return put(`${org(c)}/resources/defs`, `${org(c)}/resources/defs/${seg(m.id)}`, { id: m.id, ...m.entity }, Object.keys(m.entity).filter((k) => k !== 'criteria'), 'PUT');
+    default:
+      throw new UsageError(`${m.file}: kind "${m.kind}" is not supported by apply (Definition, Application, Environment, EnvironmentType, DriverDefinition)`);
+  }
+}
+
+function registerApply(program: Command): void {
+  example(
+    withConnection(
+      program
+        .command('apply')
+        .description('create or update objects from Humanitec manifest YAML (kind: Definition, Application, Environment, ...); idempotent')
+        .requiredOption('-f, --file <path>', 'a manifest file or a directory of them (repeatable; - for stdin)', collect, [] as string[]),
+    ),
+    'baton apply -f definitions/',
+    'baton apply -f postgres.yaml -f dns.yaml',
+  ).action(async (...args: unknown[]) => {
+    const cmd = commandOf(args);
+    const c = connect(cmd);
+    const counts: Record<Change, number> = { created: 0, updated: 0, unchanged: 0 };
+    const report = (kind: string, id: string, change: Change) => {
+      counts[change]++;
+      io.out(`${kind}/${id} ${change}`);
+    };
+    let importAvailable = true;
+    for (const file of manifestFiles(list(cmd, 'file'))) {
+      const manifests = readManifests(file);
+      const definitions = manifests.filter((m) => m.kind === 'Definition');
+      // Definitions go through Baton's bulk import (one transaction, criteria included) when the server has it.
+      if (definitions.length > 0 && importAvailable) {
+        const yaml = definitions.map((m) => stringify({ apiVersion: 'entity.humanitec.io/v1b1', kind: 'Definition', metadata: { id: m.id }, entity: m.entity })).join('---\n');
+        try {
+          const result = await c.client.post<{ created: string[]; updated: string[]; unchanged: string[] }>(`${org(c)}/baton/definitions/import`, { yaml, file_name: basename(file) });
+          for (const change of ['created', 'updated', 'unchanged'] as const) for (const id of result[change]) report('Definition', id, change);
+        } catch (error) {
+          if (!(error instanceof NotFound && error.details.routeMissing === true)) throw error;
+          importAvailable = false;
+        }
+      }
+      for (const m of manifests) {
+        if (m.kind === 'Definition' && importAvailable) continue;
+        report(m.kind, m.id, await applyOne(c, m));
+      }
+    }
+    io.out(`${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged`);
+  });
+}

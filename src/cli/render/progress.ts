@@ -1,0 +1,53 @@
+/**
+ * Live progress of a slow operation (a deployment). On a terminal: an ora spinner whose text is the current
+ * phase, with finished steps persisted above it (✔/✖). Elsewhere (CI logs, pipes): one plain line per event,
+ * no escape codes. Both end with one final status line.
+ */
+import ora from 'ora';
+import type { Ora } from 'ora';
+
+export interface Progress {
+  /** The current phase or activity (replaces the previous one on a terminal). */
+  phase(text: string): void;
+  /** A finished or failed step (a resource provisioned, a manifest written). */
+  step(text: string, ok: boolean): void;
+  /** Ends the display with the final status. */
+  finish(text: string, ok: boolean): void;
+}
+
+export function createProgress(options: { tty: boolean; write: (text: string) => void; stream?: NodeJS.WritableStream }): Progress {
+  if (!options.tty) return plainProgress(options.write);
+  const spinner: Ora = ora({ text: 'starting', stream: options.stream ?? process.stderr, isEnabled: true }).start();
+  return {
+    phase(text) {
+      spinner.text = text;
+    },
+    step(text, ok) {
+      const current = spinner.text;
+      if (ok) spinner.succeed(text);
+      else spinner.fail(text);
+      spinner.start(current);
+    },
+    finish(text, ok) {
+      if (ok) spinner.succeed(text);
+      else spinner.fail(text);
+    },
+  };
+}
+
+export function plainProgress(write: (text: string) => void): Progress {
+  let last = '';
+  return {
+    phase(text) {
+      if (text === last) return;
+      last = text;
+      write(`... ${text}\n`);
+    },
+    step(text, ok) {
+      write(`${ok ? 'ok' : 'FAILED'}: ${text}\n`);
+    },
+    finish(text, ok) {
+      write(`${ok ? 'done' : 'FAILED'}: ${text}\n`);
+    },
+  };
+}
