@@ -26,6 +26,8 @@ export type {
 export { SecretString } from './types.js';
 export type { SpecIssue } from './validate.js';
 export { validateSpecWith } from './validate.js';
+export { templateProfile } from './template-profile.js';
+export type { TemplateProfileDefinition } from './template-profile.js';
 export { DEFAULT_PROFILE_ID, ProfileRegistry, getProfile, validateModuleSpec } from './registry.js';
 export {
   BUILTIN_PROFILES,
