@@ -34,6 +34,10 @@ import { registerResourceDefinitionRoutes } from './routes/resource-definitions.
 import { registerResourceGraphRoutes } from './routes/resource-graphs.js';
 import { registerDriverRoutes } from './routes/drivers.js';
 import { registerMatchRoutes } from './routes/match.js';
+import { registerDeploymentRoutes } from './routes/deployments.js';
+import { registerActiveResourceRoutes } from './routes/active-resources.js';
+import { attachEngine, createEngine } from '../engine/index.js';
+import { createValueSource } from '../values/index.js';
 import { createBuiltinRegistry, type DriverRegistry } from '../drivers/registry.js';
 import { SecretBox, loadOrCreateSecretKey, secretKeyFromBytes } from '../secrets/index.js';
 import { randomBytes } from 'node:crypto';
@@ -61,6 +65,8 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   registerDriverRoutes,
   registerMatchRoutes,
   registerValueRoutes,
+  registerDeploymentRoutes,
+  registerActiveResourceRoutes,
 ];
 
 export interface BuildServerOptions {
@@ -149,8 +155,10 @@ export async function startServer(config: Config): Promise<RunningServer> {
     const seeded = await bootstrap(services, { orgId: config.org, bootstrapToken: config.bootstrapToken, dataDir: config.dataDir });
     // BATON_SECRET_KEY is read here until src/config grows a `secretKey` setting.
     const secretBox = new SecretBox(loadOrCreateSecretKey({ dataDir: config.dataDir, secretKey: process.env.BATON_SECRET_KEY }));
+    const engine = attachEngine(store, createEngine(store, services, { dataDir: config.dataDir, box: secretBox, values: createValueSource(store, secretBox) }));
     const app = await buildServer({ store, services, logLevel: config.logLevel, secretBox });
     await app.listen({ port: config.port, host: config.host });
+    engine.start();
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -160,6 +168,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       url: `http://${host}:${port}`,
       bootstrap: seeded,
       async close() {
+        await engine.stop();
         await app.close();
         await store.close();
       },

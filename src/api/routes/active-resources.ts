@@ -1,0 +1,70 @@
+/** Active resources of an environment (Humanitec tag ActiveResource): list (secrets only as reference paths) and delete. */
+import { Type } from 'typebox';
+import { COMMON_ERRORS, EnvParams, IdParam, errorResponses } from '../schemas.js';
+import { engineOf } from './deployments.js';
+import type { RouteModule } from './types.js';
+
+export const ActiveResourceResponse = Type.Object(
+  {
+    org_id: Type.String(),
+    app_id: Type.String(),
+    env_id: Type.String(),
+    env_type: Type.String(),
+    type: Type.String(),
+    class: Type.String(),
+    res_id: Type.String(),
+    gu_res_id: Type.String(),
+    def_id: Type.String(),
+    def_version_id: Type.String(),
+    criteria_id: Type.Optional(Type.String()),
+    driver_type: Type.String(),
+    driver_account: Type.Optional(Type.String()),
+    deploy_id: Type.String(),
+    resource: Type.Object({}, { additionalProperties: true }),
+    secret_refs: Type.Record(Type.String(), Type.String()),
+    status: Type.String(),
+    scheduled_deletion: Type.Boolean(),
+    updated_at: Type.String(),
+    orphaned: Type.Boolean({ description: 'Baton: the current deployment set no longer needs this resource (it is kept, not deprovisioned).' }),
+  },
+  { title: 'ActiveResourceResponse' },
+);
+
+export const registerActiveResourceRoutes: RouteModule = (app, deps) => {
+  const engine = engineOf(app, deps);
+  app.get(
+    '/orgs/:orgId/apps/:appId/envs/:envId/resources',
+    {
+      schema: {
+        tags: ['ActiveResource'],
+        operationId: 'listActiveResources',
+        params: EnvParams,
+        querystring: Type.Object({ orphaned: Type.Optional(Type.Boolean()), scheduled_deletion: Type.Optional(Type.Boolean()) }),
+        response: { 200: Type.Array(ActiveResourceResponse), ...errorResponses(...COMMON_ERRORS, 404) },
+      },
+    },
+    async (request) => {
+      const { orgId, appId, envId } = request.params;
+      const views = await engine.service.resources(orgId, appId, envId, { orphaned: request.query.orphaned });
+      const scheduled = request.query.scheduled_deletion;
+      return scheduled === undefined ? views : views.filter((v) => v.scheduled_deletion === scheduled);
+    },
+  );
+  app.delete(
+    '/orgs/:orgId/apps/:appId/envs/:envId/resources/:type/:resId',
+    {
+      schema: {
+        tags: ['ActiveResource'],
+        operationId: 'deleteActiveResource',
+        params: Type.Object({ ...EnvParams.properties, type: IdParam('Resource type, optionally `.class`'), resId: IdParam('Resource id') }),
+        querystring: Type.Object({ detach: Type.Optional(Type.Boolean({ description: 'Forget the resource without deprovisioning it' })) }),
+        response: { 204: Type.Null(), ...errorResponses(...COMMON_ERRORS, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const { orgId, appId, envId, type, resId } = request.params;
+      await engine.service.deleteResource(orgId, appId, envId, type, resId, request.query.detach === true);
+      return reply.status(204).send(null);
+    },
+  );
+};

@@ -1,0 +1,269 @@
+/**
+ * Deployments (Humanitec tag Deployment) and the environment's deployment pointers: submit, list, get, errors,
+ * Baton's structured logs (`/baton/logs`, SSE with `?follow=true`) and phases, and `PUT .../from_deploy_id`
+ * (rebase). It also hooks the environment routes, without touching them: creating an env with `from_deploy_id`
+ * rebases it onto that deployment (clone), deleting an env deprovisions its resources first, and env responses
+ * get `from_deploy` / `last_deploy`.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Type } from 'typebox';
+import { attachEngine, createEngine, engineFor } from '../../engine/index.js';
+import type { Engine } from '../../engine/index.js';
+import { createValueSource } from '../../values/index.js';
+import { COMMON_ERRORS, EnvParams, IdParam, errorResponses } from '../schemas.js';
+import { PagingQuery, DEFAULT_PER_PAGE, setNextLink } from './paging.js';
+import type { RouteModule, ServerDeps } from './types.js';
+
+export const DeploymentResponse = Type.Object(
+  {
+    id: Type.String(),
+    env_id: Type.String(),
+    from_id: Type.String(),
+    delta_id: Type.Optional(Type.String()),
+    set_id: Type.String(),
+    value_set_version_id: Type.Optional(Type.String()),
+    comment: Type.String(),
+    status: Type.String({ description: 'pending, in progress, succeeded or failed' }),
+    status_changed_at: Type.String({ format: 'date-time' }),
+    created_at: Type.String({ format: 'date-time' }),
+    created_by: Type.String(),
+    export_status: Type.String(),
+    export_file: Type.String(),
+    dependency_graph_id: Type.Optional(Type.String()),
+  },
+  { title: 'DeploymentResponse' },
+);
+
+const DeploymentRequest = Type.Object(
+  {
+    delta_id: Type.Optional(Type.String({ maxLength: 256 })),
+    set_id: Type.Optional(Type.String({ maxLength: 256 })),
+    value_set_version_id: Type.Optional(Type.Union([Type.String({ maxLength: 256 }), Type.Null()])),
+    comment: Type.Optional(Type.String({ maxLength: 10_000 })),
+    mode: Type.Optional(Type.String()),
+    pipeline: Type.Optional(Type.Object({}, { additionalProperties: true })),
+  },
+  { additionalProperties: false, title: 'DeploymentRequest' },
+);
+
+const DeploymentErrorResponse = Type.Object(
+  { code: Type.String(), error_type: Type.String(), message: Type.String(), object_id: Type.String(), scope: Type.String(), summary: Type.String() },
+  { title: 'DeploymentErrorResponse' },
+);
+
+const DeploymentLogEntry = Type.Object(
+  { seq: Type.Integer(), at: Type.String(), phase: Type.String(), level: Type.String(), resource: Type.Optional(Type.String()), message: Type.String() },
+  { title: 'BatonDeploymentLogEntry' },
+);
+
+const PhaseResponse = Type.Object(
+  { name: Type.String(), status: Type.String(), started_at: Type.String(), ended_at: Type.Optional(Type.String()) },
+  { title: 'BatonDeploymentPhase' },
+);
+
+const DeployParams = Type.Object({ ...EnvParams.properties, deployId: IdParam('Deployment id') });
+
+/**
+ * The engine of this server: the one `startServer` attached, or (for servers built directly, e.g. in tests) one
+ * made here whose worker lives as long as the app.
+ */
+export function engineOf(app: { addHook(name: 'onClose', hook: () => Promise<void>): unknown }, deps: ServerDeps): Engine {
+  const attached = engineFor(deps.store);
+  if (attached) return attached;
+  const engine = attachEngine(deps.store, createEngine(deps.store, deps.services, {
+    dataDir: mkdtempSync(join(tmpdir(), 'baton-engine-')),
+    box: deps.secretBox,
+    values: createValueSource(deps.store, deps.secretBox),
+  }));
+  engine.start();
+  app.addHook('onClose', () => engine.stop());
+  return engine;
+}
+
+export const registerDeploymentRoutes: RouteModule = (app, deps) => {
+  const engine = engineOf(app, deps);
+  const deployments = engine.service;
+
+  app.post(
+    '/orgs/:orgId/apps/:appId/envs/:envId/deploys',
+    {
+      schema: {
+        tags: ['Deployment'],
+        operationId: 'createDeployment',
+        params: EnvParams,
+        querystring: Type.Object({ queue: Type.Optional(Type.Boolean({ description: 'Baton: queue behind a running deployment instead of 409' })) }),
+        body: DeploymentRequest,
+        response: { 201: DeploymentResponse, ...errorResponses(...COMMON_ERRORS, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const { orgId, appId, envId } = request.params;
+      const view = await deployments.submit(orgId, appId, envId, request.body, request.user.id, { queue: request.query.queue === true });
+      return reply.status(201).send(view);
+    },
+  );
+  app.get(
+    '/orgs/:orgId/apps/:appId/envs/:envId/deploys',
+    {
+      schema: {
+        tags: ['Deployment'],
+        operationId: 'listDeployments',
+        params: EnvParams,
+        querystring: Type.Object({ ...PagingQuery, pipelineRunId: Type.Optional(Type.String()) }),
+        response: { 200: Type.Array(DeploymentResponse), ...errorResponses(...COMMON_ERRORS, 404) },
+      },
+    },
+    async (request, reply) => {
+      const { orgId, appId, envId } = request.params;
+      const page = await deployments.list(orgId, appId, envId, { limit: request.query.per_page ?? DEFAULT_PER_PAGE, token: request.query.page });
+      setNextLink(request, reply, page.nextToken, request.query.per_page);
+      return page.items;
+    },
+  );
+  app.get(
+    '/orgs/:orgId/apps/:appId/envs/:envId/deploys/:deployId',
+    {
+      schema: { tags: ['Deployment'], operationId: 'getDeployment', params: DeployParams, response: { 200: DeploymentResponse, ...errorResponses(...COMMON_ERRORS, 404) } },
+    },
+    async (request) => {
+      const { orgId, appId, envId, deployId } = request.params;
+      return deployments.get(orgId, appId, envId, deployId);
+    },
+  );
+  app.get(
+    '/orgs/:orgId/apps/:appId/envs/:envId/deploys/:deployId/errors',
+    {
+      schema: {
+        tags: ['Deployment'],
+        operationId: 'listDeploymentErrors',
+        params: DeployParams,
+        response: { 200: Type.Array(DeploymentErrorResponse), ...errorResponses(...COMMON_ERRORS, 404) },
+      },
+    },
+    async (request) => {
+      const { orgId, appId, envId, deployId } = request.params;
+      return deployments.errors(orgId, appId, envId, deployId);
+    },
+  );
+  app.get(
+    '/orgs/:orgId/apps/:appId/envs/:envId/deploys/:deployId/baton/phases',
+    {
+      schema: {
+        tags: ['Deployment'],
+        operationId: 'batonListDeploymentPhases',
+        description: 'Baton: the pipeline phases (read, match, create, deploy) with their start and end times.',
+        params: DeployParams,
+        response: { 200: Type.Array(PhaseResponse), ...errorResponses(...COMMON_ERRORS, 404) },
+      },
+    },
+    async (request) => {
+      const { orgId, appId, envId, deployId } = request.params;
+      return deployments.phases(orgId, appId, envId, deployId);
+    },
+  );
+  app.get(
+    '/orgs/:orgId/apps/:appId/envs/:envId/deploys/:deployId/baton/logs',
+    {
+      schema: {
+        tags: ['Deployment'],
+        operationId: 'batonGetDeploymentLogs',
+        description: 'Baton: the structured deployment log. With `follow=true` a text/event-stream of entries until the deployment ends.',
+        params: DeployParams,
+        querystring: Type.Object({ follow: Type.Optional(Type.Boolean()) }),
+        response: { 200: Type.Array(DeploymentLogEntry), ...errorResponses(...COMMON_ERRORS, 404) },
+      },
+    },
+    async (request, reply) => {
+      const { orgId, appId, envId, deployId } = request.params;
+      const toEntry = (e: { seq: number; at: string; phase: string; level: string; resource: string | null; message: string }) => ({
+        seq: e.seq,
+        at: e.at,
+        phase: e.phase,
+        level: e.level,
+        ...(e.resource !== null ? { resource: e.resource } : {}),
+        message: e.message,
+      });
+      if (request.query.follow !== true) return (await deployments.logs(orgId, appId, envId, deployId)).entries.map(toEntry);
+
+      await deployments.getRow(orgId, appId, envId, deployId); // 404 before the stream starts
+      reply.hijack();
+      const raw = reply.raw;
+      raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+      let closed = false;
+      raw.on('close', () => (closed = true));
+      let after = 0;
+      // Polls the log table: it works the same whichever replica runs the deployment.
+      while (!closed) {
+        const { entries, finished } = await deployments.logs(orgId, appId, envId, deployId, after);
+        for (const entry of entries) {
+          raw.write(`id: ${entry.seq}\nevent: log\ndata: ${JSON.stringify(toEntry(entry))}\n\n`);
+          after = entry.seq;
+        }
+        if (finished && entries.length === 0) {
+          const final = await deployments.get(orgId, appId, envId, deployId);
+          raw.write(`event: end\ndata: ${JSON.stringify({ status: final.status })}\n\n`);
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      raw.end();
+      return reply;
+    },
+  );
+  app.put(
+    '/orgs/:orgId/apps/:appId/envs/:envId/from_deploy_id',
+    {
+      schema: {
+        tags: ['Environment'],
+        operationId: 'rebaseEnvironment',
+        params: EnvParams,
+        body: Type.String({ minLength: 1, maxLength: 256, description: 'The deployment the next deployment builds on (any env of the app).' }),
+        response: { 204: Type.Null(), ...errorResponses(...COMMON_ERRORS, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const { orgId, appId, envId } = request.params;
+      await deployments.rebase(orgId, appId, envId, request.body);
+      return reply.status(204).send(null);
+    },
+  );
+
+  // Hooks on the environment routes (src/api/routes/envs.ts), so that module needs no engine knowledge.
+  app.addHook('preHandler', async (request) => {
+    const url = request.routeOptions.url;
+    const params = request.params as { orgId?: string; appId?: string; envId?: string };
+    if (request.method === 'DELETE' && url === '/orgs/:orgId/apps/:appId/envs/:envId' && params.orgId && params.appId && params.envId) {
+      await deps.services.envs.get(params.orgId, params.appId, params.envId);
+      await deployments.deprovisionEnv(params.orgId, params.appId, params.envId);
+    }
+    if (request.method === 'POST' && url === '/orgs/:orgId/apps/:appId/envs' && params.orgId && params.appId) {
+      const from = (request.body as { from_deploy_id?: unknown } | undefined)?.from_deploy_id;
+      if (typeof from === 'string' && from !== '') await deployments.requireInApp(params.orgId, params.appId, from);
+    }
+  });
+  app.addHook('onSend', async (request, reply, payload) => {
+    const url = request.routeOptions.url;
+    const params = request.params as { orgId?: string; appId?: string; envId?: string };
+    if (request.method === 'POST' && url === '/orgs/:orgId/apps/:appId/envs' && reply.statusCode === 201 && params.orgId && params.appId) {
+      const from = (request.body as { from_deploy_id?: unknown; id?: unknown } | undefined) ?? {};
+      if (typeof from.from_deploy_id === 'string' && from.from_deploy_id !== '' && typeof from.id === 'string') {
+        // Creating an environment from a deployment clones it: the env's first deployment builds on that one.
+        await deployments.rebase(params.orgId, params.appId, from.id, from.from_deploy_id);
+      }
+    }
+    if (
+      request.method === 'GET' &&
+      url === '/orgs/:orgId/apps/:appId/envs/:envId' &&
+      reply.statusCode === 200 &&
+      params.orgId && params.appId && params.envId &&
+      typeof payload === 'string'
+    ) {
+      const body = JSON.parse(payload) as Record<string, unknown>;
+      const state = await deployments.envState(params.orgId, params.appId, params.envId);
+      return JSON.stringify({ ...body, ...state });
+    }
+    return payload;
+  });
+};

@@ -1,0 +1,528 @@
+/**
+ * One deployment, phase by phase (read → match → create → deploy), resumable. Progress (phases with times and the
+ * GUResIDs already provisioned) is written in the same lease-checked transaction as each step's result, so a
+ * worker that takes over a dead worker's job continues after the last completed step; drivers are idempotent, so
+ * the step that was running when the worker died is simply repeated.
+ */
+import type { Driver, DriverManifest, JsonObject } from '../drivers/contract.js';
+import { callDriver, callDriverDeprovision } from '../drivers/registry.js';
+import { buildResourceGraph, checkOutputs, createMatcher, NoMatchingDefinition, resolveNodeInputs } from '../resources/index.js';
+import type { GraphNode, ResourceDefinition, ResourceGraph, ResourceTypeRegistry } from '../resources/index.js';
+import type { SecretBox } from '../secrets/index.js';
+import { EMPTY_SET_ID, applyDelta } from '../sets/index.js';
+import type { Delta, DeploymentSet } from '../sets/index.js';
+import { BatonError, DriverFailed, InvalidInput } from '../shared/errors.js';
+import type { DeploymentsRepo, DeploymentRow } from '../store/deployments-repo.js';
+import type { Executor, Store } from '../store/index.js';
+import { fromJsonText, nowIso, toJsonText } from '../store/index.js';
+import type { ActiveResourceRow, ActiveResourcesRepo } from '../store/resource-active-repo.js';
+import type { K8sObject } from '../targets/types.js';
+import { createDeploymentLog, type DeploymentLog } from './logs.js';
+import type { PinnedValueSet, TargetResolver, ValueSource } from './types.js';
+import { renderWorkloads, targetManifests, type NodeResult } from './workloads.js';
+import { LeaseLostError as LeaseLost } from './worker.js';
+
+export type PhaseName = 'read' | 'match' | 'create' | 'deploy';
+
+export interface PhaseRecord {
+  name: PhaseName;
+  status: 'running' | 'succeeded' | 'failed';
+  started_at: string;
+  ended_at?: string;
+}
+
+export interface Progress {
+  phases: PhaseRecord[];
+  /** GUResIDs provisioned by this deployment so far. */
+  done: string[];
+  /** Driver manifests of provisioned nodes, sealed (they may hold Secrets). */
+  manifests: Record<string, string>;
+}
+
+export function emptyProgress(): Progress {
+  return { phases: [], done: [], manifests: {} };
+}
+
+export interface DeploymentError {
+  scope: string;
+  object_id: string;
+  code: string;
+  summary: string;
+  message: string;
+  error_type: string;
+}
+
+/** A failure the deployment reports (errors listed at `/errors`), as opposed to an infrastructure failure to retry. */
+export class DeploymentFailed extends Error {
+  constructor(readonly errors: DeploymentError[]) {
+    super(errors.map((e) => e.message).join('; '));
+  }
+}
+
+
+export interface PipelineDeps {
+  store: Store;
+  deployments: DeploymentsRepo;
+  activeResources: ActiveResourcesRepo;
+  sets: {
+    load(orgId: string, appId: string, id: string): Promise<DeploymentSet>;
+    store(orgId: string, appId: string, set: DeploymentSet, trx?: Executor): Promise<string>;
+    delta(orgId: string, appId: string, deltaId: string): Promise<Delta>;
+  };
+  definitions(orgId: string): Promise<ResourceDefinition[]>;
+  driver(orgId: string, driverType: string): Promise<Driver>;
+  values: ValueSource;
+  resolveTarget: TargetResolver;
+  box: SecretBox;
+  types: ResourceTypeRegistry;
+  driverTimeoutMs: number;
+  nodeConcurrency: number;
+}
+
+export interface RunControl {
+  /** Confirms (and renews) the lease inside `trx`; throws `LeaseLost` when another worker owns the job now. */
+  guard(trx: Executor): Promise<void>;
+  signal: AbortSignal;
+}
+
+export interface RunTimings {
+  driverMs: number;
+  targetMs: number;
+}
+
+export function activeResourceAad(orgId: string, appId: string, envId: string, guresid: string, part: string): string {
+  return `orgs/${orgId}/apps/${appId}/envs/${envId}/resources/${guresid}/${part}`;
+}
+export function deploymentAad(orgId: string, appId: string, deployId: string): string {
+  return `orgs/${orgId}/apps/${appId}/deploys/${deployId}/manifests`;
+}
+
+/** Runs `work` over `items` with at most `limit` running at once; the first failure stops new starts. */
+async function boundedAll<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed: unknown;
+  const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (failed === undefined && next < items.length) {
+      const item = items[next++]!;
+      try {
+        await work(item);
+      } catch (error) {
+        failed ??= error;
+      }
+    }
+  });
+  await Promise.all(runners);
+  if (failed !== undefined) throw failed as Error;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Every string inside a value, for masking secrets in logs and error messages. */
+function collectStrings(value: unknown, into: Set<string>): void {
+  if (typeof value === 'string') {
+    if (value.length >= 4) into.add(value);
+  } else if (Array.isArray(value)) value.forEach((v) => collectStrings(v, into));
+  else if (typeof value === 'object' && value !== null) Object.values(value).forEach((v) => collectStrings(v, into));
+}
+
+export async function runDeployment(
+  deps: PipelineDeps,
+  ref: { orgId: string; appId: string; deployId: string },
+  control: RunControl,
+): Promise<{ status: 'succeeded' | 'failed'; timings: RunTimings }> {
+  const { orgId, appId, deployId } = ref;
+  const timings: RunTimings = { driverMs: 0, targetMs: 0 };
+  const initial = await deps.deployments.get(orgId, appId, deployId);
+  if (!initial) throw new InvalidInput(`deployment "${deployId}" does not exist`);
+  if (initial.status === 'succeeded' || initial.status === 'failed') return { status: initial.status, timings };
+  let deployment: DeploymentRow = initial;
+  const envId = deployment.env_id;
+  const progress: Progress = { ...emptyProgress(), ...(fromJsonText<Progress>(deployment.progress) ?? {}) };
+  const secrets = new Set<string>();
+  const log: DeploymentLog = createDeploymentLog(deps.deployments, { orgId, appId, deployId }, secrets);
+  const resumed = progress.phases.length > 0;
+
+  /** Writes the deployment's progress (and anything else in `extra`) in one lease-checked transaction. */
+  let writing: Promise<unknown> = Promise.resolve();
+  const persist = (extra?: (trx: Executor) => Promise<void>, changes: Partial<DeploymentRow> = {}): Promise<void> => {
+    const run = async (): Promise<void> => {
+      await deps.store.transaction(async (trx) => {
+        await control.guard(trx);
+        if (extra) await extra(trx);
+        await deps.deployments.update(orgId, appId, deployId, { progress: toJsonText(progress), ...changes }, trx);
+        await log.flush(trx);
+      });
+      deployment = { ...deployment, ...changes };
+    };
+    // Parallel nodes finish in any order; their writes go one after another.
+    const next = writing.then(run, run);
+    writing = next.catch(() => undefined);
+    return next;
+  };
+
+  const startPhase = async (name: PhaseName): Promise<PhaseRecord> => {
+    let record = progress.phases.find((p) => p.name === name);
+    if (!record) {
+      record = { name, status: 'running', started_at: nowIso() };
+      progress.phases.push(record);
+    }
+    log.add(name, 'info', `phase ${name} started${resumed ? ' (resumed)' : ''}`);
+    await persist();
+    return record;
+  };
+  const endPhase = async (record: PhaseRecord, status: 'succeeded' | 'failed'): Promise<void> => {
+    record.status = status;
+    record.ended_at = nowIso();
+    log.add(record.name, status === 'succeeded' ? 'info' : 'error', `phase ${record.name} ${status}`);
+    await persist();
+  };
+  const phaseDone = (name: PhaseName): boolean => progress.phases.some((p) => p.name === name && p.status === 'succeeded');
+
+  let current: PhaseRecord | undefined;
+  try {
+    if (deployment.status === 'pending') {
+      log.add('read', 'info', resumed ? 'deployment resumed' : 'deployment started');
+      await persist(undefined, { status: 'in progress', status_changed_at: nowIso() });
+    } else {
+      log.add(progress.phases.at(-1)?.name ?? 'read', 'warn', 'deployment resumed by another worker after its previous worker stopped');
+    }
+
+    // Read: the set to deploy and the value set version, pinned on the deployment.
+    let set: DeploymentSet;
+    let valueSet: PinnedValueSet;
+    if (!phaseDone('read')) {
+      current = await startPhase('read');
+      // The base is resolved now, not at submission: deployments queued behind each other build on each other.
+      const state = await deps.deployments.getEnvState(orgId, appId, envId);
+      const base = state?.from_deploy_id ? await deps.deployments.get(orgId, appId, state.from_deploy_id) : undefined;
+      const explicitSet = deployment.delta_id === null && deployment.set_id !== '';
+      const baseSetId = explicitSet ? deployment.set_id : base?.set_id || EMPTY_SET_ID;
+      const baseSet = await deps.sets.load(orgId, appId, baseSetId);
+      set = deployment.delta_id !== null ? applyDelta(baseSet, await deps.sets.delta(orgId, appId, deployment.delta_id)) : baseSet;
+      // A deployment without a delta redeploys its base: same set, same value set version (rollback, clone).
+      const versionId = deployment.value_set_version_id ?? (deployment.delta_id === null && !explicitSet ? (base?.value_set_version_id ?? undefined) : undefined);
+      valueSet = await deps.values.valueSetFor(orgId, appId, envId, versionId ?? undefined);
+      deployment = { ...deployment, from_id: base?.id ?? deployment.from_id, base_set_id: baseSetId };
+      const pinnedSet = set;
+      let setId = '';
+      current.status = 'succeeded';
+      current.ended_at = nowIso();
+      log.add('read', 'info', `set with ${Object.keys(set.modules).length} workload(s); value set version ${valueSet.id ?? '(none)'}`);
+      await persist(
+        async (trx) => {
+          setId = await deps.sets.store(orgId, appId, pinnedSet, trx);
+          await deps.deployments.update(orgId, appId, deployId, { set_id: setId, value_set_version_id: valueSet.id, from_id: deployment.from_id, base_set_id: deployment.base_set_id }, trx);
+        },
+      );
+      deployment = { ...deployment, set_id: setId, value_set_version_id: valueSet.id };
+      current = undefined;
+    } else {
+      set = await deps.sets.load(orgId, appId, deployment.set_id);
+      valueSet = await deps.values.valueSetFor(orgId, appId, envId, deployment.value_set_version_id ?? undefined);
+    }
+    for (const v of Object.values(valueSet.values)) if (v.secret) collectStrings(v.value, secrets);
+
+    // Match.
+    const env = await deps.store.db.selectFrom('envs').select('type').where('org_id', '=', orgId).where('app_id', '=', appId).where('id', '=', envId).executeTakeFirst();
+    if (!env) throw new DeploymentFailed([{ scope: 'environment', object_id: envId, code: 'ENV-001', summary: 'Environment not found', message: `environment "${envId}" no longer exists`, error_type: 'EnvironmentError' }]);
+    const context = { orgId, appId, envId, envType: env.type };
+    current = await startPhase('match');
+    const definitions = await deps.definitions(orgId);
+    for (const d of definitions) collectStrings(d.driver_inputs.secrets, secrets);
+    let graph: ResourceGraph;
+    try {
+      graph = buildResourceGraph({ set, context, definitions, types: deps.types });
+    } catch (error) {
+      throw new DeploymentFailed(matchErrors(error, set, definitions, context));
+    }
+    log.add('match', 'info', `resource graph ${graph.hash.slice(0, 12)}: ${graph.nodes.length} resource(s) in ${graph.levels.length} level(s)`);
+    await endPhase(current, 'succeeded');
+    current = undefined;
+    await persist(undefined, { dependency_graph_id: graph.hash.slice(0, 40) });
+
+    // Create: provision level by level.
+    current = await startPhase('create');
+    const existing = new Map<string, ActiveResourceRow>();
+    for (const row of await deps.activeResources.listByEnv(orgId, appId, envId)) existing.set(row.guresid, row);
+    const results = new Map<string, NodeResult>();
+    const openSealed = (sealed: string | null, aad: string): JsonObject => {
+      if (sealed === null) return {};
+      const opened = deps.box.open(sealed, aad);
+      return typeof opened === 'object' && opened !== null ? (opened as JsonObject) : {};
+    };
+    const done = new Set(progress.done);
+    const byId = new Map(graph.nodes.map((n) => [n.guresid, n]));
+
+    const provision = async (node: GraphNode): Promise<void> => {
+      const row = existing.get(node.guresid);
+      if (done.has(node.guresid) && row !== undefined && row.deploy_id === deployId) {
+        // Completed before a restart: reuse what it produced.
+        const secretOutputs = openSealed(row.secrets_sealed, activeResourceAad(orgId, appId, envId, node.guresid, 'secrets'));
+        const manifests = progress.manifests[node.guresid];
+        results.set(node.guresid, {
+          values: fromJsonText<JsonObject>(row.resource) ?? {},
+          secrets: secretOutputs,
+          manifests: manifests ? (deps.box.open(manifests, deploymentAad(orgId, appId, deployId)) as DriverManifest[]) : [],
+        });
+        collectStrings(secretOutputs, secrets);
+        return;
+      }
+      const outputs = new Map([...results].map(([id, r]) => [id, { values: r.values, secrets: r.secrets }]));
+      const inputs = resolveNodeInputs(graph, node, outputs, { deployId, setId: deployment.set_id });
+      const driver = await deps.driver(orgId, node.driverType);
+      const sameDefinition = row !== undefined && row.def_id === node.definition.id;
+      const cookie = sameDefinition && row.cookie_sealed !== null ? deps.box.open(row.cookie_sealed, activeResourceAad(orgId, appId, envId, node.guresid, 'cookie')) : undefined;
+      const started = performance.now();
+      log.add('create', 'info', `provisioning ${node.descriptor} with definition "${node.definition.id}" (driver ${node.driverType})`, node.resId);
+      let result;
+      try {
+        result = await callDriver(
+          driver,
+          {
+            guresid: node.guresid,
+            type: node.type,
+            class: node.class,
+            resId: node.resId,
+            resource: inputs.params,
+            driver: inputs.driver,
+            ...(cookie !== undefined ? { cookie } : {}),
+            context: { ...context, deployId },
+            signal: control.signal,
+            log: (level, message) => log.add('create', level, message, node.resId),
+          },
+          {
+            timeoutMs: deps.driverTimeoutMs,
+            validateOutputs: (type, out) => {
+              const resourceType = deps.types.get(type);
+              return resourceType ? checkOutputs(resourceType, out) : [];
+            },
+          },
+        );
+      } catch (error) {
+        if (control.signal.aborted) throw new LeaseLost('deployment stopped while a driver was running');
+        throw new DeploymentFailed([driverError(node, error)]);
+      } finally {
+        timings.driverMs += performance.now() - started;
+      }
+      collectStrings(result.secrets, secrets);
+      results.set(node.guresid, { values: result.values, secrets: result.secrets, manifests: result.manifests });
+
+      if (row !== undefined && !sameDefinition) {
+        // The resource now comes from another definition: the old one is deprovisioned (Humanitec's rule).
+        await deprovisionOld(deps, row, context, control.signal, log).catch((error: unknown) =>
+          log.add('create', 'warn', `deprovisioning the previous ${node.descriptor} (definition "${row.def_id}") failed: ${messageOf(error)}`, node.resId),
+        );
+      }
+      done.add(node.guresid);
+      progress.done = [...done];
+      if (result.manifests.length > 0) progress.manifests[node.guresid] = deps.box.seal(result.manifests, deploymentAad(orgId, appId, deployId));
+      const at = nowIso();
+      const newRow: ActiveResourceRow = {
+        org_id: orgId,
+        app_id: appId,
+        env_id: envId,
+        guresid: node.guresid,
+        env_type: env.type,
+        type: node.type,
+        class: node.class,
+        res_id: node.resId,
+        def_id: node.definition.id,
+        def_version_id: node.definition.versionId ?? '',
+        criteria_id: node.criteriaId,
+        driver_type: node.driverType,
+        driver_account: inputs.account ?? null,
+        deploy_id: deployId,
+        status: 'active',
+        resource: toJsonText(result.values),
+        secrets_sealed: Object.keys(result.secrets).length > 0 ? deps.box.seal(result.secrets, activeResourceAad(orgId, appId, envId, node.guresid, 'secrets')) : null,
+        cookie_sealed: result.cookie !== undefined ? deps.box.seal(result.cookie, activeResourceAad(orgId, appId, envId, node.guresid, 'cookie')) : null,
+        scheduled_deletion: 0,
+        updated_at: at,
+      };
+      log.add('create', 'info', `provisioned ${node.descriptor}`, node.resId);
+      await persist(async (trx) => {
+        await deps.activeResources.upsert(newRow, trx);
+        await deps.deployments.upsertLink(
+          { org_id: orgId, app_id: appId, env_id: envId, guresid: node.guresid, depends_on: toJsonText(node.dependsOn), orphaned: 0 },
+          trx,
+        );
+      });
+    };
+
+    for (const level of graph.levels) {
+      await boundedAll(level.map((id) => byId.get(id)!), deps.nodeConcurrency, provision);
+    }
+    // Resources the set no longer needs stay (rollbacks keep their data) but are marked orphaned.
+    const inGraph = new Set(graph.order);
+    const links = await deps.deployments.listLinks(orgId, appId, envId);
+    await persist(async (trx) => {
+      for (const link of links) {
+        const orphaned = inGraph.has(link.guresid) ? 0 : 1;
+        if (link.orphaned !== orphaned) await deps.deployments.upsertLink({ ...link, orphaned }, trx);
+      }
+    });
+
+    // Workloads: patches, placeholders, profiles.
+    const namespaceNode = graph.nodes.find((n) => n.type === 'k8s-namespace' && n.resId === 'k8s-namespace');
+    const namespace = String(results.get(namespaceNode?.guresid ?? '')?.values.namespace ?? `${appId}-${envId}`);
+    let rendered;
+    try {
+      rendered = await renderWorkloads({ graph, set, results, values: valueSet, deployId, setId: deployment.set_id, namespace });
+    } catch (error) {
+      if (!(error instanceof BatonError)) throw error;
+      throw new DeploymentFailed([
+        { scope: 'workload', object_id: String(error.details.workload ?? ''), code: 'WL-001', summary: 'Workload could not be rendered', message: masked(error.message, secrets), error_type: 'WorkloadError' },
+      ]);
+    }
+    log.add('create', 'info', `rendered ${rendered.length} workload(s) into ${rendered.reduce((n, w) => n + w.objects.length, 0)} object(s)`);
+    await endPhase(current, 'succeeded');
+    current = undefined;
+
+    // Deploy: hand everything to the target, `deploy.when` stage by stage.
+    current = await startPhase('deploy');
+    const clusterNode = graph.nodes.find((n) => n.type === 'k8s-cluster' && n.resId === 'k8s-cluster');
+    const cluster = results.get(clusterNode?.guresid ?? '');
+    let target;
+    try {
+      target = deps.resolveTarget({ driverType: clusterNode?.driverType ?? 'baton/gitops', values: cluster?.values ?? {}, secrets: cluster?.secrets ?? {} });
+    } catch (error) {
+      throw new DeploymentFailed([{ scope: 'resource', object_id: 'k8s-cluster', code: 'DEP-002', summary: 'No deployment target', message: messageOf(error), error_type: 'TargetError' }]);
+    }
+    const driverObjects = targetManifests(results, namespace);
+    const stageOf = { before: 0, deploy: 1, after: 2 } as const;
+    const staged = rendered.some((w) => w.when !== 'deploy');
+    const previous = staged ? await target.lastApplied(appId, envId) : [];
+    const workloadLabel = 'baton.dev/workload';
+    for (const stage of staged ? [0, 1, 2] : [2]) {
+      const objects: K8sObject[] = [...driverObjects];
+      for (const w of rendered) {
+        if (stageOf[w.when] <= stage) objects.push(...w.objects);
+        else objects.push(...previous.filter((o) => o.metadata.labels?.[workloadLabel] === w.workloadId));
+      }
+      const started = performance.now();
+      try {
+        const applied = await target.apply({ deploymentId: deployId, comment: deployment.comment, appId, envId, namespace, objects, signal: control.signal });
+        log.add('deploy', 'info', `target ${target.id}: ${applied.changed.length} changed, ${applied.removed.length} removed, ${applied.unchanged.length} unchanged${applied.revision ? ` (revision ${applied.revision})` : ''}`);
+      } catch (error) {
+        if (control.signal.aborted) throw new LeaseLost('deployment stopped while the target was applying');
+        throw new DeploymentFailed([{ scope: 'deployment', object_id: deployId, code: 'DEP-001', summary: `Target ${target.id} failed`, message: masked(messageOf(error), secrets), error_type: 'TargetError' }]);
+      } finally {
+        timings.targetMs += performance.now() - started;
+      }
+    }
+    current.status = 'succeeded';
+    current.ended_at = nowIso();
+    log.add('deploy', 'info', 'phase deploy succeeded');
+    log.add('deploy', 'info', 'deployment succeeded');
+    const at = nowIso();
+    await persist(
+      async (trx) => {
+        await deps.deployments.setEnvState({ org_id: orgId, app_id: appId, env_id: envId, from_deploy_id: deployId, last_deploy_id: deployId, updated_at: at }, trx);
+      },
+      { status: 'succeeded', status_changed_at: at },
+    );
+    return { status: 'succeeded', timings };
+  } catch (error) {
+    if (error instanceof LeaseLost) throw error;
+    let errors: DeploymentError[];
+    if (error instanceof DeploymentFailed) errors = error.errors;
+    else if (error instanceof BatonError) {
+      errors = [{ scope: 'deployment', object_id: deployId, code: error.code, summary: 'Deployment failed', message: masked(error.message, secrets), error_type: error.name }];
+    } else throw error; // infrastructure trouble (database, bug): the worker retries the job
+    errors = errors.map((e) => ({ ...e, message: masked(e.message, secrets) }));
+    if (current) {
+      current.status = 'failed';
+      current.ended_at = nowIso();
+    }
+    for (const e of errors) log.add(current?.name ?? 'read', 'error', e.message, e.object_id);
+    log.add(current?.name ?? 'read', 'error', 'deployment failed');
+    const at = nowIso();
+    await persist(
+      async (trx) => {
+        await deps.deployments.replaceErrors(orgId, appId, deployId, errors, trx);
+        const state = await deps.deployments.getEnvState(orgId, appId, envId, trx);
+        await deps.deployments.setEnvState({ org_id: orgId, app_id: appId, env_id: envId, from_deploy_id: state?.from_deploy_id ?? null, last_deploy_id: deployId, updated_at: at }, trx);
+      },
+      { status: 'failed', status_changed_at: at },
+    );
+    return { status: 'failed', timings };
+  }
+}
+
+function masked(message: string, secrets: ReadonlySet<string>): string {
+  let out = message;
+  for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join('***');
+  return out;
+}
+
+function driverError(node: GraphNode, error: unknown): DeploymentError {
+  const driverMessage = messageOf(error);
+  return {
+    scope: 'resource',
+    object_id: node.resId,
+    code: error instanceof DriverFailed ? 'DRV-001' : 'RES-001',
+    summary: `Provisioning ${node.descriptor} failed`,
+    message: `resource ${node.descriptor} (definition "${node.definition.id}", driver "${node.driverType}"): ${driverMessage}`,
+    error_type: error instanceof DriverFailed ? 'DriverError' : 'ResourceError',
+  };
+}
+
+/** One error per unmatched resource of the set (not only the first the graph builder met), or the cycle. */
+function matchErrors(error: unknown, set: DeploymentSet, definitions: readonly ResourceDefinition[], context: { appId: string; envId: string; envType: string }): DeploymentError[] {
+  if (!(error instanceof NoMatchingDefinition)) {
+    const message = messageOf(error);
+    const isCycle = /cycle/.test(message);
+    return [{ scope: 'deployment', object_id: '', code: isCycle ? 'GRAPH-002' : 'GRAPH-001', summary: isCycle ? 'Resource graph has a cycle' : 'Resource graph could not be built', message, error_type: 'ResourceGraphError' }];
+  }
+  const matcher = createMatcher(definitions);
+  const wanted: { type: string; class?: string; resId: string }[] = [];
+  for (const [name, r] of Object.entries(set.shared)) wanted.push({ type: r.type, ...(r.class ? { class: r.class } : {}), resId: `shared.${name}` });
+  for (const [w, m] of Object.entries(set.modules)) {
+    wanted.push({ type: 'workload', resId: `modules.${w}` });
+    for (const [name, r] of Object.entries(m.externals)) wanted.push({ type: r.type, ...(r.class ? { class: r.class } : {}), resId: `modules.${w}.externals.${name}` });
+  }
+  const errors: DeploymentError[] = [];
+  for (const resource of wanted) {
+    if (matcher.tryMatch(resource, context)) continue;
+    const descriptor = `${resource.type}.${resource.class ?? 'default'}#${resource.resId}`;
+    errors.push({ scope: 'resource', object_id: resource.resId, code: 'MATCH-001', summary: `No resource definition matches ${descriptor}`, message: `no resource definition matches ${descriptor} in env "${context.envId}" (type "${context.envType}")`, error_type: 'ResourceMatchError' });
+  }
+  if (errors.length === 0) {
+    const details = error.details;
+    errors.push({ scope: 'resource', object_id: String(details.res_id ?? ''), code: 'MATCH-001', summary: 'No matching resource definition', message: error.message, error_type: 'ResourceMatchError' });
+  }
+  return errors;
+}
+
+/** Deprovisions an active resource with the driver of the definition that made it. */
+export async function deprovisionOld(
+  deps: Pick<PipelineDeps, 'definitions' | 'driver' | 'box' | 'driverTimeoutMs'>,
+  row: ActiveResourceRow,
+  context: { orgId: string; appId: string; envId: string; envType: string },
+  signal: AbortSignal | undefined,
+  log: DeploymentLog | undefined,
+): Promise<void> {
+  const definition = (await deps.definitions(row.org_id)).find((d) => d.id === row.def_id);
+  const driver = await deps.driver(row.org_id, row.driver_type);
+  const cookie = row.cookie_sealed !== null ? deps.box.open(row.cookie_sealed, activeResourceAad(row.org_id, row.app_id, row.env_id, row.guresid, 'cookie')) : undefined;
+  log?.add('create', 'info', `deprovisioning ${row.type}.${row.class}#${row.res_id} (definition "${row.def_id}")`, row.res_id);
+  await callDriverDeprovision(
+    driver,
+    {
+      guresid: row.guresid,
+      type: row.type,
+      class: row.class,
+      resId: row.res_id,
+      resource: {},
+      // Placeholders in the old definition cannot be re-resolved without its graph; drivers deprovision by GUResID and cookie.
+      driver: { values: definition?.driver_inputs.values ?? {}, secrets: definition?.driver_inputs.secrets ?? {} },
+      ...(cookie !== undefined ? { cookie } : {}),
+      context,
+      ...(signal ? { signal } : {}),
+      log: (level, message) => log?.add('create', level, message, row.res_id),
+    },
+    { timeoutMs: deps.driverTimeoutMs },
+  );
+}

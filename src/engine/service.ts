@@ -1,0 +1,456 @@
+/**
+ * The engine as the API sees it: submit and read deployments, their errors and logs, rebase an environment,
+ * list and remove active resources, and the worker that runs queued deployments. Everything goes through the
+ * store's repositories; drivers, targets and values are injected (see `EngineOptions`).
+ */
+import { randomBytes } from 'node:crypto';
+import { createClusterDrivers, createTargetResolver, FALLBACK_DEFINITIONS } from './defaults.js';
+import { activeResourceAad, deprovisionOld, emptyProgress, runDeployment } from './pipeline.js';
+import type { PipelineDeps, Progress } from './pipeline.js';
+import { EMPTY_VALUE_SOURCE } from './types.js';
+import type { EngineOptions, ValueSource } from './types.js';
+import { Worker } from './worker.js';
+import { createSetsService } from '../deployments/sets-service.js';
+import type { Driver, JsonObject } from '../drivers/contract.js';
+import { createHttpDriver } from '../drivers/http.js';
+import { createMariadbDriver, createMysqlDriver } from '../drivers/mysql.js';
+import { createPostgresDriver } from '../drivers/postgres.js';
+import { createRabbitmqDriver } from '../drivers/rabbitmq.js';
+import { createRedisDriver } from '../drivers/redis.js';
+import { createBuiltinRegistry } from '../drivers/registry.js';
+import type { DriverRegistry } from '../drivers/registry.js';
+import { createTerraformDriver } from '../drivers/terraform.js';
+import type { CoreServices } from '../org/index.js';
+import { defaultTypeRegistry } from '../resources/index.js';
+import type { ResourceDefinition } from '../resources/index.js';
+import { openLeaves, restoredDriverInputs } from '../resources-service/definition-secrets.js';
+import type { SecretBox } from '../secrets/index.js';
+import { Conflict, InvalidInput, NotFound } from '../shared/errors.js';
+import type { DeploymentErrorRow, DeploymentLogRow, DeploymentRow } from '../store/deployments-repo.js';
+import { createDeploymentsRepo } from '../store/deployments-repo.js';
+import type { Store } from '../store/index.js';
+import { fromJsonText, nowIso, toJsonText } from '../store/index.js';
+import { createJobsRepo } from '../store/jobs-repo.js';
+import { createActiveResourcesRepo } from '../store/resource-active-repo.js';
+import type { ActiveResourceRow } from '../store/resource-active-repo.js';
+import { createResourceDefinitionsRepo } from '../store/resource-definitions-repo.js';
+import { createResourceDriversRepo } from '../store/resource-drivers-repo.js';
+
+export const DEPLOY_JOB = 'deploy';
+
+export interface SubmitDeployment {
+  delta_id?: string | undefined;
+  set_id?: string | undefined;
+  value_set_version_id?: string | null | undefined;
+  comment?: string | undefined;
+}
+
+/** Humanitec's DeploymentResponse. */
+export interface DeploymentView {
+  id: string;
+  env_id: string;
+  from_id: string;
+  delta_id?: string;
+  set_id: string;
+  value_set_version_id?: string;
+  comment: string;
+  status: string;
+  status_changed_at: string;
+  created_at: string;
+  created_by: string;
+  export_status: string;
+  export_file: string;
+  dependency_graph_id?: string;
+}
+
+/** Humanitec's ActiveResourceResponse (secrets only as reference paths), plus Baton's `orphaned`. */
+export interface ActiveResourceView {
+  org_id: string;
+  app_id: string;
+  env_id: string;
+  env_type: string;
+  type: string;
+  class: string;
+  res_id: string;
+  gu_res_id: string;
+  def_id: string;
+  def_version_id: string;
+  criteria_id: string;
+  driver_type: string;
+  driver_account?: string;
+  deploy_id: string;
+  resource: JsonObject;
+  secret_refs: Record<string, string>;
+  status: string;
+  scheduled_deletion: boolean;
+  updated_at: string;
+  orphaned: boolean;
+}
+
+/** Deployment ids: 16 hex digits, time first so they sort roughly by creation (Humanitec's ids look like this). */
+let lastIdMs = 0;
+let idCounter = 0;
+export function newDeploymentId(): string {
+  const now = Date.now();
+  idCounter = now === lastIdMs ? idCounter + 1 : 0;
+  lastIdMs = now;
+  return now.toString(16).padStart(11, '0').slice(-11) + ((idCounter & 0xf).toString(16)) + randomBytes(2).toString('hex');
+}
+
+export function toDeploymentView(row: DeploymentRow): DeploymentView {
+  return {
+    id: row.id,
+    env_id: row.env_id,
+    from_id: row.from_id,
+    ...(row.delta_id !== null ? { delta_id: row.delta_id } : {}),
+    set_id: row.set_id,
+    ...(row.value_set_version_id !== null ? { value_set_version_id: row.value_set_version_id } : {}),
+    comment: row.comment,
+    status: row.status,
+    status_changed_at: row.status_changed_at,
+    created_at: row.created_at,
+    created_by: row.created_by,
+    export_status: '',
+    export_file: '',
+    ...(row.dependency_graph_id !== null ? { dependency_graph_id: row.dependency_graph_id } : {}),
+  };
+}
+
+function secretRefsOf(row: ActiveResourceRow, box: SecretBox): Record<string, string> {
+  if (row.secrets_sealed === null) return {};
+  const opened = box.open(row.secrets_sealed, activeResourceAad(row.org_id, row.app_id, row.env_id, row.guresid, 'secrets'));
+  const refs: Record<string, string> = {};
+  const walk = (value: unknown, path: string): void => {
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      for (const [k, v] of Object.entries(value)) walk(v, path === '' ? k : `${path}.${k}`);
+    } else refs[path] = `orgs/${row.org_id}/resources/${row.guresid}/secrets/.${path}`;
+  };
+  walk(opened, '');
+  return refs;
+}
+
+export function createRegistry(extra: readonly Driver[] = []): DriverRegistry {
+  const registry = createBuiltinRegistry();
+  const optional: (() => Driver)[] = [
+    () => createPostgresDriver(),
+    () => createRedisDriver(),
+    () => createMysqlDriver(),
+    () => createMariadbDriver(),
+    () => createRabbitmqDriver(),
+    () => createTerraformDriver(),
+    ...createClusterDrivers().map((d) => () => d),
+  ];
+  for (const make of optional) {
+    const driver = make();
+    if (![driver.id, ...(driver.aliases ?? [])].some((name) => registry.has(name))) registry.register(driver);
+  }
+  for (const driver of extra) {
+    for (const name of [driver.id, ...(driver.aliases ?? [])]) registry.unregister(name);
+    registry.register(driver);
+  }
+  return registry;
+}
+
+export function createEngine(store: Store, core: CoreServices, options: EngineOptions) {
+  const jobs = createJobsRepo(store.db);
+  const deployments = createDeploymentsRepo(store.db);
+  const activeResources = createActiveResourcesRepo(store.db);
+  const definitionsRepo = createResourceDefinitionsRepo(store.db);
+  const driversRepo = createResourceDriversRepo(store.db);
+  const setsService = createSetsService(store, core);
+  const box = options.box;
+  const registry = createRegistry(options.extraDrivers);
+  let values: ValueSource = options.values ?? EMPTY_VALUE_SOURCE;
+
+  async function loadDefinitions(orgId: string): Promise<ResourceDefinition[]> {
+    const [rows, criteria] = await Promise.all([definitionsRepo.list(orgId), definitionsRepo.listCriteria(orgId)]);
+    const byDef = new Map<string, ResourceDefinition['criteria']>();
+    for (const c of criteria) {
+      const list = byDef.get(c.def_id) ?? [];
+      list.push({
+        id: c.id,
+        class: c.class,
+        ...(c.app_id !== null ? { app_id: c.app_id } : {}),
+        ...(c.env_id !== null ? { env_id: c.env_id } : {}),
+        ...(c.env_type !== null ? { env_type: c.env_type } : {}),
+        ...(c.res_id !== null ? { res_id: c.res_id } : {}),
+      });
+      byDef.set(c.def_id, list);
+    }
+    const definitions = rows.map((row): ResourceDefinition => {
+      const leaves = openLeaves(box, orgId, row.id, row.secrets_sealed);
+      const inputs = restoredDriverInputs(fromJsonText<JsonObject>(row.driver_values) ?? {}, leaves, fromJsonText<JsonObject>(row.external_secret_refs));
+      return {
+        id: row.id,
+        name: row.name,
+        type: row.type,
+        driver_type: row.driver_type,
+        ...(row.driver_account !== null ? { driver_account: row.driver_account } : {}),
+        driver_inputs: inputs,
+        provision: fromJsonText<ResourceDefinition['provision']>(row.provision) ?? {},
+        criteria: byDef.get(row.id) ?? [],
+        in_place_driver_change: row.in_place_driver_change === 1,
+        version_id: row.active_version_id,
+        created_at: row.created_at,
+      };
+    });
+    return [...definitions, ...FALLBACK_DEFINITIONS];
+  }
+
+  const customDrivers = new Map<string, Driver>();
+  async function driverFor(orgId: string, driverType: string): Promise<Driver> {
+    if (registry.has(driverType)) return registry.get(driverType);
+    const [owner, id] = driverType.split('/');
+    if (owner === orgId && id !== undefined) {
+      const row = await driversRepo.get(orgId, id);
+      if (row) {
+        const key = `${driverType}@${row.target}`;
+        let driver = customDrivers.get(key);
+        if (!driver) customDrivers.set(key, (driver = createHttpDriver({ id: driverType, target: row.target })));
+        return driver;
+      }
+    }
+    return registry.get(driverType); // NotFound naming the known drivers
+  }
+
+  const pipelineDeps: PipelineDeps = {
+    store,
+    deployments,
+    activeResources,
+    sets: {
+      async load(orgId, appId, id) {
+        const { id: _id, ...set } = await setsService.sets.get(orgId, appId, id);
+        return set;
+      },
+      store: (orgId, appId, set, trx) => setsService.sets.store(orgId, appId, set, trx),
+      delta: (orgId, appId, deltaId) => setsService.deltas.getDelta(orgId, appId, deltaId),
+    },
+    definitions: loadDefinitions,
+    driver: driverFor,
+    get values() {
+      return values;
+    },
+    resolveTarget: options.resolveTarget ?? createTargetResolver(options.dataDir),
+    box,
+    types: defaultTypeRegistry,
+    driverTimeoutMs: options.driverTimeoutMs ?? 10 * 60_000,
+    nodeConcurrency: options.nodeConcurrency ?? 8,
+  };
+
+  const worker = new Worker({
+    jobs,
+    dialect: store.dialect,
+    kinds: [DEPLOY_JOB],
+    ...(options.workerId !== undefined ? { workerId: options.workerId } : {}),
+    concurrency: options.concurrency ?? 4,
+    leaseMs: options.leaseMs ?? 15_000,
+    pollMs: options.pollMs ?? 250,
+    handler: async ({ job, guard, signal }) => {
+      const ref = JSON.parse(job.payload) as { orgId: string; appId: string; deployId: string };
+      const { status, timings } = await runDeployment(pipelineDeps, ref, { guard, signal });
+      options.onTimings?.(ref.deployId, timings);
+      return status;
+    },
+    onDead: async (job, error) => {
+      const ref = JSON.parse(job.payload) as { orgId: string; appId: string; deployId: string };
+      const at = nowIso();
+      await deployments.replaceErrors(ref.orgId, ref.appId, ref.deployId, [
+        { scope: 'deployment', object_id: ref.deployId, code: 'INTERNAL', summary: 'Deployment gave up', message: `gave up after ${job.attempts} attempts: ${error instanceof Error ? error.message : String(error)}`, error_type: 'InternalError' },
+      ]);
+      await deployments.update(ref.orgId, ref.appId, ref.deployId, { status: 'failed', status_changed_at: at });
+    },
+  });
+
+  async function requireDeployment(orgId: string, appId: string, envId: string, deployId: string): Promise<DeploymentRow> {
+    await core.envs.get(orgId, appId, envId);
+    const row = await deployments.get(orgId, appId, deployId);
+    if (!row || row.env_id !== envId) throw new NotFound('deployment', deployId, undefined, { org_id: orgId, app_id: appId, env_id: envId });
+    return row;
+  }
+
+  async function toResourceView(row: ActiveResourceRow, orphaned: boolean): Promise<ActiveResourceView> {
+    return {
+      org_id: row.org_id,
+      app_id: row.app_id,
+      env_id: row.env_id,
+      env_type: row.env_type,
+      type: row.type,
+      class: row.class,
+      res_id: row.res_id,
+      gu_res_id: row.guresid,
+      def_id: row.def_id,
+      def_version_id: row.def_version_id,
+      criteria_id: row.criteria_id,
+      driver_type: row.driver_type,
+      ...(row.driver_account !== null ? { driver_account: row.driver_account } : {}),
+      deploy_id: row.deploy_id,
+      resource: fromJsonText<JsonObject>(row.resource) ?? {},
+      secret_refs: await Promise.resolve(secretRefsOf(row, box)),
+      status: row.status,
+      scheduled_deletion: row.scheduled_deletion === 1,
+      updated_at: row.updated_at,
+      orphaned,
+    };
+  }
+
+  /** Deprovisions (or forgets) active resources, dependents before what they depend on. */
+  async function removeResources(orgId: string, appId: string, envId: string, rows: readonly ActiveResourceRow[], detach: boolean): Promise<void> {
+    const links = new Map((await deployments.listLinks(orgId, appId, envId)).map((l) => [l.guresid, fromJsonText<string[]>(l.depends_on) ?? []]));
+    const env = await core.envs.get(orgId, appId, envId);
+    const remaining = new Map(rows.map((r) => [r.guresid, r]));
+    while (remaining.size > 0) {
+      // Those nothing remaining depends on go first.
+      const needed = new Set([...remaining.keys()].flatMap((id) => links.get(id) ?? []));
+      let wave = [...remaining.values()].filter((r) => !needed.has(r.guresid));
+      if (wave.length === 0) wave = [...remaining.values()]; // a cycle cannot be stored, but never loop forever
+      for (const row of wave) {
+        if (!detach) {
+          await deprovisionOld(pipelineDeps, row, { orgId, appId, envId, envType: env.type }, undefined, undefined);
+        }
+        await activeResources.delete(orgId, appId, envId, row.guresid);
+        await deployments.deleteLink(orgId, appId, envId, row.guresid);
+        remaining.delete(row.guresid);
+      }
+    }
+  }
+
+  const service = {
+    async submit(orgId: string, appId: string, envId: string, request: SubmitDeployment, actor: string, options: { queue?: boolean } = {}): Promise<DeploymentView> {
+      await core.envs.get(orgId, appId, envId);
+      if (request.delta_id !== undefined && request.delta_id !== '') await setsService.deltas.get(orgId, appId, request.delta_id);
+      else if (request.set_id !== undefined && request.set_id !== '') await setsService.sets.get(orgId, appId, request.set_id);
+      const deltaId = request.delta_id ? request.delta_id : null;
+      const id = newDeploymentId();
+      const row = await store.transaction(async (trx) => {
+        const active = await deployments.activeInEnv(orgId, appId, envId, trx);
+        if (active.length > 0 && !options.queue) {
+          throw new Conflict(`environment "${envId}" already has a deployment ${active[0]!.status} ("${active[0]!.id}"); wait for it or pass ?queue=true`, {
+            kind: 'deployment',
+            id: active[0]!.id,
+          });
+        }
+        const state = await deployments.getEnvState(orgId, appId, envId, trx);
+        const seq = await jobs.enqueue({ id: `deploy-${orgId}-${appId}-${id}`, kind: DEPLOY_JOB, queueKey: `${orgId}/${appId}/${envId}`, payload: { orgId, appId, deployId: id } }, trx);
+        const at = nowIso();
+        const newRow: DeploymentRow = {
+          org_id: orgId,
+          app_id: appId,
+          id,
+          env_id: envId,
+          seq,
+          from_id: state?.from_deploy_id ?? '',
+          delta_id: deltaId,
+          base_set_id: null,
+          set_id: deltaId === null && request.set_id ? request.set_id : '',
+          value_set_version_id: request.value_set_version_id ?? null,
+          comment: request.comment ?? '',
+          status: 'pending',
+          status_changed_at: at,
+          dependency_graph_id: null,
+          progress: toJsonText(emptyProgress()),
+          created_at: at,
+          created_by: actor,
+        };
+        await deployments.insert(newRow, trx);
+        return newRow;
+      });
+      worker.wake();
+      return toDeploymentView(row);
+    },
+    async list(orgId: string, appId: string, envId: string, page: { limit: number; token?: string | undefined }): Promise<{ items: DeploymentView[]; nextToken?: string }> {
+      await core.envs.get(orgId, appId, envId);
+      let before: number | undefined;
+      if (page.token !== undefined) {
+        before = Number(Buffer.from(page.token, 'base64url').toString('utf8'));
+        if (!Number.isInteger(before)) throw new InvalidInput('page: not a page token returned by this server', { field: 'page' });
+      }
+      const rows = await deployments.listByEnv(orgId, appId, envId, page.limit + 1, before);
+      const items = rows.slice(0, page.limit);
+      return {
+        items: items.map(toDeploymentView),
+        ...(rows.length > page.limit ? { nextToken: Buffer.from(String(items.at(-1)!.seq)).toString('base64url') } : {}),
+      };
+    },
+    async get(orgId: string, appId: string, envId: string, deployId: string): Promise<DeploymentView> {
+      return toDeploymentView(await requireDeployment(orgId, appId, envId, deployId));
+    },
+    /** NotFound unless `deployId` is a deployment of the app (any env). */
+    async requireInApp(orgId: string, appId: string, deployId: string): Promise<DeploymentRow> {
+      const row = await deployments.get(orgId, appId, deployId);
+      if (!row) throw new NotFound('deployment', deployId, undefined, { org_id: orgId, app_id: appId });
+      return row;
+    },
+    async getRow(orgId: string, appId: string, envId: string, deployId: string): Promise<DeploymentRow> {
+      return requireDeployment(orgId, appId, envId, deployId);
+    },
+    async errors(orgId: string, appId: string, envId: string, deployId: string): Promise<Omit<DeploymentErrorRow, 'org_id' | 'app_id' | 'deploy_id' | 'position'>[]> {
+      await requireDeployment(orgId, appId, envId, deployId);
+      return (await deployments.listErrors(orgId, appId, deployId)).map(({ org_id: _o, app_id: _a, deploy_id: _d, position: _p, ...e }) => e);
+    },
+    async phases(orgId: string, appId: string, envId: string, deployId: string): Promise<Progress['phases']> {
+      const row = await requireDeployment(orgId, appId, envId, deployId);
+      return fromJsonText<Progress>(row.progress)?.phases ?? [];
+    },
+    async logs(orgId: string, appId: string, envId: string, deployId: string, afterSeq = 0): Promise<{ entries: DeploymentLogRow[]; finished: boolean }> {
+      const row = await requireDeployment(orgId, appId, envId, deployId);
+      const entries = await deployments.listLogs(orgId, appId, deployId, afterSeq);
+      return { entries, finished: row.status === 'succeeded' || row.status === 'failed' };
+    },
+    /** `PUT .../from_deploy_id`: the next deployment of the env builds on `deployId` (any env of the same app). */
+    async rebase(orgId: string, appId: string, envId: string, deployId: string): Promise<void> {
+      await core.envs.get(orgId, appId, envId);
+      const target = await deployments.get(orgId, appId, deployId);
+      if (!target) throw new NotFound('deployment', deployId, undefined, { org_id: orgId, app_id: appId });
+      if (target.set_id === '') throw new Conflict(`deployment "${deployId}" has not resolved its set yet`, { kind: 'deployment', id: deployId });
+      const state = await deployments.getEnvState(orgId, appId, envId);
+      await deployments.setEnvState({ org_id: orgId, app_id: appId, env_id: envId, from_deploy_id: deployId, last_deploy_id: state?.last_deploy_id ?? null, updated_at: nowIso() });
+    },
+    async envState(orgId: string, appId: string, envId: string): Promise<{ from_deploy?: DeploymentView; last_deploy?: DeploymentView }> {
+      const state = await deployments.getEnvState(orgId, appId, envId);
+      const from = state?.from_deploy_id ? await deployments.get(orgId, appId, state.from_deploy_id) : undefined;
+      const last = state?.last_deploy_id ? await deployments.get(orgId, appId, state.last_deploy_id) : undefined;
+      return { ...(from ? { from_deploy: toDeploymentView(from) } : {}), ...(last ? { last_deploy: toDeploymentView(last) } : {}) };
+    },
+    async resources(orgId: string, appId: string, envId: string, filter: { orphaned?: boolean | undefined } = {}): Promise<ActiveResourceView[]> {
+      await core.envs.get(orgId, appId, envId);
+      const links = new Map((await deployments.listLinks(orgId, appId, envId)).map((l) => [l.guresid, l.orphaned === 1]));
+      const rows = await activeResources.listByEnv(orgId, appId, envId);
+      const views = await Promise.all(rows.map((row) => toResourceView(row, links.get(row.guresid) ?? false)));
+      return filter.orphaned === undefined ? views : views.filter((v) => v.orphaned === filter.orphaned);
+    },
+    /** `DELETE .../resources/{type[.class]}/{resId}`: deprovision (or with `detach`, forget) one active resource. */
+    async deleteResource(orgId: string, appId: string, envId: string, typeAndClass: string, resId: string, detach: boolean): Promise<void> {
+      await core.envs.get(orgId, appId, envId);
+      const [type, cls] = typeAndClass.split('.', 2) as [string, string | undefined];
+      const rows = (await activeResources.listByEnv(orgId, appId, envId)).filter((r) => r.type === type && r.res_id === resId && (cls === undefined || r.class === cls));
+      if (rows.length === 0) throw new NotFound('active resource', `${typeAndClass}/${resId}`, undefined, { env_id: envId });
+      if ((await deployments.activeInEnv(orgId, appId, envId)).length > 0) throw new Conflict(`environment "${envId}" has a deployment running; try again when it ends`);
+      await removeResources(orgId, appId, envId, rows, detach);
+    },
+    /** Before an environment is deleted: deprovision its resources, dependents first. */
+    async deprovisionEnv(orgId: string, appId: string, envId: string): Promise<void> {
+      if ((await deployments.activeInEnv(orgId, appId, envId)).length > 0) throw new Conflict(`environment "${envId}" has a deployment running; try again when it ends`);
+      await removeResources(orgId, appId, envId, await activeResources.listByEnv(orgId, appId, envId), false);
+    },
+  };
+
+  return {
+    service,
+    worker,
+    box,
+    registry,
+    /** Wires the values concern in once it exists. */
+    setValueSource(source: ValueSource): void {
+      values = source;
+    },
+    start(): void {
+      worker.start();
+    },
+    stop(): Promise<void> {
+      return worker.stop();
+    },
+  };
+}
+
+export type Engine = ReturnType<typeof createEngine>;
+export type DeploymentService = Engine['service'];

@@ -1,0 +1,142 @@
+/**
+ * The worker: claims jobs from the durable queue with a lease, renews the lease while the job runs (heartbeats),
+ * and runs at most `concurrency` jobs at once. A worker that dies simply stops renewing; once the lease expires
+ * any worker (this process restarted, or another replica) claims the job again and the handler resumes it.
+ */
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { JobRow, JobsRepo } from '../store/jobs-repo.js';
+import type { Executor } from '../store/index.js';
+
+export interface JobContext {
+  job: JobRow;
+  /** Confirms and renews the lease inside a transaction; throws `LeaseLostError` when the job is no longer ours. */
+  guard(trx: Executor): Promise<void>;
+  /** Aborted when the lease is lost or the worker stops. */
+  signal: AbortSignal;
+}
+
+export class LeaseLostError extends Error {}
+
+export type JobHandler = (context: JobContext) => Promise<'succeeded' | 'failed'>;
+
+export interface WorkerOptions {
+  jobs: JobsRepo;
+  dialect: 'sqlite' | 'postgres';
+  kinds: readonly string[];
+  handler: JobHandler;
+  workerId?: string;
+  concurrency?: number;
+  leaseMs?: number;
+  pollMs?: number;
+  /** Called when the handler throws (infrastructure trouble); the job is retried until `max_attempts`. */
+  onError?: (job: JobRow, error: unknown) => void;
+  /** Called when a job exhausted its attempts. */
+  onDead?: (job: JobRow, error: unknown) => Promise<void>;
+}
+
+export class Worker {
+  readonly id: string;
+  private readonly concurrency: number;
+  private readonly leaseMs: number;
+  private readonly pollMs: number;
+  private readonly running = new Map<string, { promise: Promise<void>; abort: AbortController }>();
+  private stopped = true;
+  private timer: NodeJS.Timeout | undefined;
+  private polling = false;
+
+  constructor(private readonly options: WorkerOptions) {
+    this.id = options.workerId ?? `${hostname()}/${process.pid}/${randomBytes(4).toString('hex')}`;
+    this.concurrency = options.concurrency ?? 4;
+    this.leaseMs = options.leaseMs ?? 15_000;
+    this.pollMs = options.pollMs ?? 250;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Asks for a claim round now (after an enqueue in this process) instead of at the next poll. */
+  wake(): void {
+    if (!this.stopped) this.schedule(0);
+  }
+
+  /** Stops claiming, aborts running jobs and gives them back to the queue. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    for (const { abort } of this.running.values()) abort.abort(new Error('worker stopping'));
+    await Promise.allSettled([...this.running.values()].map((r) => r.promise));
+  }
+
+  /** Resolves when no job is running (tests, benchmarks). */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running.values()].map((r) => r.promise));
+  }
+
+  private schedule(delay: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.poll(), delay);
+  }
+
+  private async poll(): Promise<void> {
+    if (this.stopped || this.polling) return;
+    this.polling = true;
+    try {
+      while (!this.stopped && this.running.size < this.concurrency) {
+        const job = await this.options.jobs.claim(this.id, this.leaseMs, this.options.kinds, this.options.dialect);
+        if (!job) break;
+        this.launch(job);
+      }
+    } catch (error) {
+      this.options.onError?.({ id: '(claim)' } as JobRow, error);
+    } finally {
+      this.polling = false;
+      if (!this.stopped) this.schedule(this.pollMs);
+    }
+  }
+
+  private launch(job: JobRow): void {
+    const abort = new AbortController();
+    const heartbeat = setInterval(() => {
+      this.options.jobs.heartbeat(job.id, this.id, this.leaseMs).then(
+        (ok) => {
+          if (!ok) abort.abort(new LeaseLostError(`lease of job ${job.id} lost`));
+        },
+        () => undefined, // a transient database error: the next beat tries again, the lease has slack
+      );
+    }, Math.max(50, Math.floor(this.leaseMs / 3)));
+    const guard = async (trx: Executor): Promise<void> => {
+      if (abort.signal.aborted || !(await this.options.jobs.heartbeat(job.id, this.id, this.leaseMs, trx))) {
+        abort.abort(new LeaseLostError(`lease of job ${job.id} lost`));
+        throw new LeaseLostError(`lease of job ${job.id} lost`);
+      }
+    };
+    const promise = (async () => {
+      try {
+        const outcome = await this.options.handler({ job, guard, signal: abort.signal });
+        await this.options.jobs.finish(job.id, this.id, outcome);
+      } catch (error) {
+        if (abort.signal.aborted || error instanceof LeaseLostError || (error instanceof Error && error.name === 'LeaseLost')) {
+          // Someone else owns it now, or we are stopping: hand it back if it is still ours.
+          if (this.stopped) await this.options.jobs.release(job.id, this.id).catch(() => undefined);
+          return;
+        }
+        this.options.onError?.(job, error);
+        if (job.attempts >= job.max_attempts) {
+          await this.options.onDead?.(job, error).catch(() => undefined);
+          await this.options.jobs.finish(job.id, this.id, 'failed', String(error)).catch(() => undefined);
+        } else {
+          await this.options.jobs.release(job.id, this.id, String(error)).catch(() => undefined);
+        }
+      } finally {
+        clearInterval(heartbeat);
+        this.running.delete(job.id);
+        if (!this.stopped) this.schedule(0);
+      }
+    })();
+    this.running.set(job.id, { promise, abort });
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * The create phase's second half, for workloads: apply the `workload` resource's `update` patches, resolve the
+ * module's placeholders (`externals`, `shared`, `values`, `modules`, `context`, `resources`), turn secret-tainted
+ * strings into `SecretString`s, gather the manifests its resources inject, and render it with its profile.
+ * Pure apart from the profile call.
+ */
+import fastJsonPatch from 'fast-json-patch';
+import type { Operation } from 'fast-json-patch';
+import type { DriverManifest, JsonObject } from '../drivers/contract.js';
+import { SecretString, renderWorkload } from '../profiles/index.js';
+import type { InjectedManifest, K8sObject, ResolvedObject, ResolvedValue } from '../profiles/index.js';
+import { createPlaceholderScope, findNode, resolvePlaceholders } from '../resources/index.js';
+import type { GraphNode, PlaceholderScope, ProvisionedOutputs, ResourceGraph } from '../resources/index.js';
+import type { DeploymentSet, Module } from '../sets/index.js';
+import { InvalidInput } from '../shared/errors.js';
+import type { PinnedValueSet } from './types.js';
+
+export interface NodeResult {
+  values: JsonObject;
+  secrets: JsonObject;
+  manifests: DriverManifest[];
+}
+
+export interface RenderedWorkload {
+  workloadId: string;
+  when: 'before' | 'deploy' | 'after';
+  objects: K8sObject[];
+}
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function readPath(root: unknown, path: readonly string[]): unknown {
+  let node = root;
+  for (const key of path) {
+    if (!isObject(node) && !Array.isArray(node)) return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}
+
+/** An output of a provisioned node: values first, then secrets (marked secret). */
+function outputAt(result: { values: JsonObject; secrets: JsonObject } | undefined, path: readonly string[]): { value: unknown; secret: boolean } | undefined {
+  if (!result) return undefined;
+  if (path.length === 0) return { value: { ...result.values }, secret: false };
+  const plain = readPath(result.values, path);
+  if (plain !== undefined) return { value: plain, secret: false };
+  const secret = readPath(result.secrets, path);
+  return secret !== undefined ? { value: secret, secret: true } : undefined;
+}
+
+function setAtPointer(root: unknown, pointer: string, make: (value: unknown) => unknown): unknown {
+  if (pointer === '') return make(root);
+  const tokens = pointer.slice(1).split('/').map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+  let node = root as Record<string, unknown>;
+  for (let i = 0; i < tokens.length - 1; i++) node = node[tokens[i]!] as Record<string, unknown>;
+  const last = tokens[tokens.length - 1]!;
+  node[last] = make(node[last]);
+  return root;
+}
+
+/** Strings at `pointers` become `SecretString`s (a whole secret object or list taints every string inside). */
+function taint(value: unknown, pointers: readonly string[]): ResolvedValue {
+  const wrap = (v: unknown): unknown => {
+    if (typeof v === 'string') return new SecretString(v);
+    if (Array.isArray(v)) return v.map(wrap);
+    if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, wrap(x)]));
+    return v;
+  };
+  let root = value;
+  for (const pointer of pointers) root = setAtPointer(root, pointer, wrap);
+  return root as ResolvedValue;
+}
+
+export interface WorkloadInputs {
+  graph: ResourceGraph;
+  set: DeploymentSet;
+  results: ReadonlyMap<string, NodeResult>;
+  values: PinnedValueSet;
+  deployId: string;
+  setId: string;
+  namespace: string;
+}
+
+/** The placeholder scope of module `w`: the graph's scope plus the deployment-set namespaces. */
+function workloadScope(inputs: WorkloadInputs, workloadId: string, workloadNode: GraphNode, outputs: ProvisionedOutputs): PlaceholderScope {
+  const base = createPlaceholderScope(inputs.graph, workloadNode, outputs, { deployId: inputs.deployId, setId: inputs.setId });
+  const module = inputs.set.modules[workloadId];
+  const context = { ...base.context };
+  delete context.res;
+  return {
+    ...base,
+    context,
+    other: (expression) => {
+      const [name, ...rest] = expression.path;
+      if (name === undefined) return undefined;
+      switch (expression.namespace) {
+        case 'values': {
+          const entry = inputs.values.values[name];
+          return entry ? { value: entry.value, secret: entry.secret } : undefined;
+        }
+        case 'externals': {
+          const ref = module?.externals?.[name];
+          if (!ref) return undefined;
+          const node = findNode(inputs.graph, { type: ref.type, ...(ref.class ? { class: ref.class } : {}), resId: `modules.${workloadId}.externals.${name}` });
+          return node ? outputAt(outputs.get(node.guresid), rest) : undefined;
+        }
+        case 'shared': {
+          const ref = inputs.set.shared[name];
+          if (!ref) return undefined;
+          const node = findNode(inputs.graph, { type: ref.type, ...(ref.class ? { class: ref.class } : {}), resId: `shared.${name}` });
+          return node ? outputAt(outputs.get(node.guresid), rest) : undefined;
+        }
+        case 'modules': {
+          // `${modules.<w>.service.name}`: the in-cluster service name of another workload is its id.
+          if (inputs.set.modules[name] === undefined) return undefined;
+          return rest.join('.') === 'service.name' ? { value: name, secret: false } : undefined;
+        }
+        default:
+          return undefined;
+      }
+    },
+  };
+}
+
+/** The reference a module uses for a resource it depends on (what `volume_mounts[].id` names). */
+function referenceFor(workloadId: string, node: GraphNode): string {
+  const prefix = `modules.${workloadId}.`;
+  if (node.resId.startsWith(prefix)) return node.resId.slice(prefix.length);
+  if (node.resId.startsWith('shared.')) return node.resId;
+  return `resources.${node.descriptor}`;
+}
+
+export async function renderWorkloads(inputs: WorkloadInputs): Promise<RenderedWorkload[]> {
+  const outputs = new Map<string, { values: JsonObject; secrets: JsonObject }>();
+  for (const [id, result] of inputs.results) outputs.set(id, { values: result.values, secrets: result.secrets });
+  const rendered: RenderedWorkload[] = [];
+  for (const workloadId of Object.keys(inputs.set.modules).sort()) {
+    const module: Module = inputs.set.modules[workloadId]!;
+    const node = findNode(inputs.graph, { type: 'workload', resId: `modules.${workloadId}` });
+    if (!node) throw new InvalidInput(`workload "${workloadId}" has no node in the resource graph`, { workload: workloadId });
+    const own = inputs.results.get(node.guresid);
+
+    // 1. The workload resource's `update` patches, rooted at the module (`/spec/...`).
+    let patched: { spec: unknown } = { spec: structuredClone(module.spec) };
+    const update = own?.values.update;
+    if (Array.isArray(update) && update.length > 0) {
+      try {
+        patched = fastJsonPatch.applyPatch(patched, update as Operation[], false, false).newDocument;
+      } catch (error) {
+        throw new InvalidInput(
+          `workload "${workloadId}": an update patch from its workload resource does not apply: ${error instanceof Error ? error.message : String(error)}`,
+          { workload: workloadId },
+        );
+      }
+    }
+
+    // 2. Placeholders; secret-tainted strings become SecretStrings.
+    const resolved = resolvePlaceholders(patched.spec, workloadScope(inputs, workloadId, node, outputs));
+    const spec = taint(resolved.value, resolved.secretPaths) as ResolvedObject;
+
+    // 3. Containers/volumes the workload's resources (and the workload resource itself) inject.
+    const manifests: InjectedManifest[] = [];
+    for (const dep of [node.guresid, ...node.dependsOn]) {
+      const depNode = inputs.graph.nodes.find((n) => n.guresid === dep);
+      const result = inputs.results.get(dep);
+      if (!depNode || !result) continue;
+      for (const manifest of result.manifests) {
+        if (manifest.location === 'containers' || manifest.location === 'volumes') {
+          manifests.push({ ...manifest, resource: dep === node.guresid ? `modules.${workloadId}` : referenceFor(workloadId, depNode) });
+        }
+      }
+    }
+
+    const objects = await renderWorkload({
+      workloadId,
+      module: { profile: module.profile, spec },
+      context: { orgId: inputs.graph.context.orgId, appId: inputs.graph.context.appId, envId: inputs.graph.context.envId, deploymentId: inputs.deployId, namespace: inputs.namespace },
+      manifests,
+    });
+    rendered.push({ workloadId, when: module.deploy?.when ?? 'deploy', objects });
+  }
+  return rendered;
+}
+
+/** Driver manifests that go to the target directly: `namespace` ones land in the env's namespace. */
+export function targetManifests(results: ReadonlyMap<string, NodeResult>, namespace: string): K8sObject[] {
+  const objects: K8sObject[] = [];
+  for (const result of results.values()) {
+    for (const manifest of result.manifests) {
+      if (manifest.location !== 'namespace' && manifest.location !== 'cluster') continue;
+      const data = structuredClone(manifest.data) as unknown as K8sObject;
+      if (!isObject(data.metadata)) continue;
+      if (manifest.location === 'namespace') data.metadata = { ...data.metadata, namespace };
+      objects.push(data);
+    }
+  }
+  return objects;
+}
