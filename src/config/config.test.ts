@@ -12,6 +12,7 @@ it('uses the documented defaults when nothing is set', () => {
     org: 'local',
     bootstrapToken: undefined,
     logLevel: 'info',
+    secretKey: undefined,
   });
 });
 
@@ -38,4 +39,9 @@ it('rejects bad values naming the variable', () => {
   for (const [env, variable] of cases) {
     assert.throws(() => loadConfig(env), (e: unknown) => e instanceof InvalidInput && e.message.includes(variable) && e.details.field === variable);
   }
+});
+
+it('BATON_SECRET_KEY is checked at boot and a short key names the variable', () => {
+  assert.throws(() => loadConfig({ BATON_SECRET_KEY: 'c2hvcnQ=' }), /BATON_SECRET_KEY must be 32 bytes/);
+  assert.equal(loadConfig({ BATON_SECRET_KEY: 'ab'.repeat(32) }).secretKey, 'ab'.repeat(32));
 });

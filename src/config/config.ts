@@ -5,6 +5,7 @@
  */
 import { InvalidInput } from '../shared/errors.js';
 import { checkId } from '../shared/ids.js';
+import { parseSecretKey } from '../secrets/index.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -20,6 +21,11 @@ export interface Config {
   /** The admin's API token on first start; generated (and written to `<dataDir>/admin-token`) when undefined. */
   bootstrapToken: string | undefined;
   logLevel: LogLevel;
+  /**
+   * Key that seals secrets at rest (32 bytes as hex or base64). Unset: `<dataDir>/secret.key`, created on first
+   * start. Several replicas sharing one PostgreSQL database must all be given the same key.
+   */
+  secretKey: string | undefined;
 }
 
 /** Every setting: env var, CLI flag (undefined: env only), default, description. The single source for docs and flags. */
@@ -30,6 +36,7 @@ export const CONFIG_VARIABLES = [
   { key: 'databaseUrl', env: 'BATON_DATABASE_URL', flag: '--database-url <url>', default: undefined, description: 'postgres://… to store data in PostgreSQL instead of SQLite' },
   { key: 'org', env: 'BATON_ORG', flag: '--org <id>', default: 'local', description: 'id of the organization created on first start' },
   { key: 'bootstrapToken', env: 'BATON_BOOTSTRAP_TOKEN', flag: '--bootstrap-token <token>', default: undefined, description: "the administrator's API token on first start (random when unset)" },
+  { key: 'secretKey', env: 'BATON_SECRET_KEY', flag: '--secret-key <key>', default: undefined, description: 'key sealing secrets at rest, 32 bytes as hex or base64 (unset: <data dir>/secret.key); give every replica the same one' },
   { key: 'logLevel', env: 'BATON_LOG_LEVEL', flag: '--log-level <level>', default: 'info', description: `log level: ${LOG_LEVELS.join(', ')}` },
 ] as const satisfies ReadonlyArray<{ key: keyof Config; env: string; flag: string; default: string | undefined; description: string }>;
 
@@ -83,5 +90,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
     throw new InvalidInput(`${name('logLevel')} must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`, { field: name('logLevel') });
   }
 
-  return { port, host, dataDir: raw('dataDir')!, databaseUrl, org, bootstrapToken, logLevel: logLevel as LogLevel };
+  const secretKey = raw('secretKey');
+  if (secretKey !== undefined) parseSecretKey(secretKey);
+
+  return { port, host, dataDir: raw('dataDir')!, databaseUrl, org, bootstrapToken, logLevel: logLevel as LogLevel, secretKey };
 }
