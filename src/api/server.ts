@@ -156,7 +156,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     // BATON_SECRET_KEY is read here until src/config grows a `secretKey` setting.
     const secretBox = new SecretBox(loadOrCreateSecretKey({ dataDir: config.dataDir, secretKey: process.env.BATON_SECRET_KEY }));
     const engine = attachEngine(store, createEngine(store, services, { dataDir: config.dataDir, box: secretBox, values: createValueSource(store, secretBox) }));
-    const app = await buildServer({ store, services, logLevel: config.logLevel, secretBox });
+    const app = await buildServer({ store, services, logLevel: config.logLevel, secretBox, drivers: engine.registry });
     await app.listen({ port: config.port, host: config.host });
     engine.start();
     const address = app.server.address();

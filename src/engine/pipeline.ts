@@ -202,7 +202,9 @@ export async function runDeployment(
       const baseSet = await deps.sets.load(orgId, appId, baseSetId);
       set = deployment.delta_id !== null ? applyDelta(baseSet, await deps.sets.delta(orgId, appId, deployment.delta_id)) : baseSet;
       // A deployment without a delta redeploys its base: same set, same value set version (rollback, clone).
-      const versionId = deployment.value_set_version_id ?? (deployment.delta_id === null && !explicitSet ? (base?.value_set_version_id ?? undefined) : undefined);
+      // Value set versions belong to one env, so a clone from another env takes this env's current values.
+      const reuseVersion = deployment.delta_id === null && !explicitSet && base?.env_id === envId;
+      const versionId = deployment.value_set_version_id ?? (reuseVersion ? (base.value_set_version_id ?? undefined) : undefined);
       valueSet = await deps.values.valueSetFor(orgId, appId, envId, versionId ?? undefined);
       deployment = { ...deployment, from_id: base?.id ?? deployment.from_id, base_set_id: baseSetId };
       const pinnedSet = set;

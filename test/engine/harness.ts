@@ -50,7 +50,7 @@ export async function startEngineHarness(
       ...options.engine,
     }),
   );
-  const app = await buildServer({ store, services, logLevel: 'silent', secretBox: box });
+  const app = await buildServer({ store, services, logLevel: 'silent', secretBox: box, drivers: engine.registry });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   if (typeof address !== 'object' || address === null) throw new Error('no address');
