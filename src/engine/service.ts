@@ -151,6 +151,14 @@ export function createRegistry(extra: readonly Driver[] = []): DriverRegistry {
   return registry;
 }
 
+/** A positive integer from the environment (engine tuning knobs, see docs/engine.md), or undefined. */
+function envInteger(name: string): number | undefined {
+  const text = process.env[name];
+  if (text === undefined || !/^\d+$/.test(text)) return undefined;
+  const value = Number(text);
+  return value > 0 ? value : undefined;
+}
+
 export function createEngine(store: Store, core: CoreServices, options: EngineOptions) {
   const jobs = createJobsRepo(store.db);
   const deployments = createDeploymentsRepo(store.db);
@@ -242,9 +250,9 @@ export function createEngine(store: Store, core: CoreServices, options: EngineOp
     dialect: store.dialect,
     kinds: [DEPLOY_JOB],
     ...(options.workerId !== undefined ? { workerId: options.workerId } : {}),
-    concurrency: options.concurrency ?? 4,
-    leaseMs: options.leaseMs ?? 15_000,
-    pollMs: options.pollMs ?? 250,
+    concurrency: options.concurrency ?? envInteger('BATON_ENGINE_CONCURRENCY') ?? 4,
+    leaseMs: options.leaseMs ?? envInteger('BATON_ENGINE_LEASE_MS') ?? 15_000,
+    pollMs: options.pollMs ?? envInteger('BATON_ENGINE_POLL_MS') ?? 250,
     handler: async ({ job, guard, signal }) => {
       const ref = JSON.parse(job.payload) as { orgId: string; appId: string; deployId: string };
       const { status, timings } = await runDeployment(pipelineDeps, ref, { guard, signal });
