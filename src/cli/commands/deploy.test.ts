@@ -20,7 +20,8 @@ describe('rollback target', () => {
 
 describe('log entries', () => {
   it('formats JSON entries as one line with phase and resource; text stays as is', () => {
-    assert.equal(formatLogEntry(JSON.stringify({ at: 'T', phase: 'provision', type: 'postgres', res_id: 'shared.db', message: 'provisioned' })), 'T [provision] postgres shared.db: provisioned');
+    assert.equal(formatLogEntry(JSON.stringify({ at: 'T', phase: 'create', resource: 'shared.db', message: 'provisioned' })), 'T [create] shared.db: provisioned');
+    assert.equal(formatLogEntry(JSON.stringify({ at: 'T', phase: 'create', message: 'x' }), { time: false }), '[create] x');
     assert.equal(formatLogEntry(JSON.stringify({ level: 'error', message: 'boom' })), 'ERROR boom');
     assert.equal(formatLogEntry('plain text'), 'plain text');
   });

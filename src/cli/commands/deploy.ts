@@ -40,20 +40,33 @@ export interface Deployment {
 
 const envPath = (c: Connection, env = c.env()) => `/orgs/${seg(c.org())}/apps/${seg(c.app())}/envs/${seg(env)}`;
 
-/** One log entry (JSON object or text) as a line: `[phase] message` with resource ids when present. */
-export function formatLogEntry(data: string): string {
+/** One log entry (Baton's `{at, phase, level, resource?, message}` or text) as one line. */
+export function formatLogEntry(data: string, options: { time?: boolean } = {}): string {
   try {
     const entry = JSON.parse(data) as unknown;
     if (typeof entry !== 'object' || entry === null) return text(entry);
     const e = entry as Row;
-    const time = typeof e.at === 'string' ? e.at : typeof e.timestamp === 'string' ? e.timestamp : typeof e.time === 'string' ? e.time : '';
+    const time = options.time === false ? '' : typeof e.at === 'string' ? e.at : typeof e.timestamp === 'string' ? e.timestamp : '';
     const phase = typeof e.phase === 'string' ? `[${e.phase}] ` : '';
     const level = typeof e.level === 'string' && e.level !== 'info' ? `${e.level.toUpperCase()} ` : '';
-    const subject = typeof e.guresid === 'string' || typeof e.res_id === 'string' ? `${text(e.type ?? '')} ${text(e.res_id ?? e.guresid)}: ` : '';
+    const resource = typeof e.resource === 'string' ? e.resource : typeof e.res_id === 'string' ? `${text(e.type)} ${e.res_id}`.trim() : '';
     const message = typeof e.message === 'string' ? e.message : typeof e.status === 'string' ? e.status : JSON.stringify(e);
-    return `${time ? time + ' ' : ''}${level}${phase}${subject}${message}`.trim();
+    return `${time ? time + ' ' : ''}${level}${phase}${resource ? resource + ': ' : ''}${message}`.trim();
   } catch {
     return data;
+  }
+}
+
+/** Whether a log entry marks a finished step (shown as ✔/✖ on a terminal) rather than the current activity. */
+function stepOutcome(data: string): boolean | undefined {
+  try {
+    const e = JSON.parse(data) as Row;
+    const message = typeof e.message === 'string' ? e.message : '';
+    if (e.level === 'error') return false;
+    if (/^(provisioned |phase \S+ succeeded|rendered |target )/.test(message)) return true;
+    return undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -71,20 +84,14 @@ export async function waitForDeployment(c: Connection, envId: string, deployId: 
   const base = `${envPath(c, envId)}/deploys/${seg(deployId)}`;
   const abort = new AbortController();
   const seen = new Set<string>();
-  const onLog = (_event: string, data: string) => {
-    const line = formatLogEntry(data);
+  const onLog = (event: string, data: string) => {
+    if (event === 'end') return;
+    const line = formatLogEntry(data, { time: false });
     if (seen.has(line)) return;
     seen.add(line);
-    let entry: Row = {};
-    try {
-      entry = JSON.parse(data) as Row;
-    } catch {
-      // plain text entry
-    }
-    const status = typeof entry.status === 'string' ? entry.status : '';
-    if (/^(provisioned|done|succeeded|failed|error)$/.test(status) && (entry.guresid !== undefined || entry.res_id !== undefined)) {
-      progress.step(line, !/failed|error/.test(status));
-    } else progress.phase(line);
+    const outcome = stepOutcome(data);
+    if (outcome === undefined) progress.phase(line);
+    else progress.step(line, outcome);
   };
   // The log stream is a bonus: without it (older server, proxy dropping SSE), polling alone drives the display.
   const streaming = c.client.stream(`${base}/baton/logs?follow=true`, onLog, abort.signal).catch(() => undefined);

@@ -12,7 +12,7 @@ import { seg } from '../client.js';
 import { UsageError } from '../errors.js';
 import { colourDiff, unifiedDiff } from '../render/diff.js';
 import { render } from '../render/format.js';
-import { GRAPH_FORMATS, toDot, toGraphNodes, toMermaid, toTree } from '../render/graph.js';
+import { GRAPH_FORMATS, inferWorkloadEdges, toDot, toGraphNodes, toMermaid, toTree } from '../render/graph.js';
 import { commandOf, connect, example, flag, io, opt, outputFormat, text, withConnection, withOutput } from './common.js';
 import type { Connection } from './common.js';
 import { formatLogEntry } from './deploy.js';
@@ -90,7 +90,7 @@ export function registerInspectCommands(program: Command): void {
     if (graphId) nodes = (await c.client.getOptional<{ nodes?: unknown[] }>(`${envPath(c)}/resources/graphs/${seg(graphId)}`))?.nodes;
     // Without a stored graph, active resources still give the nodes (without edges).
     nodes ??= await c.client.get<unknown[]>(`${envPath(c)}/resources`);
-    const graph = toGraphNodes(nodes);
+    const graph = inferWorkloadEdges(toGraphNodes(nodes));
     if (format === 'dot') io.out(toDot(graph));
     else if (format === 'mermaid') io.out(toMermaid(graph));
     else if (format === 'tree') io.out(toTree(graph));
@@ -161,7 +161,9 @@ export function registerInspectCommands(program: Command): void {
   ).action(async (...args: unknown[]) => {
     const cmd = commandOf(args);
     const c = connect(cmd);
-    const envs = await c.client.get<Row[]>(`${appPath(c)}/envs`);
+    const listed = await c.client.get<Row[]>(`${appPath(c)}/envs`);
+    // The list may leave out last_deploy; the single-env view has it.
+    const envs = await Promise.all(listed.map(async (e) => (e.last_deploy === undefined ? c.client.get<Row>(`${appPath(c)}/envs/${seg(text(e.id))}`) : e)));
     const rows = envs.map((e) => {
       const last = e.last_deploy as Deployment | undefined;
       return { env: e.id, type: e.type, deploy: last?.id ?? '', status: last?.status ?? 'never deployed', when: last?.created_at ?? '', comment: last?.comment ?? '' };

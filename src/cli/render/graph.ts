@@ -79,3 +79,16 @@ export function toTree(nodes: readonly GraphNode[]): string {
   for (const root of roots.length > 0 ? roots : sorted(nodes)) walk(root, '', true, new Set(), true);
   return lines.length === 0 ? '(no resources)' : lines.join('\n');
 }
+
+/**
+ * Edges for nodes that came without any (active resources): a workload `modules.<w>` depends on its externals
+ * `modules.<w>.externals.<r>`. A stand-in until the server returns the deployment's dependency graph.
+ */
+export function inferWorkloadEdges(nodes: readonly GraphNode[]): GraphNode[] {
+  if (nodes.some((n) => n.dependsOn.length > 0)) return [...nodes];
+  return nodes.map((node) => {
+    if (node.type !== 'workload' || !/^modules\.[^.]+$/.test(node.id)) return node;
+    const prefix = `${node.id}.externals.`;
+    return { ...node, dependsOn: nodes.filter((n) => n.id.startsWith(prefix)).map((n) => n.guresid) };
+  });
+}

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { UsageError } from '../errors.js';
 import { colourDiff, diffLines, unifiedDiff } from './diff.js';
 import { chooseFormat, guessColumns, render } from './format.js';
-import { toDot, toGraphNodes, toMermaid, toTree } from './graph.js';
+import { inferWorkloadEdges, toDot, toGraphNodes, toMermaid, toTree } from './graph.js';
 import { plainProgress } from './progress.js';
 
 describe('output format', () => {
@@ -79,6 +79,19 @@ describe('graph rendering', () => {
 
   it('tree puts the workload at the root and its dependencies under it', () => {
     assert.equal(toTree(nodes), ['workload modules.api (default-workload)', '├── postgres modules.api.externals.db', '└── dns/large shared.dns'].join('\n'));
+  });
+
+  it('without edges, a workload is linked to its own externals only', () => {
+    const flat = toGraphNodes([
+      { guresid: 'w1', type: 'workload', id: 'modules.api' },
+      { guresid: 'd1', type: 'postgres', id: 'modules.api.externals.db' },
+      { guresid: 'd2', type: 'redis', id: 'modules.web.externals.cache' },
+      { guresid: 'w2', type: 'workload', id: 'modules.web' },
+    ]);
+    const linked = inferWorkloadEdges(flat);
+    assert.deepEqual(linked.find((n) => n.guresid === 'w1')?.dependsOn, ['d1']);
+    assert.deepEqual(linked.find((n) => n.guresid === 'w2')?.dependsOn, ['d2']);
+    assert.deepEqual(inferWorkloadEdges(nodes), nodes);
   });
 
   it('active resources (no edges) become nodes', () => {
