@@ -29,15 +29,15 @@ export interface EngineHarness {
 }
 
 export async function startEngineHarness(
-  options: { dialect?: DialectName; extraDrivers?: Driver[]; engine?: Partial<EngineOptions>; database?: TestDatabase } = {},
+  options: { dialect?: DialectName; extraDrivers?: Driver[]; engine?: Partial<EngineOptions>; database?: TestDatabase; box?: SecretBox; token?: string } = {},
 ): Promise<EngineHarness> {
   const database = options.database ?? (await createTestDatabase(options.dialect ?? 'sqlite'));
   const store = await createStore({ databaseUrl: database.databaseUrl, dataDir: database.dataDir });
   const services = createCoreServices(store);
   const org = 'local';
-  const token = randomBytes(16).toString('hex');
+  const token = options.token ?? randomBytes(16).toString('hex');
   await bootstrap(services, { orgId: org, bootstrapToken: token, dataDir: database.dataDir });
-  const box = new SecretBox(secretKeyFromBytes(randomBytes(32)));
+  const box = options.box ?? new SecretBox(secretKeyFromBytes(randomBytes(32)));
   const engine = attachEngine(
     store,
     createEngine(store, services, {
