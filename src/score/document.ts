@@ -4,6 +4,7 @@
  */
 import { LineCounter, isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
+import { fastLoadDocuments } from './fast-yaml.js';
 import type { JsonPath, ScoreIssue } from './types.js';
 
 export interface ScoreDocument {
@@ -72,11 +73,48 @@ function makeLocator(document: Document, lineCounter: LineCounter) {
   };
 }
 
+/** The `yaml` documents of a text with their line counter, built on first use and then reused. */
+function lazyYamlDocuments(text: string): () => { documents: Document[]; lineCounter: LineCounter } {
+  let parsed: { documents: Document[]; lineCounter: LineCounter } | undefined;
+  return () => {
+    if (!parsed) {
+      const lineCounter = new LineCounter();
+      const documents = parseAllDocuments(text, { lineCounter, prettyErrors: false });
+      parsed = { documents: Array.isArray(documents) ? documents : [], lineCounter };
+    }
+    return parsed;
+  };
+}
+
 /**
  * Parses one file's text into its Score documents (several when separated by `---`; empty documents are
  * skipped). Never throws: syntax problems are returned as `syntaxErrors` on the documents.
+ *
+ * Plain Score files take a fast path (js-yaml, see fast-yaml.ts) and build the position-aware `yaml` tree
+ * only when `locate` is first called, i.e. when there is something to report; everything else goes through
+ * `yaml` directly, with the same results.
  */
 export function parseScoreDocuments(text: string, fileName: string): ScoreDocument[] {
+  const values = fastLoadDocuments(text);
+  if (values) {
+    const yamlDocuments = lazyYamlDocuments(text);
+    return values.map((value, documentIndex) => ({
+      file: fileName,
+      documentIndex,
+      value,
+      syntaxErrors: [],
+      locate: (path, atKey) => {
+        const { documents, lineCounter } = yamlDocuments();
+        const document = documents[documentIndex];
+        return document ? makeLocator(document, lineCounter)(path, atKey) : { line: 1, column: 1 };
+      },
+    }));
+  }
+  return parseScoreDocumentsWithYaml(text, fileName);
+}
+
+/** The position-aware `yaml` parse of every document (the fast path's reference; exported for its tests). */
+export function parseScoreDocumentsWithYaml(text: string, fileName: string): ScoreDocument[] {
   const lineCounter = new LineCounter();
   const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false });
   const documents = Array.isArray(parsed) ? parsed : [];

@@ -15,9 +15,25 @@ import { upgradeDeprecatedForms } from './upgrade.js';
 
 export type ValidateOptions = WorkloadOverrides;
 
+/**
+ * An issue whose line and column are looked up on first read: finding a position may need the
+ * position-aware YAML tree, which the fast parse path only builds on demand (see document.ts), and
+ * callers often only count warnings (e.g. the deprecated-array notices) without printing them.
+ */
 function issueAt(document: ScoreDocument, path: JsonPath, message: string, locatePath: JsonPath = path, atKey = false): ScoreIssue {
-  const { line, column } = document.locate(locatePath, atKey);
-  return { file: document.file, path: toPointer(path), line, column, message };
+  let position: { line: number; column: number } | undefined;
+  const at = () => (position ??= document.locate(locatePath, atKey));
+  return {
+    file: document.file,
+    path: toPointer(path),
+    get line() {
+      return at().line;
+    },
+    get column() {
+      return at().column;
+    },
+    message,
+  };
 }
 
 /** Validates parsed Score documents; never throws for problems in the documents themselves. */
