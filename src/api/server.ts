@@ -36,6 +36,7 @@ import { registerDriverRoutes } from './routes/drivers.js';
 import { registerMatchRoutes } from './routes/match.js';
 import { registerDeploymentRoutes } from './routes/deployments.js';
 import { registerActiveResourceRoutes } from './routes/active-resources.js';
+import { registerWorkloadProfileRoutes } from './routes/workload-profiles.js';
 import { attachEngine, createEngine } from '../engine/index.js';
 import { createValueSource } from '../values/index.js';
 import { createBuiltinRegistry, type DriverRegistry } from '../drivers/registry.js';
@@ -67,6 +68,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   registerValueRoutes,
   registerDeploymentRoutes,
   registerActiveResourceRoutes,
+  registerWorkloadProfileRoutes,
 ];
 
 export interface BuildServerOptions {
