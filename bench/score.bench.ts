@@ -4,7 +4,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadavg } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { parseScoreDocuments, validateScore } from '../src/score/index.js';
 import { writeBenchResult } from './report.js';
 
@@ -31,38 +31,68 @@ function largeScore(targetLines: number): string {
   return lines.join('\n') + '\n';
 }
 
-function measure(label: string, texts: { name: string; text: string }[], minimumMs: number): number {
-  // Warm up (JIT, Ajv compile) and check every input is valid, so we time the success path.
+interface Rate {
+  /** Median over the rounds of files per wall-clock second. */
+  wall: number;
+  /** Median over the rounds of files per second of this process's CPU time (less sensitive to other load). */
+  cpu: number;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+const ROUNDS = 7;
+
+function measure(label: string, texts: { name: string; text: string }[], roundMs: number): Rate {
+  // Check every input is valid first, so that the success path is what gets timed.
   for (const { name, text } of texts) {
     const { errors } = validateScore(parseScoreDocuments(text, name));
     if (errors.length > 0) throw new Error(`${label}: ${name} is invalid: ${errors[0]!.message}`);
   }
-  const warmUntil = performance.now() + 500; // let the JIT settle before timing
+  const warmUntil = performance.now() + 1000; // let the JIT settle before timing
   while (performance.now() < warmUntil) for (const { name, text } of texts) validateScore(parseScoreDocuments(text, name));
-  let files = 0;
-  const start = process.hrtime.bigint();
-  let elapsedMs = 0;
-  while (elapsedMs < minimumMs) {
-    for (const { name, text } of texts) validateScore(parseScoreDocuments(text, name));
-    files += texts.length;
-    elapsedMs = Number(process.hrtime.bigint() - start) / 1e6;
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    let files = 0;
+    const cpuStart = process.cpuUsage();
+    const start = performance.now();
+    let elapsedMs = 0;
+    while (elapsedMs < roundMs) {
+      for (const { name, text } of texts) validateScore(parseScoreDocuments(text, name));
+      files += texts.length;
+      elapsedMs = performance.now() - start;
+    }
+    const cpuUsed = process.cpuUsage(cpuStart);
+    wall.push((files / elapsedMs) * 1000);
+    cpu.push(files / ((cpuUsed.user + cpuUsed.system) / 1e6));
   }
-  return Math.round((files / elapsedMs) * 1000);
+  return { wall: Math.round(median(wall)), cpu: Math.round(median(cpu)) };
 }
 
+const loadBefore = loadavg();
 const big = largeScore(1000);
 const bigLines = big.split('\n').length - 1;
-const typicalRate = measure('typical', typical, 2000);
-const bigRate = measure('large', [{ name: 'big.yaml', text: big }], 2000);
+const typicalRate = measure('typical', typical, 500);
+const bigRate = measure('large', [{ name: 'big.yaml', text: big }], 500);
+const loadAfter = loadavg();
+const showLoad = (load: number[]) => load.map((l) => l.toFixed(1)).join(' ');
 
 writeBenchResult(
   'score',
   [
-    { label: `typical Score files parsed + validated (${typical.length} example files)`, value: typicalRate, unit: 'files/s', target: '>= 2000 files/s', met: typicalRate >= 2000 },
-    { label: `${bigLines}-line Score file parsed + validated`, value: bigRate, unit: 'files/s' },
-    { label: `${bigLines}-line Score file, time per file`, value: Math.round((1000 / bigRate) * 100) / 100, unit: 'ms' },
+    { label: `typical Score files parsed + validated (${typical.length} example files), median of ${ROUNDS} rounds`, value: typicalRate.wall, unit: 'files/s', target: '>= 2000 files/s', met: typicalRate.wall >= 2000 },
+    { label: 'typical Score files per CPU-second of the process', value: typicalRate.cpu, unit: 'files/s' },
+    { label: `${bigLines}-line Score file parsed + validated, median of ${ROUNDS} rounds`, value: bigRate.wall, unit: 'files/s' },
+    { label: `${bigLines}-line Score file, time per file`, value: Math.round((1000 / bigRate.wall) * 100) / 100, unit: 'ms' },
+    { label: `${bigLines}-line Score file, CPU time per file`, value: Math.round((1000 / bigRate.cpu) * 100) / 100, unit: 'ms' },
   ],
-  `parseScoreDocuments (yaml 2 + LineCounter) then validateScore (Ajv 2020 compiled once + semantic checks), single thread. ` +
-    `Load average at the end of the run: ${loadavg().map((l) => l.toFixed(1)).join(' ')} (figures on a loaded machine understate the speed; ` +
-    'YAML parsing with yaml 2 dominates, schema + semantic checks are under 10% of the time).',
+  `parseScoreDocuments then validateScore, single thread, ${ROUNDS} rounds of 500 ms after 1 s of warm-up, median reported. ` +
+    `Load average (1/5/15 min) on this ${cpus().length}-core machine: ${showLoad(loadBefore)} before, ${showLoad(loadAfter)} after; ` +
+    'wall-clock figures on a loaded machine understate the speed, the CPU-time figures less so. ' +
+    'Plain Score files are read by js-yaml (scalars resolved as in yaml\'s core schema); the position-aware yaml tree is built ' +
+    'only when an issue\'s line/column is read, so error-free files never pay for it.',
 );
