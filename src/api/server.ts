@@ -21,9 +21,6 @@ import { registerEnvRoutes } from './routes/envs.js';
 import { registerSetRoutes } from './routes/sets.js';
 import { registerDeltaRoutes } from './routes/deltas.js';
 import { registerScoreRoutes } from './routes/score.js';
-import { registerSetRoutes } from './routes/sets.js';
-import { registerDeltaRoutes } from './routes/deltas.js';
-import { registerScoreRoutes } from './routes/score.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerOrgRoutes } from './routes/orgs.js';
 import type { BatonApp, RouteModule, ServerDeps } from './routes/types.js';
@@ -54,9 +51,6 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   registerEnvTypeRoutes,
   registerAppRoutes,
   registerEnvRoutes,
-  registerSetRoutes,
-  registerDeltaRoutes,
-  registerScoreRoutes,
   registerSetRoutes,
   registerDeltaRoutes,
   registerScoreRoutes,
@@ -155,8 +149,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   try {
     const services = createCoreServices(store);
     const seeded = await bootstrap(services, { orgId: config.org, bootstrapToken: config.bootstrapToken, dataDir: config.dataDir });
-    // BATON_SECRET_KEY is read here until src/config grows a `secretKey` setting.
-    const secretBox = new SecretBox(loadOrCreateSecretKey({ dataDir: config.dataDir, secretKey: process.env.BATON_SECRET_KEY }));
+    const secretBox = new SecretBox(loadOrCreateSecretKey({ dataDir: config.dataDir, secretKey: config.secretKey }));
     const engine = attachEngine(store, createEngine(store, services, { dataDir: config.dataDir, box: secretBox, values: createValueSource(store, secretBox) }));
     const app = await buildServer({ store, services, logLevel: config.logLevel, secretBox, drivers: engine.registry });
     await app.listen({ port: config.port, host: config.host });
