@@ -81,7 +81,7 @@ export interface PipelineDeps {
 
 export interface RunControl {
   /** Confirms (and renews) the lease inside `trx`; throws `LeaseLost` when another worker owns the job now. */
-  guard(trx: Executor): Promise<void>;
+  guard: (trx: Executor) => Promise<void>;
   signal: AbortSignal;
 }
 
@@ -144,23 +144,44 @@ export async function runDeployment(
   const log: DeploymentLog = createDeploymentLog(deps.deployments, { orgId, appId, deployId }, secrets);
   const resumed = progress.phases.length > 0;
 
-  /** Writes the deployment's progress (and anything else in `extra`) in one lease-checked transaction. */
-  let writing: Promise<unknown> = Promise.resolve();
-  const persist = (extra?: (trx: Executor) => Promise<void>, changes: Partial<DeploymentRow> = {}): Promise<void> => {
-    const run = async (): Promise<void> => {
+  /**
+   * Writes the deployment's progress (and anything else in `extra`) in one lease-checked transaction. Writes that
+   * arrive while a transaction is running (parallel nodes finishing together) are batched into the next one, so a
+   * wide graph level costs a few transactions, not one per node; each caller still waits for its own commit.
+   */
+  interface Batch {
+    extras: ((trx: Executor) => Promise<void>)[];
+    changes: Partial<DeploymentRow>;
+    waiters: { resolve: () => void; reject: (error: unknown) => void }[];
+  }
+  let batch: Batch | undefined;
+  let flushing: Promise<void> = Promise.resolve();
+  const runBatch = async (): Promise<void> => {
+    const current = batch!;
+    batch = undefined;
+    try {
       await deps.store.transaction(async (trx) => {
         await control.guard(trx);
-        if (extra) await extra(trx);
-        await deps.deployments.update(orgId, appId, deployId, { progress: toJsonText(progress), ...changes }, trx);
+        for (const extra of current.extras) await extra(trx);
+        await deps.deployments.update(orgId, appId, deployId, { progress: toJsonText(progress), ...current.changes }, trx);
         await log.flush(trx);
       });
-      deployment = { ...deployment, ...changes };
-    };
-    // Parallel nodes finish in any order; their writes go one after another.
-    const next = writing.then(run, run);
-    writing = next.catch(() => undefined);
-    return next;
+      deployment = { ...deployment, ...current.changes };
+      for (const w of current.waiters) w.resolve();
+    } catch (error) {
+      for (const w of current.waiters) w.reject(error);
+    }
   };
+  const persist = (extra?: (trx: Executor) => Promise<void>, changes: Partial<DeploymentRow> = {}): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      if (!batch) {
+        batch = { extras: [], changes: {}, waiters: [] };
+        flushing = flushing.then(runBatch, runBatch);
+      }
+      if (extra) batch.extras.push(extra);
+      Object.assign(batch.changes, changes);
+      batch.waiters.push({ resolve, reject });
+    });
 
   const startPhase = async (name: PhaseName): Promise<PhaseRecord> => {
     let record = progress.phases.find((p) => p.name === name);
@@ -257,6 +278,8 @@ export async function runDeployment(
     const done = new Set(progress.done);
     const byId = new Map(graph.nodes.map((n) => [n.guresid, n]));
 
+    let driversRunning = 0;
+    let driversSince = 0;
     const provision = async (node: GraphNode): Promise<void> => {
       const row = existing.get(node.guresid);
       if (done.has(node.guresid) && row !== undefined && row.deploy_id === deployId) {
@@ -276,7 +299,8 @@ export async function runDeployment(
       const driver = await deps.driver(orgId, node.driverType);
       const sameDefinition = row !== undefined && row.def_id === node.definition.id;
       const cookie = sameDefinition && row.cookie_sealed !== null ? deps.box.open(row.cookie_sealed, activeResourceAad(orgId, appId, envId, node.guresid, 'cookie')) : undefined;
-      const started = performance.now();
+      // Driver time counts wall time during which at least one driver runs (calls overlap within a level).
+      if (driversRunning++ === 0) driversSince = performance.now();
       log.add('create', 'info', `provisioning ${node.descriptor} with definition "${node.definition.id}" (driver ${node.driverType})`, node.resId);
       let result;
       try {
@@ -306,7 +330,7 @@ export async function runDeployment(
         if (control.signal.aborted) throw new LeaseLost('deployment stopped while a driver was running');
         throw new DeploymentFailed([driverError(node, error)]);
       } finally {
-        timings.driverMs += performance.now() - started;
+        if (--driversRunning === 0) timings.driverMs += performance.now() - driversSince;
       }
       collectStrings(result.secrets, secrets);
       results.set(node.guresid, { values: result.values, secrets: result.secrets, manifests: result.manifests });
@@ -368,14 +392,15 @@ export async function runDeployment(
 
     // Workloads: patches, placeholders, profiles.
     const namespaceNode = graph.nodes.find((n) => n.type === 'k8s-namespace' && n.resId === 'k8s-namespace');
-    const namespace = String(results.get(namespaceNode?.guresid ?? '')?.values.namespace ?? `${appId}-${envId}`);
+    const namespaceOutput = results.get(namespaceNode?.guresid ?? '')?.values.namespace;
+    const namespace = typeof namespaceOutput === 'string' && namespaceOutput !== '' ? namespaceOutput : `${appId}-${envId}`;
     let rendered;
     try {
       rendered = await renderWorkloads({ graph, set, results, values: valueSet, deployId, setId: deployment.set_id, namespace });
     } catch (error) {
       if (!(error instanceof BatonError)) throw error;
       throw new DeploymentFailed([
-        { scope: 'workload', object_id: String(error.details.workload ?? ''), code: 'WL-001', summary: 'Workload could not be rendered', message: masked(error.message, secrets), error_type: 'WorkloadError' },
+        { scope: 'workload', object_id: typeof error.details.workload === 'string' ? error.details.workload : '', code: 'WL-001', summary: 'Workload could not be rendered', message: masked(error.message, secrets), error_type: 'WorkloadError' },
       ]);
     }
     log.add('create', 'info', `rendered ${rendered.length} workload(s) into ${rendered.reduce((n, w) => n + w.objects.length, 0)} object(s)`);
@@ -493,7 +518,7 @@ function matchErrors(error: unknown, set: DeploymentSet, definitions: readonly R
   }
   if (errors.length === 0) {
     const details = error.details;
-    errors.push({ scope: 'resource', object_id: String(details.res_id ?? ''), code: 'MATCH-001', summary: 'No matching resource definition', message: error.message, error_type: 'ResourceMatchError' });
+    errors.push({ scope: 'resource', object_id: typeof details.res_id === 'string' ? details.res_id : '', code: 'MATCH-001', summary: 'No matching resource definition', message: error.message, error_type: 'ResourceMatchError' });
   }
   return errors;
 }

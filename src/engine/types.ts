@@ -38,7 +38,7 @@ export interface TargetResolver {
 }
 
 export interface EngineTimings {
-  /** Milliseconds spent inside drivers (sum over calls) and inside the target. */
+  /** Milliseconds during which at least one driver was running, and milliseconds inside the target. */
   driverMs: number;
   targetMs: number;
 }

@@ -5,13 +5,14 @@
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { JobRow, JobsRepo } from '../store/jobs-repo.js';
 import type { Executor } from '../store/index.js';
 
 export interface JobContext {
   job: JobRow;
   /** Confirms and renews the lease inside a transaction; throws `LeaseLostError` when the job is no longer ours. */
-  guard(trx: Executor): Promise<void>;
+  guard: (trx: Executor) => Promise<void>;
   /** Aborted when the lease is lost or the worker stops. */
   signal: AbortSignal;
 }
@@ -100,6 +101,8 @@ export class Worker {
 
   private launch(job: JobRow): void {
     const abort = new AbortController();
+    // One deployment signal is shared by every driver call of a graph level (they remove their listeners after).
+    setMaxListeners(0, abort.signal);
     const heartbeat = setInterval(() => {
       this.options.jobs.heartbeat(job.id, this.id, this.leaseMs).then(
         (ok) => {

@@ -32,7 +32,7 @@ test('a deployment interrupted by kill -9 completes exactly once after a restart
   });
   await new Promise<void>((resolve) => driver.listen(0, '127.0.0.1', resolve));
   const driverUrl = `http://127.0.0.1:${(driver.address() as AddressInfo).port}/`;
-  const env = { BATON_ENGINE_LEASE_MS: '1500', BATON_ENGINE_POLL_MS: '100' };
+  const env = { BATON_ENGINE_LEASE_MS: '3000', BATON_ENGINE_POLL_MS: '100' };
 
   let baton: BatonProcess = await startBatonProcess({ env });
   const database = baton.database;
