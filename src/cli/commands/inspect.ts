@@ -63,7 +63,9 @@ export function registerInspectCommands(program: Command): void {
     const c = connect(cmd);
     const path = `${envPath(c)}/deploys/${seg(args[0] as string)}/baton/logs`;
     if (flag(cmd, 'follow')) {
-      await c.client.stream(`${path}?follow=true`, (_event, data) => io.out(formatLogEntry(data)));
+      await c.client.stream(`${path}?follow=true`, (event, data) => {
+        if (event !== 'end') io.out(formatLogEntry(data));
+      });
       return;
     }
     const body = (await c.client.request('GET', path)).body;

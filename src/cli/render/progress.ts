@@ -17,10 +17,16 @@ export interface Progress {
 
 export function createProgress(options: { tty: boolean; write: (text: string) => void; stream?: NodeJS.WritableStream }): Progress {
   if (!options.tty) return plainProgress(options.write);
-  const spinner: Ora = ora({ text: 'starting', stream: options.stream ?? process.stderr, isEnabled: true }).start();
+  const stream = (options.stream ?? process.stderr) as NodeJS.WritableStream & { columns?: number };
+  // A pseudo-terminal without a size (e.g. `script`, some CI runners) reports 0 columns; ora would then count
+  // infinitely many wrapped lines to clear on every frame.
+  if (!stream.columns) stream.columns = 80;
+  const width = stream.columns;
+  const fit = (text: string) => (text.length > width - 3 ? `${text.slice(0, width - 4)}…` : text);
+  const spinner: Ora = ora({ text: 'starting', stream, isEnabled: true }).start();
   return {
     phase(text) {
-      spinner.text = text;
+      spinner.text = fit(text);
     },
     step(text, ok) {
       const current = spinner.text;
