@@ -430,7 +430,21 @@ export async function runDeployment(
       }
       const started = performance.now();
       try {
-        const applied = await target.apply({ deploymentId: deployId, comment: deployment.comment, appId, envId, namespace, objects, signal: control.signal });
+        // `deploy.success: available|complete` of a module in this stage makes the target wait for the rollout.
+        const stageModules = rendered.filter((w) => stageOf[w.when] === stage || (!staged && stage === 2));
+        const wait = stageModules.some((w) => w.success !== 'deploy');
+        const timeouts = stageModules.flatMap((w) => (w.timeoutSeconds !== undefined ? [w.timeoutSeconds * 1000] : []));
+        const applied = await target.apply({
+          deploymentId: deployId,
+          comment: deployment.comment,
+          appId,
+          envId,
+          namespace,
+          objects,
+          signal: control.signal,
+          ...(wait ? { waitFor: 'available' as const } : {}),
+          ...(timeouts.length > 0 ? { timeoutMs: Math.max(...timeouts) } : {}),
+        });
         log.add('deploy', 'info', `target ${target.id}: ${applied.changed.length} changed, ${applied.removed.length} removed, ${applied.unchanged.length} unchanged${applied.revision ? ` (revision ${applied.revision})` : ''}`);
       } catch (error) {
         if (control.signal.aborted) throw new LeaseLost('deployment stopped while the target was applying');

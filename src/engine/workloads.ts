@@ -24,6 +24,10 @@ export interface NodeResult {
 export interface RenderedWorkload {
   workloadId: string;
   when: 'before' | 'deploy' | 'after';
+  /** `deploy.success`: `available` asks the target to wait for the rollout (targets that can observe it). */
+  success: 'deploy' | 'available' | 'complete';
+  /** `deploy.timeout` in seconds, when given. */
+  timeoutSeconds?: number;
   objects: K8sObject[];
 }
 
@@ -179,7 +183,13 @@ export async function renderWorkloads(inputs: WorkloadInputs): Promise<RenderedW
       context: { orgId: inputs.graph.context.orgId, appId: inputs.graph.context.appId, envId: inputs.graph.context.envId, deploymentId: inputs.deployId, namespace: inputs.namespace },
       manifests,
     });
-    rendered.push({ workloadId, when: module.deploy?.when ?? 'deploy', objects });
+    rendered.push({
+      workloadId,
+      when: module.deploy?.when ?? 'deploy',
+      success: module.deploy?.success ?? 'deploy',
+      ...(module.deploy?.timeout !== undefined ? { timeoutSeconds: module.deploy.timeout } : {}),
+      objects,
+    });
   }
   return rendered;
 }

@@ -151,4 +151,15 @@ void describe('deployment failures and resource lifecycle', () => {
     assert.equal(settings?.def_id, 'cfg-two');
     assert.equal(settings?.resource.note, 'two');
   });
+  it('a module with deploy.when "before" is applied in an earlier target stage than the others', async () => {
+    const staged = await deploy({
+      modules: { add: { migrate: { ...module('migrate:1'), deploy: { when: 'before' } } } },
+    });
+    assert.equal((await waitForDeployment(h, app, 'development', staged.body.id)).status, 'succeeded');
+    const logs = (await h.api<{ phase: string; message: string }[]>('GET', `${envPath}/deploys/${staged.body.id}/baton/logs`)).body;
+    const applies = logs.filter((l) => l.phase === 'deploy' && l.message.startsWith('target '));
+    assert.equal(applies.length, 3, 'before, deploy and after stages');
+    assert.match(applies[0]!.message, /[1-9]\d* changed/, 'the first stage already applies the migrate module');
+    assert.match(applies[1]!.message, / 0 changed/, 'nothing left for the deploy stage of an unchanged web');
+  });
 });
