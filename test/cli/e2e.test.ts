@@ -256,7 +256,7 @@ describe('baton CLI end to end', { timeout: 240_000 }, () => {
     assert.doesNotMatch(run.stderr, /\n\s+at /);
   });
 
-  it('score deploy --wait under a pseudo-terminal shows a live progress display ending with the final status', async () => {
+  it('score deploy --wait under a pseudo-terminal shows a live progress display ending with the final status', () => {
     const command = ['node', 'bin/baton.js', 'score', 'deploy', '-f', join(dir, 'score.yaml'), '--app', app, '--env', 'development', '--image', 'busybox:3', '--wait', '--yes']
       .map((a) => `'${a.replace(/'/g, "'\\''")}'`)
       .join(' ');
