@@ -158,6 +158,12 @@ describe('baton CLI end to end', { timeout: 240_000 }, () => {
     assert.ok(config.includes(baton.url));
   });
 
+  it('login with no token (empty stdin) is a usage error, exit 2', async () => {
+    const run = await baton_(['login', baton.url]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /no token given/);
+  });
+
   it('a bad token is exit 3 with the server message and status, no stack trace', async () => {
     const run = await baton_(['get', 'apps'], { BATON_TOKEN: 'wrong' });
     assert.equal(run.code, 3);
@@ -175,6 +181,10 @@ describe('baton CLI end to end', { timeout: 240_000 }, () => {
     assert.match(missing.stderr, /not found \(HTTP 404/);
     const apps = JSON.parse(await ok(['get', 'apps', '-o', 'json'])) as { id: string }[];
     assert.ok(apps.some((a) => a.id === app));
+    // humctl's environment variables select the app too (piped, so JSON by default).
+    const envs = await baton_(['get', 'envs'], { HUMANITEC_APP: app });
+    assert.equal(envs.code, 0, envs.stderr);
+    assert.deepEqual((JSON.parse(envs.stdout) as { id: string }[]).map((e) => e.id), ['development']);
   });
 
   it('apply -f a directory creates the definitions, and is idempotent', async () => {
