@@ -34,9 +34,9 @@ import { registerMatchRoutes } from './routes/match.js';
 import { registerDeploymentRoutes } from './routes/deployments.js';
 import { registerActiveResourceRoutes } from './routes/active-resources.js';
 import { registerWorkloadProfileRoutes } from './routes/workload-profiles.js';
-import { attachEngine, createEngine } from '../engine/index.js';
+import { attachEngine, createEngine, createRegistry, engineFor } from '../engine/index.js';
 import { createValueSource } from '../values/index.js';
-import { createBuiltinRegistry, type DriverRegistry } from '../drivers/registry.js';
+import type { DriverRegistry } from '../drivers/registry.js';
 import { SecretBox, loadOrCreateSecretKey, secretKeyFromBytes } from '../secrets/index.js';
 import { randomBytes } from 'node:crypto';
 import { installValidation } from './validation.js';
@@ -74,7 +74,7 @@ export interface BuildServerOptions {
   routeModules?: readonly RouteModule[];
   /** Seals secrets at rest. `startServer` passes the persistent key; the default (a fresh random key) suits tests only. */
   secretBox?: SecretBox;
-  /** Defaults to `createBuiltinRegistry()`. */
+  /** Defaults to the attached engine's registry, else `createRegistry()` (src/engine): API and engine share one. */
   drivers?: DriverRegistry;
 }
 
@@ -128,7 +128,7 @@ export async function buildServer(options: BuildServerOptions): Promise<BatonApp
   });
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, () => app.swagger());
 
-  const deps: ServerDeps = { store: options.store, services, version: BATON_VERSION, secretBox: options.secretBox ?? new SecretBox(secretKeyFromBytes(randomBytes(32))), drivers: options.drivers ?? createBuiltinRegistry() };
+  const deps: ServerDeps = { store: options.store, services, version: BATON_VERSION, secretBox: options.secretBox ?? new SecretBox(secretKeyFromBytes(randomBytes(32))), drivers: options.drivers ?? engineFor(options.store)?.registry ?? createRegistry() };
   for (const register of options.routeModules ?? ROUTE_MODULES) await register(app, deps);
   await app.ready();
   return app;
@@ -151,7 +151,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     const seeded = await bootstrap(services, { orgId: config.org, bootstrapToken: config.bootstrapToken, dataDir: config.dataDir });
     const secretBox = new SecretBox(loadOrCreateSecretKey({ dataDir: config.dataDir, secretKey: config.secretKey }));
     const engine = attachEngine(store, createEngine(store, services, { dataDir: config.dataDir, box: secretBox, values: createValueSource(store, secretBox) }));
-    const app = await buildServer({ store, services, logLevel: config.logLevel, secretBox, drivers: engine.registry });
+    const app = await buildServer({ store, services, logLevel: config.logLevel, secretBox });
     await app.listen({ port: config.port, host: config.host });
     engine.start();
     const address = app.server.address();

@@ -12,7 +12,12 @@ import {
   type ProvisionResult,
 } from './contract.js';
 import { createEchoDriver } from './echo.js';
+import { createMariadbDriver, createMysqlDriver } from './mysql.js';
+import { createPostgresDriver } from './postgres.js';
+import { createRabbitmqDriver } from './rabbitmq.js';
+import { createRedisDriver } from './redis.js';
 import { createTemplateDriver, type TemplateRenderer } from './template.js';
+import { createTerraformDriver } from './terraform.js';
 
 export class DriverRegistry {
   readonly #byId = new Map<string, Driver>();
@@ -63,6 +68,8 @@ export class DriverRegistry {
 export interface BuiltinDriverDeps {
   /** Go-template renderer for `humanitec/template`; defaults to the engine in src/templates. */
   renderTemplate?: TemplateRenderer;
+  /** Where the terraform driver keeps its per-resource state; defaults to `<BATON_DATA_DIR>/terraform`. */
+  terraformStateDir?: string;
 }
 
 /** A registry holding every built-in driver. */
@@ -72,7 +79,13 @@ export function createBuiltinRegistry(deps: BuiltinDriverDeps = {}): DriverRegis
   registry.register(createEchoDriver());
   registry.register(createTemplateDriver(deps.renderTemplate === undefined ? {} : { renderTemplate: deps.renderTemplate }));
 
-  // Infrastructure drivers: one `registry.register(createXxxDriver(deps))` line each, below.
+  // Infrastructure drivers. Creating them opens no connection: each connects per call, to the server its inputs name.
+  registry.register(createPostgresDriver());
+  registry.register(createMysqlDriver());
+  registry.register(createMariadbDriver());
+  registry.register(createRedisDriver());
+  registry.register(createRabbitmqDriver());
+  registry.register(createTerraformDriver(deps.terraformStateDir === undefined ? {} : { stateDir: deps.terraformStateDir }));
 
   return registry;
 }

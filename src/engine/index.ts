@@ -19,6 +19,8 @@ export type { EngineOptions, EngineTimings, PinnedValue, PinnedValueSet, TargetR
 export { FALLBACK_DEFINITIONS, createClusterDrivers, createTargetResolver } from './defaults.js';
 export { Worker, LeaseLostError } from './worker.js';
 export { runDeployment } from './pipeline.js';
+export { createPlan } from './plan.js';
+export type { PlanRequest, PlanView, PlannedObject, PlannedResource, ResourceAction } from './plan.js';
 export type { PhaseRecord, Progress } from './pipeline.js';
 
 const engines = new WeakMap<Store, Engine>();

@@ -8,6 +8,7 @@ import type { Driver, DriverManifest, JsonObject } from '../drivers/contract.js'
 import { callDriver, callDriverDeprovision } from '../drivers/registry.js';
 import { buildResourceGraph, checkOutputs, createMatcher, NoMatchingDefinition, resolveNodeInputs } from '../resources/index.js';
 import type { GraphNode, ResourceDefinition, ResourceGraph, ResourceTypeRegistry } from '../resources/index.js';
+import type { ProfileRegistry } from '../profiles/index.js';
 import type { SecretBox } from '../secrets/index.js';
 import { EMPTY_SET_ID, applyDelta } from '../sets/index.js';
 import type { Delta, DeploymentSet } from '../sets/index.js';
@@ -16,7 +17,7 @@ import type { DeploymentsRepo, DeploymentRow } from '../store/deployments-repo.j
 import type { Executor, Store } from '../store/index.js';
 import { fromJsonText, nowIso, toJsonText } from '../store/index.js';
 import type { ActiveResourceRow, ActiveResourcesRepo } from '../store/resource-active-repo.js';
-import type { K8sObject } from '../targets/types.js';
+import type { K8sObject, Target } from '../targets/types.js';
 import { createDeploymentLog, type DeploymentLog } from './logs.js';
 import type { PinnedValueSet, TargetResolver, ValueSource } from './types.js';
 import { renderWorkloads, targetManifests, type NodeResult } from './workloads.js';
@@ -70,6 +71,8 @@ export interface PipelineDeps {
     delta(orgId: string, appId: string, deltaId: string): Promise<Delta>;
   };
   definitions(orgId: string): Promise<ResourceDefinition[]>;
+  /** The org's workload profiles (built-ins plus its custom ones). */
+  profiles(orgId: string): Promise<ProfileRegistry>;
   driver(orgId: string, driverType: string): Promise<Driver>;
   values: ValueSource;
   resolveTarget: TargetResolver;
@@ -216,17 +219,10 @@ export async function runDeployment(
     if (!phaseDone('read')) {
       current = await startPhase('read');
       // The base is resolved now, not at submission: deployments queued behind each other build on each other.
-      const state = await deps.deployments.getEnvState(orgId, appId, envId);
-      const base = state?.from_deploy_id ? await deps.deployments.get(orgId, appId, state.from_deploy_id) : undefined;
-      const explicitSet = deployment.delta_id === null && deployment.set_id !== '';
-      const baseSetId = explicitSet ? deployment.set_id : base?.set_id || EMPTY_SET_ID;
-      const baseSet = await deps.sets.load(orgId, appId, baseSetId);
-      set = deployment.delta_id !== null ? applyDelta(baseSet, await deps.sets.delta(orgId, appId, deployment.delta_id)) : baseSet;
-      // A deployment without a delta redeploys its base: same set, same value set version (rollback, clone).
-      // Value set versions belong to one env, so a clone from another env takes this env's current values.
-      const reuseVersion = deployment.delta_id === null && !explicitSet && base?.env_id === envId;
-      const versionId = deployment.value_set_version_id ?? (reuseVersion ? (base.value_set_version_id ?? undefined) : undefined);
-      valueSet = await deps.values.valueSetFor(orgId, appId, envId, versionId ?? undefined);
+      const read = await readDeploymentSet(deps, { orgId, appId, envId, deltaId: deployment.delta_id, setId: deployment.set_id, valueSetVersionId: deployment.value_set_version_id });
+      const { base, baseSetId } = read;
+      set = read.set;
+      valueSet = read.valueSet;
       deployment = { ...deployment, from_id: base?.id ?? deployment.from_id, base_set_id: baseSetId };
       const pinnedSet = set;
       let setId = '';
@@ -248,18 +244,11 @@ export async function runDeployment(
     for (const v of Object.values(valueSet.values)) if (v.secret) collectStrings(v.value, secrets);
 
     // Match.
-    const env = await deps.store.db.selectFrom('envs').select('type').where('org_id', '=', orgId).where('app_id', '=', appId).where('id', '=', envId).executeTakeFirst();
-    if (!env) throw new DeploymentFailed([{ scope: 'environment', object_id: envId, code: 'ENV-001', summary: 'Environment not found', message: `environment "${envId}" no longer exists`, error_type: 'EnvironmentError' }]);
-    const context = { orgId, appId, envId, envType: env.type };
+    const context = await environmentContext(deps.store, orgId, appId, envId);
     current = await startPhase('match');
     const definitions = await deps.definitions(orgId);
     for (const d of definitions) collectStrings(d.driver_inputs.secrets, secrets);
-    let graph: ResourceGraph;
-    try {
-      graph = buildResourceGraph({ set, context, definitions, types: deps.types });
-    } catch (error) {
-      throw new DeploymentFailed(matchErrors(error, set, definitions, context));
-    }
+    const graph = matchGraph(set, context, definitions, deps.types);
     log.add('match', 'info', `resource graph ${graph.hash.slice(0, 12)}: ${graph.nodes.length} resource(s) in ${graph.levels.length} level(s)`);
     await endPhase(current, 'succeeded');
     current = undefined;
@@ -350,7 +339,7 @@ export async function runDeployment(
         app_id: appId,
         env_id: envId,
         guresid: node.guresid,
-        env_type: env.type,
+        env_type: context.envType,
         type: node.type,
         class: node.class,
         res_id: node.resId,
@@ -391,12 +380,10 @@ export async function runDeployment(
     });
 
     // Workloads: patches, placeholders, profiles.
-    const namespaceNode = graph.nodes.find((n) => n.type === 'k8s-namespace' && n.resId === 'k8s-namespace');
-    const namespaceOutput = results.get(namespaceNode?.guresid ?? '')?.values.namespace;
-    const namespace = typeof namespaceOutput === 'string' && namespaceOutput !== '' ? namespaceOutput : `${appId}-${envId}`;
+    const namespace = envNamespace(graph, results, appId, envId);
     let rendered;
     try {
-      rendered = await renderWorkloads({ graph, set, results, values: valueSet, deployId, setId: deployment.set_id, namespace });
+      rendered = await renderWorkloads({ graph, set, results, values: valueSet, deployId, setId: deployment.set_id, namespace, profiles: await deps.profiles(orgId) });
     } catch (error) {
       if (!(error instanceof BatonError)) throw error;
       throw new DeploymentFailed([
@@ -409,14 +396,7 @@ export async function runDeployment(
 
     // Deploy: hand everything to the target, `deploy.when` stage by stage.
     current = await startPhase('deploy');
-    const clusterNode = graph.nodes.find((n) => n.type === 'k8s-cluster' && n.resId === 'k8s-cluster');
-    const cluster = results.get(clusterNode?.guresid ?? '');
-    let target;
-    try {
-      target = deps.resolveTarget({ driverType: clusterNode?.driverType ?? 'baton/gitops', values: cluster?.values ?? {}, secrets: cluster?.secrets ?? {} });
-    } catch (error) {
-      throw new DeploymentFailed([{ scope: 'resource', object_id: 'k8s-cluster', code: 'DEP-002', summary: 'No deployment target', message: messageOf(error), error_type: 'TargetError' }]);
-    }
+    const target = resolveClusterTarget(deps, graph, results);
     const driverObjects = targetManifests(results, namespace);
     const stageOf = { before: 0, deploy: 1, after: 2 } as const;
     const staged = rendered.some((w) => w.when !== 'deploy');
@@ -489,6 +469,66 @@ export async function runDeployment(
       { status: 'failed', status_changed_at: at },
     );
     return { status: 'failed', timings };
+  }
+}
+
+/** The set a deployment (or a plan) deploys, the deployment it builds on, and the value set version it pins. */
+export async function readDeploymentSet(
+  deps: Pick<PipelineDeps, 'deployments' | 'sets' | 'values'>,
+  request: { orgId: string; appId: string; envId: string; deltaId: string | null; setId: string; valueSetVersionId: string | null },
+): Promise<{ set: DeploymentSet; valueSet: PinnedValueSet; base: DeploymentRow | undefined; baseSetId: string }> {
+  const { orgId, appId, envId } = request;
+  const state = await deps.deployments.getEnvState(orgId, appId, envId);
+  const base = state?.from_deploy_id ? await deps.deployments.get(orgId, appId, state.from_deploy_id) : undefined;
+  const explicitSet = request.deltaId === null && request.setId !== '';
+  const baseSetId = explicitSet ? request.setId : base?.set_id || EMPTY_SET_ID;
+  const baseSet = await deps.sets.load(orgId, appId, baseSetId);
+  const set = request.deltaId !== null ? applyDelta(baseSet, await deps.sets.delta(orgId, appId, request.deltaId)) : baseSet;
+  // A deployment without a delta redeploys its base: same set, same value set version (rollback, clone).
+  // Value set versions belong to one env, so a clone from another env takes this env's current values.
+  const reuseVersion = request.deltaId === null && !explicitSet && base?.env_id === envId;
+  const versionId = request.valueSetVersionId ?? (reuseVersion ? (base.value_set_version_id ?? undefined) : undefined);
+  const valueSet = await deps.values.valueSetFor(orgId, appId, envId, versionId ?? undefined);
+  return { set, valueSet, base, baseSetId };
+}
+
+export interface EnvironmentContext {
+  orgId: string;
+  appId: string;
+  envId: string;
+  envType: string;
+}
+
+export async function environmentContext(store: Store, orgId: string, appId: string, envId: string): Promise<EnvironmentContext> {
+  const env = await store.db.selectFrom('envs').select('type').where('org_id', '=', orgId).where('app_id', '=', appId).where('id', '=', envId).executeTakeFirst();
+  if (!env) throw new DeploymentFailed([{ scope: 'environment', object_id: envId, code: 'ENV-001', summary: 'Environment not found', message: `environment "${envId}" no longer exists`, error_type: 'EnvironmentError' }]);
+  return { orgId, appId, envId, envType: env.type };
+}
+
+/** The resource graph of `set`; a `DeploymentFailed` listing every unmatched resource (or the cycle) otherwise. */
+export function matchGraph(set: DeploymentSet, context: EnvironmentContext, definitions: ResourceDefinition[], types: ResourceTypeRegistry): ResourceGraph {
+  try {
+    return buildResourceGraph({ set, context, definitions, types });
+  } catch (error) {
+    throw new DeploymentFailed(matchErrors(error, set, definitions, context));
+  }
+}
+
+/** The env's namespace: the `k8s-namespace` resource's output, else `<app>-<env>`. */
+export function envNamespace(graph: ResourceGraph, results: ReadonlyMap<string, NodeResult>, appId: string, envId: string): string {
+  const namespaceNode = graph.nodes.find((n) => n.type === 'k8s-namespace' && n.resId === 'k8s-namespace');
+  const namespaceOutput = results.get(namespaceNode?.guresid ?? '')?.values.namespace;
+  return typeof namespaceOutput === 'string' && namespaceOutput !== '' ? namespaceOutput : `${appId}-${envId}`;
+}
+
+/** The deployment target the matched `k8s-cluster` resource names. */
+export function resolveClusterTarget(deps: Pick<PipelineDeps, 'resolveTarget'>, graph: ResourceGraph, results: ReadonlyMap<string, NodeResult>): Target {
+  const clusterNode = graph.nodes.find((n) => n.type === 'k8s-cluster' && n.resId === 'k8s-cluster');
+  const cluster = results.get(clusterNode?.guresid ?? '');
+  try {
+    return deps.resolveTarget({ driverType: clusterNode?.driverType ?? 'baton/gitops', values: cluster?.values ?? {}, secrets: cluster?.secrets ?? {} });
+  } catch (error) {
+    throw new DeploymentFailed([{ scope: 'resource', object_id: 'k8s-cluster', code: 'DEP-002', summary: 'No deployment target', message: messageOf(error), error_type: 'TargetError' }]);
   }
 }
 

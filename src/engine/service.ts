@@ -4,23 +4,24 @@
  * store's repositories; drivers, targets and values are injected (see `EngineOptions`).
  */
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { createClusterDrivers, createTargetResolver, FALLBACK_DEFINITIONS } from './defaults.js';
 import { activeResourceAad, deprovisionOld, emptyProgress, runDeployment } from './pipeline.js';
 import type { PipelineDeps, Progress } from './pipeline.js';
+import { createPlan } from './plan.js';
+import type { PlanRequest, PlanView } from './plan.js';
+import { createPlansRepo } from './plans-repo.js';
+import type { PlanRow } from './plans-repo.js';
 import { EMPTY_VALUE_SOURCE } from './types.js';
 import type { EngineOptions, ValueSource } from './types.js';
 import { Worker } from './worker.js';
 import { createSetsService } from '../deployments/sets-service.js';
 import type { Driver, JsonObject } from '../drivers/contract.js';
 import { createHttpDriver } from '../drivers/http.js';
-import { createMariadbDriver, createMysqlDriver } from '../drivers/mysql.js';
-import { createPostgresDriver } from '../drivers/postgres.js';
-import { createRabbitmqDriver } from '../drivers/rabbitmq.js';
-import { createRedisDriver } from '../drivers/redis.js';
 import { createBuiltinRegistry } from '../drivers/registry.js';
 import type { DriverRegistry } from '../drivers/registry.js';
-import { createTerraformDriver } from '../drivers/terraform.js';
 import type { CoreServices } from '../org/index.js';
+import { workloadProfilesServiceFor } from '../profiles-service/index.js';
 import { defaultTypeRegistry } from '../resources/index.js';
 import type { ResourceDefinition } from '../resources/index.js';
 import { openLeaves, restoredDriverInputs } from '../resources-service/definition-secrets.js';
@@ -43,6 +44,8 @@ export interface SubmitDeployment {
   set_id?: string | undefined;
   value_set_version_id?: string | null | undefined;
   comment?: string | undefined;
+  /** Baton: the plan this deployment carries out; refused (Conflict) when the env changed since that plan. */
+  plan_id?: string | undefined;
 }
 
 /** Humanitec's DeploymentResponse. */
@@ -129,21 +132,14 @@ function secretRefsOf(row: ActiveResourceRow, box: SecretBox): Record<string, st
   return refs;
 }
 
-export function createRegistry(extra: readonly Driver[] = []): DriverRegistry {
-  const registry = createBuiltinRegistry();
-  const optional: (() => Driver)[] = [
-    () => createPostgresDriver(),
-    () => createRedisDriver(),
-    () => createMysqlDriver(),
-    () => createMariadbDriver(),
-    () => createRabbitmqDriver(),
-    () => createTerraformDriver(),
-    ...createClusterDrivers().map((d) => () => d),
-  ];
-  for (const make of optional) {
-    const driver = make();
-    if (![driver.id, ...(driver.aliases ?? [])].some((name) => registry.has(name))) registry.register(driver);
-  }
+/**
+ * The one driver registry of a Baton process: the built-ins (generic and infrastructure drivers), the cluster
+ * drivers that name deployment targets, and `extra` drivers (tests, benchmarks) over them. The API and the engine
+ * share it, so a definition may name exactly the drivers a deployment can run.
+ */
+export function createRegistry(extra: readonly Driver[] = [], options: { dataDir?: string } = {}): DriverRegistry {
+  const registry = createBuiltinRegistry(options.dataDir !== undefined ? { terraformStateDir: join(options.dataDir, 'terraform') } : {});
+  for (const driver of createClusterDrivers()) registry.register(driver);
   for (const driver of extra) {
     for (const name of [driver.id, ...(driver.aliases ?? [])]) registry.unregister(name);
     registry.register(driver);
@@ -167,7 +163,12 @@ export function createEngine(store: Store, core: CoreServices, options: EngineOp
   const driversRepo = createResourceDriversRepo(store.db);
   const setsService = createSetsService(store, core);
   const box = options.box;
-  const registry = createRegistry(options.extraDrivers);
+  // A registry handed in (the API's) gets the extra drivers too, so both keep seeing the same drivers.
+  const registry = options.registry ?? createRegistry([], { dataDir: options.dataDir });
+  for (const driver of options.extraDrivers ?? []) {
+    for (const name of [driver.id, ...(driver.aliases ?? [])]) registry.unregister(name);
+    registry.register(driver);
+  }
   let values: ValueSource = options.values ?? EMPTY_VALUE_SOURCE;
 
   async function loadDefinitions(orgId: string): Promise<ResourceDefinition[]> {
@@ -221,6 +222,7 @@ export function createEngine(store: Store, core: CoreServices, options: EngineOp
     return registry.get(driverType); // NotFound naming the known drivers
   }
 
+  const plans = createPlansRepo(store.db);
   const pipelineDeps: PipelineDeps = {
     store,
     deployments,
@@ -234,6 +236,7 @@ export function createEngine(store: Store, core: CoreServices, options: EngineOp
       delta: (orgId, appId, deltaId) => setsService.deltas.getDelta(orgId, appId, deltaId),
     },
     definitions: loadDefinitions,
+    profiles: (orgId) => workloadProfilesServiceFor({ store, core }).profileRegistryFor(orgId),
     driver: driverFor,
     get values() {
       return values;
@@ -273,6 +276,12 @@ export function createEngine(store: Store, core: CoreServices, options: EngineOp
     await core.envs.get(orgId, appId, envId);
     const row = await deployments.get(orgId, appId, deployId);
     if (!row || row.env_id !== envId) throw new NotFound('deployment', deployId, undefined, { org_id: orgId, app_id: appId, env_id: envId });
+    return row;
+  }
+
+  async function requirePlan(orgId: string, appId: string, envId: string, planId: string): Promise<PlanRow> {
+    const row = await plans.get(orgId, appId, planId);
+    if (!row || row.env_id !== envId) throw new NotFound('plan', planId, undefined, { org_id: orgId, app_id: appId, env_id: envId });
     return row;
   }
 
@@ -323,8 +332,12 @@ export function createEngine(store: Store, core: CoreServices, options: EngineOp
   }
 
   const service = {
-    async submit(orgId: string, appId: string, envId: string, request: SubmitDeployment, actor: string, options: { queue?: boolean } = {}): Promise<DeploymentView> {
+    async submit(orgId: string, appId: string, envId: string, submitted: SubmitDeployment, actor: string, options: { queue?: boolean } = {}): Promise<DeploymentView> {
       await core.envs.get(orgId, appId, envId);
+      const plan = submitted.plan_id !== undefined && submitted.plan_id !== '' ? await requirePlan(orgId, appId, envId, submitted.plan_id) : undefined;
+      // A deployment of a plan without its own delta or set deploys what the plan planned.
+      const request: SubmitDeployment =
+        plan && !submitted.delta_id && !submitted.set_id ? { ...submitted, ...(fromJsonText<SubmitDeployment>(plan.request) ?? {}) } : submitted;
       if (request.delta_id !== undefined && request.delta_id !== '') await setsService.deltas.get(orgId, appId, request.delta_id);
       else if (request.set_id !== undefined && request.set_id !== '') await setsService.sets.get(orgId, appId, request.set_id);
       const deltaId = request.delta_id ? request.delta_id : null;
@@ -338,6 +351,13 @@ export function createEngine(store: Store, core: CoreServices, options: EngineOp
           });
         }
         const state = await deployments.getEnvState(orgId, appId, envId, trx);
+        if (plan) {
+          // Anything deployed (or queued) since the plan means it no longer shows what this deployment would do.
+          const moved = (state?.from_deploy_id ?? null) !== plan.from_deploy_id || (state?.last_deploy_id ?? null) !== plan.last_deploy_id || active.length > 0;
+          if (moved) {
+            throw new Conflict(`plan "${plan.id}" is stale: environment "${envId}" changed since it was made; make a new plan`, { kind: 'plan', id: plan.id });
+          }
+        }
         const seq = await jobs.enqueue({ id: `deploy-${orgId}-${appId}-${id}`, kind: DEPLOY_JOB, queueKey: `${orgId}/${appId}/${envId}`, payload: { orgId, appId, deployId: id } }, trx);
         const at = nowIso();
         const newRow: DeploymentRow = {
@@ -364,6 +384,17 @@ export function createEngine(store: Store, core: CoreServices, options: EngineOp
       });
       worker.wake();
       return toDeploymentView(row);
+    },
+    /** `POST .../baton/plans`: what deploying `request` would do, without doing it (see plan.ts). */
+    async plan(orgId: string, appId: string, envId: string, request: PlanRequest, actor: string): Promise<PlanView> {
+      await core.envs.get(orgId, appId, envId);
+      if (request.delta_id !== undefined && request.delta_id !== '') await setsService.deltas.get(orgId, appId, request.delta_id);
+      else if (request.set_id !== undefined && request.set_id !== '') await setsService.sets.get(orgId, appId, request.set_id);
+      return createPlan({ ...pipelineDeps, plans }, { orgId, appId, envId, actor }, request);
+    },
+    async getPlan(orgId: string, appId: string, envId: string, planId: string): Promise<PlanView> {
+      await core.envs.get(orgId, appId, envId);
+      return fromJsonText<PlanView>((await requirePlan(orgId, appId, envId, planId)).plan)!;
     },
     async list(orgId: string, appId: string, envId: string, page: { limit: number; token?: string | undefined }): Promise<{ items: DeploymentView[]; nextToken?: string }> {
       await core.envs.get(orgId, appId, envId);

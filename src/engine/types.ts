@@ -3,6 +3,7 @@
  * targets are reached through these seams so tests and benchmarks can swap any of them.
  */
 import type { Driver } from '../drivers/contract.js';
+import type { DriverRegistry } from '../drivers/registry.js';
 import type { SecretBox } from '../secrets/index.js';
 import type { Target } from '../targets/types.js';
 
@@ -58,6 +59,8 @@ export interface EngineOptions {
   pollMs?: number;
   /** Time limit of one driver call. Default 10 minutes. */
   driverTimeoutMs?: number;
+  /** The process's driver registry (shared with the API); `createRegistry()` when absent. */
+  registry?: DriverRegistry;
   /** Extra drivers (tests, benchmarks), registered over the built-ins. */
   extraDrivers?: readonly Driver[];
   values?: ValueSource;

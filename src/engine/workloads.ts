@@ -8,7 +8,7 @@ import fastJsonPatch from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
 import type { DriverManifest, JsonObject } from '../drivers/contract.js';
 import { SecretString, renderWorkload } from '../profiles/index.js';
-import type { InjectedManifest, K8sObject, ResolvedObject, ResolvedValue } from '../profiles/index.js';
+import type { InjectedManifest, K8sObject, ProfileRegistry, ResolvedObject, ResolvedValue } from '../profiles/index.js';
 import { createPlaceholderScope, findNode, resolvePlaceholders } from '../resources/index.js';
 import type { GraphNode, PlaceholderScope, ProvisionedOutputs, ResourceGraph } from '../resources/index.js';
 import type { DeploymentSet, Module } from '../sets/index.js';
@@ -85,6 +85,8 @@ export interface WorkloadInputs {
   deployId: string;
   setId: string;
   namespace: string;
+  /** The org's workload profiles (built-ins plus custom ones); the built-ins alone when absent. */
+  profiles?: ProfileRegistry;
 }
 
 /** The placeholder scope of module `w`: the graph's scope plus the deployment-set namespaces. */
@@ -182,7 +184,7 @@ export async function renderWorkloads(inputs: WorkloadInputs): Promise<RenderedW
       module: { profile: module.profile, spec },
       context: { orgId: inputs.graph.context.orgId, appId: inputs.graph.context.appId, envId: inputs.graph.context.envId, deploymentId: inputs.deployId, namespace: inputs.namespace },
       manifests,
-    });
+    }, inputs.profiles);
     rendered.push({
       workloadId,
       when: module.deploy?.when ?? 'deploy',

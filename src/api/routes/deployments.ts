@@ -44,9 +44,42 @@ const DeploymentRequest = Type.Object(
     comment: Type.Optional(Type.String({ maxLength: 10_000 })),
     mode: Type.Optional(Type.String()),
     pipeline: Type.Optional(Type.Object({}, { additionalProperties: true })),
+    plan_id: Type.Optional(Type.String({ maxLength: 256, description: 'Baton: deploy this plan; 409 when the environment changed since it was made' })),
   },
   { additionalProperties: false, title: 'DeploymentRequest' },
 );
+
+const PlanRequest = Type.Object(
+  {
+    delta_id: Type.Optional(Type.String({ maxLength: 256 })),
+    set_id: Type.Optional(Type.String({ maxLength: 256 })),
+    value_set_version_id: Type.Optional(Type.Union([Type.String({ maxLength: 256 }), Type.Null()])),
+    comment: Type.Optional(Type.String({ maxLength: 10_000 })),
+  },
+  { additionalProperties: false, title: 'BatonPlanRequest' },
+);
+
+const PlanResponse = Type.Object(
+  {
+    id: Type.String(),
+    env_id: Type.String(),
+    created_at: Type.String({ format: 'date-time' }),
+    created_by: Type.String(),
+    from_deploy_id: Type.Optional(Type.String()),
+    last_deploy_id: Type.Optional(Type.String()),
+    base_set_id: Type.String(),
+    set_id: Type.String(),
+    set_diff: Type.Object({}, { additionalProperties: true }),
+    resources: Type.Array(Type.Object({}, { additionalProperties: true })),
+    orphaned: Type.Array(Type.Object({}, { additionalProperties: true })),
+    objects: Type.Array(Type.Object({ key: Type.String(), hash: Type.String(), workload: Type.Optional(Type.String()), depends_on_unknown_outputs: Type.Boolean() })),
+    manifests: Type.Object({}, { additionalProperties: true }),
+    unresolved_workloads: Type.Array(Type.Object({ workload: Type.String(), message: Type.String() })),
+  },
+  { title: 'BatonPlanResponse', description: 'What a deployment would do: set diff, resource actions, per-object manifest diff (see docs/engine.md).' },
+);
+
+const PlanParams = Type.Object({ ...EnvParams.properties, planId: IdParam('Plan id') });
 
 const DeploymentErrorResponse = Type.Object(
   { code: Type.String(), error_type: Type.String(), message: Type.String(), object_id: Type.String(), scope: Type.String(), summary: Type.String() },
@@ -76,6 +109,7 @@ export function engineOf(app: { addHook(name: 'onClose', hook: () => Promise<voi
     dataDir: mkdtempSync(join(tmpdir(), 'baton-engine-')),
     box: deps.secretBox,
     values: createValueSource(deps.store, deps.secretBox),
+    registry: deps.drivers,
   }));
   engine.start();
   app.addHook('onClose', () => engine.stop());
@@ -102,6 +136,39 @@ export const registerDeploymentRoutes: RouteModule = (app, deps) => {
       const { orgId, appId, envId } = request.params;
       const view = await deployments.submit(orgId, appId, envId, request.body, request.user.id, { queue: request.query.queue === true });
       return reply.status(201).send(view);
+    },
+  );
+  app.post(
+    '/orgs/:orgId/apps/:appId/envs/:envId/baton/plans',
+    {
+      schema: {
+        tags: ['Deployment'],
+        operationId: 'batonCreatePlan',
+        description: 'Baton: plan a deployment (same body as a deployment) without side effects; deploy it with `plan_id`.',
+        params: EnvParams,
+        body: PlanRequest,
+        response: { 201: PlanResponse, ...errorResponses(...COMMON_ERRORS, 404) },
+      },
+    },
+    async (request, reply) => {
+      const { orgId, appId, envId } = request.params;
+      return reply.status(201).send(await deployments.plan(orgId, appId, envId, request.body, request.user.id));
+    },
+  );
+  app.get(
+    '/orgs/:orgId/apps/:appId/envs/:envId/baton/plans/:planId',
+    {
+      schema: {
+        tags: ['Deployment'],
+        operationId: 'batonGetPlan',
+        description: 'Baton: a plan made with POST .../baton/plans.',
+        params: PlanParams,
+        response: { 200: PlanResponse, ...errorResponses(...COMMON_ERRORS, 404) },
+      },
+    },
+    async (request) => {
+      const { orgId, appId, envId, planId } = request.params;
+      return deployments.getPlan(orgId, appId, envId, planId);
     },
   );
   app.get(
