@@ -34,3 +34,4 @@ export function attachEngine(store: Store, engine: Engine): Engine {
 export function engineFor(store: Store): Engine | undefined {
   return engines.get(store);
 }
+export { IN_NAMESPACE_DEFINITIONS, developmentDefinitions, developmentServerDefinitions, type DevelopmentServers } from './dev-definitions.js';

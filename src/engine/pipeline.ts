@@ -77,7 +77,8 @@ export interface PipelineDeps {
   values: ValueSource;
   resolveTarget: TargetResolver;
   box: SecretBox;
-  types: ResourceTypeRegistry;
+  /** Resource types the org may use: the built-ins plus its own (`<org>/<name>`). */
+  types(orgId: string): Promise<ResourceTypeRegistry>;
   driverTimeoutMs: number;
   nodeConcurrency: number;
 }
@@ -248,7 +249,8 @@ export async function runDeployment(
     current = await startPhase('match');
     const definitions = await deps.definitions(orgId);
     for (const d of definitions) collectStrings(d.driver_inputs.secrets, secrets);
-    const graph = matchGraph(set, context, definitions, deps.types);
+    const types = await deps.types(orgId);
+    const graph = matchGraph(set, context, definitions, types);
     log.add('match', 'info', `resource graph ${graph.hash.slice(0, 12)}: ${graph.nodes.length} resource(s) in ${graph.levels.length} level(s)`);
     await endPhase(current, 'succeeded');
     current = undefined;
@@ -310,7 +312,7 @@ export async function runDeployment(
           {
             timeoutMs: deps.driverTimeoutMs,
             validateOutputs: (type, out) => {
-              const resourceType = deps.types.get(type);
+              const resourceType = types.get(type);
               return resourceType ? checkOutputs(resourceType, out) : [];
             },
           },

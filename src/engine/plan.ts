@@ -191,7 +191,7 @@ export async function createPlan(
   let graph: ResourceGraph;
   try {
     const context = await environmentContext(deps.store, orgId, appId, envId);
-    graph = matchGraph(set, context, await deps.definitions(orgId), deps.types);
+    graph = matchGraph(set, context, await deps.definitions(orgId), await deps.types(orgId));
   } catch (error) {
     if (error instanceof DeploymentFailed) throw new InvalidInput(`the deployment would fail: ${error.errors.map((e) => e.message).join('; ')}`, { errors: error.errors });
     throw error;

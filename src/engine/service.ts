@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createClusterDrivers, createTargetResolver, FALLBACK_DEFINITIONS } from './defaults.js';
+import { IN_NAMESPACE_DEFINITIONS } from './dev-definitions.js';
 import { activeResourceAad, deprovisionOld, emptyProgress, runDeployment } from './pipeline.js';
 import type { PipelineDeps, Progress } from './pipeline.js';
 import { createPlan } from './plan.js';
@@ -22,9 +23,9 @@ import { createBuiltinRegistry } from '../drivers/registry.js';
 import type { DriverRegistry } from '../drivers/registry.js';
 import type { CoreServices } from '../org/index.js';
 import { workloadProfilesServiceFor } from '../profiles-service/index.js';
-import { defaultTypeRegistry } from '../resources/index.js';
 import type { ResourceDefinition } from '../resources/index.js';
 import { openLeaves, restoredDriverInputs } from '../resources-service/definition-secrets.js';
+import { createResourceTypesService } from '../resources-service/types-service.js';
 import type { SecretBox } from '../secrets/index.js';
 import { Conflict, InvalidInput, NotFound } from '../shared/errors.js';
 import type { DeploymentErrorRow, DeploymentLogRow, DeploymentRow } from '../store/deployments-repo.js';
@@ -203,7 +204,7 @@ export function createEngine(store: Store, core: CoreServices, options: EngineOp
         created_at: row.created_at,
       };
     });
-    return [...definitions, ...FALLBACK_DEFINITIONS];
+    return [...definitions, ...FALLBACK_DEFINITIONS, ...(options.fallbackDefinitions ?? IN_NAMESPACE_DEFINITIONS)];
   }
 
   const customDrivers = new Map<string, Driver>();
@@ -223,6 +224,7 @@ export function createEngine(store: Store, core: CoreServices, options: EngineOp
   }
 
   const plans = createPlansRepo(store.db);
+  const resourceTypes = createResourceTypesService(store, core);
   const pipelineDeps: PipelineDeps = {
     store,
     deployments,
@@ -243,7 +245,7 @@ export function createEngine(store: Store, core: CoreServices, options: EngineOp
     },
     resolveTarget: options.resolveTarget ?? createTargetResolver(options.dataDir),
     box,
-    types: defaultTypeRegistry,
+    types: (orgId) => resourceTypes.registry(orgId),
     driverTimeoutMs: options.driverTimeoutMs ?? 10 * 60_000,
     nodeConcurrency: options.nodeConcurrency ?? 8,
   };

@@ -2,6 +2,7 @@
  * The interfaces the engine is built over. The engine itself only orchestrates: storage, drivers, profiles and
  * targets are reached through these seams so tests and benchmarks can swap any of them.
  */
+import type { ResourceDefinition } from '../resources/index.js';
 import type { Driver } from '../drivers/contract.js';
 import type { DriverRegistry } from '../drivers/registry.js';
 import type { SecretBox } from '../secrets/index.js';
@@ -67,6 +68,11 @@ export interface EngineOptions {
   resolveTarget?: TargetResolver;
   /** Seals resource outputs, cookies and manifests; must be the box that sealed the definitions' secrets. */
   box: SecretBox;
+  /**
+   * Definitions used when no org definition matches a resource, after the implicit ones (cluster, namespace,
+   * base-env, workload). Default: the in-namespace templates of src/engine/dev-definitions.ts.
+   */
+  fallbackDefinitions?: readonly ResourceDefinition[];
   /** Called after each deployment with where the time went (benchmarks). */
   onTimings?: (deployId: string, timings: EngineTimings) => void;
 }
