@@ -34,7 +34,7 @@ import { registerMatchRoutes } from './routes/match.js';
 import { registerDeploymentRoutes } from './routes/deployments.js';
 import { registerActiveResourceRoutes } from './routes/active-resources.js';
 import { registerWorkloadProfileRoutes } from './routes/workload-profiles.js';
-import { attachEngine, createEngine, createRegistry, engineFor } from '../engine/index.js';
+import { attachEngine, createEngine, createRegistry, developmentDefinitions, engineFor } from '../engine/index.js';
 import { createValueSource } from '../values/index.js';
 import type { DriverRegistry } from '../drivers/registry.js';
 import { SecretBox, loadOrCreateSecretKey, secretKeyFromBytes } from '../secrets/index.js';
@@ -150,7 +150,17 @@ export async function startServer(config: Config): Promise<RunningServer> {
     const services = createCoreServices(store);
     const seeded = await bootstrap(services, { orgId: config.org, bootstrapToken: config.bootstrapToken, dataDir: config.dataDir });
     const secretBox = new SecretBox(loadOrCreateSecretKey({ dataDir: config.dataDir, secretKey: config.secretKey }));
-    const engine = attachEngine(store, createEngine(store, services, { dataDir: config.dataDir, box: secretBox, values: createValueSource(store, secretBox) }));
+    const engine = attachEngine(store, createEngine(store, services, {
+      dataDir: config.dataDir,
+      box: secretBox,
+      values: createValueSource(store, secretBox),
+      fallbackDefinitions: developmentDefinitions({
+        postgresUrl: config.devPostgresUrl,
+        mysqlUrl: config.devMysqlUrl,
+        redisUrl: config.devRedisUrl,
+        amqpUrl: config.devAmqpUrl,
+      }),
+    }));
     const app = await buildServer({ store, services, logLevel: config.logLevel, secretBox });
     await app.listen({ port: config.port, host: config.host });
     engine.start();

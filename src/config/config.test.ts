@@ -13,6 +13,10 @@ it('uses the documented defaults when nothing is set', () => {
     bootstrapToken: undefined,
     logLevel: 'info',
     secretKey: undefined,
+    devPostgresUrl: undefined,
+    devMysqlUrl: undefined,
+    devRedisUrl: undefined,
+    devAmqpUrl: undefined,
   });
 });
 

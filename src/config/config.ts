@@ -26,6 +26,11 @@ export interface Config {
    * start. Several replicas sharing one PostgreSQL database must all be given the same key.
    */
   secretKey: string | undefined;
+  /** Servers that `development` environments provision real databases on (src/engine/dev-definitions.ts). */
+  devPostgresUrl: string | undefined;
+  devMysqlUrl: string | undefined;
+  devRedisUrl: string | undefined;
+  devAmqpUrl: string | undefined;
 }
 
 /** Every setting: env var, CLI flag (undefined: env only), default, description. The single source for docs and flags. */
@@ -37,6 +42,10 @@ export const CONFIG_VARIABLES = [
   { key: 'org', env: 'BATON_ORG', flag: '--org <id>', default: 'local', description: 'id of the organization created on first start' },
   { key: 'bootstrapToken', env: 'BATON_BOOTSTRAP_TOKEN', flag: '--bootstrap-token <token>', default: undefined, description: "the administrator's API token on first start (random when unset)" },
   { key: 'secretKey', env: 'BATON_SECRET_KEY', flag: '--secret-key <key>', default: undefined, description: 'key sealing secrets at rest, 32 bytes as hex or base64 (unset: <data dir>/secret.key); give every replica the same one' },
+  { key: 'devPostgresUrl', env: 'BATON_DEV_POSTGRES_URL', flag: '--dev-postgres-url <url>', default: undefined, description: 'postgres://user:pass@host:port/db where development environments get real databases (unset: in-namespace StatefulSets)' },
+  { key: 'devMysqlUrl', env: 'BATON_DEV_MYSQL_URL', flag: '--dev-mysql-url <url>', default: undefined, description: 'mysql:// (or mariadb://) admin URL for real development databases' },
+  { key: 'devRedisUrl', env: 'BATON_DEV_REDIS_URL', flag: '--dev-redis-url <url>', default: undefined, description: 'redis:// admin URL; development environments get an ACL user with a key prefix' },
+  { key: 'devAmqpUrl', env: 'BATON_DEV_AMQP_URL', flag: '--dev-amqp-url <url>', default: undefined, description: 'amqp:// admin URL (management API on port 15672); development environments get a vhost and user' },
   { key: 'logLevel', env: 'BATON_LOG_LEVEL', flag: '--log-level <level>', default: 'info', description: `log level: ${LOG_LEVELS.join(', ')}` },
 ] as const satisfies ReadonlyArray<{ key: keyof Config; env: string; flag: string; default: string | undefined; description: string }>;
 
@@ -93,5 +102,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
   const secretKey = raw('secretKey');
   if (secretKey !== undefined) parseSecretKey(secretKey);
 
-  return { port, host, dataDir: raw('dataDir')!, databaseUrl, org, bootstrapToken, logLevel: logLevel as LogLevel, secretKey };
+  const devServers = {
+    devPostgresUrl: raw('devPostgresUrl'),
+    devMysqlUrl: raw('devMysqlUrl'),
+    devRedisUrl: raw('devRedisUrl'),
+    devAmqpUrl: raw('devAmqpUrl'),
+  };
+  for (const [key, value] of Object.entries(devServers)) {
+    if (value === undefined) continue;
+    try {
+      new URL(value);
+    } catch {
+      throw new InvalidInput(`${name(key as keyof Config)} is not a valid URL`, { field: name(key as keyof Config) });
+    }
+  }
+
+  return { port, host, dataDir: raw('dataDir')!, databaseUrl, org, bootstrapToken, logLevel: logLevel as LogLevel, secretKey, ...devServers };
 }
