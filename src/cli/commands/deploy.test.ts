@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatLogEntry, pickRollbackTarget } from './deploy.js';
+import { formatLogEntry, pickRollbackTarget, summarizePlan } from './deploy.js';
 import type { Deployment } from './deploy.js';
 
 describe('rollback target', () => {
@@ -24,5 +24,21 @@ describe('log entries', () => {
     assert.equal(formatLogEntry(JSON.stringify({ at: 'T', phase: 'create', message: 'x' }), { time: false }), '[create] x');
     assert.equal(formatLogEntry(JSON.stringify({ level: 'error', message: 'boom' })), 'ERROR boom');
     assert.equal(formatLogEntry('plain text'), 'plain text');
+  });
+});
+
+describe('plan summary', () => {
+  it('counts workloads, resource actions, orphans and object changes from the server\'s plan', () => {
+    const summary = summarizePlan({
+      id: 'p1',
+      set_diff: { modules: { add: { web: {}, api: {} }, remove: ['old'], update: { worker: [] } } },
+      resources: [{ action: 'create' }, { action: 'create' }, { action: 'unchanged' }, { action: 'reprovision' }],
+      orphaned: [{ gu_res_id: 'x' }],
+      manifests: { added: [{}, {}], changed: [{}], removed: [], unchanged: ['a', 'b', 'c'] },
+    });
+    assert.equal(
+      summary,
+      'workloads: 2 added, 1 updated, 1 removed\nresources: 2 create, 1 reprovision, 1 unchanged, 1 orphaned\nobjects: 2 added, 1 changed, 0 removed, 3 unchanged',
+    );
   });
 });

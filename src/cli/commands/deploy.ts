@@ -161,23 +161,25 @@ function applyDeployConfig(delta: Row, config: unknown): void {
   }
 }
 
-function summarizePlan(plan: Row): string {
+/** A few lines out of the server's plan (PlanView in src/engine/plan.ts) for a person to confirm. */
+export function summarizePlan(plan: Row): string {
   const lines: string[] = [];
-  const diff = plan.diff as Row | undefined;
-  const modules = (diff?.modules ?? {}) as Row;
+  const modules = ((plan.set_diff as Row | undefined)?.modules ?? {}) as Row;
   const added = Object.keys((modules.add as Row | undefined) ?? {});
   const removed = (modules.remove as string[] | undefined) ?? [];
-  const updated = Object.keys((modules.update as Row | undefined) ?? {});
-  if (diff) lines.push(`workloads: ${added.length} added, ${updated.length} updated, ${removed.length} removed`);
-  const resources = (plan.resources ?? (plan.graph as Row | undefined)?.nodes) as Row[] | undefined;
-  if (Array.isArray(resources)) {
-    const byAction = new Map<string, number>();
-    for (const r of resources) byAction.set(text(r.action ?? r.change ?? 'unchanged'), (byAction.get(text(r.action ?? r.change ?? 'unchanged')) ?? 0) + 1);
-    lines.push(`resources: ${[...byAction].map(([k, v]) => `${v} ${k}`).join(', ')}`);
-  }
-  const manifests = plan.manifests as Row[] | undefined;
-  if (Array.isArray(manifests)) lines.push(`manifests: ${manifests.length} changed`);
-  return lines.length > 0 ? lines.join('\n') : JSON.stringify(plan).slice(0, 400);
+  const updated = Object.keys((modules.update as Row | undefined) ?? {}).filter((id) => !added.includes(id));
+  lines.push(`workloads: ${added.length} added, ${updated.length} updated, ${removed.length} removed`);
+  const resources = (plan.resources as Row[] | undefined) ?? [];
+  const byAction = new Map<string, number>();
+  for (const resource of resources) byAction.set(text(resource.action), (byAction.get(text(resource.action)) ?? 0) + 1);
+  const orphaned = (plan.orphaned as Row[] | undefined) ?? [];
+  const actions = [...byAction].sort(([a], [b]) => a.localeCompare(b)).map(([action, count]) => `${count} ${action}`);
+  if (orphaned.length > 0) actions.push(`${orphaned.length} orphaned`);
+  lines.push(`resources: ${actions.length > 0 ? actions.join(', ') : 'none'}`);
+  const manifests = (plan.manifests ?? {}) as Row;
+  const count = (key: string) => ((manifests[key] as unknown[] | undefined) ?? []).length;
+  lines.push(`objects: ${count('added')} added, ${count('changed')} changed, ${count('removed')} removed, ${count('unchanged')} unchanged`);
+  return lines.join('\n');
 }
 
 export function registerDeployCommands(program: Command): void {
