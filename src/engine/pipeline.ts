@@ -16,6 +16,7 @@ import { BatonError, DriverFailed, InvalidInput } from '../shared/errors.js';
 import type { DeploymentsRepo, DeploymentRow } from '../store/deployments-repo.js';
 import type { Executor, Store } from '../store/index.js';
 import { fromJsonText, nowIso, toJsonText } from '../store/index.js';
+import { createEnvsRepo } from '../store/envs-repo.js';
 import type { ActiveResourceRow, ActiveResourcesRepo } from '../store/resource-active-repo.js';
 import type { K8sObject, Target } from '../targets/types.js';
 import { createDeploymentLog, type DeploymentLog } from './logs.js';
@@ -502,7 +503,7 @@ export interface EnvironmentContext {
 }
 
 export async function environmentContext(store: Store, orgId: string, appId: string, envId: string): Promise<EnvironmentContext> {
-  const env = await store.db.selectFrom('envs').select('type').where('org_id', '=', orgId).where('app_id', '=', appId).where('id', '=', envId).executeTakeFirst();
+  const env = await createEnvsRepo(store.db).get(orgId, appId, envId);
   if (!env) throw new DeploymentFailed([{ scope: 'environment', object_id: envId, code: 'ENV-001', summary: 'Environment not found', message: `environment "${envId}" no longer exists`, error_type: 'EnvironmentError' }]);
   return { orgId, appId, envId, envType: env.type };
 }

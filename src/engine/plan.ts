@@ -34,7 +34,7 @@ import {
   readDeploymentSet,
   resolveClusterTarget,
 } from './pipeline.js';
-import type { PlanRow, PlansRepo } from './plans-repo.js';
+import type { PlanRow, PlansRepo } from '../store/plans-repo.js';
 import { renderWorkloads, targetManifests, type NodeResult, type RenderedWorkload } from './workloads.js';
 
 /** Drivers a plan may run: they compute outputs from their inputs and touch nothing. */

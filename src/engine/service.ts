@@ -11,8 +11,8 @@ import { activeResourceAad, deprovisionOld, emptyProgress, runDeployment } from 
 import type { PipelineDeps, Progress } from './pipeline.js';
 import { createPlan } from './plan.js';
 import type { PlanRequest, PlanView } from './plan.js';
-import { createPlansRepo } from './plans-repo.js';
-import type { PlanRow } from './plans-repo.js';
+import { createPlansRepo } from '../store/plans-repo.js';
+import type { PlanRow } from '../store/plans-repo.js';
 import { EMPTY_VALUE_SOURCE } from './types.js';
 import type { EngineOptions, ValueSource } from './types.js';
 import { Worker } from './worker.js';

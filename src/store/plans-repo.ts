@@ -1,7 +1,7 @@
 /** Storage of deployment plans (migration 0007_plans). JSON columns are text. */
 import type { Kysely, Selectable } from 'kysely';
-import type { Database } from '../store/schema.js';
-import type { Executor } from '../store/index.js';
+import type { Database } from './schema.js';
+import type { Executor } from './store.js';
 
 export interface PlansTable {
   org_id: string;
@@ -19,7 +19,7 @@ export interface PlansTable {
   created_by: string;
 }
 
-declare module '../store/schema.js' {
+declare module './schema.js' {
   interface Database {
     plans: PlansTable;
   }
