@@ -1,15 +1,15 @@
 /**
  * The create phase's second half, for workloads: apply the `workload` resource's `update` patches, resolve the
- * module's placeholders (`externals`, `shared`, `values`, `modules`, `context`, `resources`), turn secret-tainted
- * strings into `SecretString`s, gather the manifests its resources inject, and render it with its profile.
- * Pure apart from the profile call.
+ * module's placeholders (`externals`, `shared`, `values`, `modules`, `context`, `resources`; not in containers'
+ * `command`/`args`), turn secret-tainted strings into `SecretString`s, gather the manifests its resources inject,
+ * and render it with its profile. Pure apart from the profile call.
  */
 import fastJsonPatch from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
 import type { DriverManifest, JsonObject } from '../drivers/contract.js';
 import { SecretString, renderWorkload } from '../profiles/index.js';
 import type { InjectedManifest, K8sObject, ProfileRegistry, ResolvedObject, ResolvedValue } from '../profiles/index.js';
-import { createPlaceholderScope, findNode, resolvePlaceholders } from '../resources/index.js';
+import { createPlaceholderScope, findNode, resolvePlaceholders, restoreVerbatimFields, withoutVerbatimFields } from '../resources/index.js';
 import type { GraphNode, PlaceholderScope, ProvisionedOutputs, ResourceGraph } from '../resources/index.js';
 import type { DeploymentSet, Module } from '../sets/index.js';
 import { InvalidInput } from '../shared/errors.js';
@@ -162,9 +162,10 @@ export async function renderWorkloads(inputs: WorkloadInputs): Promise<RenderedW
       }
     }
 
-    // 2. Placeholders; secret-tainted strings become SecretStrings.
-    const resolved = resolvePlaceholders(patched.spec, workloadScope(inputs, workloadId, node, outputs));
-    const spec = taint(resolved.value, resolved.secretPaths) as ResolvedObject;
+    // 2. Placeholders; secret-tainted strings become SecretStrings. Containers' command/args are not resolved
+    //    (Humanitec resolves labels, variables and files; Score leaves command/args verbatim).
+    const resolved = resolvePlaceholders(withoutVerbatimFields(patched.spec), workloadScope(inputs, workloadId, node, outputs));
+    const spec = restoreVerbatimFields(taint(resolved.value, resolved.secretPaths), patched.spec) as ResolvedObject;
 
     // 3. Containers/volumes the workload's resources (and the workload resource itself) inject.
     const manifests: InjectedManifest[] = [];

@@ -15,6 +15,7 @@ import { createMatcher, explainMatch, NoMatchingDefinition, specificityOf, type 
 import {
   completeRef,
   findPlaceholders,
+  readAccessor,
   resolvePlaceholders,
   type FoundPlaceholder,
   type PlaceholderScope,
@@ -95,6 +96,58 @@ export interface ResourceGraph {
 /** The implicit resources every environment gets (res_id = type). */
 export const IMPLICIT_RESOURCES: readonly string[] = ['base-env', 'k8s-cluster', 'k8s-namespace'];
 
+/** The origin of a node the deployment set declares (`modules.<w>.externals.<r>` or `shared.<r>`). */
+function setOrigin(resId: string): string {
+  return `set: ${resId}`;
+}
+
+/**
+ * Container fields Humanitec (and every Score implementation) passes through verbatim: placeholders are only
+ * resolved in labels, variables and files, so `${...}` in `command`/`args` is the container's own business
+ * (shell expansion) and must neither create edges nor be resolved.
+ */
+const VERBATIM_CONTAINER_FIELDS = ['command', 'args'] as const;
+
+function containersOf(spec: unknown): Record<string, unknown> | undefined {
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) return undefined;
+  const containers = (spec as Record<string, unknown>).containers;
+  if (typeof containers !== 'object' || containers === null || Array.isArray(containers)) return undefined;
+  return containers as Record<string, unknown>;
+}
+
+/** A shallow copy of a module spec without its containers' verbatim fields (what placeholders apply to). */
+export function withoutVerbatimFields(spec: unknown): unknown {
+  const containers = containersOf(spec);
+  if (!containers) return spec;
+  const stripped: Record<string, unknown> = {};
+  for (const [name, container] of Object.entries(containers)) {
+    if (typeof container !== 'object' || container === null || Array.isArray(container)) {
+      stripped[name] = container;
+      continue;
+    }
+    const copy = { ...(container as Record<string, unknown>) };
+    for (const field of VERBATIM_CONTAINER_FIELDS) delete copy[field];
+    stripped[name] = copy;
+  }
+  return { ...(spec as Record<string, unknown>), containers: stripped };
+}
+
+/** Puts the verbatim fields of `original` back into `resolved` (the result of resolving `withoutVerbatimFields`). */
+export function restoreVerbatimFields<T>(resolved: T, original: unknown): T {
+  const from = containersOf(original);
+  const to = containersOf(resolved);
+  if (!from || !to) return resolved;
+  for (const [name, container] of Object.entries(from)) {
+    const target = to[name];
+    if (typeof container !== 'object' || container === null || typeof target !== 'object' || target === null) continue;
+    for (const field of VERBATIM_CONTAINER_FIELDS) {
+      const value = (container as Record<string, unknown>)[field];
+      if (value !== undefined) (target as Record<string, unknown>)[field] = structuredClone(value);
+    }
+  }
+  return resolved;
+}
+
 interface NodeState {
   key: ResourceRefKey;
   descriptor: string;
@@ -174,7 +227,7 @@ export function buildResourceGraph(input: BuildResourceGraphInput): ResourceGrap
   const shared = set.shared ?? {};
   for (const [name, resource] of Object.entries(shared).sort(([a], [b]) => (a < b ? -1 : 1))) {
     const resId = `shared.${name}`;
-    ensureNode(declared(resource, resId, `shared.${name}`), resource.params, `set: ${resId}`);
+    ensureNode(declared(resource, resId, `shared.${name}`), resource.params, setOrigin(resId));
   }
   const moduleNames = Object.keys(set.modules).sort();
   for (const w of moduleNames) {
@@ -182,7 +235,7 @@ export function buildResourceGraph(input: BuildResourceGraphInput): ResourceGrap
     const workload = ensureNode({ type: 'workload', class: DEFAULT_CLASS, resId: `modules.${w}` }, undefined, `set: modules.${w}`);
     for (const [name, resource] of Object.entries(module.externals ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
       const resId = `modules.${w}.externals.${name}`;
-      const node = ensureNode(declared(resource, resId, resId), resource.params, `set: ${resId}`);
+      const node = ensureNode(declared(resource, resId, resId), resource.params, setOrigin(resId));
       addEdge(workload, node, `declared by module ${w}`);
     }
   }
@@ -228,7 +281,7 @@ export function buildResourceGraph(input: BuildResourceGraphInput): ResourceGrap
   for (const w of moduleNames) {
     const module = set.modules[w] ?? {};
     const workload = descriptorOf({ type: 'workload', class: DEFAULT_CLASS, resId: `modules.${w}` });
-    analyseSetPlaceholders(workload, w, findPlaceholders(module.spec ?? {}), `modules.${w}.spec`);
+    analyseSetPlaceholders(workload, w, findPlaceholders(withoutVerbatimFields(module.spec ?? {})), `modules.${w}.spec`);
     for (const [name, resource] of Object.entries(module.externals ?? {})) {
       const resId = `modules.${w}.externals.${name}`;
       analyseSetPlaceholders(descriptorOf(declared(resource, resId, resId)), w, findPlaceholders(resource.params ?? {}), `${resId}.params`);
@@ -515,16 +568,19 @@ interface GraphIndex {
   byDescriptor: Map<string, GraphNode>;
   byGuresid: Map<string, GraphNode>;
   dependents: Map<string, GraphNode[]>;
+  /** Nodes the set declares, by res_id (`modules.<w>.externals.<r>`, `shared.<r>`). */
+  declared: Map<string, GraphNode>;
 }
 const graphIndexes = new WeakMap<ResourceGraph, GraphIndex>();
 
 function indexOf(graph: ResourceGraph): GraphIndex {
   let index = graphIndexes.get(graph);
   if (!index) {
-    index = { byDescriptor: new Map(), byGuresid: new Map(), dependents: new Map() };
+    index = { byDescriptor: new Map(), byGuresid: new Map(), dependents: new Map(), declared: new Map() };
     for (const node of graph.nodes) {
       index.byDescriptor.set(node.descriptor, node);
       index.byGuresid.set(node.guresid, node);
+      if (node.origins.includes(setOrigin(node.resId))) index.declared.set(node.resId, node);
     }
     for (const node of graph.nodes) {
       for (const dep of node.dependsOn) {
@@ -549,10 +605,17 @@ export function nodeByGuresid(graph: ResourceGraph, id: string): GraphNode | und
 /** Outputs of provisioned nodes by GUResID (values, secrets), plus each node's resolved driver account. */
 export type ProvisionedOutputs = ReadonlyMap<string, { values: JsonObject; secrets: JsonObject; account?: string }>;
 
+/** `modules.<w>.externals.<r>` → `w`: the module whose externals a set resource's params can see. */
+function moduleOf(resId: string): string | undefined {
+  return /^modules\.([^.]+)\.externals\./.exec(resId)?.[1];
+}
+
 /**
  * The placeholder scope for provisioning `node`: `context.*` from the graph, `resources.*` and selectors
- * read from `outputs` of nodes provisioned earlier. Referencing a node that is not provisioned yet is an error,
- * which cannot happen when nodes are provisioned in `graph.order`.
+ * read from `outputs` of nodes provisioned earlier. Params the set wrote may also name the set's resources,
+ * as Humanitec resolves them: `externals.<r>.<output>` (resources of the node's own module) and
+ * `shared.<r>.<output>`; the graph builder drew those edges. Referencing a node that is not provisioned yet is
+ * an error, which cannot happen when nodes are provisioned in `graph.order`.
  */
 export function createPlaceholderScope(
   graph: ResourceGraph,
@@ -594,6 +657,20 @@ export function createPlaceholderScope(
         .filter((n) => n.type === target.type && (!target.class || n.class === target.class))
         .sort((a, b) => (a.descriptor < b.descriptor ? -1 : a.descriptor > b.descriptor ? 1 : 0))
         .map(view);
+    },
+    other: (expression) => {
+      const [name, ...path] = expression.path;
+      if (name === undefined) return undefined;
+      let resId: string;
+      if (expression.namespace === 'shared') resId = `shared.${name}`;
+      else if (expression.namespace === 'externals') {
+        const module = moduleOf(node.resId);
+        if (module === undefined) return undefined; // externals are private to a module
+        resId = `modules.${module}.externals.${name}`;
+      } else return undefined;
+      const target = index.declared.get(resId);
+      if (!target) return undefined;
+      return readAccessor(view(target), 'outputs', path, () => `placeholder "\${${expression.text}}" in the inputs of ${node.descriptor}`);
     },
   };
 }

@@ -344,7 +344,8 @@ function walkPath(value: unknown, path: readonly string[], describe: () => strin
   return current;
 }
 
-function readAccessor(
+/** What `.<accessor>[.path…]` of a resource yields; outputs found among the secrets are marked secret. */
+export function readAccessor(
   view: ResourceOutputsView,
   accessor: ResourceAccessor,
   path: readonly string[],
