@@ -19,6 +19,11 @@ export class UsageError extends BatonError {
   readonly code = 'USAGE';
 }
 
+/** An operation the server refused or that could not succeed (exit 1), e.g. a plan showing the deployment would fail. */
+export class OperationFailed extends BatonError {
+  readonly code = 'FAILED';
+}
+
 export function exitCodeFor(error: unknown): ExitCode {
   if (error instanceof UsageError || error instanceof InvalidInput) return EXIT.usage;
   if (error instanceof Unauthenticated || error instanceof Forbidden) return EXIT.auth;

@@ -256,12 +256,24 @@ describe('baton CLI end to end', { timeout: 240_000 }, () => {
     assert.match(development?.comment ?? '', /^rollback to /);
   });
 
-  it('a failing deployment makes score deploy --wait exit 1 and print its errors', async () => {
+  it('a deployment the plan shows would fail: score deploy exits 1 with the error and deploys nothing', async () => {
     await ok(['apply', '-f', join(dir, 'broken-redis.yaml')]);
     const run = await baton_(['score', 'deploy', '-f', join(dir, 'redis-score.yaml'), '--app', `${app}-b`, '--env', 'development', '--wait']);
     assert.equal(run.code, 1, run.stdout + run.stderr);
     assert.match(run.stdout, new RegExp(`app "${app}-b" did not exist: created it`));
-    assert.match(run.stdout, /FAILED: deployment \S+ failed/);
+    assert.match(run.stderr, /not deployed: .*redis is deliberately broken/);
+    assert.doesNotMatch(run.stderr, /\n\s+at /);
+    const deploys = JSON.parse(await ok(['get', 'deploys', '--app', `${app}-b`, '--env', 'development', '-o', 'json'])) as unknown[];
+    assert.deepEqual(deploys, []);
+  });
+
+  it('a deployment that fails in the engine makes deploy --wait exit 1 and print its errors', async () => {
+    // Deploying the delta directly skips the plan, so the failure happens in the engine itself.
+    const deltas = JSON.parse(await ok(['get', 'deltas', '--app', `${app}-b`, '-o', 'json'])) as { id: string }[];
+    assert.ok(deltas[0], 'score deploy created a delta');
+    const run = await baton_(['deploy', 'delta', deltas[0].id, 'development', '--app', `${app}-b`, '--wait']);
+    assert.equal(run.code, 1, run.stdout + run.stderr);
+    assert.match(run.stdout + run.stderr, /failed/);
     assert.match(run.stderr, /redis is deliberately broken/);
     assert.doesNotMatch(run.stderr, /\n\s+at /);
   });

@@ -11,7 +11,7 @@ import { convertScoreToDelta, loadScoreFiles, loadYamlFile } from '../../score/i
 import type { ScoreIssue } from '../../score/index.js';
 import { BatonError, InvalidInput, NotFound } from '../../shared/errors.js';
 import { seg } from '../client.js';
-import { UsageError } from '../errors.js';
+import { OperationFailed, UsageError } from '../errors.js';
 import { createProgress } from '../render/progress.js';
 import type { Progress } from '../render/progress.js';
 import { collect, commandOf, connect, example, flag, io, list, opt, text, withConnection } from './common.js';
@@ -239,6 +239,9 @@ export function registerDeployCommands(program: Command): void {
         return;
       }
     } catch (error) {
+      // The plan renders what it can (template and echo drivers run): when that already fails, so would the
+      // deployment, and nothing is deployed.
+      if (error instanceof InvalidInput) throw new OperationFailed(`not deployed: ${error.message}`);
       if (!(error instanceof NotFound && error.details.routeMissing === true)) throw error;
     }
     await startDeployment(c, c.env(), { delta_id: deltaId, comment, ...(planId ? { plan_id: planId } : {}) }, flag(cmd, 'wait'));
