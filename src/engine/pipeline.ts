@@ -17,6 +17,8 @@ import type { DeploymentsRepo, DeploymentRow } from '../store/deployments-repo.j
 import type { Executor, Store } from '../store/index.js';
 import { fromJsonText, nowIso, toJsonText } from '../store/index.js';
 import { createEnvsRepo } from '../store/envs-repo.js';
+import { activeResourceAad } from '../resources-service/active-resource-view.js';
+export { activeResourceAad };
 import type { ActiveResourceRow, ActiveResourcesRepo } from '../store/resource-active-repo.js';
 import type { K8sObject, Target } from '../targets/types.js';
 import { createDeploymentLog, type DeploymentLog } from './logs.js';
@@ -95,9 +97,6 @@ export interface RunTimings {
   targetMs: number;
 }
 
-export function activeResourceAad(orgId: string, appId: string, envId: string, guresid: string, part: string): string {
-  return `orgs/${orgId}/apps/${appId}/envs/${envId}/resources/${guresid}/${part}`;
-}
 export function deploymentAad(orgId: string, appId: string, deployId: string): string {
   return `orgs/${orgId}/apps/${appId}/deploys/${deployId}/manifests`;
 }

@@ -7,7 +7,9 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createClusterDrivers, createTargetResolver, FALLBACK_DEFINITIONS } from './defaults.js';
 import { IN_NAMESPACE_DEFINITIONS } from './dev-definitions.js';
-import { activeResourceAad, deprovisionOld, emptyProgress, runDeployment } from './pipeline.js';
+import { deprovisionOld, emptyProgress, runDeployment } from './pipeline.js';
+import { toActiveResourceView } from '../resources-service/active-resource-view.js';
+import type { ActiveResourceView } from '../resources-service/active-resource-view.js';
 import type { PipelineDeps, Progress } from './pipeline.js';
 import { createPlan } from './plan.js';
 import type { PlanRequest, PlanView } from './plan.js';
@@ -26,7 +28,6 @@ import { workloadProfilesServiceFor } from '../profiles-service/index.js';
 import type { ResourceDefinition } from '../resources/index.js';
 import { openLeaves, restoredDriverInputs } from '../resources-service/definition-secrets.js';
 import { createResourceTypesService } from '../resources-service/types-service.js';
-import type { SecretBox } from '../secrets/index.js';
 import { Conflict, InvalidInput, NotFound } from '../shared/errors.js';
 import type { DeploymentErrorRow, DeploymentLogRow, DeploymentRow } from '../store/deployments-repo.js';
 import { createDeploymentsRepo } from '../store/deployments-repo.js';
@@ -67,30 +68,6 @@ export interface DeploymentView {
   dependency_graph_id?: string;
 }
 
-/** Humanitec's ActiveResourceResponse (secrets only as reference paths), plus Baton's `orphaned`. */
-export interface ActiveResourceView {
-  org_id: string;
-  app_id: string;
-  env_id: string;
-  env_type: string;
-  type: string;
-  class: string;
-  res_id: string;
-  gu_res_id: string;
-  def_id: string;
-  def_version_id: string;
-  criteria_id: string;
-  driver_type: string;
-  driver_account?: string;
-  deploy_id: string;
-  resource: JsonObject;
-  secret_refs: Record<string, string>;
-  status: string;
-  scheduled_deletion: boolean;
-  updated_at: string;
-  orphaned: boolean;
-}
-
 /** Deployment ids: 16 hex digits, time first so they sort roughly by creation (Humanitec's ids look like this). */
 let lastIdMs = 0;
 let idCounter = 0;
@@ -118,19 +95,6 @@ export function toDeploymentView(row: DeploymentRow): DeploymentView {
     export_file: '',
     ...(row.dependency_graph_id !== null ? { dependency_graph_id: row.dependency_graph_id } : {}),
   };
-}
-
-function secretRefsOf(row: ActiveResourceRow, box: SecretBox): Record<string, string> {
-  if (row.secrets_sealed === null) return {};
-  const opened = box.open(row.secrets_sealed, activeResourceAad(row.org_id, row.app_id, row.env_id, row.guresid, 'secrets'));
-  const refs: Record<string, string> = {};
-  const walk = (value: unknown, path: string): void => {
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-      for (const [k, v] of Object.entries(value)) walk(v, path === '' ? k : `${path}.${k}`);
-    } else refs[path] = `orgs/${row.org_id}/resources/${row.guresid}/secrets/.${path}`;
-  };
-  walk(opened, '');
-  return refs;
 }
 
 /**
@@ -287,29 +251,8 @@ export function createEngine(store: Store, core: CoreServices, options: EngineOp
     return row;
   }
 
-  async function toResourceView(row: ActiveResourceRow, orphaned: boolean): Promise<ActiveResourceView> {
-    return {
-      org_id: row.org_id,
-      app_id: row.app_id,
-      env_id: row.env_id,
-      env_type: row.env_type,
-      type: row.type,
-      class: row.class,
-      res_id: row.res_id,
-      gu_res_id: row.guresid,
-      def_id: row.def_id,
-      def_version_id: row.def_version_id,
-      criteria_id: row.criteria_id,
-      driver_type: row.driver_type,
-      ...(row.driver_account !== null ? { driver_account: row.driver_account } : {}),
-      deploy_id: row.deploy_id,
-      resource: fromJsonText<JsonObject>(row.resource) ?? {},
-      secret_refs: await Promise.resolve(secretRefsOf(row, box)),
-      status: row.status,
-      scheduled_deletion: row.scheduled_deletion === 1,
-      updated_at: row.updated_at,
-      orphaned,
-    };
+  function toResourceView(row: ActiveResourceRow, orphaned: boolean): Promise<ActiveResourceView> {
+    return Promise.resolve(toActiveResourceView(row, box, orphaned));
   }
 
   /** Deprovisions (or forgets) active resources, dependents before what they depend on. */

@@ -27,6 +27,9 @@ import { fromJsonText, nowIso, toJsonText } from '../store/index.js';
 import type { Executor, Store } from '../store/index.js';
 import { createActiveResourcesRepo } from '../store/resource-active-repo.js';
 import type { ActiveResourceRow } from '../store/resource-active-repo.js';
+import { toActiveResourceView } from './active-resource-view.js';
+import type { ActiveResourceView } from './active-resource-view.js';
+export type { ActiveResourceView } from './active-resource-view.js';
 import { createResourceDefinitionsRepo } from '../store/resource-definitions-repo.js';
 import type { ResourceCriterionRow, ResourceDefinitionRow, ResourceDefinitionVersionRow } from '../store/resource-definitions-repo.js';
 import { openLeaves, redactedDriverInputs, restoredDriverInputs, sealLeaves, splitDriverInputs } from './definition-secrets.js';
@@ -75,29 +78,6 @@ export interface DefinitionVersionView {
   proposed: boolean;
   created_at: string;
   created_by: string;
-}
-
-/** Humanitec's ActiveResourceResponse (values only; secret outputs appear as reference paths). */
-export interface ActiveResourceView {
-  org_id: string;
-  app_id: string;
-  env_id: string;
-  env_type: string;
-  type: string;
-  class: string;
-  res_id: string;
-  gu_res_id: string;
-  def_id: string;
-  def_version_id: string;
-  criteria_id: string;
-  driver_type: string;
-  driver_account?: string;
-  deploy_id: string;
-  status: string;
-  resource: JsonObject;
-  secret_refs: JsonObject;
-  scheduled_deletion: boolean;
-  updated_at: string;
 }
 
 export interface ImportResult {
@@ -383,27 +363,7 @@ export function createDefinitionsService({ store, core, secretBox, types, driver
   }
 
   function toActiveView(row: ActiveResourceRow): ActiveResourceView {
-    return {
-      org_id: row.org_id,
-      app_id: row.app_id,
-      env_id: row.env_id,
-      env_type: row.env_type,
-      type: row.type,
-      class: row.class,
-      res_id: row.res_id,
-      gu_res_id: row.guresid,
-      def_id: row.def_id,
-      def_version_id: row.def_version_id,
-      criteria_id: row.criteria_id,
-      driver_type: row.driver_type,
-      ...(row.driver_account !== null ? { driver_account: row.driver_account } : {}),
-      deploy_id: row.deploy_id,
-      status: row.status,
-      resource: fromJsonText<JsonObject>(row.resource) ?? {},
-      secret_refs: {},
-      scheduled_deletion: row.scheduled_deletion === 1,
-      updated_at: row.updated_at,
-    };
+    return toActiveResourceView(row, secretBox, false);
   }
 
   function affected(rows: readonly ActiveResourceRow[]): JsonObject[] {
