@@ -42,19 +42,9 @@ export interface ResolvedModule {
   spec: ResolvedObject;
 }
 
-/** A plain Kubernetes object as JSON. */
-export interface K8sObject {
-  apiVersion: string;
-  kind: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    [key: string]: unknown;
-  };
-  [key: string]: unknown;
-}
+import type { K8sObject } from '../shared/k8s.js';
+
+export type { K8sObject };
 
 export interface ProfileContext {
   orgId: string;

@@ -1,18 +1,8 @@
-/** The contract every deployment target implements. Local types: targets depend on no other domain module. */
+/** The contract every deployment target implements. Targets depend on no other domain module, only on src/shared. */
 
-/** A Kubernetes object as plain JSON (the same shape `profiles` produces). */
-export interface K8sObject {
-  apiVersion: string;
-  kind: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    [key: string]: unknown;
-  };
-  [key: string]: unknown;
-}
+import type { K8sObject } from '../shared/k8s.js';
+
+export type { K8sObject };
 
 export interface ApplyRequest {
   deploymentId: string;
