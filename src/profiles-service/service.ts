@@ -51,10 +51,9 @@ export interface WorkloadProfileInput {
   baton_template?: string | undefined;
 }
 
-/** Humanitec's WorkloadProfileResponse plus `baton_template`. */
-export interface WorkloadProfileView {
+/** What a profile and each of its versions show: Humanitec's fields plus `baton_template`. */
+interface WorkloadProfileContent {
   org_id: string;
-  id: string;
   version: string;
   description: string;
   deprecation_message?: string;
@@ -64,24 +63,19 @@ export interface WorkloadProfileView {
   baton_template?: string;
   created_at: string;
   created_by: string;
+}
+
+/** Humanitec's WorkloadProfileResponse plus `baton_template`. */
+export interface WorkloadProfileView extends WorkloadProfileContent {
+  id: string;
   updated_at: string;
   updated_by: string;
 }
 
 /** Humanitec's WorkloadProfileVersionResponse (`id` is the version id) plus `baton_template`. */
-export interface WorkloadProfileVersionView {
-  org_id: string;
+export interface WorkloadProfileVersionView extends WorkloadProfileContent {
   workload_profile_id: string;
   id: string;
-  version: string;
-  description: string;
-  deprecation_message?: string;
-  spec_definition: SpecDefinition;
-  spec_schema: JsonSchema;
-  workload_profile_chart: ChartReference;
-  baton_template?: string;
-  created_at: string;
-  created_by: string;
 }
 
 export interface SpecValidationResult {
