@@ -97,7 +97,18 @@ export function forEachDialect(suiteName: string, defineTests: (getStore: () => 
       let database: TestDatabase | undefined;
       before(async () => {
         database = await createTestDatabase(dialect);
-        store = await createStore({ databaseUrl: database.databaseUrl, dataDir: database.dataDir });
+        try {
+          store = await createStore({ databaseUrl: database.databaseUrl, dataDir: database.dataDir });
+        } catch (error) {
+          // Known, not yet understood: with many test files migrating fresh PostgreSQL schemas of one database at
+          // once, a migration very rarely fails on a catalog lookup ("schema … does not exist", "column … does not
+          // exist"). One retry on a brand-new schema keeps CI honest about the suites themselves; see the
+          // closing note of session 1. SQLite never retries.
+          if (dialect !== 'postgres') throw error;
+          await database.cleanup();
+          database = await createTestDatabase(dialect);
+          store = await createStore({ databaseUrl: database.databaseUrl, dataDir: database.dataDir });
+        }
       });
       after(async () => {
         await store?.close();
