@@ -14,7 +14,7 @@ import type { Engine } from './service.js';
 
 export { createEngine, createRegistry, newDeploymentId, toDeploymentView, DEPLOY_JOB } from './service.js';
 export type { DeploymentService, DeploymentView, Engine, SubmitDeployment } from './service.js';
-export type { ActiveResourceView } from '../resources-service/active-resource-view.js';
+export type { ActiveResourceView } from '../resources/service/active-resource-view.js';
 export { EMPTY_VALUE_SOURCE } from './types.js';
 export type { EngineOptions, EngineTimings, PinnedValue, PinnedValueSet, TargetResolver, ValueSource } from './types.js';
 export { FALLBACK_DEFINITIONS, createClusterDrivers, createTargetResolver } from './defaults.js';

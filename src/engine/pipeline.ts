@@ -17,7 +17,7 @@ import type { DeploymentsRepo, DeploymentRow } from '../store/deployments-repo.j
 import type { Executor, Store } from '../store/index.js';
 import { fromJsonText, nowIso, toJsonText } from '../store/index.js';
 import { createEnvsRepo } from '../store/envs-repo.js';
-import { activeResourceAad } from '../resources-service/active-resource-view.js';
+import { activeResourceAad } from '../resources/service/active-resource-view.js';
 export { activeResourceAad };
 import type { ActiveResourceRow, ActiveResourcesRepo } from '../store/resource-active-repo.js';
 import type { K8sObject, Target } from '../targets/types.js';

@@ -3,7 +3,7 @@
  * array of deltas), replace (PUT), and the metadata setters `archived`, `env_id`, `name` (bodies are raw JSON values).
  */
 import { Type } from 'typebox';
-import { createSetsService } from '../../deployments/sets-service.js';
+import { createSetsService } from '../../sets/service.js';
 import { AppParams, COMMON_ERRORS, IdParam, NoContent, errorResponses } from '../schemas.js';
 import { PagingQuery, pageRequest, setNextLink } from './paging.js';
 import { DeltaRequest, ModuleDeltasResponse, UpdateActionResponse } from './sets.js';

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { resourceServicesFor } from '../../resources-service/index.js';
+import { resourceServicesFor } from '../../resources/service/index.js';
 import { COMMON_ERRORS, IdParam, OrgParams, errorResponses } from '../schemas.js';
 import type { RouteModule } from './types.js';
 

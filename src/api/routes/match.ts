@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import type { CandidateExplanation, MatchExplanation } from '../../resources/index.js';
-import { resourceServicesFor } from '../../resources-service/index.js';
+import { resourceServicesFor } from '../../resources/service/index.js';
 import { COMMON_ERRORS, OrgParams, errorResponses } from '../schemas.js';
 import { MatchingCriteriaResponse } from './resource-definitions.js';
 import type { RouteModule } from './types.js';

@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { resourceServicesFor } from '../../resources-service/index.js';
+import { resourceServicesFor } from '../../resources/service/index.js';
 import { COMMON_ERRORS, IdParam, OrgParams, errorResponses } from '../schemas.js';
 import type { RouteModule } from './types.js';
 

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { ResourceType } from '../../resources/index.js';
-import { resourceServicesFor } from '../../resources-service/index.js';
-import type { ResourceClassRow } from '../../resources-service/types-service.js';
+import { resourceServicesFor } from '../../resources/service/index.js';
+import type { ResourceClassRow } from '../../resources/service/types-service.js';
 import { COMMON_ERRORS, IdParam, OrgParams, errorResponses } from '../schemas.js';
 import type { RouteModule, ServerDeps } from './types.js';
 

@@ -4,7 +4,7 @@
  * The conversion never reads files (`files.*.source` is an error here: the server has no access to the caller's).
  */
 import { Type } from 'typebox';
-import { convertScoreToSetFragment } from '../../deployments/score-conversion.js';
+import { convertScoreToSetFragment } from '../../score/convert-request.js';
 import { COMMON_ERRORS, OrgParams, errorResponses } from '../schemas.js';
 import type { RouteModule } from './types.js';
 

@@ -7,7 +7,7 @@
  * with its JSON Pointer.
  */
 import { Type } from 'typebox';
-import { createSetsService } from '../../deployments/sets-service.js';
+import { createSetsService } from '../../sets/service.js';
 import { AppParams, COMMON_ERRORS, IdParam, errorResponses } from '../schemas.js';
 import { PagingQuery, pageRequest, setNextLink } from './paging.js';
 import type { RouteModule } from './types.js';

@@ -17,7 +17,7 @@ export interface ServerDeps {
   version: string;
   /** Seals secrets at rest (definition secret inputs, resource outputs); key from the data folder or BATON_SECRET_KEY. */
   secretBox: SecretBox;
-  /** Built-in drivers (custom HTTP drivers are per org, see src/resources-service). */
+  /** Built-in drivers (custom HTTP drivers are per org, see src/resources/service). */
   drivers: DriverRegistry;
 }
 

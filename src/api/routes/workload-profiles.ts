@@ -4,7 +4,7 @@
  * org's own profile.
  */
 import { Type } from 'typebox';
-import { workloadProfilesServiceFor } from '../../profiles-service/index.js';
+import { workloadProfilesServiceFor } from '../../profiles/service/index.js';
 import type { ResolvedObject } from '../../profiles/index.js';
 import { COMMON_ERRORS, IdParam, OrgParams, errorResponses } from '../schemas.js';
 import type { RouteModule } from './types.js';

@@ -9,7 +9,7 @@
  * accept any value of their shape).
  */
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { InvalidInput } from '../shared/errors.js';
+import { InvalidInput } from '../../shared/errors.js';
 
 export type JsonSchema = Record<string, unknown>;
 

@@ -4,8 +4,8 @@
  * fragment Humanitec returns (`WorkloadArtefactVersionDeploymentSet`: `{modules, shared}` where `shared` is a map,
  * not JSON-Patch). The conversion itself is src/score's `convertScoreToDelta`; this adapts its input and output.
  */
-import { convertScoreToDelta, parseScoreDocuments } from '../score/index.js';
-import type { ModuleRequest, PropertyOverride } from '../score/index.js';
+import { convertScoreToDelta, parseScoreDocuments } from './index.js';
+import type { ModuleRequest, PropertyOverride } from './index.js';
 
 export interface ConvertScoreRequest {
   spec: object;

@@ -7,8 +7,8 @@
  *
  * Custom profiles are registered under their qualified id `<org>/<id>`, which is what a module's `profile` names.
  */
-import type { CoreServices } from '../org/index.js';
-import type { Store } from '../store/index.js';
+import type { CoreServices } from '../../org/index.js';
+import type { Store } from '../../store/index.js';
 import { createWorkloadProfilesService } from './service.js';
 import type { WorkloadProfilesService } from './service.js';
 

@@ -4,7 +4,7 @@
  * Speaks domain errors only. Public views never contain a secret value (see definition-secrets.ts).
  */
 import { randomUUID } from 'node:crypto';
-import type { CoreServices } from '../org/index.js';
+import type { CoreServices } from '../../org/index.js';
 import {
   assertNoDuplicateCriteria,
   explainMatch,
@@ -19,19 +19,19 @@ import {
   type ProvisionDependency,
   type ResourceDefinition,
   type ResourceTypeRegistry,
-} from '../resources/index.js';
-import type { SecretBox } from '../secrets/index.js';
-import { canonicalJson } from '../shared/canonical-json.js';
-import { Conflict, InvalidInput, NotFound } from '../shared/errors.js';
-import { fromJsonText, nowIso, toJsonText } from '../store/index.js';
-import type { Executor, Store } from '../store/index.js';
-import { createActiveResourcesRepo } from '../store/resource-active-repo.js';
-import type { ActiveResourceRow } from '../store/resource-active-repo.js';
+} from '../index.js';
+import type { SecretBox } from '../../secrets/index.js';
+import { canonicalJson } from '../../shared/canonical-json.js';
+import { Conflict, InvalidInput, NotFound } from '../../shared/errors.js';
+import { fromJsonText, nowIso, toJsonText } from '../../store/index.js';
+import type { Executor, Store } from '../../store/index.js';
+import { createActiveResourcesRepo } from '../../store/resource-active-repo.js';
+import type { ActiveResourceRow } from '../../store/resource-active-repo.js';
 import { toActiveResourceView } from './active-resource-view.js';
 import type { ActiveResourceView } from './active-resource-view.js';
 export type { ActiveResourceView } from './active-resource-view.js';
-import { createResourceDefinitionsRepo } from '../store/resource-definitions-repo.js';
-import type { ResourceCriterionRow, ResourceDefinitionRow, ResourceDefinitionVersionRow } from '../store/resource-definitions-repo.js';
+import { createResourceDefinitionsRepo } from '../../store/resource-definitions-repo.js';
+import type { ResourceCriterionRow, ResourceDefinitionRow, ResourceDefinitionVersionRow } from '../../store/resource-definitions-repo.js';
 import { openLeaves, redactedDriverInputs, restoredDriverInputs, sealLeaves, splitDriverInputs } from './definition-secrets.js';
 import type { DriversService } from './drivers-service.js';
 import type { ResourceTypesService } from './types-service.js';

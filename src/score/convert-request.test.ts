@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { InvalidInput } from '../shared/errors.js';
-import { convertScoreToSetFragment } from './score-conversion.js';
+import { convertScoreToSetFragment } from './convert-request.js';
 
 const spec = {
   apiVersion: 'score.dev/v1b1',

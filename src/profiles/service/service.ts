@@ -11,18 +11,18 @@
  * Helm charts (Humanitec's other chart ids) are not supported: Baton does not run Helm.
  */
 import { randomBytes } from 'node:crypto';
-import { BATON_VERSION } from '../config/index.js';
-import type { CoreServices } from '../org/index.js';
-import { BUILTIN_PROFILES, ProfileRegistry, templateProfile, validateSpecWith } from '../profiles/index.js';
-import type { K8sObject, RenderRequest, ResolvedObject, SpecIssue, WorkloadProfile } from '../profiles/index.js';
-import { canonicalJson, sha256Hex } from '../shared/canonical-json.js';
-import { Conflict, Forbidden, InvalidInput, NotFound } from '../shared/errors.js';
-import { checkId } from '../shared/ids.js';
-import { fromJsonText, nowIso, toJsonText } from '../store/index.js';
-import type { Store } from '../store/index.js';
-import { createWorkloadProfilesRepo } from '../store/workload-profiles-repo.js';
-import type { WorkloadProfileRow, WorkloadProfileVersionRow } from '../store/workload-profiles-repo.js';
-import { parseTemplate } from '../templates/index.js';
+import { BATON_VERSION } from '../../config/index.js';
+import type { CoreServices } from '../../org/index.js';
+import { BUILTIN_PROFILES, ProfileRegistry, templateProfile, validateSpecWith } from '../index.js';
+import type { K8sObject, RenderRequest, ResolvedObject, SpecIssue, WorkloadProfile } from '../index.js';
+import { canonicalJson, sha256Hex } from '../../shared/canonical-json.js';
+import { Conflict, Forbidden, InvalidInput, NotFound } from '../../shared/errors.js';
+import { checkId } from '../../shared/ids.js';
+import { fromJsonText, nowIso, toJsonText } from '../../store/index.js';
+import type { Store } from '../../store/index.js';
+import { createWorkloadProfilesRepo } from '../../store/workload-profiles-repo.js';
+import type { WorkloadProfileRow, WorkloadProfileVersionRow } from '../../store/workload-profiles-repo.js';
+import { parseTemplate } from '../../templates/index.js';
 import { checkSchemaCompiles, checkSpecDefinition, definitionFromSchema, schemaFromDefinition, validatorSchema } from './spec-schema.js';
 import type { JsonSchema, SpecDefinition } from './spec-schema.js';
 

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { it } from 'node:test';
-import { createCoreServices } from '../org/index.js';
-import { renderWorkload } from '../profiles/index.js';
-import { validateK8sObject } from '../profiles/testing.js';
-import { Conflict, Forbidden, InvalidInput, NotFound } from '../shared/errors.js';
-import { forEachDialect } from '../store/testing.js';
+import { createCoreServices } from '../../org/index.js';
+import { renderWorkload } from '../index.js';
+import { validateK8sObject } from '../testing.js';
+import { Conflict, Forbidden, InvalidInput, NotFound } from '../../shared/errors.js';
+import { forEachDialect } from '../../store/testing.js';
 import { createWorkloadProfilesService } from './service.js';
 
 const TEMPLATE = `apiVersion: v1

@@ -3,13 +3,13 @@
  * everything the org's definitions pull in, in provisioning order, hashed and stored per environment.
  */
 import { randomUUID } from 'node:crypto';
-import type { CoreServices } from '../org/index.js';
-import { buildResourceGraph, toNodeBody, type GraphSetInput, type JsonObject, type NodeBody } from '../resources/index.js';
-import { InvalidInput, NotFound } from '../shared/errors.js';
-import { fromJsonText, nowIso, toJsonText } from '../store/index.js';
-import type { Store } from '../store/index.js';
-import { createResourceGraphsRepo } from '../store/resource-graphs-repo.js';
-import type { ResourceGraphRow } from '../store/resource-graphs-repo.js';
+import type { CoreServices } from '../../org/index.js';
+import { buildResourceGraph, toNodeBody, type GraphSetInput, type JsonObject, type NodeBody } from '../index.js';
+import { InvalidInput, NotFound } from '../../shared/errors.js';
+import { fromJsonText, nowIso, toJsonText } from '../../store/index.js';
+import type { Store } from '../../store/index.js';
+import { createResourceGraphsRepo } from '../../store/resource-graphs-repo.js';
+import type { ResourceGraphRow } from '../../store/resource-graphs-repo.js';
 import type { DefinitionsService } from './definitions-service.js';
 import type { ResourceTypesService } from './types-service.js';
 

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { it } from 'node:test';
-import { createBuiltinRegistry } from '../drivers/registry.js';
-import { createCoreServices } from '../org/index.js';
-import { SecretBox, secretKeyFromBytes } from '../secrets/index.js';
-import { Conflict } from '../shared/errors.js';
-import { createActiveResourcesRepo } from '../store/resource-active-repo.js';
-import { forEachDialect } from '../store/testing.js';
+import { createBuiltinRegistry } from '../../drivers/registry.js';
+import { createCoreServices } from '../../org/index.js';
+import { SecretBox, secretKeyFromBytes } from '../../secrets/index.js';
+import { Conflict } from '../../shared/errors.js';
+import { createActiveResourcesRepo } from '../../store/resource-active-repo.js';
+import { forEachDialect } from '../../store/testing.js';
 import { createResourceServices } from './index.js';
 
 forEachDialect('definitions service', (getStore) => {

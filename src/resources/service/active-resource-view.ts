@@ -3,9 +3,9 @@
  * outputs only as reference paths. One converter for the env's resource list (engine) and a definition's
  * resources (definitions service), so both show the same thing.
  */
-import type { SecretBox } from '../secrets/index.js';
-import { fromJsonText } from '../store/index.js';
-import type { ActiveResourceRow } from '../store/resource-active-repo.js';
+import type { SecretBox } from '../../secrets/index.js';
+import { fromJsonText } from '../../store/index.js';
+import type { ActiveResourceRow } from '../../store/resource-active-repo.js';
 
 type JsonObject = Record<string, unknown>;
 

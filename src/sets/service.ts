@@ -27,8 +27,8 @@ import {
   parseDelta,
   resolveSetIdAlias,
   setId as computeSetId,
-} from '../sets/index.js';
-import type { Delta, DeploymentSet, PatchOperation, SetResponse } from '../sets/index.js';
+} from './index.js';
+import type { Delta, DeploymentSet, PatchOperation, SetResponse } from './index.js';
 import { Conflict, InvalidInput, NotFound } from '../shared/errors.js';
 import { checkId } from '../shared/ids.js';
 import { createDeltasRepo } from '../store/deltas-repo.js';

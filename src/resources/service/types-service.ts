@@ -1,7 +1,7 @@
 /**
  * Resource types (built-in + the org's own `<orgId>/<name>`) and resource classes, over the store.
  */
-import type { CoreServices } from '../org/index.js';
+import type { CoreServices } from '../../org/index.js';
 import {
   BUILT_IN_RESOURCE_TYPES,
   checkClassId,
@@ -12,13 +12,13 @@ import {
   type ResourceType,
   type ResourceTypeRegistry,
   type ResourceUse,
-} from '../resources/index.js';
-import { Conflict, Forbidden, InvalidInput, NotFound } from '../shared/errors.js';
-import { fromJsonText, nowIso, toJsonText } from '../store/index.js';
-import type { Executor, Store } from '../store/index.js';
-import { createResourceDefinitionsRepo } from '../store/resource-definitions-repo.js';
-import { createResourceTypesRepo } from '../store/resource-types-repo.js';
-import type { ResourceClassRow, ResourceTypeRow } from '../store/resource-types-repo.js';
+} from '../index.js';
+import { Conflict, Forbidden, InvalidInput, NotFound } from '../../shared/errors.js';
+import { fromJsonText, nowIso, toJsonText } from '../../store/index.js';
+import type { Executor, Store } from '../../store/index.js';
+import { createResourceDefinitionsRepo } from '../../store/resource-definitions-repo.js';
+import { createResourceTypesRepo } from '../../store/resource-types-repo.js';
+import type { ResourceClassRow, ResourceTypeRow } from '../../store/resource-types-repo.js';
 
 export type { ResourceClassRow };
 

@@ -3,9 +3,9 @@
  * `{value}` leaves of `driver_inputs.secret_refs.*`) goes into one SecretBox envelope bound to the org and
  * definition; the API shows each leaf's reference path instead of its value. Pure apart from the SecretBox.
  */
-import { InvalidInput } from '../shared/errors.js';
-import type { DriverInputs, JsonObject } from '../resources/index.js';
-import type { SecretBox } from '../secrets/index.js';
+import { InvalidInput } from '../../shared/errors.js';
+import type { DriverInputs, JsonObject } from '../index.js';
+import type { SecretBox } from '../../secrets/index.js';
 
 /** The store id responses name for secrets Baton keeps itself (Humanitec names the org's primary store). */
 export const BATON_SECRET_STORE = 'baton';

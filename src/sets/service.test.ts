@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { it } from 'node:test';
 import { createCoreServices } from '../org/index.js';
-import { EMPTY_SET_ID, setId } from '../sets/index.js';
+import { EMPTY_SET_ID, setId } from './index.js';
 import { Conflict, InvalidInput, NotFound } from '../shared/errors.js';
 import type { Store } from '../store/index.js';
 import { forEachDialect } from '../store/testing.js';
-import { createSetsService } from './sets-service.js';
+import { createSetsService } from './service.js';
 
 async function setup(store: Store) {
   const core = createCoreServices(store);

@@ -6,10 +6,10 @@
  * - `definitions.loadForEngine(orgId)`: every live definition with secrets opened (for matching and graphs);
  * - `drivers.resolveDriver(orgId, driverType)`: the `Driver` to call for a definition's `driver_type`.
  */
-import type { DriverRegistry } from '../drivers/registry.js';
-import type { CoreServices } from '../org/index.js';
-import type { SecretBox } from '../secrets/index.js';
-import type { Store } from '../store/index.js';
+import type { DriverRegistry } from '../../drivers/registry.js';
+import type { CoreServices } from '../../org/index.js';
+import type { SecretBox } from '../../secrets/index.js';
+import type { Store } from '../../store/index.js';
 import { createDefinitionsService } from './definitions-service.js';
 import { createDriversService } from './drivers-service.js';
 import { createGraphsService } from './graphs-service.js';

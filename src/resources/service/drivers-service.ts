@@ -3,17 +3,17 @@
  * DriverDefinition), and `resolveDriver`, which the deployment engine calls to get a `Driver` for a
  * definition's `driver_type`.
  */
-import type { Driver } from '../drivers/contract.js';
-import { createHttpDriver } from '../drivers/http.js';
-import type { DriverRegistry } from '../drivers/registry.js';
-import type { CoreServices } from '../org/index.js';
-import { DEFINITION_ID_PATTERN } from '../resources/index.js';
-import { Conflict, InvalidInput, NotFound } from '../shared/errors.js';
-import { fromJsonText, nowIso, toJsonText } from '../store/index.js';
-import type { Executor, Store } from '../store/index.js';
-import { createResourceDefinitionsRepo } from '../store/resource-definitions-repo.js';
-import { createResourceDriversRepo } from '../store/resource-drivers-repo.js';
-import type { ResourceDriverRow } from '../store/resource-drivers-repo.js';
+import type { Driver } from '../../drivers/contract.js';
+import { createHttpDriver } from '../../drivers/http.js';
+import type { DriverRegistry } from '../../drivers/registry.js';
+import type { CoreServices } from '../../org/index.js';
+import { DEFINITION_ID_PATTERN } from '../index.js';
+import { Conflict, InvalidInput, NotFound } from '../../shared/errors.js';
+import { fromJsonText, nowIso, toJsonText } from '../../store/index.js';
+import type { Executor, Store } from '../../store/index.js';
+import { createResourceDefinitionsRepo } from '../../store/resource-definitions-repo.js';
+import { createResourceDriversRepo } from '../../store/resource-drivers-repo.js';
+import type { ResourceDriverRow } from '../../store/resource-drivers-repo.js';
 import type { ResourceTypesService } from './types-service.js';
 
 /** Humanitec's DriverDefinitionResponse (`target` only for the owning org's drivers). */
