@@ -10,32 +10,24 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { buildServer } from '../src/api/server.js';
-import { attachEngine, createEngine } from '../src/engine/index.js';
+import { createBaton } from '../src/baton/create-baton.js';
+import { loadConfig } from '../src/config/index.js';
 import type { EngineTimings } from '../src/engine/index.js';
-import { bootstrap, createCoreServices } from '../src/org/index.js';
-import { SecretBox, secretKeyFromBytes } from '../src/secrets/index.js';
-import { createStore } from '../src/store/index.js';
 import { createTestDatabase } from '../src/store/testing.js';
-import { createValueSource } from '../src/values/index.js';
 
 const WORKLOADS = 50;
 const RESOURCES_PER_WORKLOAD = 4;
 const RUNS = 5;
 
 const database = await createTestDatabase('sqlite');
-const store = await createStore({ dataDir: database.dataDir });
-const services = createCoreServices(store);
 const token = randomBytes(16).toString('hex');
-await bootstrap(services, { orgId: 'local', bootstrapToken: token, dataDir: database.dataDir });
-const box = new SecretBox(secretKeyFromBytes(randomBytes(32)));
 const timings = new Map<string, EngineTimings>();
-const engine = attachEngine(
-  store,
-  createEngine(store, services, { dataDir: database.dataDir, box, values: createValueSource(store, box), pollMs: 5, nodeConcurrency: 16, onTimings: (id, t) => timings.set(id, t) }),
+const baton = await createBaton(
+  loadConfig({ BATON_DATA_DIR: database.dataDir, BATON_BOOTSTRAP_TOKEN: token, BATON_LOG_LEVEL: 'silent', BATON_ENGINE_POLL_MS: '5' }),
+  { nodeConcurrency: 16, onTimings: (id, t) => timings.set(id, t) },
 );
-const app = await buildServer({ store, services, logLevel: 'silent', secretBox: box, drivers: engine.registry });
-engine.start();
+const { app } = baton;
+baton.startEngine();
 const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
 const call = async <T>(method: 'GET' | 'POST', url: string, body?: unknown): Promise<T> => {
   const res = await app.inject({ method, url, headers, ...(body !== undefined ? { payload: JSON.stringify(body) } : {}) });
@@ -87,9 +79,7 @@ for (let run = 0; run < RUNS; run++) {
   console.log(`run ${run + 1}: ${wallMs.toFixed(0)} ms wall, drivers ${t.driverMs.toFixed(0)} ms, target ${t.targetMs.toFixed(0)} ms`);
 }
 const resources = await call<unknown[]>('GET', '/orgs/local/apps/bench/envs/development/resources');
-await engine.stop();
-await app.close();
-await store.close();
+await baton.close();
 await database.cleanup();
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;

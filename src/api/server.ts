@@ -1,18 +1,14 @@
 /**
- * The HTTP server. `buildServer` assembles Fastify (validation, auth, error mapping, OpenAPI, routes) without
- * listening, so tests can `inject()`; `startServer` opens the store, seeds on first start and listens.
+ * The HTTP server. `buildServer` assembles Fastify (validation, auth, error mapping, OpenAPI, routes) over the
+ * services the composition root (src/baton/create-baton.ts) built; it does not listen, so tests can `inject()`.
  *
  * Extension point: a new route module is a `RouteModule` in src/api/routes/<concern>.ts, added to ROUTE_MODULES.
  */
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify from 'fastify';
-import type { Config, LogLevel } from '../config/index.js';
-import { BATON_VERSION } from '../config/index.js';
-import { bootstrap, createCoreServices } from '../org/index.js';
-import type { BootstrapResult, CoreServices } from '../org/index.js';
-import { createStore } from '../store/index.js';
-import type { Store } from '../store/index.js';
+import type { BatonServices } from '../baton/services.js';
+import type { LogLevel } from '../config/index.js';
 import { installAuth } from './auth.js';
 import { installErrorHandling } from './errors.js';
 import { registerAppRoutes } from './routes/apps.js';
@@ -34,11 +30,6 @@ import { registerMatchRoutes } from './routes/match.js';
 import { registerDeploymentRoutes } from './routes/deployments.js';
 import { registerActiveResourceRoutes } from './routes/active-resources.js';
 import { registerWorkloadProfileRoutes } from './routes/workload-profiles.js';
-import { attachEngine, createEngine, createRegistry, developmentDefinitions, engineFor } from '../engine/index.js';
-import { createValueSource } from '../values/index.js';
-import type { DriverRegistry } from '../drivers/registry.js';
-import { SecretBox, loadOrCreateSecretKey, secretKeyFromBytes } from '../secrets/index.js';
-import { randomBytes } from 'node:crypto';
 import { installValidation } from './validation.js';
 
 export type { BatonApp, RouteModule, ServerDeps } from './routes/types.js';
@@ -66,16 +57,12 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
 ];
 
 export interface BuildServerOptions {
-  store: Store;
-  /** Defaults to `createCoreServices(store)`. */
-  services?: CoreServices;
+  /** The process's services, built once by the composition root (src/baton/create-baton.ts). */
+  services: BatonServices;
+  version: string;
   logLevel?: LogLevel;
   /** Override the module list (tests); defaults to ROUTE_MODULES. */
   routeModules?: readonly RouteModule[];
-  /** Seals secrets at rest. `startServer` passes the persistent key; the default (a fresh random key) suits tests only. */
-  secretBox?: SecretBox;
-  /** Defaults to the attached engine's registry, else `createRegistry()` (src/engine): API and engine share one. */
-  drivers?: DriverRegistry;
 }
 
 /** A route as registered (HEAD twins of GET routes excluded), for the OpenAPI completeness test. */
@@ -92,7 +79,7 @@ declare module 'fastify' {
 }
 
 export async function buildServer(options: BuildServerOptions): Promise<BatonApp> {
-  const services = options.services ?? createCoreServices(options.store);
+  const { services } = options;
   const app = Fastify({
     logger: {
       level: options.logLevel ?? 'info',
@@ -112,14 +99,14 @@ export async function buildServer(options: BuildServerOptions): Promise<BatonApp
 
   installValidation(app);
   installErrorHandling(app);
-  installAuth(app, services);
+  installAuth(app, services.core);
 
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
       info: {
         title: 'Baton API',
-        version: BATON_VERSION,
+        version: options.version,
         description: 'Humanitec-compatible Platform Orchestrator API. Baton-only endpoints live under /baton/.',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
@@ -128,58 +115,8 @@ export async function buildServer(options: BuildServerOptions): Promise<BatonApp
   });
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, () => app.swagger());
 
-  const deps: ServerDeps = { store: options.store, services, version: BATON_VERSION, secretBox: options.secretBox ?? new SecretBox(secretKeyFromBytes(randomBytes(32))), drivers: options.drivers ?? engineFor(options.store)?.registry ?? createRegistry() };
+  const deps: ServerDeps = { ...services, version: options.version };
   for (const register of options.routeModules ?? ROUTE_MODULES) await register(app, deps);
   await app.ready();
   return app;
-}
-
-export interface RunningServer {
-  app: BatonApp;
-  store: Store;
-  /** Base URL, e.g. `http://127.0.0.1:8080`. */
-  url: string;
-  bootstrap: BootstrapResult;
-  close(): Promise<void>;
-}
-
-/** What `baton serve` runs: open (and migrate) the store, seed on first start, listen. */
-export async function startServer(config: Config): Promise<RunningServer> {
-  const store = await createStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  try {
-    const services = createCoreServices(store);
-    const seeded = await bootstrap(services, { orgId: config.org, bootstrapToken: config.bootstrapToken, dataDir: config.dataDir });
-    const secretBox = new SecretBox(loadOrCreateSecretKey({ dataDir: config.dataDir, secretKey: config.secretKey }));
-    const engine = attachEngine(store, createEngine(store, services, {
-      dataDir: config.dataDir,
-      box: secretBox,
-      values: createValueSource(store, secretBox),
-      fallbackDefinitions: developmentDefinitions({
-        postgresUrl: config.devPostgresUrl,
-        mysqlUrl: config.devMysqlUrl,
-        redisUrl: config.devRedisUrl,
-        amqpUrl: config.devAmqpUrl,
-      }),
-    }));
-    const app = await buildServer({ store, services, logLevel: config.logLevel, secretBox });
-    await app.listen({ port: config.port, host: config.host });
-    engine.start();
-    const address = app.server.address();
-    const port = typeof address === 'object' && address !== null ? address.port : config.port;
-    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-    return {
-      app,
-      store,
-      url: `http://${host}:${port}`,
-      bootstrap: seeded,
-      async close() {
-        await engine.stop();
-        await app.close();
-        await store.close();
-      },
-    };
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
 }

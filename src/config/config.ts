@@ -26,11 +26,21 @@ export interface Config {
    * start. Several replicas sharing one PostgreSQL database must all be given the same key.
    */
   secretKey: string | undefined;
-  /** Servers that `development` environments provision real databases on (src/engine/dev-definitions.ts). */
+  /** Servers that `development` environments provision real databases on (src/resources/defaults/development.ts). */
   devPostgresUrl: string | undefined;
   devMysqlUrl: string | undefined;
   devRedisUrl: string | undefined;
   devAmqpUrl: string | undefined;
+  /** Lease of a claimed deployment job; heartbeats renew it every third of it (docs/engine.md). */
+  engineLeaseMs: number;
+  /** How often an idle worker polls the queue. */
+  enginePollMs: number;
+  /** Deployments one replica runs at once (different environments). */
+  engineConcurrency: number;
+  /** Time limit of one driver call, every driver (HTTP drivers included). */
+  driverTimeoutMs: number;
+  /** The terraform binary the `humanitec/terraform` driver runs. */
+  terraformBin: string;
 }
 
 /** Every setting: env var, CLI flag (undefined: env only), default, description. The single source for docs and flags. */
@@ -46,6 +56,11 @@ export const CONFIG_VARIABLES = [
   { key: 'devMysqlUrl', env: 'BATON_DEV_MYSQL_URL', flag: '--dev-mysql-url <url>', default: undefined, description: 'mysql:// (or mariadb://) admin URL for real development databases' },
   { key: 'devRedisUrl', env: 'BATON_DEV_REDIS_URL', flag: '--dev-redis-url <url>', default: undefined, description: 'redis:// admin URL; development environments get an ACL user with a key prefix' },
   { key: 'devAmqpUrl', env: 'BATON_DEV_AMQP_URL', flag: '--dev-amqp-url <url>', default: undefined, description: 'amqp:// admin URL (management API on port 15672); development environments get a vhost and user' },
+  { key: 'engineLeaseMs', env: 'BATON_ENGINE_LEASE_MS', flag: '--engine-lease-ms <ms>', default: '15000', description: 'lease of a claimed deployment job in milliseconds; another replica takes a job over once it expires' },
+  { key: 'enginePollMs', env: 'BATON_ENGINE_POLL_MS', flag: '--engine-poll-ms <ms>', default: '250', description: 'how often an idle worker polls the job queue, in milliseconds' },
+  { key: 'engineConcurrency', env: 'BATON_ENGINE_CONCURRENCY', flag: '--engine-concurrency <n>', default: '4', description: 'deployments one replica runs at once (different environments)' },
+  { key: 'driverTimeoutMs', env: 'BATON_DRIVER_TIMEOUT_MS', flag: '--driver-timeout-ms <ms>', default: '600000', description: 'time limit of one driver call in milliseconds' },
+  { key: 'terraformBin', env: 'BATON_TERRAFORM_BIN', flag: '--terraform-bin <path>', default: 'terraform', description: 'terraform binary of the humanitec/terraform driver' },
   { key: 'logLevel', env: 'BATON_LOG_LEVEL', flag: '--log-level <level>', default: 'info', description: `log level: ${LOG_LEVELS.join(', ')}` },
 ] as const satisfies ReadonlyArray<{ key: keyof Config; env: string; flag: string; default: string | undefined; description: string }>;
 
@@ -117,5 +132,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
     }
   }
 
-  return { port, host, dataDir: raw('dataDir')!, databaseUrl, org, bootstrapToken, logLevel: logLevel as LogLevel, secretKey, ...devServers };
+  const positiveInteger = (key: 'engineLeaseMs' | 'enginePollMs' | 'engineConcurrency' | 'driverTimeoutMs', min: number, max: number): number => {
+    const text = raw(key)!;
+    const value = Number(text);
+    if (!/^\d+$/.test(text) || value < min || value > max) {
+      throw new InvalidInput(`${name(key)} must be an integer from ${min} to ${max} (got "${text}")`, { field: name(key) });
+    }
+    return value;
+  };
+  const engine = {
+    engineLeaseMs: positiveInteger('engineLeaseMs', 100, 3_600_000),
+    enginePollMs: positiveInteger('enginePollMs', 1, 60_000),
+    engineConcurrency: positiveInteger('engineConcurrency', 1, 256),
+    driverTimeoutMs: positiveInteger('driverTimeoutMs', 100, 24 * 3_600_000),
+  };
+  const terraformBin = raw('terraformBin')!;
+
+  return { port, host, dataDir: raw('dataDir')!, databaseUrl, org, bootstrapToken, logLevel: logLevel as LogLevel, secretKey, ...devServers, ...engine, terraformBin };
 }

@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Conflict, DriverFailed, InvalidInput, NotFound } from '../shared/errors.js';
@@ -63,7 +65,7 @@ describe('DriverRegistry', () => {
   });
 
   it('holds the built-in generic drivers under their Humanitec ids and Baton aliases', () => {
-    const registry = createBuiltinRegistry();
+    const registry = createBuiltinRegistry({ terraformStateDir: join(tmpdir(), 'baton-registry-test') });
     for (const id of ['humanitec/echo', 'baton/echo', 'humanitec/template', 'baton/template']) {
       assert.ok(registry.has(id), `${id} is registered`);
     }

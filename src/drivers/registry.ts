@@ -68,12 +68,14 @@ export class DriverRegistry {
 export interface BuiltinDriverDeps {
   /** Go-template renderer for `humanitec/template`; defaults to the engine in src/templates. */
   renderTemplate?: TemplateRenderer;
-  /** Where the terraform driver keeps its per-resource state; defaults to `<BATON_DATA_DIR>/terraform`. */
-  terraformStateDir?: string;
+  /** Where the terraform driver keeps its per-resource state (`<data dir>/terraform` in a server). */
+  terraformStateDir: string;
+  /** The terraform binary (config `BATON_TERRAFORM_BIN`); `terraform` on PATH when absent. */
+  terraformBin?: string;
 }
 
 /** A registry holding every built-in driver. */
-export function createBuiltinRegistry(deps: BuiltinDriverDeps = {}): DriverRegistry {
+export function createBuiltinRegistry(deps: BuiltinDriverDeps): DriverRegistry {
   const registry = new DriverRegistry();
   // Generic drivers (any resource type).
   registry.register(createEchoDriver());
@@ -85,7 +87,7 @@ export function createBuiltinRegistry(deps: BuiltinDriverDeps = {}): DriverRegis
   registry.register(createMariadbDriver());
   registry.register(createRedisDriver());
   registry.register(createRabbitmqDriver());
-  registry.register(createTerraformDriver(deps.terraformStateDir === undefined ? {} : { stateDir: deps.terraformStateDir }));
+  registry.register(createTerraformDriver({ stateDir: deps.terraformStateDir, ...(deps.terraformBin !== undefined ? { terraformBin: deps.terraformBin } : {}) }));
 
   return registry;
 }

@@ -52,9 +52,9 @@ const TerraformSecrets = Type.Object({
 type Values = Static<typeof TerraformValues>;
 
 export interface TerraformDriverOptions {
-  /** Root of the per-resource working directories and state. Default `$BATON_DATA_DIR/terraform`. */
-  stateDir?: string;
-  /** The terraform binary. Default `$BATON_TERRAFORM_BIN`, else `terraform` on PATH. */
+  /** Root of the per-resource working directories and state (`<data dir>/terraform` in a server). */
+  stateDir: string;
+  /** The terraform binary (config `BATON_TERRAFORM_BIN`). Default `terraform` on PATH. */
   terraformBin?: string;
   /** How long a provision waits for another run on the same resource. Default 15 minutes. */
   lockTimeoutMs?: number;
@@ -72,18 +72,14 @@ const KEPT_IN_WORKDIR = new Set([
 const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-export function defaultTerraformStateDir(): string {
-  return join(process.env.BATON_DATA_DIR ?? join(process.cwd(), '.baton'), 'terraform');
-}
-
 interface TerraformOutput {
   value: unknown;
   sensitive: boolean;
 }
 
-export function createTerraformDriver(options: TerraformDriverOptions = {}): Driver {
-  const stateRoot = resolve(options.stateDir ?? defaultTerraformStateDir());
-  const terraformBin = options.terraformBin ?? process.env.BATON_TERRAFORM_BIN ?? 'terraform';
+export function createTerraformDriver(options: TerraformDriverOptions): Driver {
+  const stateRoot = resolve(options.stateDir);
+  const terraformBin = options.terraformBin ?? 'terraform';
 
   function readInputs(request: ProvisionRequest) {
     const values = parseInputs(TerraformValues, request.driver.values, 'terraform driver values');

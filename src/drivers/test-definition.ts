@@ -3,6 +3,8 @@
  * placeholders in `driver_inputs` are replaced from `inputs.placeholders` (no graph, no other resources), then the
  * definition's driver runs with the given resource inputs and cookie. Used by `baton resources test-definition`.
  */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { InvalidInput } from '../shared/errors.js';
 import { sha256Hex, canonicalJson } from '../shared/canonical-json.js';
@@ -244,7 +246,8 @@ export async function testDefinition(
     });
   }
 
-  const registry = options.registry ?? createBuiltinRegistry();
+  // Run locally (CLI), terraform state goes to a scratch folder of this machine, never a server's data folder.
+  const registry = options.registry ?? createBuiltinRegistry({ terraformStateDir: join(tmpdir(), 'baton-test-definition', 'terraform') });
   const driver = registry.get(parsed.driverType);
   return callDriver(
     driver,

@@ -1,41 +1,14 @@
 /**
- * What a fresh Baton deploys with, before anyone writes a resource definition: fallback definitions for the
- * implicit resources (`k8s-cluster` → the embedded gitops repository, `k8s-namespace` → `<app>-<env>`,
- * `base-env` and `workload` → nothing), the cluster "drivers" that only describe where manifests go, and the
- * mapping from a cluster's driver type to a deployment target.
- *
- * Fallbacks are ordinary definitions with the plainest criterion and the latest possible creation time, so an
- * org definition of the same type always wins the match (more specific, or equally specific and older).
+ * What a fresh Baton deploys with besides its default definitions (src/resources/defaults): the cluster
+ * "drivers" that only describe where manifests go, the one driver registry, and the mapping from a cluster's
+ * driver type to a deployment target.
  */
 import type { Driver, ProvisionRequest, ProvisionResult } from '../drivers/contract.js';
-import type { ResourceDefinition } from '../resources/index.js';
+import { createBuiltinRegistry } from '../drivers/registry.js';
+import type { DriverRegistry } from '../drivers/registry.js';
 import { TARGET_DRIVER_TYPES, createTarget } from '../targets/index.js';
 import type { Target } from '../targets/index.js';
 import type { TargetResolver } from './types.js';
-
-const FALLBACK_CREATED_AT = '9999-12-31T23:59:59.999Z';
-
-function fallback(type: string, driverType: string, values: Record<string, unknown>): ResourceDefinition {
-  return {
-    id: `baton-default-${type}`,
-    name: `Baton default ${type}`,
-    type,
-    driver_type: driverType,
-    driver_inputs: { values, secrets: {} },
-    provision: {},
-    criteria: [{ id: `baton-default-${type}`, class: 'default' }],
-    version_id: 'builtin',
-    created_at: FALLBACK_CREATED_AT,
-    is_default: true,
-  };
-}
-
-export const FALLBACK_DEFINITIONS: readonly ResourceDefinition[] = [
-  fallback('k8s-cluster', 'baton/gitops', { name: 'embedded-gitops', cluster_type: 'gitops', loadbalancer: '127.0.0.1' }),
-  fallback('k8s-namespace', 'humanitec/echo', { namespace: '${context.app.id}-${context.env.id}' }),
-  fallback('base-env', 'humanitec/echo', {}),
-  fallback('workload', 'humanitec/echo', {}),
-];
 
 /** The cluster driver ids and which target each selects. */
 export const KUBERNETES_CLUSTER_DRIVERS = ['baton/kubernetes', 'humanitec/k8s-cluster'] as const;
@@ -87,4 +60,19 @@ export function createTargetResolver(dataDir: string): TargetResolver {
     }
     return target;
   };
+}
+
+/**
+ * The one driver registry of a Baton process: the built-ins (generic and infrastructure drivers), the cluster
+ * drivers that name deployment targets, and `extra` drivers (tests, benchmarks) over them. The API and the engine
+ * share it, so a definition may name exactly the drivers a deployment can run.
+ */
+export function createRegistry(options: { terraformStateDir: string; terraformBin?: string; extra?: readonly Driver[] }): DriverRegistry {
+  const registry = createBuiltinRegistry({ terraformStateDir: options.terraformStateDir, ...(options.terraformBin !== undefined ? { terraformBin: options.terraformBin } : {}) });
+  for (const driver of createClusterDrivers()) registry.register(driver);
+  for (const driver of options.extra ?? []) {
+    for (const name of [driver.id, ...(driver.aliases ?? [])]) registry.unregister(name);
+    registry.register(driver);
+  }
+  return registry;
 }

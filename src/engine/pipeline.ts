@@ -6,6 +6,7 @@
  */
 import type { Driver, DriverManifest, JsonObject } from '../drivers/contract.js';
 import { callDriver, callDriverDeprovision } from '../drivers/registry.js';
+import type { OutputsValidator } from '../drivers/registry.js';
 import { buildResourceGraph, checkOutputs, createMatcher, NoMatchingDefinition, resolveNodeInputs } from '../resources/index.js';
 import type { GraphNode, ResourceDefinition, ResourceGraph, ResourceTypeRegistry } from '../resources/index.js';
 import type { ProfileRegistry } from '../profiles/index.js';
@@ -74,6 +75,8 @@ export interface PipelineDeps {
     delta(orgId: string, appId: string, deltaId: string): Promise<Delta>;
   };
   definitions(orgId: string): Promise<ResourceDefinition[]>;
+  /** Stores the deployment's resource graph; returns its id (`dependency_graph_id`). */
+  recordGraph(ref: { orgId: string; appId: string; envId: string }, graph: ResourceGraph): Promise<string>;
   /** The org's workload profiles (built-ins plus its custom ones). */
   profiles(orgId: string): Promise<ProfileRegistry>;
   driver(orgId: string, driverType: string): Promise<Driver>;
@@ -254,7 +257,7 @@ export async function runDeployment(
     log.add('match', 'info', `resource graph ${graph.hash.slice(0, 12)}: ${graph.nodes.length} resource(s) in ${graph.levels.length} level(s)`);
     await endPhase(current, 'succeeded');
     current = undefined;
-    await persist(undefined, { dependency_graph_id: graph.hash.slice(0, 40) });
+    await persist(undefined, { dependency_graph_id: await deps.recordGraph({ orgId, appId, envId }, graph) });
 
     // Create: provision level by level.
     current = await startPhase('create');
@@ -309,13 +312,7 @@ export async function runDeployment(
             signal: control.signal,
             log: (level, message) => log.add('create', level, message, node.resId),
           },
-          {
-            timeoutMs: deps.driverTimeoutMs,
-            validateOutputs: (type, out) => {
-              const resourceType = types.get(type);
-              return resourceType ? checkOutputs(resourceType, out) : [];
-            },
-          },
+          { timeoutMs: deps.driverTimeoutMs, validateOutputs: outputsValidator(types) },
         );
       } catch (error) {
         if (control.signal.aborted) throw new LeaseLost('deployment stopped while a driver was running');
@@ -577,6 +574,14 @@ function matchErrors(error: unknown, set: DeploymentSet, definitions: readonly R
     errors.push({ scope: 'resource', object_id: typeof details.res_id === 'string' ? details.res_id : '', code: 'MATCH-001', summary: 'No matching resource definition', message: error.message, error_type: 'ResourceMatchError' });
   }
   return errors;
+}
+
+/** Checks a driver's outputs against its resource type's outputs schema: the same check for deploys and plans. */
+export function outputsValidator(types: ResourceTypeRegistry): OutputsValidator {
+  return (type, out) => {
+    const resourceType = types.get(type);
+    return resourceType ? checkOutputs(resourceType, out) : [];
+  };
 }
 
 /** Deprovisions an active resource with the driver of the definition that made it. */

@@ -31,6 +31,7 @@ import {
   envNamespace,
   environmentContext,
   matchGraph,
+  outputsValidator,
   readDeploymentSet,
   resolveClusterTarget,
 } from './pipeline.js';
@@ -188,10 +189,11 @@ export async function createPlan(
   const newSetId = setIdOf(set);
   const baseSet = await deps.sets.load(orgId, appId, baseSetId);
 
+  const types = await deps.types(orgId);
   let graph: ResourceGraph;
   try {
     const context = await environmentContext(deps.store, orgId, appId, envId);
-    graph = matchGraph(set, context, await deps.definitions(orgId), await deps.types(orgId));
+    graph = matchGraph(set, context, await deps.definitions(orgId), types);
   } catch (error) {
     if (error instanceof DeploymentFailed) throw new InvalidInput(`the deployment would fail: ${error.errors.map((e) => e.message).join('; ')}`, { errors: error.errors });
     throw error;
@@ -248,7 +250,7 @@ export async function createPlan(
               context: { ...context, deployId: PLAN_DEPLOY_ID },
               log: () => undefined,
             },
-            { timeoutMs: deps.driverTimeoutMs },
+            { timeoutMs: deps.driverTimeoutMs, validateOutputs: outputsValidator(types) },
           );
           known = !mentionsUnknown(result);
         } catch (error) {
@@ -305,9 +307,8 @@ export async function createPlan(
   const rendered: RenderedWorkload[] = [];
   const unresolved: PlanView['unresolved_workloads'] = [];
   for (const workloadId of Object.keys(set.modules).sort()) {
-    const only = { ...set, modules: { [workloadId]: set.modules[workloadId]! } };
     try {
-      rendered.push(...(await renderWorkloads({ graph, set: only, results, values: valueSet, deployId: PLAN_DEPLOY_ID, setId: newSetId, namespace, profiles })));
+      rendered.push(...(await renderWorkloads({ graph, set, only: [workloadId], results, values: valueSet, deployId: PLAN_DEPLOY_ID, setId: newSetId, namespace, profiles })));
     } catch (error) {
       if (!(error instanceof BatonError)) throw error;
       const node = graph.nodes.find((n) => n.type === 'workload' && n.resId === `modules.${workloadId}`);

@@ -87,6 +87,11 @@ export interface WorkloadInputs {
   namespace: string;
   /** The org's workload profiles (built-ins plus custom ones); the built-ins alone when absent. */
   profiles?: ProfileRegistry;
+  /**
+   * Render only these workloads (a plan renders one at a time so one that needs unknown outputs does not hide
+   * the others). The whole set stays visible, so `${modules.<other>.service.name}` still resolves.
+   */
+  only?: readonly string[];
 }
 
 /** The placeholder scope of module `w`: the graph's scope plus the deployment-set namespaces. */
@@ -142,7 +147,8 @@ export async function renderWorkloads(inputs: WorkloadInputs): Promise<RenderedW
   const outputs = new Map<string, { values: JsonObject; secrets: JsonObject }>();
   for (const [id, result] of inputs.results) outputs.set(id, { values: result.values, secrets: result.secrets });
   const rendered: RenderedWorkload[] = [];
-  for (const workloadId of Object.keys(inputs.set.modules).sort()) {
+  const workloadIds = Object.keys(inputs.set.modules).sort().filter((id) => inputs.only === undefined || inputs.only.includes(id));
+  for (const workloadId of workloadIds) {
     const module: Module = inputs.set.modules[workloadId]!;
     const node = findNode(inputs.graph, { type: 'workload', resId: `modules.${workloadId}` });
     if (!node) throw new InvalidInput(`workload "${workloadId}" has no node in the resource graph`, { workload: workloadId });

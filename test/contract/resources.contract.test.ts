@@ -54,11 +54,14 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       await echo('redis-any', 'redis', [{}], { host: 'redis' });
 
       const prod = await api.listResourceDefinitions({ orgId: org, app: 'shop', env: 'prod', env_type: 'production', res_type: 'postgres' });
-      assert.deepEqual(prod.map((d) => d.id), ['pg-shop-prod', 'pg-general']);
+      // Baton's default definition of the type is listed too, last: any org definition wins over it.
+      assert.deepEqual(prod.map((d) => d.id), ['pg-shop-prod', 'pg-general', 'baton-default-postgres']);
+      assert.deepEqual(prod.map((d) => d.is_default), [false, false, true]);
       const dev = await api.listResourceDefinitions({ orgId: org, app: 'shop', env: 'development', env_type: 'development', res_type: 'postgres' });
-      assert.deepEqual(dev.map((d) => d.id), ['pg-general']);
+      assert.deepEqual(dev.map((d) => d.id), ['pg-general', 'baton-default-postgres']);
       const all = await api.listResourceDefinitions({ orgId: org });
-      assert.deepEqual(all.map((d) => d.id).sort(), ['pg-general', 'pg-shop-prod', 'redis-any']);
+      assert.deepEqual(all.filter((d) => !d.is_default).map((d) => d.id).sort(), ['pg-general', 'pg-shop-prod', 'redis-any']);
+      assert.ok(all.some((d) => d.is_default && d.id === 'baton-default-k8s-cluster'));
     });
 
     it('adds a criterion, refuses a duplicate with 409, deletes a criterion, and versions every change', async () => {
@@ -80,7 +83,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       def = await api.getResourceDefinition({ orgId: org, defId: 'pg-general' });
       assert.deepEqual(def.criteria?.map((c) => c.env_type).sort(), ['development', 'production']);
       const staging = await api.listResourceDefinitions({ orgId: org, app: 'shop', env: 'staging', env_type: 'staging', res_type: 'postgres' });
-      assert.deepEqual(staging.map((d) => d.id), []);
+      assert.deepEqual(staging.map((d) => d.id), ['baton-default-postgres']);
 
       const versions = await api.listResourceDefinitionVersions({ orgId: org, defId: 'pg-general' });
       assert.deepEqual(versions.map((v) => v.action), ['updated', 'updated', 'created']);

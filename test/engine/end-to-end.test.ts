@@ -111,7 +111,7 @@ for (const dialect of DIALECTS) {
       assert.ok(resources.some((r) => r.type === 'k8s-namespace' && r.resource.namespace === `${appId}-development`));
 
       // The rendered objects reached the embedded gitops target: secret variables only via a Secret.
-      const rendered = (await h.engine.service.getRow(orgId, appId, 'development', first.id)).id;
+      const rendered = (await h.baton.services.deployments.getRow(orgId, appId, 'development', first.id)).id;
       assert.equal(rendered, first.id);
 
       // Second delta: a new image.
@@ -176,7 +176,7 @@ for (const dialect of DIALECTS) {
 
       // Secrets: the shared secret and the generated database password appear nowhere in clear.
       const row = await h.store.db.selectFrom('active_resources').selectAll().where('guresid', '=', db.gu_res_id).executeTakeFirstOrThrow();
-      const outputs = h.engine.box.open(row.secrets_sealed!, `orgs/${orgId}/apps/${appId}/envs/development/resources/${db.gu_res_id}/secrets`) as { password: string };
+      const outputs = h.baton.box.open(row.secrets_sealed!, `orgs/${orgId}/apps/${appId}/envs/development/resources/${db.gu_res_id}/secrets`) as { password: string };
       assert.ok(outputs.password.length >= 16);
       const everything = seen.join('\n') + (await databaseText(h.store, h.database));
       assert.ok(!everything.includes(SECRET), 'the secret value is never in clear');

@@ -1,22 +1,32 @@
 /**
- * Baton in this process with its deployment engine tuned for tests (short lease and poll, extra drivers, a
- * directory or gitops target under the test's data folder), listening on a free port.
+ * Baton in this process, built by the composition root (`createBaton`) with its deployment engine tuned for tests
+ * (short lease and poll, extra drivers, the data folder of a test database), listening on a free port.
  */
 import { randomBytes } from 'node:crypto';
-import { buildServer } from '../../src/api/server.js';
+import type { Baton } from '../../src/baton/create-baton.js';
+import { createBaton } from '../../src/baton/create-baton.js';
 import type { BatonApp } from '../../src/api/server.js';
+import { loadConfig } from '../../src/config/index.js';
 import type { Driver } from '../../src/drivers/contract.js';
-import { attachEngine, createEngine } from '../../src/engine/index.js';
-import type { Engine, EngineOptions } from '../../src/engine/index.js';
-import { bootstrap, createCoreServices } from '../../src/org/index.js';
-import { SecretBox, secretKeyFromBytes } from '../../src/secrets/index.js';
-import { createStore } from '../../src/store/index.js';
+import type { Engine, TargetResolver } from '../../src/engine/index.js';
 import type { DialectName, Store } from '../../src/store/index.js';
 import { createTestDatabase } from '../../src/store/testing.js';
 import type { TestDatabase } from '../../src/store/testing.js';
-import { createValueSource } from '../../src/values/index.js';
+
+/** Engine settings a test may change (the rest come from `loadConfig` defaults, lease and poll shortened). */
+export interface HarnessEngineOptions {
+  workerId?: string;
+  concurrency?: number;
+  leaseMs?: number;
+  pollMs?: number;
+  driverTimeoutMs?: number;
+  /** A data folder of this replica's own (default: the test database's). */
+  dataDir?: string;
+  resolveTarget?: TargetResolver;
+}
 
 export interface EngineHarness {
+  baton: Baton;
   app: BatonApp;
   store: Store;
   engine: Engine;
@@ -29,37 +39,39 @@ export interface EngineHarness {
 }
 
 export async function startEngineHarness(
-  options: { dialect?: DialectName; extraDrivers?: Driver[]; engine?: Partial<EngineOptions>; database?: TestDatabase; box?: SecretBox; token?: string } = {},
+  options: { dialect?: DialectName; extraDrivers?: Driver[]; engine?: HarnessEngineOptions; database?: TestDatabase; secretKey?: string; token?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<EngineHarness> {
   const database = options.database ?? (await createTestDatabase(options.dialect ?? 'sqlite'));
-  const store = await createStore({ databaseUrl: database.databaseUrl, dataDir: database.dataDir });
-  const services = createCoreServices(store);
   const org = 'local';
   const token = options.token ?? randomBytes(16).toString('hex');
-  await bootstrap(services, { orgId: org, bootstrapToken: token, dataDir: database.dataDir });
-  const box = options.box ?? new SecretBox(secretKeyFromBytes(randomBytes(32)));
-  const engine = attachEngine(
-    store,
-    createEngine(store, services, {
-      dataDir: database.dataDir,
-      box,
-      values: createValueSource(store, box),
-      leaseMs: 2_000,
-      pollMs: 50,
-      ...(options.extraDrivers ? { extraDrivers: options.extraDrivers } : {}),
-      ...options.engine,
+  const tuning = options.engine ?? {};
+  const config = {
+    ...loadConfig({
+      BATON_DATA_DIR: tuning.dataDir ?? database.dataDir,
+      ...(database.databaseUrl !== undefined ? { BATON_DATABASE_URL: database.databaseUrl } : {}),
+      BATON_ORG: org,
+      BATON_BOOTSTRAP_TOKEN: token,
+      BATON_SECRET_KEY: options.secretKey ?? randomBytes(32).toString('hex'),
+      BATON_LOG_LEVEL: 'silent',
+      BATON_PORT: '0',
+      ...options.env,
     }),
-  );
-  const app = await buildServer({ store, services, logLevel: 'silent', secretBox: box, drivers: engine.registry });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.server.address();
-  if (typeof address !== 'object' || address === null) throw new Error('no address');
-  const url = `http://127.0.0.1:${address.port}`;
-  engine.start();
+  };
+  config.engineLeaseMs = tuning.leaseMs ?? 2_000;
+  config.enginePollMs = tuning.pollMs ?? 50;
+  if (tuning.concurrency !== undefined) config.engineConcurrency = tuning.concurrency;
+  if (tuning.driverTimeoutMs !== undefined) config.driverTimeoutMs = tuning.driverTimeoutMs;
+  const baton = await createBaton(config, {
+    ...(options.extraDrivers ? { extraDrivers: options.extraDrivers } : {}),
+    ...(tuning.workerId !== undefined ? { workerId: tuning.workerId } : {}),
+    ...(tuning.resolveTarget ? { resolveTarget: tuning.resolveTarget } : {}),
+  });
+  const url = await baton.listen();
   return {
-    app,
-    store,
-    engine,
+    baton,
+    app: baton.app,
+    store: baton.store,
+    engine: baton.engine,
     url,
     org,
     token,
@@ -74,9 +86,7 @@ export async function startEngineHarness(
       return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
     },
     async stop() {
-      await engine.stop();
-      await app.close();
-      await store.close();
+      await baton.close();
       if (!options.database) await database.cleanup();
     },
   };

@@ -10,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Driver } from '../../src/drivers/contract.js';
-import { SecretBox, secretKeyFromBytes } from '../../src/secrets/index.js';
 import { createTestDatabase } from '../../src/store/testing.js';
 import { startEngineHarness, waitForDeployment } from './harness.js';
 
@@ -26,11 +25,12 @@ test('two replicas on one PostgreSQL run 50 deployments over 10 envs once each, 
     deprovision: () => Promise.resolve(),
   });
   const database = await createTestDatabase('postgres');
-  const box = new SecretBox(secretKeyFromBytes(randomBytes(32)));
+  // Every replica is given the same key (BATON_SECRET_KEY), as the docs require.
+  const secretKey = randomBytes(32).toString('hex');
   // Replicas run on different machines: each has its own data folder (and so its own gitops work tree).
   const bDataDir = mkdtempSync(join(tmpdir(), 'baton-replica-'));
-  const a = await startEngineHarness({ database, box, extraDrivers: [counting('a')], engine: { workerId: 'replica-a', concurrency: 4 } });
-  const b = await startEngineHarness({ database, box, token: a.token, extraDrivers: [counting('b')], engine: { workerId: 'replica-b', concurrency: 4, dataDir: bDataDir } });
+  const a = await startEngineHarness({ database, secretKey, extraDrivers: [counting('a')], engine: { workerId: 'replica-a', concurrency: 4 } });
+  const b = await startEngineHarness({ database, secretKey, token: a.token, extraDrivers: [counting('b')], engine: { workerId: 'replica-b', concurrency: 4, dataDir: bDataDir } });
   try {
     const app = 'many';
     assert.equal((await a.api('POST', '/orgs/local/apps', { id: app, name: 'Many' })).status, 201);

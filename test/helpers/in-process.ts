@@ -7,11 +7,12 @@
  *   await baton.stop();
  */
 import { randomBytes } from 'node:crypto';
-import { buildServer } from '../../src/api/server.js';
 import type { BatonApp, RouteModule } from '../../src/api/server.js';
-import { bootstrap, createCoreServices } from '../../src/org/index.js';
+import { buildServer } from '../../src/api/server.js';
+import type { Baton } from '../../src/baton/create-baton.js';
+import { createBaton } from '../../src/baton/create-baton.js';
+import { BATON_VERSION, loadConfig } from '../../src/config/index.js';
 import type { CoreServices } from '../../src/org/index.js';
-import { createStore } from '../../src/store/index.js';
 import type { DialectName, Store } from '../../src/store/index.js';
 import { createTestDatabase } from '../../src/store/testing.js';
 
@@ -25,6 +26,7 @@ export interface InProcessBatonOptions {
 }
 
 export interface InProcessBaton {
+  baton: Baton;
   app: BatonApp;
   store: Store;
   services: CoreServices;
@@ -38,14 +40,25 @@ export interface InProcessBaton {
   stop(): Promise<void>;
 }
 
+/** Baton built by the composition root over a fresh test database; its engine runs, so deployments complete. */
 export async function startInProcessBaton(options: InProcessBatonOptions = {}): Promise<InProcessBaton> {
   const database = await createTestDatabase(options.dialect ?? 'sqlite');
-  const store = await createStore({ databaseUrl: database.databaseUrl, dataDir: database.dataDir });
-  const services = createCoreServices(store);
   const org = options.org ?? 'local';
   const token = options.token ?? randomBytes(16).toString('hex');
-  await bootstrap(services, { orgId: org, bootstrapToken: token, dataDir: database.dataDir });
-  const app = await buildServer({ store, services, logLevel: 'silent', ...(options.routeModules ? { routeModules: options.routeModules } : {}) });
+  const baton = await createBaton(
+    loadConfig({
+      BATON_DATA_DIR: database.dataDir,
+      ...(database.databaseUrl !== undefined ? { BATON_DATABASE_URL: database.databaseUrl } : {}),
+      BATON_ORG: org,
+      BATON_BOOTSTRAP_TOKEN: token,
+      BATON_SECRET_KEY: randomBytes(32).toString('hex'),
+      BATON_LOG_LEVEL: 'silent',
+      BATON_PORT: '0',
+      BATON_ENGINE_POLL_MS: '50',
+    }),
+  );
+  // A custom module list (tests of the server itself) gets its own app over the same services.
+  const app = options.routeModules ? await buildServer({ services: baton.services, version: BATON_VERSION, logLevel: 'silent', routeModules: options.routeModules }) : baton.app;
   let url: string | undefined;
   if (options.listen) {
     await app.listen({ port: 0, host: '127.0.0.1' });
@@ -53,18 +66,20 @@ export async function startInProcessBaton(options: InProcessBatonOptions = {}): 
     if (typeof address !== 'object' || address === null) throw new Error('server did not report its address');
     url = `http://127.0.0.1:${address.port}`;
   }
+  baton.startEngine();
   return {
+    baton,
     app,
-    store,
-    services,
+    store: baton.store,
+    services: baton.services.core,
     org,
     token,
     authHeaders: { authorization: `Bearer ${token}` },
     url,
     dataDir: database.dataDir,
     async stop() {
-      await app.close();
-      await store.close();
+      if (app !== baton.app) await app.close();
+      await baton.close();
       await database.cleanup();
     },
   };

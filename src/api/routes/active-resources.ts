@@ -1,7 +1,6 @@
 /** Active resources of an environment (Humanitec tag ActiveResource): list (secrets only as reference paths) and delete. */
 import { Type } from 'typebox';
 import { COMMON_ERRORS, EnvParams, IdParam, errorResponses } from '../schemas.js';
-import { engineOf } from './deployments.js';
 import type { RouteModule } from './types.js';
 
 export const ActiveResourceResponse = Type.Object(
@@ -31,7 +30,7 @@ export const ActiveResourceResponse = Type.Object(
 );
 
 export const registerActiveResourceRoutes: RouteModule = (app, deps) => {
-  const engine = engineOf(app, deps);
+  const { deployments } = deps;
   app.get(
     '/orgs/:orgId/apps/:appId/envs/:envId/resources',
     {
@@ -45,7 +44,7 @@ export const registerActiveResourceRoutes: RouteModule = (app, deps) => {
     },
     async (request) => {
       const { orgId, appId, envId } = request.params;
-      const views = await engine.service.resources(orgId, appId, envId, { orphaned: request.query.orphaned });
+      const views = await deployments.resources(orgId, appId, envId, { orphaned: request.query.orphaned });
       const scheduled = request.query.scheduled_deletion;
       return scheduled === undefined ? views : views.filter((v) => v.scheduled_deletion === scheduled);
     },
@@ -63,7 +62,7 @@ export const registerActiveResourceRoutes: RouteModule = (app, deps) => {
     },
     async (request, reply) => {
       const { orgId, appId, envId, type, resId } = request.params;
-      await engine.service.deleteResource(orgId, appId, envId, type, resId, request.query.detach === true);
+      await deployments.deleteResource(orgId, appId, envId, type, resId, request.query.detach === true);
       return reply.status(204).send(null);
     },
   );

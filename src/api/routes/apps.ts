@@ -56,7 +56,7 @@ export function toApplicationResponse({ app, envs }: AppWithEnvs) {
   };
 }
 
-export const registerAppRoutes: RouteModule = (app, { services }) => {
+export const registerAppRoutes: RouteModule = (app, { core: services }) => {
   app.get(
     '/orgs/:orgId/apps',
     {

@@ -3,7 +3,6 @@
  * array of deltas), replace (PUT), and the metadata setters `archived`, `env_id`, `name` (bodies are raw JSON values).
  */
 import { Type } from 'typebox';
-import { createSetsService } from '../../sets/service.js';
 import { AppParams, COMMON_ERRORS, IdParam, NoContent, errorResponses } from '../schemas.js';
 import { PagingQuery, pageRequest, setNextLink } from './paging.js';
 import { DeltaRequest, ModuleDeltasResponse, UpdateActionResponse } from './sets.js';
@@ -41,8 +40,8 @@ const DeltaParams = Type.Object({
 
 const EnvironmentId = Type.String({ pattern: '^[a-z0-9](?:-?[a-z0-9]+)+$', maxLength: 50, description: 'An Environment ID.' });
 
-export const registerDeltaRoutes: RouteModule = (app, { store, services }) => {
-  const { deltas } = createSetsService(store, services);
+export const registerDeltaRoutes: RouteModule = (app, deps) => {
+  const { deltas } = deps.sets;
 
   app.get(
     '/orgs/:orgId/apps/:appId/deltas',

@@ -1,20 +1,13 @@
 /**
  * Deployments (Humanitec tag Deployment) and the environment's deployment pointers: submit, list, get, errors,
  * Baton's structured logs (`/baton/logs`, SSE with `?follow=true`) and phases, and `PUT .../from_deploy_id`
- * (rebase). It also hooks the environment routes, without touching them: creating an env with `from_deploy_id`
- * rebases it onto that deployment (clone), deleting an env deprovisions its resources first, and env responses
- * get `from_deploy` / `last_deploy`.
+ * (rebase). Environment creation (clone) and deletion are the environment routes' (envs.ts), through the same
+ * deployments service.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Type } from 'typebox';
-import { attachEngine, createEngine, engineFor } from '../../engine/index.js';
-import type { Engine } from '../../engine/index.js';
-import { createValueSource } from '../../values/index.js';
 import { COMMON_ERRORS, EnvParams, IdParam, errorResponses } from '../schemas.js';
 import { PagingQuery, DEFAULT_PER_PAGE, setNextLink } from './paging.js';
-import type { RouteModule, ServerDeps } from './types.js';
+import type { RouteModule } from './types.js';
 
 export const DeploymentResponse = Type.Object(
   {
@@ -98,27 +91,8 @@ const PhaseResponse = Type.Object(
 
 const DeployParams = Type.Object({ ...EnvParams.properties, deployId: IdParam('Deployment id') });
 
-/**
- * The engine of this server: the one `startServer` attached, or (for servers built directly, e.g. in tests) one
- * made here whose worker lives as long as the app.
- */
-export function engineOf(app: { addHook(name: 'onClose', hook: () => Promise<void>): unknown }, deps: ServerDeps): Engine {
-  const attached = engineFor(deps.store);
-  if (attached) return attached;
-  const engine = attachEngine(deps.store, createEngine(deps.store, deps.services, {
-    dataDir: mkdtempSync(join(tmpdir(), 'baton-engine-')),
-    box: deps.secretBox,
-    values: createValueSource(deps.store, deps.secretBox),
-    registry: deps.drivers,
-  }));
-  engine.start();
-  app.addHook('onClose', () => engine.stop());
-  return engine;
-}
-
 export const registerDeploymentRoutes: RouteModule = (app, deps) => {
-  const engine = engineOf(app, deps);
-  const deployments = engine.service;
+  const { deployments } = deps;
 
   app.post(
     '/orgs/:orgId/apps/:appId/envs/:envId/deploys',
@@ -296,41 +270,4 @@ export const registerDeploymentRoutes: RouteModule = (app, deps) => {
       return reply.status(204).send(null);
     },
   );
-
-  // Hooks on the environment routes (src/api/routes/envs.ts), so that module needs no engine knowledge.
-  app.addHook('preHandler', async (request) => {
-    const url = request.routeOptions.url;
-    const params = request.params as { orgId?: string; appId?: string; envId?: string };
-    if (request.method === 'DELETE' && url === '/orgs/:orgId/apps/:appId/envs/:envId' && params.orgId && params.appId && params.envId) {
-      await deps.services.envs.get(params.orgId, params.appId, params.envId);
-      await deployments.deprovisionEnv(params.orgId, params.appId, params.envId);
-    }
-    if (request.method === 'POST' && url === '/orgs/:orgId/apps/:appId/envs' && params.orgId && params.appId) {
-      const from = (request.body as { from_deploy_id?: unknown } | undefined)?.from_deploy_id;
-      if (typeof from === 'string' && from !== '') await deployments.requireInApp(params.orgId, params.appId, from);
-    }
-  });
-  app.addHook('onSend', async (request, reply, payload) => {
-    const url = request.routeOptions.url;
-    const params = request.params as { orgId?: string; appId?: string; envId?: string };
-    if (request.method === 'POST' && url === '/orgs/:orgId/apps/:appId/envs' && reply.statusCode === 201 && params.orgId && params.appId) {
-      const from = (request.body as { from_deploy_id?: unknown; id?: unknown } | undefined) ?? {};
-      if (typeof from.from_deploy_id === 'string' && from.from_deploy_id !== '' && typeof from.id === 'string') {
-        // Creating an environment from a deployment clones it: the env's first deployment builds on that one.
-        await deployments.rebase(params.orgId, params.appId, from.id, from.from_deploy_id);
-      }
-    }
-    if (
-      request.method === 'GET' &&
-      url === '/orgs/:orgId/apps/:appId/envs/:envId' &&
-      reply.statusCode === 200 &&
-      params.orgId && params.appId && params.envId &&
-      typeof payload === 'string'
-    ) {
-      const body = JSON.parse(payload) as Record<string, unknown>;
-      const state = await deployments.envState(params.orgId, params.appId, params.envId);
-      return JSON.stringify({ ...body, ...state });
-    }
-    return payload;
-  });
 };

@@ -1,5 +1,4 @@
 import { Type } from 'typebox';
-import { resourceServicesFor } from '../../resources/service/index.js';
 import { COMMON_ERRORS, IdParam, OrgParams, errorResponses } from '../schemas.js';
 import type { RouteModule } from './types.js';
 
@@ -46,7 +45,7 @@ const CreateDriverRequest = Type.Object(
 const DriverParams = Type.Object({ orgId: IdParam('Organization id'), driverId: IdParam('Driver id') });
 
 export const registerDriverRoutes: RouteModule = (app, deps) => {
-  const { drivers } = resourceServicesFor({ store: deps.store, core: deps.services, secretBox: deps.secretBox, drivers: deps.drivers });
+  const { drivers } = deps.resources;
   const tags = ['DriverDefinition'];
   app.get(
     '/orgs/:orgId/resources/drivers',

@@ -19,7 +19,7 @@ const EnvTypeParams = Type.Object({ orgId: IdParam('Organization id'), envTypeId
 
 const toResponse = (row: EnvTypeRow) => ({ id: row.id, description: row.description });
 
-export const registerEnvTypeRoutes: RouteModule = (app, { services }) => {
+export const registerEnvTypeRoutes: RouteModule = (app, { core: services }) => {
   app.get(
     '/orgs/:orgId/env-types',
     {

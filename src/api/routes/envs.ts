@@ -12,7 +12,7 @@ export const EnvironmentResponse = Type.Object(
     created_by: Type.String(),
     status: Type.String(),
     status_changed_at: Type.String({ format: 'date-time' }),
-    // Deployment objects; present once the environment has been deployed (deployments come in a later issue).
+    // Deployment objects; present once the environment has been deployed.
     from_deploy: Type.Optional(Type.Object({}, { additionalProperties: true })),
     last_deploy: Type.Optional(Type.Object({}, { additionalProperties: true })),
   },
@@ -46,7 +46,7 @@ export function toEnvironmentResponse(env: EnvRow) {
   };
 }
 
-export const registerEnvRoutes: RouteModule = (app, { services }) => {
+export const registerEnvRoutes: RouteModule = (app, { core: services, deployments }) => {
   app.get(
     '/orgs/:orgId/apps/:appId/envs',
     {
@@ -71,7 +71,7 @@ export const registerEnvRoutes: RouteModule = (app, { services }) => {
       },
     },
     async (request, reply) => {
-      const env = await services.envs.create(request.params.orgId, request.params.appId, request.body, request.user.id);
+      const env = await deployments.createEnvironment(request.params.orgId, request.params.appId, request.body, request.user.id);
       return reply.status(201).send(toEnvironmentResponse(env));
     },
   );
@@ -87,7 +87,8 @@ export const registerEnvRoutes: RouteModule = (app, { services }) => {
     },
     async (request) => {
       const { orgId, appId, envId } = request.params;
-      return toEnvironmentResponse(await services.envs.get(orgId, appId, envId));
+      const env = toEnvironmentResponse(await services.envs.get(orgId, appId, envId));
+      return { ...env, ...(await deployments.envState(orgId, appId, envId)) };
     },
   );
   app.patch(
@@ -118,7 +119,7 @@ export const registerEnvRoutes: RouteModule = (app, { services }) => {
     },
     async (request, reply) => {
       const { orgId, appId, envId } = request.params;
-      await services.envs.delete(orgId, appId, envId);
+      await deployments.deleteEnvironment(orgId, appId, envId);
       return reply.status(204).send(null);
     },
   );

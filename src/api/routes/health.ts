@@ -13,7 +13,7 @@ export const registerHealthRoutes: RouteModule = (app, deps) => {
       },
     },
     async () => {
-      await deps.services.repos.orgs.get('healthz-probe');
+      await deps.core.repos.orgs.get('healthz-probe');
       return { status: 'ok' as const, version: deps.version };
     },
   );

@@ -1,6 +1,5 @@
 import { Type } from 'typebox';
 import type { CandidateExplanation, MatchExplanation } from '../../resources/index.js';
-import { resourceServicesFor } from '../../resources/service/index.js';
 import { COMMON_ERRORS, OrgParams, errorResponses } from '../schemas.js';
 import { MatchingCriteriaResponse } from './resource-definitions.js';
 import type { RouteModule } from './types.js';
@@ -52,7 +51,7 @@ function toBody(explanation: MatchExplanation) {
 
 /** Baton-only: why a resource gets the definition it gets (the env type is read from the environment). */
 export const registerMatchRoutes: RouteModule = (app, deps) => {
-  const { definitions } = resourceServicesFor({ store: deps.store, core: deps.services, secretBox: deps.secretBox, drivers: deps.drivers });
+  const { definitions } = deps.resources;
   app.get(
     '/orgs/:orgId/baton/match',
     {

@@ -19,7 +19,7 @@ export function toOrganizationResponse(org: OrgRow) {
   return { id: org.id, name: org.name, created_at: org.created_at, created_by: org.created_by, logo: {}, trial_expires_at: null };
 }
 
-export const registerOrgRoutes: RouteModule = (app, { services }) => {
+export const registerOrgRoutes: RouteModule = (app, { core: services }) => {
   app.get(
     '/orgs',
     {

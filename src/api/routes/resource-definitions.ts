@@ -1,6 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { resourceServicesFor } from '../../resources/service/index.js';
 import { COMMON_ERRORS, IdParam, OrgParams, errorResponses } from '../schemas.js';
 import type { RouteModule } from './types.js';
 
@@ -184,7 +183,7 @@ const DeletedQuery = Type.Object({ deleted: Type.Optional(Type.Boolean()) });
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
 
 export const registerResourceDefinitionRoutes: RouteModule = async (app, deps) => {
-  const { definitions } = resourceServicesFor({ store: deps.store, core: deps.services, secretBox: deps.secretBox, drivers: deps.drivers });
+  const { definitions } = deps.resources;
   const tags = ['ResourceDefinition'];
 
   app.get(

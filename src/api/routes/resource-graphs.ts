@@ -1,5 +1,4 @@
 import { Type } from 'typebox';
-import { resourceServicesFor } from '../../resources/service/index.js';
 import { COMMON_ERRORS, EnvParams, IdParam, errorResponses } from '../schemas.js';
 import type { RouteModule } from './types.js';
 
@@ -54,7 +53,7 @@ const GraphParams = Type.Object({
 });
 
 export const registerResourceGraphRoutes: RouteModule = (app, deps) => {
-  const { graphs } = resourceServicesFor({ store: deps.store, core: deps.services, secretBox: deps.secretBox, drivers: deps.drivers });
+  const { graphs } = deps.resources;
   const tags = ['ResourceProvision'];
   app.post(
     '/orgs/:orgId/apps/:appId/envs/:envId/resources/graphs',

@@ -1,6 +1,5 @@
 import { Type } from 'typebox';
 import type { ResourceType } from '../../resources/index.js';
-import { resourceServicesFor } from '../../resources/service/index.js';
 import type { ResourceClassRow } from '../../resources/service/types-service.js';
 import { COMMON_ERRORS, IdParam, OrgParams, errorResponses } from '../schemas.js';
 import type { RouteModule, ServerDeps } from './types.js';
@@ -76,7 +75,7 @@ function toClassResponse(row: ResourceClassRow) {
 }
 
 export const registerResourceTypeRoutes: RouteModule = (app, deps: ServerDeps) => {
-  const { types } = resourceServicesFor({ store: deps.store, core: deps.services, secretBox: deps.secretBox, drivers: deps.drivers });
+  const { types } = deps.resources;
   const tags = ['ResourceType'];
 
   app.get(

@@ -44,7 +44,7 @@ export const WorkloadArtefactVersionDeploymentSet = Type.Object(
   { title: 'WorkloadArtefactVersionDeploymentSet' },
 );
 
-export const registerScoreRoutes: RouteModule = (app, { services }) => {
+export const registerScoreRoutes: RouteModule = (app, { core: services }) => {
   app.post(
     '/orgs/:orgId/artefact-versions/convert-score',
     {

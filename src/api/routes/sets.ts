@@ -7,7 +7,6 @@
  * with its JSON Pointer.
  */
 import { Type } from 'typebox';
-import { createSetsService } from '../../sets/service.js';
 import { AppParams, COMMON_ERRORS, IdParam, errorResponses } from '../schemas.js';
 import { PagingQuery, pageRequest, setNextLink } from './paging.js';
 import type { RouteModule } from './types.js';
@@ -94,8 +93,8 @@ const DiffParams = Type.Object({
   sourceSetId: IdParam('ID of the Deployment Set to diff against.'),
 });
 
-export const registerSetRoutes: RouteModule = (app, { store, services }) => {
-  const { sets } = createSetsService(store, services);
+export const registerSetRoutes: RouteModule = (app, deps) => {
+  const { sets } = deps.sets;
 
   app.get(
     '/orgs/:orgId/apps/:appId/sets',

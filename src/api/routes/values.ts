@@ -5,7 +5,7 @@
 import { Type } from 'typebox';
 import type { Static } from 'typebox';
 import { InvalidInput } from '../../shared/errors.js';
-import { createValuesService, VALUE_KEY_PATTERN } from '../../values/index.js';
+import { VALUE_KEY_PATTERN } from '../../values/index.js';
 import type { ValueInput, ValueScope } from '../../values/index.js';
 import { COMMON_ERRORS, IdParam, NoContent, errorResponses } from '../schemas.js';
 import type { RouteModule } from './types.js';
@@ -120,8 +120,8 @@ function valueInput(body: { description?: string | null; value?: string | null; 
   };
 }
 
-export const registerValueRoutes: RouteModule = (app, { store, secretBox }) => {
-  const values = createValuesService(store, secretBox);
+export const registerValueRoutes: RouteModule = (app, deps) => {
+  const { values } = deps;
 
   for (const level of ['app', 'env'] as const) {
     const base = level === 'app' ? '/orgs/:orgId/apps/:appId' : '/orgs/:orgId/apps/:appId/envs/:envId';

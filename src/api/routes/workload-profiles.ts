@@ -4,7 +4,6 @@
  * org's own profile.
  */
 import { Type } from 'typebox';
-import { workloadProfilesServiceFor } from '../../profiles/service/index.js';
 import type { ResolvedObject } from '../../profiles/index.js';
 import { COMMON_ERRORS, IdParam, OrgParams, errorResponses } from '../schemas.js';
 import type { RouteModule } from './types.js';
@@ -96,7 +95,7 @@ const SpecValidationResponse = Type.Object(
 const ProfileParams = Type.Object({ orgId: IdParam('Organization id'), profileQid: IdParam('Workload profile id `<org>/<id>` (URL-encoded), or the org’s own id') });
 
 export const registerWorkloadProfileRoutes: RouteModule = (app, deps) => {
-  const profiles = workloadProfilesServiceFor({ store: deps.store, core: deps.services });
+  const profiles = deps.profiles;
   const tags = ['WorkloadProfile'];
 
   app.get(

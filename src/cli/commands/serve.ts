@@ -1,5 +1,5 @@
 import type { Command } from '@commander-js/extra-typings';
-import { startServer } from '../../api/server.js';
+import { createBaton } from '../../baton/create-baton.js';
 import { CONFIG_VARIABLES, loadConfig } from '../../config/index.js';
 
 export function registerServeCommand(program: Command): void {
@@ -11,11 +11,12 @@ export function registerServeCommand(program: Command): void {
   }
   command.action(async (options) => {
     const config = loadConfig(process.env, options);
-    const server = await startServer(config);
+    const server = await createBaton(config);
+    const url = await server.listen();
     if (server.bootstrap.adminTokenFile) {
       process.stderr.write(`baton: generated the administrator's API token; it is in ${server.bootstrap.adminTokenFile}\n`);
     }
-    process.stderr.write(`baton: serving on ${server.url} (org "${config.org}", ${server.store.dialect})\n`);
+    process.stderr.write(`baton: serving on ${url} (org "${config.org}", ${server.store.dialect})\n`);
 
     // Close cleanly on Ctrl-C / SIGTERM so SQLite checkpoints its WAL and PostgreSQL connections are returned.
     await new Promise<void>((resolve) => {

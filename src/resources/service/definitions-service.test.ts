@@ -1,3 +1,6 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FALLBACK_DEFINITIONS } from '../defaults/index.js';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { it } from 'node:test';
@@ -16,7 +19,7 @@ forEachDialect('definitions service', (getStore) => {
     await core.orgs.create({ id: org, name: org }, 'test');
     await core.envTypes.create(org, { id: 'development' }, 'test');
     await core.apps.create(org, { id: 'shop', name: 'Shop' }, 'test');
-    const services = createResourceServices({ store, core, secretBox: new SecretBox(secretKeyFromBytes(randomBytes(32))), drivers: createBuiltinRegistry() });
+    const services = createResourceServices({ store, core, secretBox: new SecretBox(secretKeyFromBytes(randomBytes(32))), drivers: createBuiltinRegistry({ terraformStateDir: join(tmpdir(), 'baton-definitions-test') }), defaults: FALLBACK_DEFINITIONS });
     return { store, services };
   };
 
@@ -37,7 +40,7 @@ forEachDialect('definitions service', (getStore) => {
     });
     assert.equal((await services.definitions.activeResources('del-org', 'pg-a')).length, 1);
     await services.definitions.delete('del-org', 'pg-a', { force: true }, 'test');
-    assert.deepEqual((await services.definitions.list('del-org')).map((d) => d.id), []);
+    assert.deepEqual((await services.definitions.list('del-org')).filter((d) => !d.is_default).map((d) => d.id), []);
     const deleted = await services.definitions.get('del-org', 'pg-a', { deleted: true });
     assert.equal(deleted.is_deleted, true);
     assert.deepEqual((await services.definitions.listVersions('del-org', 'pg-a')).map((v) => v.action), ['deleted', 'created']);

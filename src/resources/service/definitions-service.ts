@@ -153,11 +153,60 @@ export interface DefinitionsServiceDeps {
   secretBox: SecretBox;
   types: ResourceTypesService;
   drivers: DriversService;
+  /**
+   * Baton's default definitions (src/resources/defaults.ts and the development ones from the configuration):
+   * read-only, listed with `is_default: true`, used by matching exactly like the org's own. An org definition
+   * of the same type always wins over them (they have the plainest criteria and the latest creation time).
+   */
+  defaults: readonly ResourceDefinition[];
 }
 
-export function createDefinitionsService({ store, core, secretBox, types, drivers }: DefinitionsServiceDeps) {
+/** Replaces every leaf of a default's secret inputs: they come from Baton's configuration and never leave it. */
+function redactLeaves(value: unknown): unknown {
+  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactLeaves(v)]));
+  if (Array.isArray(value)) return value.map(redactLeaves);
+  return '(secret from Baton configuration)';
+}
+
+export function createDefinitionsService({ store, core, secretBox, types, drivers, defaults }: DefinitionsServiceDeps) {
   const repo = createResourceDefinitionsRepo(store.db);
   const active = createActiveResourcesRepo(store.db);
+  const defaultsById = new Map(defaults.map((d) => [d.id, d]));
+
+  /** Defaults are read-only: every change is refused with what to do instead. */
+  function refuseDefault(defId: string): void {
+    const builtin = defaultsById.get(defId);
+    if (builtin) {
+      throw new Conflict(
+        `resource definition "${defId}" is a Baton default (is_default: true) and cannot be changed or deleted; create your own definition of type "${builtin.type}" instead: it wins the match over the default`,
+        { kind: 'resource definition', id: defId, is_default: true },
+      );
+    }
+  }
+
+  function defaultView(orgId: string, def: ResourceDefinition): DefinitionView {
+    const at = def.created_at ?? '1970-01-01T00:00:00.000Z';
+    return {
+      org_id: orgId,
+      id: def.id,
+      name: def.name,
+      type: def.type,
+      driver_type: def.driver_type,
+      ...(def.driver_account !== undefined ? { driver_account: def.driver_account } : {}),
+      driver_inputs: { values: def.driver_inputs.values, ...(Object.keys(def.driver_inputs.secrets).length > 0 ? { secrets: redactLeaves(def.driver_inputs.secrets) as JsonObject } : {}) },
+      provision: def.provision,
+      criteria: def.criteria,
+      active_version_id: def.version_id ?? 'builtin',
+      current_version_id: def.version_id ?? 'builtin',
+      in_place_driver_change: def.in_place_driver_change ?? false,
+      is_default: true,
+      is_deleted: false,
+      created_at: at,
+      created_by: 'baton',
+      updated_at: at,
+      updated_by: 'baton',
+    };
+  }
 
   async function criteriaByDef(orgId: string, trx?: Executor, defId?: string): Promise<Map<string, MatchingCriterion[]>> {
     const rows = await repo.listCriteria(orgId, defId, trx);
@@ -377,12 +426,20 @@ export function createDefinitionsService({ store, core, secretBox, types, driver
       const rows = await repo.list(orgId, { includeDeleted: filters.deleted === true });
       const criteria = await criteriaByDef(orgId);
       const byId = new Map(rows.map((r) => [r.id, r]));
-      const domain = rows.map((r) => toDomain(r, criteria.get(r.id) ?? [], false));
-      const live = rankDefinitionsForContext(domain, filters).map((ranked) => byId.get(ranked.definition.id)!);
+      const domain = [...rows.map((r) => toDomain(r, criteria.get(r.id) ?? [], false)), ...defaults];
+      const live = rankDefinitionsForContext(domain, filters).map((ranked) => {
+        const row = byId.get(ranked.definition.id);
+        return row ? toView(row, criteria.get(row.id) ?? []) : defaultView(orgId, ranked.definition);
+      });
       const deleted = filters.deleted ? rows.filter((r) => r.is_deleted === 1 && (!filters.res_type || r.type === filters.res_type)) : [];
-      return [...live, ...deleted].map((r) => toView(r, criteria.get(r.id) ?? []));
+      return [...live, ...deleted.map((r) => toView(r, criteria.get(r.id) ?? []))];
     },
     async get(orgId: string, defId: string, options: { deleted?: boolean | undefined } = {}): Promise<DefinitionView> {
+      const builtin = defaultsById.get(defId);
+      if (builtin) {
+        await core.orgs.require(orgId);
+        return defaultView(orgId, builtin);
+      }
       const row = await requireRow(orgId, defId, undefined, options.deleted === true);
       return toView(row, (await criteriaByDef(orgId, undefined, defId)).get(defId) ?? []);
     },
@@ -390,11 +447,13 @@ export function createDefinitionsService({ store, core, secretBox, types, driver
       return store.transaction(async (trx) => {
         await core.orgs.require(orgId, trx);
         const def = validateDefinitionRequest(body, await validationOptions(orgId, trx));
+        if (defaultsById.has(def.id)) throw new Conflict(`resource definition id "${def.id}" is taken by a Baton default; choose another id`, { kind: 'resource definition', id: def.id });
         return createIn(orgId, def, actor, trx);
       });
     },
     /** PUT: replaces everything but id, type and criteria (Humanitec's UpdateResourceDefinitionRequest). */
     async replace(orgId: string, defId: string, body: JsonObject, actor: string): Promise<DefinitionView> {
+      refuseDefault(defId);
       return store.transaction(async (trx) => {
         const previous = await requireRow(orgId, defId, trx);
         const { proposed: _p, ...rest } = body;
@@ -404,6 +463,7 @@ export function createDefinitionsService({ store, core, secretBox, types, driver
     },
     /** PATCH: top-level fields replace, except `driver_inputs`, which is merge-patched section by section. */
     async patch(orgId: string, defId: string, body: JsonObject, actor: string): Promise<DefinitionView> {
+      refuseDefault(defId);
       for (const key of Object.keys(body)) if (!PATCHABLE.has(key)) throw new InvalidInput(`${key}: cannot be changed with PATCH`, { field: key });
       return store.transaction(async (trx) => {
         const previous = await requireRow(orgId, defId, trx);
@@ -421,6 +481,7 @@ export function createDefinitionsService({ store, core, secretBox, types, driver
     },
     /** Deletes (soft: versions stay readable). Refused while active resources use it unless `force`. */
     async delete(orgId: string, defId: string, options: { force?: boolean | undefined }, actor: string): Promise<void> {
+      refuseDefault(defId);
       await store.transaction(async (trx) => {
         const row = await requireRow(orgId, defId, trx);
         const using = await activeUsing(orgId, defId, trx);
@@ -438,6 +499,7 @@ export function createDefinitionsService({ store, core, secretBox, types, driver
     },
 
     async addCriterion(orgId: string, defId: string, body: unknown, actor: string): Promise<MatchingCriterion> {
+      refuseDefault(defId);
       return store.transaction(async (trx) => {
         const row = await requireRow(orgId, defId, trx);
         const criterion = normalizeCriterion(body, defId, 'criteria');
@@ -452,6 +514,7 @@ export function createDefinitionsService({ store, core, secretBox, types, driver
       });
     },
     async replaceCriteria(orgId: string, defId: string, bodies: readonly unknown[], actor: string): Promise<MatchingCriterion[]> {
+      refuseDefault(defId);
       return store.transaction(async (trx) => {
         const row = await requireRow(orgId, defId, trx);
         const criteria = bodies.map((b, i) => normalizeCriterion(b, defId, `[${i}]`));
@@ -461,6 +524,7 @@ export function createDefinitionsService({ store, core, secretBox, types, driver
       });
     },
     async deleteCriterion(orgId: string, defId: string, criterionId: string, options: { force?: boolean | undefined }, actor: string): Promise<void> {
+      refuseDefault(defId);
       await store.transaction(async (trx) => {
         const row = await requireRow(orgId, defId, trx);
         const existing = (await criteriaByDef(orgId, trx, defId)).get(defId) ?? [];
@@ -491,18 +555,19 @@ export function createDefinitionsService({ store, core, secretBox, types, driver
       return versionView(version, row.active_version_id);
     },
     async activeResources(orgId: string, defId: string): Promise<ActiveResourceView[]> {
-      await requireRow(orgId, defId, undefined, true);
+      if (defaultsById.has(defId)) await core.orgs.require(orgId);
+      else await requireRow(orgId, defId, undefined, true);
       return (await activeUsing(orgId, defId)).map(toActiveView);
     },
 
     /**
-     * Every live definition of the org with secrets opened: what the deployment engine matches and builds
-     * graphs with. Never hand these to a response.
+     * Every live definition of the org with secrets opened, then Baton's defaults: what matching, explain,
+     * graphs, plans and deployments all use. Never hand these to a response.
      */
     async loadForEngine(orgId: string, trx?: Executor): Promise<ResourceDefinition[]> {
       const rows = await repo.list(orgId, {}, trx);
       const criteria = await criteriaByDef(orgId, trx);
-      return rows.map((r) => toDomain(r, criteria.get(r.id) ?? [], true));
+      return [...rows.map((r) => toDomain(r, criteria.get(r.id) ?? [], true)), ...defaults];
     },
 
     /**
@@ -515,6 +580,7 @@ export function createDefinitionsService({ store, core, secretBox, types, driver
         const parsed = parseDefinitionManifests(yamlText, fileName, await validationOptions(orgId, trx));
         const seen = new Set<string>();
         for (const { definition } of parsed) {
+          refuseDefault(definition.id);
           if (seen.has(definition.id)) throw new InvalidInput(`${fileName}: definition "${definition.id}" appears twice`, { id: definition.id });
           seen.add(definition.id);
         }

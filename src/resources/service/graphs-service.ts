@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { CoreServices } from '../../org/index.js';
-import { buildResourceGraph, toNodeBody, type GraphSetInput, type JsonObject, type NodeBody } from '../index.js';
+import { buildResourceGraph, toNodeBody, type GraphSetInput, type JsonObject, type NodeBody, type ResourceGraph } from '../index.js';
 import { InvalidInput, NotFound } from '../../shared/errors.js';
 import { fromJsonText, nowIso, toJsonText } from '../../store/index.js';
 import type { Store } from '../../store/index.js';
@@ -70,21 +70,28 @@ function toView(row: ResourceGraphRow): DependencyGraphView {
 
 export function createGraphsService(store: Store, core: CoreServices, definitions: DefinitionsService, types: ResourceTypesService) {
   const repo = createResourceGraphsRepo(store.db);
+  async function storeGraph(orgId: string, appId: string, envId: string, graph: ResourceGraph): Promise<ResourceGraphRow> {
+    const registry = await types.registry(orgId);
+    const nodes = graph.nodes.map((node) => toNodeBody(node, { types: registry }));
+    const at = nowIso();
+    return repo.upsertByHash({ org_id: orgId, app_id: appId, env_id: envId, id: randomUUID(), hash: graph.hash, nodes: toJsonText(nodes), created_at: at, used_at: at });
+  }
+
   return {
+    /** Stores a deployment's graph (reusing an identical one) and returns the id the deployment reports. */
+    async record(ref: { orgId: string; appId: string; envId: string }, graph: ResourceGraph): Promise<string> {
+      return (await storeGraph(ref.orgId, ref.appId, ref.envId, graph)).id;
+    },
     /** Builds the graph (nodes in provisioning order; secrets never included) and stores it, reusing an identical one. */
     async create(orgId: string, appId: string, envId: string, inputs: readonly ResourceProvisionInput[]): Promise<DependencyGraphView> {
       const env = await core.envs.get(orgId, appId, envId);
-      const registry = await types.registry(orgId);
       const graph = buildResourceGraph({
         set: toGraphSet(inputs),
         context: { orgId, appId, envId, envType: env.type },
         definitions: await definitions.loadForEngine(orgId),
-        types: registry,
+        types: await types.registry(orgId),
       });
-      const nodes = graph.nodes.map((node) => toNodeBody(node, { types: registry }));
-      const at = nowIso();
-      const stored = await repo.upsertByHash({ org_id: orgId, app_id: appId, env_id: envId, id: randomUUID(), hash: graph.hash, nodes: toJsonText(nodes), created_at: at, used_at: at });
-      return toView(stored);
+      return toView(await storeGraph(orgId, appId, envId, graph));
     },
     async get(orgId: string, appId: string, envId: string, graphId: string): Promise<DependencyGraphView> {
       await core.envs.get(orgId, appId, envId);

@@ -10,6 +10,7 @@ import type { DriverRegistry } from '../../drivers/registry.js';
 import type { CoreServices } from '../../org/index.js';
 import type { SecretBox } from '../../secrets/index.js';
 import type { Store } from '../../store/index.js';
+import type { ResourceDefinition } from '../index.js';
 import { createDefinitionsService } from './definitions-service.js';
 import { createDriversService } from './drivers-service.js';
 import { createGraphsService } from './graphs-service.js';
@@ -27,28 +28,15 @@ export interface ResourceServicesDeps {
   core: CoreServices;
   secretBox: SecretBox;
   drivers: DriverRegistry;
+  /** Baton's read-only default definitions (see DefinitionsServiceDeps.defaults). */
+  defaults: readonly ResourceDefinition[];
 }
 
-export function createResourceServices({ store, core, secretBox, drivers: builtIns }: ResourceServicesDeps) {
+export function createResourceServices({ store, core, secretBox, drivers: builtIns, defaults }: ResourceServicesDeps) {
   const types = createResourceTypesService(store, core);
   const drivers = createDriversService(store, core, builtIns, types);
-  const definitions = createDefinitionsService({ store, core, secretBox, types, drivers });
+  const definitions = createDefinitionsService({ store, core, secretBox, types, drivers, defaults });
   const graphs = createGraphsService(store, core, definitions, types);
   return { types, drivers, definitions, graphs };
 }
 export type ResourceServices = ReturnType<typeof createResourceServices>;
-
-const servicesByStore = new WeakMap<Store, ResourceServices>();
-
-/**
- * One `ResourceServices` per store, shared by every route module of a server (they are stateless apart from
- * the custom-driver cache, which must be shared so a driver update is seen everywhere).
- */
-export function resourceServicesFor(deps: ResourceServicesDeps): ResourceServices {
-  let services = servicesByStore.get(deps.store);
-  if (!services) {
-    services = createResourceServices(deps);
-    servicesByStore.set(deps.store, services);
-  }
-  return services;
-}

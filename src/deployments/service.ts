@@ -1,45 +1,25 @@
 /**
- * The engine as the API sees it: submit and read deployments, their errors and logs, rebase an environment,
- * list and remove active resources, and the worker that runs queued deployments. Everything goes through the
- * store's repositories; drivers, targets and values are injected (see `EngineOptions`).
+ * Deployments as the API sees them: submit (queued on the engine's durable job queue), plans, list and read
+ * deployments with their errors, phases and logs, rebase an environment, list and remove active resources.
+ * Running a deployment is the engine's job (src/engine); this service only records requests and reads results.
  */
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import { createClusterDrivers, createTargetResolver, FALLBACK_DEFINITIONS } from './defaults.js';
-import { IN_NAMESPACE_DEFINITIONS } from './dev-definitions.js';
-import { deprovisionOld, emptyProgress, runDeployment } from './pipeline.js';
+import type { Engine } from '../engine/engine.js';
+import { DEPLOY_JOB } from '../engine/engine.js';
+import { deprovisionOld, emptyProgress } from '../engine/pipeline.js';
+import type { Progress } from '../engine/pipeline.js';
+import type { PlanRequest, PlanView } from '../engine/plan.js';
+import type { CoreServices, EnvRow } from '../org/index.js';
 import { toActiveResourceView } from '../resources/service/active-resource-view.js';
 import type { ActiveResourceView } from '../resources/service/active-resource-view.js';
-import type { PipelineDeps, Progress } from './pipeline.js';
-import { createPlan } from './plan.js';
-import type { PlanRequest, PlanView } from './plan.js';
-import { createPlansRepo } from '../store/plans-repo.js';
-import type { PlanRow } from '../store/plans-repo.js';
-import { EMPTY_VALUE_SOURCE } from './types.js';
-import type { EngineOptions, ValueSource } from './types.js';
-import { Worker } from './worker.js';
-import { createSetsService } from '../sets/service.js';
-import type { Driver, JsonObject } from '../drivers/contract.js';
-import { createHttpDriver } from '../drivers/http.js';
-import { createBuiltinRegistry } from '../drivers/registry.js';
-import type { DriverRegistry } from '../drivers/registry.js';
-import type { CoreServices } from '../org/index.js';
-import { workloadProfilesServiceFor } from '../profiles/service/index.js';
-import type { ResourceDefinition } from '../resources/index.js';
-import { openLeaves, restoredDriverInputs } from '../resources/service/definition-secrets.js';
-import { createResourceTypesService } from '../resources/service/types-service.js';
+import type { SecretBox } from '../secrets/index.js';
+import type { SetsService } from '../sets/service.js';
 import { Conflict, InvalidInput, NotFound } from '../shared/errors.js';
 import type { DeploymentErrorRow, DeploymentLogRow, DeploymentRow } from '../store/deployments-repo.js';
-import { createDeploymentsRepo } from '../store/deployments-repo.js';
 import type { Store } from '../store/index.js';
 import { fromJsonText, nowIso, toJsonText } from '../store/index.js';
-import { createJobsRepo } from '../store/jobs-repo.js';
-import { createActiveResourcesRepo } from '../store/resource-active-repo.js';
+import type { PlanRow } from '../store/plans-repo.js';
 import type { ActiveResourceRow } from '../store/resource-active-repo.js';
-import { createResourceDefinitionsRepo } from '../store/resource-definitions-repo.js';
-import { createResourceDriversRepo } from '../store/resource-drivers-repo.js';
-
-export const DEPLOY_JOB = 'deploy';
 
 export interface SubmitDeployment {
   delta_id?: string | undefined;
@@ -97,146 +77,17 @@ export function toDeploymentView(row: DeploymentRow): DeploymentView {
   };
 }
 
-/**
- * The one driver registry of a Baton process: the built-ins (generic and infrastructure drivers), the cluster
- * drivers that name deployment targets, and `extra` drivers (tests, benchmarks) over them. The API and the engine
- * share it, so a definition may name exactly the drivers a deployment can run.
- */
-export function createRegistry(extra: readonly Driver[] = [], options: { dataDir?: string } = {}): DriverRegistry {
-  const registry = createBuiltinRegistry(options.dataDir !== undefined ? { terraformStateDir: join(options.dataDir, 'terraform') } : {});
-  for (const driver of createClusterDrivers()) registry.register(driver);
-  for (const driver of extra) {
-    for (const name of [driver.id, ...(driver.aliases ?? [])]) registry.unregister(name);
-    registry.register(driver);
-  }
-  return registry;
+export interface DeploymentsServiceDeps {
+  store: Store;
+  core: CoreServices;
+  sets: SetsService;
+  engine: Engine;
+  box: SecretBox;
 }
 
-/** A positive integer from the environment (engine tuning knobs, see docs/engine.md), or undefined. */
-function envInteger(name: string): number | undefined {
-  const text = process.env[name];
-  if (text === undefined || !/^\d+$/.test(text)) return undefined;
-  const value = Number(text);
-  return value > 0 ? value : undefined;
-}
-
-export function createEngine(store: Store, core: CoreServices, options: EngineOptions) {
-  const jobs = createJobsRepo(store.db);
-  const deployments = createDeploymentsRepo(store.db);
-  const activeResources = createActiveResourcesRepo(store.db);
-  const definitionsRepo = createResourceDefinitionsRepo(store.db);
-  const driversRepo = createResourceDriversRepo(store.db);
-  const setsService = createSetsService(store, core);
-  const box = options.box;
-  // A registry handed in (the API's) gets the extra drivers too, so both keep seeing the same drivers.
-  const registry = options.registry ?? createRegistry([], { dataDir: options.dataDir });
-  for (const driver of options.extraDrivers ?? []) {
-    for (const name of [driver.id, ...(driver.aliases ?? [])]) registry.unregister(name);
-    registry.register(driver);
-  }
-  let values: ValueSource = options.values ?? EMPTY_VALUE_SOURCE;
-
-  async function loadDefinitions(orgId: string): Promise<ResourceDefinition[]> {
-    const [rows, criteria] = await Promise.all([definitionsRepo.list(orgId), definitionsRepo.listCriteria(orgId)]);
-    const byDef = new Map<string, ResourceDefinition['criteria']>();
-    for (const c of criteria) {
-      const list = byDef.get(c.def_id) ?? [];
-      list.push({
-        id: c.id,
-        class: c.class,
-        ...(c.app_id !== null ? { app_id: c.app_id } : {}),
-        ...(c.env_id !== null ? { env_id: c.env_id } : {}),
-        ...(c.env_type !== null ? { env_type: c.env_type } : {}),
-        ...(c.res_id !== null ? { res_id: c.res_id } : {}),
-      });
-      byDef.set(c.def_id, list);
-    }
-    const definitions = rows.map((row): ResourceDefinition => {
-      const leaves = openLeaves(box, orgId, row.id, row.secrets_sealed);
-      const inputs = restoredDriverInputs(fromJsonText<JsonObject>(row.driver_values) ?? {}, leaves, fromJsonText<JsonObject>(row.external_secret_refs));
-      return {
-        id: row.id,
-        name: row.name,
-        type: row.type,
-        driver_type: row.driver_type,
-        ...(row.driver_account !== null ? { driver_account: row.driver_account } : {}),
-        driver_inputs: inputs,
-        provision: fromJsonText<ResourceDefinition['provision']>(row.provision) ?? {},
-        criteria: byDef.get(row.id) ?? [],
-        in_place_driver_change: row.in_place_driver_change === 1,
-        version_id: row.active_version_id,
-        created_at: row.created_at,
-      };
-    });
-    return [...definitions, ...FALLBACK_DEFINITIONS, ...(options.fallbackDefinitions ?? IN_NAMESPACE_DEFINITIONS)];
-  }
-
-  const customDrivers = new Map<string, Driver>();
-  async function driverFor(orgId: string, driverType: string): Promise<Driver> {
-    if (registry.has(driverType)) return registry.get(driverType);
-    const [owner, id] = driverType.split('/');
-    if (owner === orgId && id !== undefined) {
-      const row = await driversRepo.get(orgId, id);
-      if (row) {
-        const key = `${driverType}@${row.target}`;
-        let driver = customDrivers.get(key);
-        if (!driver) customDrivers.set(key, (driver = createHttpDriver({ id: driverType, target: row.target })));
-        return driver;
-      }
-    }
-    return registry.get(driverType); // NotFound naming the known drivers
-  }
-
-  const plans = createPlansRepo(store.db);
-  const resourceTypes = createResourceTypesService(store, core);
-  const pipelineDeps: PipelineDeps = {
-    store,
-    deployments,
-    activeResources,
-    sets: {
-      async load(orgId, appId, id) {
-        const { id: _id, ...set } = await setsService.sets.get(orgId, appId, id);
-        return set;
-      },
-      store: (orgId, appId, set, trx) => setsService.sets.store(orgId, appId, set, trx),
-      delta: (orgId, appId, deltaId) => setsService.deltas.getDelta(orgId, appId, deltaId),
-    },
-    definitions: loadDefinitions,
-    profiles: (orgId) => workloadProfilesServiceFor({ store, core }).profileRegistryFor(orgId),
-    driver: driverFor,
-    get values() {
-      return values;
-    },
-    resolveTarget: options.resolveTarget ?? createTargetResolver(options.dataDir),
-    box,
-    types: (orgId) => resourceTypes.registry(orgId),
-    driverTimeoutMs: options.driverTimeoutMs ?? 10 * 60_000,
-    nodeConcurrency: options.nodeConcurrency ?? 8,
-  };
-
-  const worker = new Worker({
-    jobs,
-    dialect: store.dialect,
-    kinds: [DEPLOY_JOB],
-    ...(options.workerId !== undefined ? { workerId: options.workerId } : {}),
-    concurrency: options.concurrency ?? envInteger('BATON_ENGINE_CONCURRENCY') ?? 4,
-    leaseMs: options.leaseMs ?? envInteger('BATON_ENGINE_LEASE_MS') ?? 15_000,
-    pollMs: options.pollMs ?? envInteger('BATON_ENGINE_POLL_MS') ?? 250,
-    handler: async ({ job, guard, signal }) => {
-      const ref = JSON.parse(job.payload) as { orgId: string; appId: string; deployId: string };
-      const { status, timings } = await runDeployment(pipelineDeps, ref, { guard, signal });
-      options.onTimings?.(ref.deployId, timings);
-      return status;
-    },
-    onDead: async (job, error) => {
-      const ref = JSON.parse(job.payload) as { orgId: string; appId: string; deployId: string };
-      const at = nowIso();
-      await deployments.replaceErrors(ref.orgId, ref.appId, ref.deployId, [
-        { scope: 'deployment', object_id: ref.deployId, code: 'INTERNAL', summary: 'Deployment gave up', message: `gave up after ${job.attempts} attempts: ${error instanceof Error ? error.message : String(error)}`, error_type: 'InternalError' },
-      ]);
-      await deployments.update(ref.orgId, ref.appId, ref.deployId, { status: 'failed', status_changed_at: at });
-    },
-  });
+export function createDeploymentsService({ store, core, sets, engine, box }: DeploymentsServiceDeps) {
+  const { deployments, activeResources } = engine.pipeline;
+  const { jobs, plans } = engine;
 
   async function requireDeployment(orgId: string, appId: string, envId: string, deployId: string): Promise<DeploymentRow> {
     await core.envs.get(orgId, appId, envId);
@@ -251,10 +102,6 @@ export function createEngine(store: Store, core: CoreServices, options: EngineOp
     return row;
   }
 
-  function toResourceView(row: ActiveResourceRow, orphaned: boolean): Promise<ActiveResourceView> {
-    return Promise.resolve(toActiveResourceView(row, box, orphaned));
-  }
-
   /** Deprovisions (or forgets) active resources, dependents before what they depend on. */
   async function removeResources(orgId: string, appId: string, envId: string, rows: readonly ActiveResourceRow[], detach: boolean): Promise<void> {
     const links = new Map((await deployments.listLinks(orgId, appId, envId)).map((l) => [l.guresid, fromJsonText<string[]>(l.depends_on) ?? []]));
@@ -267,7 +114,7 @@ export function createEngine(store: Store, core: CoreServices, options: EngineOp
       if (wave.length === 0) wave = [...remaining.values()]; // a cycle cannot be stored, but never loop forever
       for (const row of wave) {
         if (!detach) {
-          await deprovisionOld(pipelineDeps, row, { orgId, appId, envId, envType: env.type }, undefined, undefined);
+          await deprovisionOld(engine.pipeline, row, { orgId, appId, envId, envType: env.type }, undefined, undefined);
         }
         await activeResources.delete(orgId, appId, envId, row.guresid);
         await deployments.deleteLink(orgId, appId, envId, row.guresid);
@@ -283,8 +130,8 @@ export function createEngine(store: Store, core: CoreServices, options: EngineOp
       // A deployment of a plan without its own delta or set deploys what the plan planned.
       const request: SubmitDeployment =
         plan && !submitted.delta_id && !submitted.set_id ? { ...submitted, ...(fromJsonText<SubmitDeployment>(plan.request) ?? {}) } : submitted;
-      if (request.delta_id !== undefined && request.delta_id !== '') await setsService.deltas.get(orgId, appId, request.delta_id);
-      else if (request.set_id !== undefined && request.set_id !== '') await setsService.sets.get(orgId, appId, request.set_id);
+      if (request.delta_id !== undefined && request.delta_id !== '') await sets.deltas.get(orgId, appId, request.delta_id);
+      else if (request.set_id !== undefined && request.set_id !== '') await sets.sets.get(orgId, appId, request.set_id);
       const deltaId = request.delta_id ? request.delta_id : null;
       const id = newDeploymentId();
       const row = await store.transaction(async (trx) => {
@@ -327,15 +174,15 @@ export function createEngine(store: Store, core: CoreServices, options: EngineOp
         await deployments.insert(newRow, trx);
         return newRow;
       });
-      worker.wake();
+      engine.wake();
       return toDeploymentView(row);
     },
     /** `POST .../baton/plans`: what deploying `request` would do, without doing it (see plan.ts). */
     async plan(orgId: string, appId: string, envId: string, request: PlanRequest, actor: string): Promise<PlanView> {
       await core.envs.get(orgId, appId, envId);
-      if (request.delta_id !== undefined && request.delta_id !== '') await setsService.deltas.get(orgId, appId, request.delta_id);
-      else if (request.set_id !== undefined && request.set_id !== '') await setsService.sets.get(orgId, appId, request.set_id);
-      return createPlan({ ...pipelineDeps, plans }, { orgId, appId, envId, actor }, request);
+      if (request.delta_id !== undefined && request.delta_id !== '') await sets.deltas.get(orgId, appId, request.delta_id);
+      else if (request.set_id !== undefined && request.set_id !== '') await sets.sets.get(orgId, appId, request.set_id);
+      return engine.plan({ orgId, appId, envId, actor }, request);
     },
     async getPlan(orgId: string, appId: string, envId: string, planId: string): Promise<PlanView> {
       await core.envs.get(orgId, appId, envId);
@@ -399,7 +246,7 @@ export function createEngine(store: Store, core: CoreServices, options: EngineOp
       await core.envs.get(orgId, appId, envId);
       const links = new Map((await deployments.listLinks(orgId, appId, envId)).map((l) => [l.guresid, l.orphaned === 1]));
       const rows = await activeResources.listByEnv(orgId, appId, envId);
-      const views = await Promise.all(rows.map((row) => toResourceView(row, links.get(row.guresid) ?? false)));
+      const views = rows.map((row) => toActiveResourceView(row, box, links.get(row.guresid) ?? false));
       return filter.orphaned === undefined ? views : views.filter((v) => v.orphaned === filter.orphaned);
     },
     /** `DELETE .../resources/{type[.class]}/{resId}`: deprovision (or with `detach`, forget) one active resource. */
@@ -411,6 +258,23 @@ export function createEngine(store: Store, core: CoreServices, options: EngineOp
       if ((await deployments.activeInEnv(orgId, appId, envId)).length > 0) throw new Conflict(`environment "${envId}" has a deployment running; try again when it ends`);
       await removeResources(orgId, appId, envId, rows, detach);
     },
+    /**
+     * `POST .../envs`: creates the environment; with `from_deploy_id` it is a clone whose first deployment
+     * builds on that deployment (any env of the app).
+     */
+    async createEnvironment(orgId: string, appId: string, body: { id: string; name: string; type?: string | undefined; from_deploy_id?: string | undefined }, actor: string): Promise<EnvRow> {
+      const from = body.from_deploy_id !== undefined && body.from_deploy_id !== '' ? body.from_deploy_id : undefined;
+      if (from !== undefined) await service.requireInApp(orgId, appId, from);
+      const env = await core.envs.create(orgId, appId, body, actor);
+      if (from !== undefined) await service.rebase(orgId, appId, env.id, from);
+      return env;
+    },
+    /** `DELETE .../envs/{envId}`: deprovisions the environment's resources (dependents first), then removes it. */
+    async deleteEnvironment(orgId: string, appId: string, envId: string): Promise<void> {
+      await core.envs.get(orgId, appId, envId);
+      await service.deprovisionEnv(orgId, appId, envId);
+      await core.envs.delete(orgId, appId, envId);
+    },
     /** Before an environment is deleted: deprovision its resources, dependents first. */
     async deprovisionEnv(orgId: string, appId: string, envId: string): Promise<void> {
       if ((await deployments.activeInEnv(orgId, appId, envId)).length > 0) throw new Conflict(`environment "${envId}" has a deployment running; try again when it ends`);
@@ -418,23 +282,7 @@ export function createEngine(store: Store, core: CoreServices, options: EngineOp
     },
   };
 
-  return {
-    service,
-    worker,
-    box,
-    registry,
-    /** Wires the values concern in once it exists. */
-    setValueSource(source: ValueSource): void {
-      values = source;
-    },
-    start(): void {
-      worker.start();
-    },
-    stop(): Promise<void> {
-      return worker.stop();
-    },
-  };
+  return service;
 }
 
-export type Engine = ReturnType<typeof createEngine>;
-export type DeploymentService = Engine['service'];
+export type DeploymentsService = ReturnType<typeof createDeploymentsService>;

@@ -12,10 +12,9 @@
  * All of them are fallbacks: created "at the end of time" with the plainest criteria, so any definition an org
  * writes for the same type wins the match.
  */
-import type { ResourceDefinition } from '../resources/index.js';
-import { InvalidInput } from '../shared/errors.js';
-
-const FALLBACK_CREATED_AT = '9999-12-31T23:59:59.999Z';
+import type { ResourceDefinition } from '../definitions.js';
+import { FALLBACK_CREATED_AT } from './implicit.js';
+import { InvalidInput } from '../../shared/errors.js';
 
 export interface DevelopmentServers {
   postgresUrl?: string | undefined;

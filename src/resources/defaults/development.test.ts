@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createTemplateDriver } from '../drivers/template.js';
-import { matchDefinition } from '../resources/index.js';
-import type { ResourceDefinition } from '../resources/index.js';
-import { checkOutputs, defaultTypeRegistry } from '../resources/index.js';
-import { IN_NAMESPACE_DEFINITIONS, developmentDefinitions } from './dev-definitions.js';
-import { FALLBACK_DEFINITIONS } from './defaults.js';
-import { validateK8sObject } from '../profiles/testing.js';
-import type { K8sObject } from '../profiles/index.js';
+import { createTemplateDriver } from '../../drivers/template.js';
+import { matchDefinition } from '../index.js';
+import type { ResourceDefinition } from '../index.js';
+import { checkOutputs, defaultTypeRegistry } from '../index.js';
+import { IN_NAMESPACE_DEFINITIONS, developmentDefinitions } from './development.js';
+import { FALLBACK_DEFINITIONS } from './implicit.js';
+import { validateK8sObject } from '../../profiles/testing.js';
+import type { K8sObject } from '../../profiles/index.js';
 
 const context = { orgId: 'local', appId: 'shop', envId: 'dev', envType: 'development' };
 

@@ -1,0 +1,142 @@
+/**
+ * The composition root: `createBaton(config)` builds one Baton process, in this order and nowhere else:
+ *
+ *   store → secret box → driver registry → services (core, sets, values, resources with defaults, profiles)
+ *         → engine (over those services) → deployments service → HTTP server (route modules get the services)
+ *
+ * Every setting comes from `Config` (src/config); nothing here reads the process environment or invents a data
+ * folder or a key. `overrides` exist for tests and benchmarks (extra drivers, a target resolver, a worker id).
+ */
+import { join } from 'node:path';
+import { buildServer } from '../api/server.js';
+import type { BatonApp } from '../api/server.js';
+import type { Config } from '../config/index.js';
+import { BATON_VERSION } from '../config/index.js';
+import { createDeploymentsService } from '../deployments/service.js';
+import type { Driver } from '../drivers/contract.js';
+import type { DriverRegistry } from '../drivers/registry.js';
+import { createEngine, createRegistry, createTargetResolver } from '../engine/index.js';
+import { defaultDefinitions } from '../resources/defaults/index.js';
+import type { Engine, EngineTimings, TargetResolver } from '../engine/index.js';
+import { bootstrap, createCoreServices } from '../org/index.js';
+import type { BootstrapResult } from '../org/index.js';
+import { createWorkloadProfilesService } from '../profiles/service/index.js';
+import type { ResourceDefinition } from '../resources/index.js';
+import { createResourceServices } from '../resources/service/index.js';
+import { SecretBox, loadOrCreateSecretKey } from '../secrets/index.js';
+import { createSetsService } from '../sets/service.js';
+import { createStore } from '../store/index.js';
+import type { Store } from '../store/index.js';
+import { createValueSource, createValuesService } from '../values/index.js';
+import type { BatonServices } from './services.js';
+
+export type { BatonServices } from './services.js';
+
+/** For tests and benchmarks only: what a production Baton never changes. */
+export interface BatonOverrides {
+  /** Drivers registered over the built-ins. */
+  extraDrivers?: readonly Driver[];
+  resolveTarget?: TargetResolver;
+  workerId?: string;
+  /** Nodes of one graph level provisioned at once (default 8). */
+  nodeConcurrency?: number;
+  onTimings?: (deployId: string, timings: EngineTimings) => void;
+}
+
+export interface Baton {
+  config: Config;
+  store: Store;
+  box: SecretBox;
+  registry: DriverRegistry;
+  /** Baton's read-only default definitions, as every path (match, graph, plan, deploy) uses them. */
+  defaults: readonly ResourceDefinition[];
+  services: BatonServices;
+  engine: Engine;
+  app: BatonApp;
+  /** The first-start seed (org, env types, administrator). */
+  bootstrap: BootstrapResult;
+  /** Starts the engine's worker (deployments run); `listen` does it too. */
+  startEngine(): void;
+  /** Listens on `config.host:config.port` (0: a free port) and starts the engine's worker; returns the base URL. */
+  listen(): Promise<string>;
+  /** Stops the worker, the server and the store, in that order. */
+  close(): Promise<void>;
+}
+
+export async function createBaton(config: Config, overrides: BatonOverrides = {}): Promise<Baton> {
+  const store = await createStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    const core = createCoreServices(store);
+    const seeded = await bootstrap(core, { orgId: config.org, bootstrapToken: config.bootstrapToken, dataDir: config.dataDir });
+    const box = new SecretBox(loadOrCreateSecretKey({ dataDir: config.dataDir, secretKey: config.secretKey }));
+    const registry = createRegistry({ terraformStateDir: join(config.dataDir, 'terraform'), terraformBin: config.terraformBin, ...(overrides.extraDrivers ? { extra: overrides.extraDrivers } : {}) });
+    const defaults = defaultDefinitions({ postgresUrl: config.devPostgresUrl, mysqlUrl: config.devMysqlUrl, redisUrl: config.devRedisUrl, amqpUrl: config.devAmqpUrl });
+
+    const sets = createSetsService(store, core);
+    const values = createValuesService(store, box);
+    const resources = createResourceServices({ store, core, secretBox: box, drivers: registry, defaults });
+    const profiles = createWorkloadProfilesService(store, core);
+    const engine = createEngine(
+      {
+        store,
+        core,
+        sets,
+        definitions: (orgId) => resources.definitions.loadForEngine(orgId),
+        driver: (orgId, driverType) => resources.drivers.resolveDriver(orgId, driverType),
+        types: (orgId) => resources.types.registry(orgId),
+        profiles: (orgId) => profiles.profileRegistryFor(orgId),
+        recordGraph: (ref, graph) => resources.graphs.record(ref, graph),
+        values: createValueSource(store, box),
+        resolveTarget: overrides.resolveTarget ?? createTargetResolver(config.dataDir),
+        box,
+      },
+      {
+        workerId: overrides.workerId,
+        concurrency: config.engineConcurrency,
+        leaseMs: config.engineLeaseMs,
+        pollMs: config.enginePollMs,
+        driverTimeoutMs: config.driverTimeoutMs,
+        nodeConcurrency: overrides.nodeConcurrency ?? 8,
+        onTimings: overrides.onTimings,
+      },
+    );
+    const deployments = createDeploymentsService({ store, core, sets, engine, box });
+    const services: BatonServices = { core, sets, values, resources, profiles, deployments };
+    const app = await buildServer({ services, logLevel: config.logLevel, version: BATON_VERSION });
+
+    let engineStarted = false;
+    const startEngine = (): void => {
+      if (engineStarted) return;
+      engine.start();
+      engineStarted = true;
+    };
+    return {
+      config,
+      store,
+      box,
+      registry,
+      defaults,
+      services,
+      engine,
+      app,
+      bootstrap: seeded,
+      startEngine,
+      async listen() {
+        await app.listen({ port: config.port, host: config.host });
+        startEngine();
+        const address = app.server.address();
+        const port = typeof address === 'object' && address !== null ? address.port : config.port;
+        const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+        return `http://${host}:${port}`;
+      },
+      async close() {
+        if (engineStarted) await engine.stop();
+        await app.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}

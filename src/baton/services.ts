@@ -1,0 +1,25 @@
+/**
+ * The services of one Baton process, built once by `createBaton` (create-baton.ts) and handed to the API's route
+ * modules. Nothing else constructs services: no module-level registries, no per-route construction.
+ */
+import type { DeploymentsService } from '../deployments/service.js';
+import type { CoreServices } from '../org/index.js';
+import type { WorkloadProfilesService } from '../profiles/service/index.js';
+import type { ResourceServices } from '../resources/service/index.js';
+import type { SetsService } from '../sets/service.js';
+import type { ValuesService } from '../values/index.js';
+
+export interface BatonServices {
+  /** Orgs, users, tokens, apps, environments, environment types. */
+  core: CoreServices;
+  /** Deployment sets and deltas. */
+  sets: SetsService;
+  /** Shared values and secrets, value set versions. */
+  values: ValuesService;
+  /** Resource types, definitions (with Baton's defaults), custom drivers, dependency graphs. */
+  resources: ResourceServices;
+  /** Workload profiles (built-in and custom). */
+  profiles: WorkloadProfilesService;
+  /** Deployments, plans, active resources. */
+  deployments: DeploymentsService;
+}

@@ -1,0 +1,16 @@
+/**
+ * Baton's default resource definitions: read-only, listed with `is_default: true`, and used by match/explain,
+ * graphs, plans and deployments alike (the resources service serves them beside the org's own).
+ */
+import type { ResourceDefinition } from '../definitions.js';
+import { developmentDefinitions } from './development.js';
+import type { DevelopmentServers } from './development.js';
+import { FALLBACK_DEFINITIONS } from './implicit.js';
+
+export { FALLBACK_DEFINITIONS } from './implicit.js';
+export { IN_NAMESPACE_DEFINITIONS, developmentDefinitions, developmentServerDefinitions, type DevelopmentServers } from './development.js';
+
+/** The implicit resources' defaults, then the in-namespace (or, given servers, real development) databases. */
+export function defaultDefinitions(servers: DevelopmentServers = {}): ResourceDefinition[] {
+  return [...FALLBACK_DEFINITIONS, ...developmentDefinitions(servers)];
+}
