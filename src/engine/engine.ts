@@ -30,13 +30,13 @@ export interface EngineDeps {
   core: CoreServices;
   sets: SetsService;
   /** The org's definitions followed by Baton's defaults, secrets opened (resources service `loadForEngine`). */
-  definitions(orgId: string): Promise<ResourceDefinition[]>;
+  definitions: (orgId: string) => Promise<ResourceDefinition[]>;
   /** The driver a definition's `driver_type` names: built-in or the org's custom HTTP driver. */
-  driver(orgId: string, driverType: string): Promise<Driver>;
-  types(orgId: string): Promise<ResourceTypeRegistry>;
-  profiles(orgId: string): Promise<ProfileRegistry>;
+  driver: (orgId: string, driverType: string) => Promise<Driver>;
+  types: (orgId: string) => Promise<ResourceTypeRegistry>;
+  profiles: (orgId: string) => Promise<ProfileRegistry>;
   /** Stores a deployment's resource graph; returns the id `GET .../resources/graphs/{id}` serves it under. */
-  recordGraph(ref: { orgId: string; appId: string; envId: string }, graph: ResourceGraph): Promise<string>;
+  recordGraph: (ref: { orgId: string; appId: string; envId: string }, graph: ResourceGraph) => Promise<string>;
   values: ValueSource;
   resolveTarget: TargetResolver;
   box: SecretBox;

@@ -4,11 +4,10 @@
  * worker that takes over a dead worker's job continues after the last completed step; drivers are idempotent, so
  * the step that was running when the worker died is simply repeated.
  */
-import type { Driver, DriverManifest, JsonObject } from '../drivers/contract.js';
-import { callDriver, callDriverDeprovision } from '../drivers/registry.js';
-import type { OutputsValidator } from '../drivers/registry.js';
-import { buildResourceGraph, checkOutputs, createMatcher, NoMatchingDefinition, resolveNodeInputs } from '../resources/index.js';
-import type { GraphNode, ResourceDefinition, ResourceGraph, ResourceTypeRegistry } from '../resources/index.js';
+import type { Driver, DriverManifest, JsonObject, ProvisionResult } from '../drivers/contract.js';
+import { callDriverDeprovision } from '../drivers/registry.js';
+import { buildResourceGraph, createMatcher, NoMatchingDefinition } from '../resources/index.js';
+import type { GraphNode, ResolvedNodeInputs, ResourceDefinition, ResourceGraph, ResourceTypeRegistry } from '../resources/index.js';
 import type { ProfileRegistry } from '../profiles/index.js';
 import type { SecretBox } from '../secrets/index.js';
 import { EMPTY_SET_ID, applyDelta } from '../sets/index.js';
@@ -24,7 +23,11 @@ import type { ActiveResourceRow, ActiveResourcesRepo } from '../store/resource-a
 import type { K8sObject, Target } from '../targets/types.js';
 import { createDeploymentLog, type DeploymentLog } from './logs.js';
 import type { PinnedValueSet, TargetResolver, ValueSource } from './types.js';
-import { renderWorkloads, targetManifests, type NodeResult } from './workloads.js';
+import { renderWorkloads, targetManifests, type NodeResult, type RenderedWorkload } from './workloads.js';
+import { createPersistenceBatcher } from './persistence.js';
+import type { PersistenceBatcher } from './persistence.js';
+import { graphLevels, resolveInputs, runNodeDriver } from './provision.js';
+import type { NodeCall } from './provision.js';
 import { LeaseLostError as LeaseLost } from './worker.js';
 
 export type PhaseName = 'read' | 'match' | 'create' | 'deploy';
@@ -74,17 +77,17 @@ export interface PipelineDeps {
     store(orgId: string, appId: string, set: DeploymentSet, trx?: Executor): Promise<string>;
     delta(orgId: string, appId: string, deltaId: string): Promise<Delta>;
   };
-  definitions(orgId: string): Promise<ResourceDefinition[]>;
+  definitions: (orgId: string) => Promise<ResourceDefinition[]>;
   /** Stores the deployment's resource graph; returns its id (`dependency_graph_id`). */
-  recordGraph(ref: { orgId: string; appId: string; envId: string }, graph: ResourceGraph): Promise<string>;
+  recordGraph: (ref: { orgId: string; appId: string; envId: string }, graph: ResourceGraph) => Promise<string>;
   /** The org's workload profiles (built-ins plus its custom ones). */
-  profiles(orgId: string): Promise<ProfileRegistry>;
-  driver(orgId: string, driverType: string): Promise<Driver>;
+  profiles: (orgId: string) => Promise<ProfileRegistry>;
+  driver: (orgId: string, driverType: string) => Promise<Driver>;
   values: ValueSource;
   resolveTarget: TargetResolver;
   box: SecretBox;
   /** Resource types the org may use: the built-ins plus its own (`<org>/<name>`). */
-  types(orgId: string): Promise<ResourceTypeRegistry>;
+  types: (orgId: string) => Promise<ResourceTypeRegistry>;
   driverTimeoutMs: number;
   nodeConcurrency: number;
 }
@@ -134,6 +137,313 @@ function collectStrings(value: unknown, into: Set<string>): void {
   else if (typeof value === 'object' && value !== null) Object.values(value).forEach((v) => collectStrings(v, into));
 }
 
+/**
+ * Everything one run of a deployment shares between its phases: the request, the mutable deployment row and
+ * progress, the log (with the secrets it masks), the persistence batcher and the phase being run.
+ */
+interface DeploymentRun {
+  deps: PipelineDeps;
+  control: RunControl;
+  orgId: string;
+  appId: string;
+  envId: string;
+  deployId: string;
+  deployment: DeploymentRow;
+  progress: Progress;
+  secrets: Set<string>;
+  log: DeploymentLog;
+  persist: PersistenceBatcher['persist'];
+  timings: RunTimings;
+  resumed: boolean;
+  current: PhaseRecord | undefined;
+}
+
+async function startPhase(run: DeploymentRun, name: PhaseName): Promise<PhaseRecord> {
+  let record = run.progress.phases.find((p) => p.name === name);
+  if (!record) {
+    record = { name, status: 'running', started_at: nowIso() };
+    run.progress.phases.push(record);
+  }
+  run.current = record;
+  run.log.add(name, 'info', `phase ${name} started${run.resumed ? ' (resumed)' : ''}`);
+  await run.persist();
+  return record;
+}
+
+/** Marks the running phase done; `persist` false when the caller commits it together with the phase's result. */
+async function endPhase(run: DeploymentRun, persist = true): Promise<void> {
+  const record = run.current!;
+  record.status = 'succeeded';
+  record.ended_at = nowIso();
+  run.log.add(record.name, 'info', `phase ${record.name} succeeded`);
+  run.current = undefined;
+  if (persist) await run.persist();
+}
+
+function phaseDone(run: DeploymentRun, name: PhaseName): boolean {
+  return run.progress.phases.some((p) => p.name === name && p.status === 'succeeded');
+}
+
+function openSealedObject(box: SecretBox, sealed: string | null, aad: string): JsonObject {
+  if (sealed === null) return {};
+  const opened = box.open(sealed, aad);
+  return typeof opened === 'object' && opened !== null ? (opened as JsonObject) : {};
+}
+
+/** Read: the set to deploy (base + delta) and the value set version, pinned on the deployment. */
+async function readPhase(run: DeploymentRun): Promise<{ set: DeploymentSet; valueSet: PinnedValueSet }> {
+  const { deps, orgId, appId, envId, deployId } = run;
+  if (phaseDone(run, 'read')) {
+    const set = await deps.sets.load(orgId, appId, run.deployment.set_id);
+    const valueSet = await deps.values.valueSetFor(orgId, appId, envId, run.deployment.value_set_version_id ?? undefined);
+    return { set, valueSet };
+  }
+  await startPhase(run, 'read');
+  // The base is resolved now, not at submission: deployments queued behind each other build on each other.
+  const read = await readDeploymentSet(deps, { orgId, appId, envId, deltaId: run.deployment.delta_id, setId: run.deployment.set_id, valueSetVersionId: run.deployment.value_set_version_id });
+  const { set, valueSet, base, baseSetId } = read;
+  run.deployment = { ...run.deployment, from_id: base?.id ?? run.deployment.from_id, base_set_id: baseSetId };
+  let setId = '';
+  run.log.add('read', 'info', `set with ${Object.keys(set.modules).length} workload(s); value set version ${valueSet.id ?? '(none)'}`);
+  await endPhase(run, false);
+  await run.persist(async (trx) => {
+    setId = await deps.sets.store(orgId, appId, set, trx);
+    await deps.deployments.update(orgId, appId, deployId, { set_id: setId, value_set_version_id: valueSet.id, from_id: run.deployment.from_id, base_set_id: run.deployment.base_set_id }, trx);
+  });
+  run.deployment = { ...run.deployment, set_id: setId, value_set_version_id: valueSet.id };
+  return { set, valueSet };
+}
+
+/** Match: every resource of the set to its definition, as a graph (recorded and reported by id). */
+async function matchPhase(run: DeploymentRun, set: DeploymentSet): Promise<{ graph: ResourceGraph; context: EnvironmentContext; types: ResourceTypeRegistry }> {
+  const { deps, orgId, appId, envId } = run;
+  const context = await environmentContext(deps.store, orgId, appId, envId);
+  await startPhase(run, 'match');
+  const definitions = await deps.definitions(orgId);
+  for (const d of definitions) collectStrings(d.driver_inputs.secrets, run.secrets);
+  const types = await deps.types(orgId);
+  const graph = matchGraph(set, context, definitions, types);
+  run.log.add('match', 'info', `resource graph ${graph.hash.slice(0, 12)}: ${graph.nodes.length} resource(s) in ${graph.levels.length} level(s)`);
+  await endPhase(run);
+  await run.persist(undefined, { dependency_graph_id: await deps.recordGraph({ orgId, appId, envId }, graph) });
+  return { graph, context, types };
+}
+
+/** Create, first half: provision level by level (parallel within a level), each node committed as it ends. */
+async function provisionPhase(run: DeploymentRun, matched: { graph: ResourceGraph; context: EnvironmentContext; types: ResourceTypeRegistry }): Promise<Map<string, NodeResult>> {
+  const { deps, orgId, appId, envId, deployId, control, log } = run;
+  const { graph, context, types } = matched;
+  await startPhase(run, 'create');
+  const existing = new Map<string, ActiveResourceRow>();
+  for (const row of await deps.activeResources.listByEnv(orgId, appId, envId)) existing.set(row.guresid, row);
+  const results = new Map<string, NodeResult>();
+  const done = new Set(run.progress.done);
+
+  let driversRunning = 0;
+  let driversSince = 0;
+  const provision = async (node: GraphNode): Promise<void> => {
+    const row = existing.get(node.guresid);
+    if (done.has(node.guresid) && row !== undefined && row.deploy_id === deployId) {
+      // Completed before a restart: reuse what it produced.
+      const secretOutputs = openSealedObject(deps.box, row.secrets_sealed, activeResourceAad(orgId, appId, envId, node.guresid, 'secrets'));
+      const manifests = run.progress.manifests[node.guresid];
+      results.set(node.guresid, {
+        values: fromJsonText<JsonObject>(row.resource) ?? {},
+        secrets: secretOutputs,
+        manifests: manifests ? (deps.box.open(manifests, deploymentAad(orgId, appId, deployId)) as DriverManifest[]) : [],
+      });
+      collectStrings(secretOutputs, run.secrets);
+      return;
+    }
+    const sameDefinition = row !== undefined && row.def_id === node.definition.id;
+    const cookie = sameDefinition && row.cookie_sealed !== null ? deps.box.open(row.cookie_sealed, activeResourceAad(orgId, appId, envId, node.guresid, 'cookie')) : undefined;
+    const call: NodeCall = {
+      deps,
+      graph,
+      types,
+      context,
+      deployId,
+      setId: run.deployment.set_id,
+      ...(cookie !== undefined ? { cookie } : {}),
+      signal: control.signal,
+      log: (level, message) => log.add('create', level, message, node.resId),
+    };
+    // Driver time counts wall time during which at least one driver runs (calls overlap within a level).
+    if (driversRunning++ === 0) driversSince = performance.now();
+    log.add('create', 'info', `provisioning ${node.descriptor} with definition "${node.definition.id}" (driver ${node.driverType})`, node.resId);
+    let inputs: ResolvedNodeInputs;
+    let result: ProvisionResult;
+    try {
+      inputs = resolveInputs(call, node, results);
+      result = await runNodeDriver(call, node, inputs);
+    } catch (error) {
+      if (control.signal.aborted) throw new LeaseLost('deployment stopped while a driver was running');
+      throw new DeploymentFailed([driverError(node, error)]);
+    } finally {
+      if (--driversRunning === 0) run.timings.driverMs += performance.now() - driversSince;
+    }
+    collectStrings(result.secrets, run.secrets);
+    results.set(node.guresid, { values: result.values, secrets: result.secrets, manifests: result.manifests });
+
+    if (row !== undefined && !sameDefinition) {
+      // The resource now comes from another definition: the old one is deprovisioned (Humanitec's rule).
+      await deprovisionOld(deps, row, context, control.signal, log).catch((error: unknown) =>
+        log.add('create', 'warn', `deprovisioning the previous ${node.descriptor} (definition "${row.def_id}") failed: ${messageOf(error)}`, node.resId),
+      );
+    }
+    done.add(node.guresid);
+    run.progress.done = [...done];
+    if (result.manifests.length > 0) run.progress.manifests[node.guresid] = deps.box.seal(result.manifests, deploymentAad(orgId, appId, deployId));
+    const newRow: ActiveResourceRow = {
+      org_id: orgId,
+      app_id: appId,
+      env_id: envId,
+      guresid: node.guresid,
+      env_type: context.envType,
+      type: node.type,
+      class: node.class,
+      res_id: node.resId,
+      def_id: node.definition.id,
+      def_version_id: node.definition.versionId ?? '',
+      criteria_id: node.criteriaId,
+      driver_type: node.driverType,
+      driver_account: inputs.account ?? null,
+      deploy_id: deployId,
+      status: 'active',
+      resource: toJsonText(result.values),
+      secrets_sealed: Object.keys(result.secrets).length > 0 ? deps.box.seal(result.secrets, activeResourceAad(orgId, appId, envId, node.guresid, 'secrets')) : null,
+      cookie_sealed: result.cookie !== undefined ? deps.box.seal(result.cookie, activeResourceAad(orgId, appId, envId, node.guresid, 'cookie')) : null,
+      scheduled_deletion: 0,
+      updated_at: nowIso(),
+    };
+    log.add('create', 'info', `provisioned ${node.descriptor}`, node.resId);
+    await run.persist(async (trx) => {
+      await deps.activeResources.upsert(newRow, trx);
+      await deps.deployments.upsertLink({ org_id: orgId, app_id: appId, env_id: envId, guresid: node.guresid, depends_on: toJsonText(node.dependsOn), orphaned: 0 }, trx);
+    });
+  };
+
+  for (const level of graphLevels(graph)) await boundedAll(level, deps.nodeConcurrency, provision);
+  await markOrphans(run, graph);
+  return results;
+}
+
+/** Resources the set no longer needs stay (rollbacks keep their data) but are marked orphaned. */
+async function markOrphans(run: DeploymentRun, graph: ResourceGraph): Promise<void> {
+  const { deps, orgId, appId, envId } = run;
+  const inGraph = new Set(graph.order);
+  const links = await deps.deployments.listLinks(orgId, appId, envId);
+  await run.persist(async (trx) => {
+    for (const link of links) {
+      const orphaned = inGraph.has(link.guresid) ? 0 : 1;
+      if (link.orphaned !== orphaned) await deps.deployments.upsertLink({ ...link, orphaned }, trx);
+    }
+  });
+}
+
+/** Create, second half: the workload resources' patches, placeholders and profiles. */
+async function renderPhase(run: DeploymentRun, graph: ResourceGraph, set: DeploymentSet, valueSet: PinnedValueSet, results: ReadonlyMap<string, NodeResult>): Promise<{ namespace: string; rendered: RenderedWorkload[] }> {
+  const { deps, orgId, appId, envId, deployId } = run;
+  const namespace = envNamespace(graph, results, appId, envId);
+  let rendered: RenderedWorkload[];
+  try {
+    rendered = await renderWorkloads({ graph, set, results, values: valueSet, deployId, setId: run.deployment.set_id, namespace, profiles: await deps.profiles(orgId) });
+  } catch (error) {
+    if (!(error instanceof BatonError)) throw error;
+    throw new DeploymentFailed([
+      { scope: 'workload', object_id: typeof error.details.workload === 'string' ? error.details.workload : '', code: 'WL-001', summary: 'Workload could not be rendered', message: masked(error.message, run.secrets), error_type: 'WorkloadError' },
+    ]);
+  }
+  run.log.add('create', 'info', `rendered ${rendered.length} workload(s) into ${rendered.reduce((n, w) => n + w.objects.length, 0)} object(s)`);
+  await endPhase(run);
+  return { namespace, rendered };
+}
+
+/** Deploy: everything to the target, `deploy.when` stage by stage. */
+async function deployPhase(run: DeploymentRun, graph: ResourceGraph, results: ReadonlyMap<string, NodeResult>, output: { namespace: string; rendered: RenderedWorkload[] }): Promise<void> {
+  const { deps, appId, envId, deployId, control, log } = run;
+  const { namespace, rendered } = output;
+  await startPhase(run, 'deploy');
+  const target = resolveClusterTarget(deps, graph, results);
+  const driverObjects = targetManifests(results, namespace);
+  const stageOf = { before: 0, deploy: 1, after: 2 } as const;
+  const staged = rendered.some((w) => w.when !== 'deploy');
+  const previous = staged ? await target.lastApplied(appId, envId) : [];
+  const workloadLabel = 'baton.dev/workload';
+  for (const stage of staged ? [0, 1, 2] : [2]) {
+    const objects: K8sObject[] = [...driverObjects];
+    for (const w of rendered) {
+      if (stageOf[w.when] <= stage) objects.push(...w.objects);
+      else objects.push(...previous.filter((o) => o.metadata.labels?.[workloadLabel] === w.workloadId));
+    }
+    const started = performance.now();
+    try {
+      // `deploy.success: available|complete` of a module in this stage makes the target wait for the rollout.
+      const stageModules = rendered.filter((w) => stageOf[w.when] === stage || (!staged && stage === 2));
+      const wait = stageModules.some((w) => w.success !== 'deploy');
+      const timeouts = stageModules.flatMap((w) => (w.timeoutSeconds !== undefined ? [w.timeoutSeconds * 1000] : []));
+      const applied = await target.apply({
+        deploymentId: deployId,
+        comment: run.deployment.comment,
+        appId,
+        envId,
+        namespace,
+        objects,
+        signal: control.signal,
+        ...(wait ? { waitFor: 'available' as const } : {}),
+        ...(timeouts.length > 0 ? { timeoutMs: Math.max(...timeouts) } : {}),
+      });
+      log.add('deploy', 'info', `target ${target.id}: ${applied.changed.length} changed, ${applied.removed.length} removed, ${applied.unchanged.length} unchanged${applied.revision ? ` (revision ${applied.revision})` : ''}`);
+    } catch (error) {
+      if (control.signal.aborted) throw new LeaseLost('deployment stopped while the target was applying');
+      throw new DeploymentFailed([{ scope: 'deployment', object_id: deployId, code: 'DEP-001', summary: `Target ${target.id} failed`, message: masked(messageOf(error), run.secrets), error_type: 'TargetError' }]);
+    } finally {
+      run.timings.targetMs += performance.now() - started;
+    }
+  }
+}
+
+async function succeed(run: DeploymentRun): Promise<void> {
+  const { deps, orgId, appId, envId, deployId } = run;
+  await endPhase(run, false);
+  run.log.add('deploy', 'info', 'deployment succeeded');
+  const at = nowIso();
+  await run.persist(
+    async (trx) => {
+      await deps.deployments.setEnvState({ org_id: orgId, app_id: appId, env_id: envId, from_deploy_id: deployId, last_deploy_id: deployId, updated_at: at }, trx);
+    },
+    { status: 'succeeded', status_changed_at: at },
+  );
+}
+
+/** Records a deployment failure (errors masked of secrets); anything else is infrastructure trouble, rethrown. */
+async function fail(run: DeploymentRun, error: unknown): Promise<void> {
+  const { deps, orgId, appId, envId, deployId, log } = run;
+  let errors: DeploymentError[];
+  if (error instanceof DeploymentFailed) errors = error.errors;
+  else if (error instanceof BatonError) {
+    errors = [{ scope: 'deployment', object_id: deployId, code: error.code, summary: 'Deployment failed', message: error.message, error_type: error.name }];
+  } else throw error; // infrastructure trouble (database, bug): the worker retries the job
+  errors = errors.map((e) => ({ ...e, message: masked(e.message, run.secrets) }));
+  const phase = run.current;
+  if (phase) {
+    phase.status = 'failed';
+    phase.ended_at = nowIso();
+  }
+  for (const e of errors) log.add(phase?.name ?? 'read', 'error', e.message, e.object_id);
+  log.add(phase?.name ?? 'read', 'error', 'deployment failed');
+  const at = nowIso();
+  await run.persist(
+    async (trx) => {
+      await deps.deployments.replaceErrors(orgId, appId, deployId, errors, trx);
+      const state = await deps.deployments.getEnvState(orgId, appId, envId, trx);
+      await deps.deployments.setEnvState({ org_id: orgId, app_id: appId, env_id: envId, from_deploy_id: state?.from_deploy_id ?? null, last_deploy_id: deployId, updated_at: at }, trx);
+    },
+    { status: 'failed', status_changed_at: at },
+  );
+}
+
+/** One deployment, phase by phase: read → match → create (provision, render) → deploy. */
 export async function runDeployment(
   deps: PipelineDeps,
   ref: { orgId: string; appId: string; deployId: string },
@@ -144,329 +454,55 @@ export async function runDeployment(
   const initial = await deps.deployments.get(orgId, appId, deployId);
   if (!initial) throw new InvalidInput(`deployment "${deployId}" does not exist`);
   if (initial.status === 'succeeded' || initial.status === 'failed') return { status: initial.status, timings };
-  let deployment: DeploymentRow = initial;
-  const envId = deployment.env_id;
-  const progress: Progress = { ...emptyProgress(), ...(fromJsonText<Progress>(deployment.progress) ?? {}) };
+  const progress: Progress = { ...emptyProgress(), ...(fromJsonText<Progress>(initial.progress) ?? {}) };
   const secrets = new Set<string>();
-  const log: DeploymentLog = createDeploymentLog(deps.deployments, { orgId, appId, deployId }, secrets);
-  const resumed = progress.phases.length > 0;
-
-  /**
-   * Writes the deployment's progress (and anything else in `extra`) in one lease-checked transaction. Writes that
-   * arrive while a transaction is running (parallel nodes finishing together) are batched into the next one, so a
-   * wide graph level costs a few transactions, not one per node; each caller still waits for its own commit.
-   */
-  interface Batch {
-    extras: ((trx: Executor) => Promise<void>)[];
-    changes: Partial<DeploymentRow>;
-    waiters: { resolve: () => void; reject: (error: unknown) => void }[];
-  }
-  let batch: Batch | undefined;
-  let flushing: Promise<void> = Promise.resolve();
-  const runBatch = async (): Promise<void> => {
-    const current = batch!;
-    batch = undefined;
-    try {
-      await deps.store.transaction(async (trx) => {
-        await control.guard(trx);
-        for (const extra of current.extras) await extra(trx);
-        await deps.deployments.update(orgId, appId, deployId, { progress: toJsonText(progress), ...current.changes }, trx);
-        await log.flush(trx);
-      });
-      deployment = { ...deployment, ...current.changes };
-      for (const w of current.waiters) w.resolve();
-    } catch (error) {
-      for (const w of current.waiters) w.reject(error);
-    }
+  const log = createDeploymentLog(deps.deployments, { orgId, appId, deployId }, secrets);
+  const run: DeploymentRun = {
+    deps,
+    control,
+    orgId,
+    appId,
+    envId: initial.env_id,
+    deployId,
+    deployment: initial,
+    progress,
+    secrets,
+    log,
+    persist: () => Promise.resolve(),
+    timings,
+    resumed: progress.phases.length > 0,
+    current: undefined,
   };
-  const persist = (extra?: (trx: Executor) => Promise<void>, changes: Partial<DeploymentRow> = {}): Promise<void> =>
-    new Promise<void>((resolve, reject) => {
-      if (!batch) {
-        batch = { extras: [], changes: {}, waiters: [] };
-        flushing = flushing.then(runBatch, runBatch);
-      }
-      if (extra) batch.extras.push(extra);
-      Object.assign(batch.changes, changes);
-      batch.waiters.push({ resolve, reject });
-    });
+  run.persist = createPersistenceBatcher({
+    store: deps.store,
+    deployments: deps.deployments,
+    ref,
+    guard: control.guard,
+    progress: () => run.progress,
+    log,
+    onCommitted: (changes) => {
+      run.deployment = { ...run.deployment, ...changes };
+    },
+  }).persist;
 
-  const startPhase = async (name: PhaseName): Promise<PhaseRecord> => {
-    let record = progress.phases.find((p) => p.name === name);
-    if (!record) {
-      record = { name, status: 'running', started_at: nowIso() };
-      progress.phases.push(record);
-    }
-    log.add(name, 'info', `phase ${name} started${resumed ? ' (resumed)' : ''}`);
-    await persist();
-    return record;
-  };
-  const endPhase = async (record: PhaseRecord, status: 'succeeded' | 'failed'): Promise<void> => {
-    record.status = status;
-    record.ended_at = nowIso();
-    log.add(record.name, status === 'succeeded' ? 'info' : 'error', `phase ${record.name} ${status}`);
-    await persist();
-  };
-  const phaseDone = (name: PhaseName): boolean => progress.phases.some((p) => p.name === name && p.status === 'succeeded');
-
-  let current: PhaseRecord | undefined;
   try {
-    if (deployment.status === 'pending') {
-      log.add('read', 'info', resumed ? 'deployment resumed' : 'deployment started');
-      await persist(undefined, { status: 'in progress', status_changed_at: nowIso() });
+    if (run.deployment.status === 'pending') {
+      log.add('read', 'info', run.resumed ? 'deployment resumed' : 'deployment started');
+      await run.persist(undefined, { status: 'in progress', status_changed_at: nowIso() });
     } else {
       log.add(progress.phases.at(-1)?.name ?? 'read', 'warn', 'deployment resumed by another worker after its previous worker stopped');
     }
-
-    // Read: the set to deploy and the value set version, pinned on the deployment.
-    let set: DeploymentSet;
-    let valueSet: PinnedValueSet;
-    if (!phaseDone('read')) {
-      current = await startPhase('read');
-      // The base is resolved now, not at submission: deployments queued behind each other build on each other.
-      const read = await readDeploymentSet(deps, { orgId, appId, envId, deltaId: deployment.delta_id, setId: deployment.set_id, valueSetVersionId: deployment.value_set_version_id });
-      const { base, baseSetId } = read;
-      set = read.set;
-      valueSet = read.valueSet;
-      deployment = { ...deployment, from_id: base?.id ?? deployment.from_id, base_set_id: baseSetId };
-      const pinnedSet = set;
-      let setId = '';
-      current.status = 'succeeded';
-      current.ended_at = nowIso();
-      log.add('read', 'info', `set with ${Object.keys(set.modules).length} workload(s); value set version ${valueSet.id ?? '(none)'}`);
-      await persist(
-        async (trx) => {
-          setId = await deps.sets.store(orgId, appId, pinnedSet, trx);
-          await deps.deployments.update(orgId, appId, deployId, { set_id: setId, value_set_version_id: valueSet.id, from_id: deployment.from_id, base_set_id: deployment.base_set_id }, trx);
-        },
-      );
-      deployment = { ...deployment, set_id: setId, value_set_version_id: valueSet.id };
-      current = undefined;
-    } else {
-      set = await deps.sets.load(orgId, appId, deployment.set_id);
-      valueSet = await deps.values.valueSetFor(orgId, appId, envId, deployment.value_set_version_id ?? undefined);
-    }
+    const { set, valueSet } = await readPhase(run);
     for (const v of Object.values(valueSet.values)) if (v.secret) collectStrings(v.value, secrets);
-
-    // Match.
-    const context = await environmentContext(deps.store, orgId, appId, envId);
-    current = await startPhase('match');
-    const definitions = await deps.definitions(orgId);
-    for (const d of definitions) collectStrings(d.driver_inputs.secrets, secrets);
-    const types = await deps.types(orgId);
-    const graph = matchGraph(set, context, definitions, types);
-    log.add('match', 'info', `resource graph ${graph.hash.slice(0, 12)}: ${graph.nodes.length} resource(s) in ${graph.levels.length} level(s)`);
-    await endPhase(current, 'succeeded');
-    current = undefined;
-    await persist(undefined, { dependency_graph_id: await deps.recordGraph({ orgId, appId, envId }, graph) });
-
-    // Create: provision level by level.
-    current = await startPhase('create');
-    const existing = new Map<string, ActiveResourceRow>();
-    for (const row of await deps.activeResources.listByEnv(orgId, appId, envId)) existing.set(row.guresid, row);
-    const results = new Map<string, NodeResult>();
-    const openSealed = (sealed: string | null, aad: string): JsonObject => {
-      if (sealed === null) return {};
-      const opened = deps.box.open(sealed, aad);
-      return typeof opened === 'object' && opened !== null ? (opened as JsonObject) : {};
-    };
-    const done = new Set(progress.done);
-    const byId = new Map(graph.nodes.map((n) => [n.guresid, n]));
-
-    let driversRunning = 0;
-    let driversSince = 0;
-    const provision = async (node: GraphNode): Promise<void> => {
-      const row = existing.get(node.guresid);
-      if (done.has(node.guresid) && row !== undefined && row.deploy_id === deployId) {
-        // Completed before a restart: reuse what it produced.
-        const secretOutputs = openSealed(row.secrets_sealed, activeResourceAad(orgId, appId, envId, node.guresid, 'secrets'));
-        const manifests = progress.manifests[node.guresid];
-        results.set(node.guresid, {
-          values: fromJsonText<JsonObject>(row.resource) ?? {},
-          secrets: secretOutputs,
-          manifests: manifests ? (deps.box.open(manifests, deploymentAad(orgId, appId, deployId)) as DriverManifest[]) : [],
-        });
-        collectStrings(secretOutputs, secrets);
-        return;
-      }
-      const outputs = new Map([...results].map(([id, r]) => [id, { values: r.values, secrets: r.secrets }]));
-      const inputs = resolveNodeInputs(graph, node, outputs, { deployId, setId: deployment.set_id });
-      const driver = await deps.driver(orgId, node.driverType);
-      const sameDefinition = row !== undefined && row.def_id === node.definition.id;
-      const cookie = sameDefinition && row.cookie_sealed !== null ? deps.box.open(row.cookie_sealed, activeResourceAad(orgId, appId, envId, node.guresid, 'cookie')) : undefined;
-      // Driver time counts wall time during which at least one driver runs (calls overlap within a level).
-      if (driversRunning++ === 0) driversSince = performance.now();
-      log.add('create', 'info', `provisioning ${node.descriptor} with definition "${node.definition.id}" (driver ${node.driverType})`, node.resId);
-      let result;
-      try {
-        result = await callDriver(
-          driver,
-          {
-            guresid: node.guresid,
-            type: node.type,
-            class: node.class,
-            resId: node.resId,
-            resource: inputs.params,
-            driver: inputs.driver,
-            ...(cookie !== undefined ? { cookie } : {}),
-            context: { ...context, deployId },
-            signal: control.signal,
-            log: (level, message) => log.add('create', level, message, node.resId),
-          },
-          { timeoutMs: deps.driverTimeoutMs, validateOutputs: outputsValidator(types) },
-        );
-      } catch (error) {
-        if (control.signal.aborted) throw new LeaseLost('deployment stopped while a driver was running');
-        throw new DeploymentFailed([driverError(node, error)]);
-      } finally {
-        if (--driversRunning === 0) timings.driverMs += performance.now() - driversSince;
-      }
-      collectStrings(result.secrets, secrets);
-      results.set(node.guresid, { values: result.values, secrets: result.secrets, manifests: result.manifests });
-
-      if (row !== undefined && !sameDefinition) {
-        // The resource now comes from another definition: the old one is deprovisioned (Humanitec's rule).
-        await deprovisionOld(deps, row, context, control.signal, log).catch((error: unknown) =>
-          log.add('create', 'warn', `deprovisioning the previous ${node.descriptor} (definition "${row.def_id}") failed: ${messageOf(error)}`, node.resId),
-        );
-      }
-      done.add(node.guresid);
-      progress.done = [...done];
-      if (result.manifests.length > 0) progress.manifests[node.guresid] = deps.box.seal(result.manifests, deploymentAad(orgId, appId, deployId));
-      const at = nowIso();
-      const newRow: ActiveResourceRow = {
-        org_id: orgId,
-        app_id: appId,
-        env_id: envId,
-        guresid: node.guresid,
-        env_type: context.envType,
-        type: node.type,
-        class: node.class,
-        res_id: node.resId,
-        def_id: node.definition.id,
-        def_version_id: node.definition.versionId ?? '',
-        criteria_id: node.criteriaId,
-        driver_type: node.driverType,
-        driver_account: inputs.account ?? null,
-        deploy_id: deployId,
-        status: 'active',
-        resource: toJsonText(result.values),
-        secrets_sealed: Object.keys(result.secrets).length > 0 ? deps.box.seal(result.secrets, activeResourceAad(orgId, appId, envId, node.guresid, 'secrets')) : null,
-        cookie_sealed: result.cookie !== undefined ? deps.box.seal(result.cookie, activeResourceAad(orgId, appId, envId, node.guresid, 'cookie')) : null,
-        scheduled_deletion: 0,
-        updated_at: at,
-      };
-      log.add('create', 'info', `provisioned ${node.descriptor}`, node.resId);
-      await persist(async (trx) => {
-        await deps.activeResources.upsert(newRow, trx);
-        await deps.deployments.upsertLink(
-          { org_id: orgId, app_id: appId, env_id: envId, guresid: node.guresid, depends_on: toJsonText(node.dependsOn), orphaned: 0 },
-          trx,
-        );
-      });
-    };
-
-    for (const level of graph.levels) {
-      await boundedAll(level.map((id) => byId.get(id)!), deps.nodeConcurrency, provision);
-    }
-    // Resources the set no longer needs stay (rollbacks keep their data) but are marked orphaned.
-    const inGraph = new Set(graph.order);
-    const links = await deps.deployments.listLinks(orgId, appId, envId);
-    await persist(async (trx) => {
-      for (const link of links) {
-        const orphaned = inGraph.has(link.guresid) ? 0 : 1;
-        if (link.orphaned !== orphaned) await deps.deployments.upsertLink({ ...link, orphaned }, trx);
-      }
-    });
-
-    // Workloads: patches, placeholders, profiles.
-    const namespace = envNamespace(graph, results, appId, envId);
-    let rendered;
-    try {
-      rendered = await renderWorkloads({ graph, set, results, values: valueSet, deployId, setId: deployment.set_id, namespace, profiles: await deps.profiles(orgId) });
-    } catch (error) {
-      if (!(error instanceof BatonError)) throw error;
-      throw new DeploymentFailed([
-        { scope: 'workload', object_id: typeof error.details.workload === 'string' ? error.details.workload : '', code: 'WL-001', summary: 'Workload could not be rendered', message: masked(error.message, secrets), error_type: 'WorkloadError' },
-      ]);
-    }
-    log.add('create', 'info', `rendered ${rendered.length} workload(s) into ${rendered.reduce((n, w) => n + w.objects.length, 0)} object(s)`);
-    await endPhase(current, 'succeeded');
-    current = undefined;
-
-    // Deploy: hand everything to the target, `deploy.when` stage by stage.
-    current = await startPhase('deploy');
-    const target = resolveClusterTarget(deps, graph, results);
-    const driverObjects = targetManifests(results, namespace);
-    const stageOf = { before: 0, deploy: 1, after: 2 } as const;
-    const staged = rendered.some((w) => w.when !== 'deploy');
-    const previous = staged ? await target.lastApplied(appId, envId) : [];
-    const workloadLabel = 'baton.dev/workload';
-    for (const stage of staged ? [0, 1, 2] : [2]) {
-      const objects: K8sObject[] = [...driverObjects];
-      for (const w of rendered) {
-        if (stageOf[w.when] <= stage) objects.push(...w.objects);
-        else objects.push(...previous.filter((o) => o.metadata.labels?.[workloadLabel] === w.workloadId));
-      }
-      const started = performance.now();
-      try {
-        // `deploy.success: available|complete` of a module in this stage makes the target wait for the rollout.
-        const stageModules = rendered.filter((w) => stageOf[w.when] === stage || (!staged && stage === 2));
-        const wait = stageModules.some((w) => w.success !== 'deploy');
-        const timeouts = stageModules.flatMap((w) => (w.timeoutSeconds !== undefined ? [w.timeoutSeconds * 1000] : []));
-        const applied = await target.apply({
-          deploymentId: deployId,
-          comment: deployment.comment,
-          appId,
-          envId,
-          namespace,
-          objects,
-          signal: control.signal,
-          ...(wait ? { waitFor: 'available' as const } : {}),
-          ...(timeouts.length > 0 ? { timeoutMs: Math.max(...timeouts) } : {}),
-        });
-        log.add('deploy', 'info', `target ${target.id}: ${applied.changed.length} changed, ${applied.removed.length} removed, ${applied.unchanged.length} unchanged${applied.revision ? ` (revision ${applied.revision})` : ''}`);
-      } catch (error) {
-        if (control.signal.aborted) throw new LeaseLost('deployment stopped while the target was applying');
-        throw new DeploymentFailed([{ scope: 'deployment', object_id: deployId, code: 'DEP-001', summary: `Target ${target.id} failed`, message: masked(messageOf(error), secrets), error_type: 'TargetError' }]);
-      } finally {
-        timings.targetMs += performance.now() - started;
-      }
-    }
-    current.status = 'succeeded';
-    current.ended_at = nowIso();
-    log.add('deploy', 'info', 'phase deploy succeeded');
-    log.add('deploy', 'info', 'deployment succeeded');
-    const at = nowIso();
-    await persist(
-      async (trx) => {
-        await deps.deployments.setEnvState({ org_id: orgId, app_id: appId, env_id: envId, from_deploy_id: deployId, last_deploy_id: deployId, updated_at: at }, trx);
-      },
-      { status: 'succeeded', status_changed_at: at },
-    );
+    const matched = await matchPhase(run, set);
+    const results = await provisionPhase(run, matched);
+    const output = await renderPhase(run, matched.graph, set, valueSet, results);
+    await deployPhase(run, matched.graph, results, output);
+    await succeed(run);
     return { status: 'succeeded', timings };
   } catch (error) {
     if (error instanceof LeaseLost) throw error;
-    let errors: DeploymentError[];
-    if (error instanceof DeploymentFailed) errors = error.errors;
-    else if (error instanceof BatonError) {
-      errors = [{ scope: 'deployment', object_id: deployId, code: error.code, summary: 'Deployment failed', message: masked(error.message, secrets), error_type: error.name }];
-    } else throw error; // infrastructure trouble (database, bug): the worker retries the job
-    errors = errors.map((e) => ({ ...e, message: masked(e.message, secrets) }));
-    if (current) {
-      current.status = 'failed';
-      current.ended_at = nowIso();
-    }
-    for (const e of errors) log.add(current?.name ?? 'read', 'error', e.message, e.object_id);
-    log.add(current?.name ?? 'read', 'error', 'deployment failed');
-    const at = nowIso();
-    await persist(
-      async (trx) => {
-        await deps.deployments.replaceErrors(orgId, appId, deployId, errors, trx);
-        const state = await deps.deployments.getEnvState(orgId, appId, envId, trx);
-        await deps.deployments.setEnvState({ org_id: orgId, app_id: appId, env_id: envId, from_deploy_id: state?.from_deploy_id ?? null, last_deploy_id: deployId, updated_at: at }, trx);
-      },
-      { status: 'failed', status_changed_at: at },
-    );
+    await fail(run, error);
     return { status: 'failed', timings };
   }
 }
@@ -574,14 +610,6 @@ function matchErrors(error: unknown, set: DeploymentSet, definitions: readonly R
     errors.push({ scope: 'resource', object_id: typeof details.res_id === 'string' ? details.res_id : '', code: 'MATCH-001', summary: 'No matching resource definition', message: error.message, error_type: 'ResourceMatchError' });
   }
   return errors;
-}
-
-/** Checks a driver's outputs against its resource type's outputs schema: the same check for deploys and plans. */
-export function outputsValidator(types: ResourceTypeRegistry): OutputsValidator {
-  return (type, out) => {
-    const resourceType = types.get(type);
-    return resourceType ? checkOutputs(resourceType, out) : [];
-  };
 }
 
 /** Deprovisions an active resource with the driver of the definition that made it. */

@@ -11,9 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { DriverManifest, JsonObject } from '../drivers/contract.js';
-import { callDriver } from '../drivers/registry.js';
 import { contentHash } from '../profiles/index.js';
-import { resolveNodeInputs } from '../resources/index.js';
 import type { GraphNode, ResourceGraph } from '../resources/index.js';
 import { diffSets, setId as setIdOf } from '../sets/index.js';
 import type { Delta } from '../sets/index.js';
@@ -31,12 +29,13 @@ import {
   envNamespace,
   environmentContext,
   matchGraph,
-  outputsValidator,
   readDeploymentSet,
   resolveClusterTarget,
 } from './pipeline.js';
 import type { PlanRow, PlansRepo } from '../store/plans-repo.js';
 import { renderWorkloads, targetManifests, type NodeResult, type RenderedWorkload } from './workloads.js';
+import { graphLevels, resolveInputs, runNodeDriver } from './provision.js';
+import type { NodeCall } from './provision.js';
 
 /** Drivers a plan may run: they compute outputs from their inputs and touch nothing. */
 const SIDE_EFFECT_FREE_DRIVERS: ReadonlySet<string> = new Set(['humanitec/echo', 'humanitec/template', 'baton/gitops', 'baton/directory', 'baton/kubernetes']);
@@ -206,7 +205,6 @@ export async function createPlan(
   const results = new Map<string, NodeResult>();
   const unknown = new Set<string>();
   const resources: PlannedResource[] = [];
-  const byId = new Map(graph.nodes.map((n) => [n.guresid, n]));
   const openSecrets = (sealed: string | null, aad: string): JsonObject => {
     if (sealed === null) return {};
     const opened = deps.box.open(sealed, aad);
@@ -222,8 +220,10 @@ export async function createPlan(
     return previousManifests.get(`${deployId}/${guresid}`)!;
   };
 
-  for (const level of graph.levels) {
-    for (const node of level.map((id) => byId.get(id)!)) {
+  // The same walk as the deployment's create step (src/engine/provision.ts), side-effect-free drivers only.
+  const call: NodeCall = { deps, graph, types, context, deployId: PLAN_DEPLOY_ID, setId: newSetId, log: () => undefined };
+  for (const level of graphLevels(graph)) {
+    for (const node of level) {
       const row = existing.get(node.guresid);
       const sameDefinition = row !== undefined && row.def_id === node.definition.id;
       const driver = await deps.driver(orgId, node.driverType);
@@ -234,24 +234,8 @@ export async function createPlan(
       let action: ResourceAction = row === undefined ? 'create' : sameDefinition ? 'update' : 'reprovision';
       if (pure) {
         try {
-          const outputs = new Map([...results].map(([id, r]) => [id, { values: r.values, secrets: r.secrets }]));
-          const inputs = resolveNodeInputs(graph, node, outputs, { deployId: PLAN_DEPLOY_ID, setId: newSetId });
           const cookie = sameDefinition && row.cookie_sealed !== null ? deps.box.open(row.cookie_sealed, activeResourceAad(orgId, appId, envId, node.guresid, 'cookie')) : undefined;
-          result = await callDriver(
-            driver,
-            {
-              guresid: node.guresid,
-              type: node.type,
-              class: node.class,
-              resId: node.resId,
-              resource: inputs.params,
-              driver: inputs.driver,
-              ...(cookie !== undefined ? { cookie } : {}),
-              context: { ...context, deployId: PLAN_DEPLOY_ID },
-              log: () => undefined,
-            },
-            { timeoutMs: deps.driverTimeoutMs, validateOutputs: outputsValidator(types) },
-          );
+          result = await runNodeDriver({ ...call, ...(cookie !== undefined ? { cookie } : {}) }, node, resolveInputs(call, node, results));
           known = !mentionsUnknown(result);
         } catch (error) {
           if (!dependsOnUnknown) throw new InvalidInput(`the deployment would fail: resource ${node.descriptor}: ${error instanceof Error ? error.message : String(error)}`, { resource: node.resId });

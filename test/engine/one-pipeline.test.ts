@@ -57,12 +57,12 @@ void describe('one pipeline: plan, explain, graph and deploy agree', () => {
     assert.equal(explained.status, 200, JSON.stringify(explained.body));
     const explainedCluster = await h.api<{ winner?: { def_id: string } }>('GET', `/orgs/local/baton/match?app=${app}&env=development&type=k8s-cluster&res_id=k8s-cluster`);
 
-    const graph = await h.api<{ nodes: { guresid: string; def_id: string; type: string; res_id: string }[] }>('POST', `${env}/resources/graph`, [
+    const graph = await h.api<{ nodes: { guresid: string; def_id: string; type: string; id: string }[] }>('POST', `${env}/resources/graphs`, [
       { id: 'modules.web.externals.db', type: 'postgres' },
       { id: 'modules.web', type: 'workload' },
     ]);
     assert.equal(graph.status, 200, JSON.stringify(graph.body));
-    const graphDefs = Object.fromEntries(graph.body.nodes.map((n) => [`${n.type}#${n.res_id}`, n.def_id]));
+    const graphDefs = Object.fromEntries(graph.body.nodes.map((n) => [`${n.type}#${n.id}`, n.def_id]));
 
     const plan = await h.api<PlanBody>('POST', `${env}/baton/plans`, { delta_id: delta.body.id });
     assert.equal(plan.status, 201, JSON.stringify(plan.body));
@@ -85,10 +85,10 @@ void describe('one pipeline: plan, explain, graph and deploy agree', () => {
     const deployment = await h.api<{ dependency_graph_id?: string }>('GET', `${env}/deploys/${deploy.body.id}`);
     const graphId = deployment.body.dependency_graph_id;
     assert.ok(graphId, 'the deployment reports its dependency graph');
-    const stored = await h.api<{ id: string; nodes: { guresid: string; type: string; res_id: string; depends_on: string[] }[] }>('GET', `${env}/resources/graphs/${graphId}`);
+    const stored = await h.api<{ id: string; nodes: { guresid: string; type: string; id: string; depends_on: string[] }[] }>('GET', `${env}/resources/graphs/${graphId}`);
     assert.equal(stored.status, 200, JSON.stringify(stored.body));
     assert.equal(stored.body.id, graphId);
-    const workload = stored.body.nodes.find((n) => n.type === 'workload' && n.res_id === 'modules.web');
+    const workload = stored.body.nodes.find((n) => n.type === 'workload' && n.id === 'modules.web');
     const database = stored.body.nodes.find((n) => n.type === 'postgres');
     assert.ok(workload && database, 'graph has the workload and its database');
     assert.ok(workload.depends_on.includes(database.guresid), `workload depends on the database: ${JSON.stringify(workload.depends_on)}`);

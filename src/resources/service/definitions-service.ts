@@ -162,6 +162,8 @@ export interface DefinitionsServiceDeps {
 }
 
 /** Replaces every leaf of a default's secret inputs: they come from Baton's configuration and never leave it. */
+function redactLeaves(value: JsonObject): JsonObject;
+function redactLeaves(value: unknown): unknown;
 function redactLeaves(value: unknown): unknown {
   if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactLeaves(v)]));
   if (Array.isArray(value)) return value.map(redactLeaves);
@@ -193,7 +195,7 @@ export function createDefinitionsService({ store, core, secretBox, types, driver
       type: def.type,
       driver_type: def.driver_type,
       ...(def.driver_account !== undefined ? { driver_account: def.driver_account } : {}),
-      driver_inputs: { values: def.driver_inputs.values, ...(Object.keys(def.driver_inputs.secrets).length > 0 ? { secrets: redactLeaves(def.driver_inputs.secrets) as JsonObject } : {}) },
+      driver_inputs: { values: def.driver_inputs.values, ...(Object.keys(def.driver_inputs.secrets).length > 0 ? { secrets: redactLeaves(def.driver_inputs.secrets) } : {}) },
       provision: def.provision,
       criteria: def.criteria,
       active_version_id: def.version_id ?? 'builtin',

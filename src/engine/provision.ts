@@ -1,0 +1,67 @@
+/**
+ * The provisioning walk shared by deployments and plans: graph levels in order, and for one node, its inputs
+ * resolved from the outputs so far and its driver called with the same deadline and the same outputs check
+ * against its resource type. A deployment runs every node this way; a plan (the dry run) runs the drivers
+ * without side effects this way and stands in for the others (src/engine/plan.ts).
+ */
+import type { DriverLog, JsonObject, ProvisionResult } from '../drivers/contract.js';
+import { callDriver } from '../drivers/registry.js';
+import type { OutputsValidator } from '../drivers/registry.js';
+import { checkOutputs, resolveNodeInputs } from '../resources/index.js';
+import type { GraphNode, ResolvedNodeInputs, ResourceGraph, ResourceTypeRegistry } from '../resources/index.js';
+import type { PipelineDeps } from './pipeline.js';
+import type { NodeResult } from './workloads.js';
+
+/** Checks a driver's outputs against its resource type's outputs schema: the same check for deploys and plans. */
+export function outputsValidator(types: ResourceTypeRegistry): OutputsValidator {
+  return (type, out) => {
+    const resourceType = types.get(type);
+    return resourceType ? checkOutputs(resourceType, out) : [];
+  };
+}
+
+/** The nodes of each graph level, in provisioning order. */
+export function graphLevels(graph: ResourceGraph): GraphNode[][] {
+  const byId = new Map(graph.nodes.map((n) => [n.guresid, n]));
+  return graph.levels.map((level) => level.map((id) => byId.get(id)!));
+}
+
+export interface NodeCall {
+  deps: Pick<PipelineDeps, 'driver' | 'driverTimeoutMs'>;
+  graph: ResourceGraph;
+  types: ResourceTypeRegistry;
+  context: { orgId: string; appId: string; envId: string; envType: string };
+  deployId: string;
+  setId: string;
+  cookie?: unknown;
+  signal?: AbortSignal;
+  log: DriverLog;
+}
+
+/** The node's inputs resolved from the outputs provisioned so far (throws naming an unresolved placeholder). */
+export function resolveInputs(call: Pick<NodeCall, 'graph' | 'deployId' | 'setId'>, node: GraphNode, results: ReadonlyMap<string, NodeResult>): ResolvedNodeInputs {
+  const outputs = new Map<string, { values: JsonObject; secrets: JsonObject }>();
+  for (const [id, r] of results) outputs.set(id, { values: r.values, secrets: r.secrets });
+  return resolveNodeInputs(call.graph, node, outputs, { deployId: call.deployId, setId: call.setId });
+}
+
+/** Calls the node's driver with its resolved inputs; outputs are checked against the resource type. */
+export async function runNodeDriver(call: NodeCall, node: GraphNode, inputs: ResolvedNodeInputs): Promise<ProvisionResult> {
+  const driver = await call.deps.driver(call.context.orgId, node.driverType);
+  return callDriver(
+    driver,
+    {
+      guresid: node.guresid,
+      type: node.type,
+      class: node.class,
+      resId: node.resId,
+      resource: inputs.params,
+      driver: inputs.driver,
+      ...(call.cookie !== undefined ? { cookie: call.cookie } : {}),
+      context: { ...call.context, deployId: call.deployId },
+      ...(call.signal ? { signal: call.signal } : {}),
+      log: call.log,
+    },
+    { timeoutMs: call.deps.driverTimeoutMs, validateOutputs: outputsValidator(call.types) },
+  );
+}
