@@ -39,6 +39,10 @@ it('rejects bad values naming the variable', () => {
     [{ BATON_ORG: 'Not_An_Id' }, 'BATON_ORG'],
     [{ BATON_DATABASE_URL: 'mysql://x/y' }, 'BATON_DATABASE_URL'],
     [{ BATON_LOG_LEVEL: 'loud' }, 'BATON_LOG_LEVEL'],
+    [{ BATON_ENGINE_LEASE_MS: '10' }, 'BATON_ENGINE_LEASE_MS'],
+    [{ BATON_ENGINE_POLL_MS: 'soon' }, 'BATON_ENGINE_POLL_MS'],
+    [{ BATON_ENGINE_CONCURRENCY: '0' }, 'BATON_ENGINE_CONCURRENCY'],
+    [{ BATON_DRIVER_TIMEOUT_MS: '-5' }, 'BATON_DRIVER_TIMEOUT_MS'],
   ];
   for (const [env, variable] of cases) {
     assert.throws(() => loadConfig(env), (e: unknown) => e instanceof InvalidInput && e.message.includes(variable) && e.details.field === variable);
@@ -48,4 +52,14 @@ it('rejects bad values naming the variable', () => {
 it('BATON_SECRET_KEY is checked at boot and a short key names the variable', () => {
   assert.throws(() => loadConfig({ BATON_SECRET_KEY: 'c2hvcnQ=' }), /BATON_SECRET_KEY must be 32 bytes/);
   assert.equal(loadConfig({ BATON_SECRET_KEY: 'ab'.repeat(32) }).secretKey, 'ab'.repeat(32));
+});
+
+it('engine settings, the driver deadline and the terraform binary come from the one config', () => {
+  const defaults = loadConfig({});
+  assert.deepEqual(
+    [defaults.engineLeaseMs, defaults.enginePollMs, defaults.engineConcurrency, defaults.driverTimeoutMs, defaults.terraformBin],
+    [15_000, 250, 4, 600_000, 'terraform'],
+  );
+  const set = loadConfig({ BATON_ENGINE_LEASE_MS: '2000', BATON_ENGINE_CONCURRENCY: '2', BATON_TERRAFORM_BIN: '/opt/tf' }, { driverTimeoutMs: '5000' });
+  assert.deepEqual([set.engineLeaseMs, set.engineConcurrency, set.driverTimeoutMs, set.terraformBin], [2_000, 2, 5_000, '/opt/tf']);
 });
