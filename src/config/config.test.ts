@@ -17,6 +17,11 @@ it('uses the documented defaults when nothing is set', () => {
     devMysqlUrl: undefined,
     devRedisUrl: undefined,
     devAmqpUrl: undefined,
+    engineLeaseMs: 15_000,
+    enginePollMs: 250,
+    engineConcurrency: 4,
+    driverTimeoutMs: 600_000,
+    terraformBin: 'terraform',
   });
 });
 
