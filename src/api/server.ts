@@ -33,6 +33,7 @@ import { registerDriverRoutes } from './routes/drivers.js';
 import { registerMatchRoutes } from './routes/match.js';
 import { registerDeploymentRoutes } from './routes/deployments.js';
 import { registerActiveResourceRoutes } from './routes/active-resources.js';
+import { registerEnvironmentLifecycleRoutes } from './routes/environment-lifecycle.js';
 import { registerWorkloadProfileRoutes } from './routes/workload-profiles.js';
 import { attachEngine, createEngine, createRegistry, developmentDefinitions, engineFor } from '../engine/index.js';
 import { createValueSource } from '../values/index.js';
@@ -62,6 +63,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   registerValueRoutes,
   registerDeploymentRoutes,
   registerActiveResourceRoutes,
+  registerEnvironmentLifecycleRoutes,
   registerWorkloadProfileRoutes,
 ];
 

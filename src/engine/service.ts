@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createClusterDrivers, createTargetResolver, FALLBACK_DEFINITIONS } from './defaults.js';
 import { IN_NAMESPACE_DEFINITIONS } from './dev-definitions.js';
-import { deprovisionOld, emptyProgress, runDeployment } from './pipeline.js';
+import { emptyProgress, runDeployment } from './pipeline.js';
+import { createEnvironmentLifecycle } from '../deployments/environment-lifecycle.js';
 import { toActiveResourceView } from '../resources/service/active-resource-view.js';
 import type { ActiveResourceView } from '../resources/service/active-resource-view.js';
 import type { PipelineDeps, Progress } from './pipeline.js';
@@ -214,6 +215,19 @@ export function createEngine(store: Store, core: CoreServices, options: EngineOp
     nodeConcurrency: options.nodeConcurrency ?? 8,
   };
 
+  // Lifecycle (resource deletion, env and app deletion with retries): src/deployments/environment-lifecycle.ts.
+  const lifecycle = createEnvironmentLifecycle({
+    store,
+    core,
+    deployments,
+    activeResources,
+    definitions: loadDefinitions,
+    driver: driverFor,
+    box,
+    driverTimeoutMs: pipelineDeps.driverTimeoutMs,
+    resolveTarget: pipelineDeps.resolveTarget,
+  });
+
   const worker = new Worker({
     jobs,
     dialect: store.dialect,
@@ -255,27 +269,6 @@ export function createEngine(store: Store, core: CoreServices, options: EngineOp
     return Promise.resolve(toActiveResourceView(row, box, orphaned));
   }
 
-  /** Deprovisions (or forgets) active resources, dependents before what they depend on. */
-  async function removeResources(orgId: string, appId: string, envId: string, rows: readonly ActiveResourceRow[], detach: boolean): Promise<void> {
-    const links = new Map((await deployments.listLinks(orgId, appId, envId)).map((l) => [l.guresid, fromJsonText<string[]>(l.depends_on) ?? []]));
-    const env = await core.envs.get(orgId, appId, envId);
-    const remaining = new Map(rows.map((r) => [r.guresid, r]));
-    while (remaining.size > 0) {
-      // Those nothing remaining depends on go first.
-      const needed = new Set([...remaining.keys()].flatMap((id) => links.get(id) ?? []));
-      let wave = [...remaining.values()].filter((r) => !needed.has(r.guresid));
-      if (wave.length === 0) wave = [...remaining.values()]; // a cycle cannot be stored, but never loop forever
-      for (const row of wave) {
-        if (!detach) {
-          await deprovisionOld(pipelineDeps, row, { orgId, appId, envId, envType: env.type }, undefined, undefined);
-        }
-        await activeResources.delete(orgId, appId, envId, row.guresid);
-        await deployments.deleteLink(orgId, appId, envId, row.guresid);
-        remaining.delete(row.guresid);
-      }
-    }
-  }
-
   const service = {
     async submit(orgId: string, appId: string, envId: string, submitted: SubmitDeployment, actor: string, options: { queue?: boolean } = {}): Promise<DeploymentView> {
       await core.envs.get(orgId, appId, envId);
@@ -288,6 +281,7 @@ export function createEngine(store: Store, core: CoreServices, options: EngineOp
       const deltaId = request.delta_id ? request.delta_id : null;
       const id = newDeploymentId();
       const row = await store.transaction(async (trx) => {
+        await lifecycle.assertAcceptsDeployments(orgId, appId, envId, trx); // 409 while the env is being deleted
         const active = await deployments.activeInEnv(orgId, appId, envId, trx);
         if (active.length > 0 && !options.queue) {
           throw new Conflict(`environment "${envId}" already has a deployment ${active[0]!.status} ("${active[0]!.id}"); wait for it or pass ?queue=true`, {
@@ -403,23 +397,18 @@ export function createEngine(store: Store, core: CoreServices, options: EngineOp
       return filter.orphaned === undefined ? views : views.filter((v) => v.orphaned === filter.orphaned);
     },
     /** `DELETE .../resources/{type[.class]}/{resId}`: deprovision (or with `detach`, forget) one active resource. */
-    async deleteResource(orgId: string, appId: string, envId: string, typeAndClass: string, resId: string, detach: boolean): Promise<void> {
-      await core.envs.get(orgId, appId, envId);
-      const [type, cls] = typeAndClass.split('.', 2) as [string, string | undefined];
-      const rows = (await activeResources.listByEnv(orgId, appId, envId)).filter((r) => r.type === type && r.res_id === resId && (cls === undefined || r.class === cls));
-      if (rows.length === 0) throw new NotFound('active resource', `${typeAndClass}/${resId}`, undefined, { env_id: envId });
-      if ((await deployments.activeInEnv(orgId, appId, envId)).length > 0) throw new Conflict(`environment "${envId}" has a deployment running; try again when it ends`);
-      await removeResources(orgId, appId, envId, rows, detach);
+    deleteResource(orgId: string, appId: string, envId: string, typeAndClass: string, resId: string, detach: boolean): Promise<void> {
+      return lifecycle.deleteResource(orgId, appId, envId, typeAndClass, resId, detach);
     },
-    /** Before an environment is deleted: deprovision its resources, dependents first. */
+    /** Deprovisions the env's resources, dependents first, continuing past failures (see the lifecycle module). */
     async deprovisionEnv(orgId: string, appId: string, envId: string): Promise<void> {
-      if ((await deployments.activeInEnv(orgId, appId, envId)).length > 0) throw new Conflict(`environment "${envId}" has a deployment running; try again when it ends`);
-      await removeResources(orgId, appId, envId, await activeResources.listByEnv(orgId, appId, envId), false);
+      await lifecycle.deprovisionEnv(orgId, appId, envId);
     },
   };
 
   return {
     service,
+    lifecycle,
     worker,
     box,
     registry,

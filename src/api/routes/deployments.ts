@@ -2,8 +2,8 @@
  * Deployments (Humanitec tag Deployment) and the environment's deployment pointers: submit, list, get, errors,
  * Baton's structured logs (`/baton/logs`, SSE with `?follow=true`) and phases, and `PUT .../from_deploy_id`
  * (rebase). It also hooks the environment routes, without touching them: creating an env with `from_deploy_id`
- * rebases it onto that deployment (clone), deleting an env deprovisions its resources first, and env responses
- * get `from_deploy` / `last_deploy`.
+ * rebases it onto that deployment (clone), and env responses get `from_deploy` / `last_deploy`. Deleting envs and
+ * apps is routes/environment-lifecycle.ts.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -301,10 +301,7 @@ export const registerDeploymentRoutes: RouteModule = (app, deps) => {
   app.addHook('preHandler', async (request) => {
     const url = request.routeOptions.url;
     const params = request.params as { orgId?: string; appId?: string; envId?: string };
-    if (request.method === 'DELETE' && url === '/orgs/:orgId/apps/:appId/envs/:envId' && params.orgId && params.appId && params.envId) {
-      await deps.services.envs.get(params.orgId, params.appId, params.envId);
-      await deployments.deprovisionEnv(params.orgId, params.appId, params.envId);
-    }
+    // DELETE .../envs/{envId} (deprovisioning, retries): src/api/routes/environment-lifecycle.ts.
     if (request.method === 'POST' && url === '/orgs/:orgId/apps/:appId/envs' && params.orgId && params.appId) {
       const from = (request.body as { from_deploy_id?: unknown } | undefined)?.from_deploy_id;
       if (typeof from === 'string' && from !== '') await deployments.requireInApp(params.orgId, params.appId, from);
