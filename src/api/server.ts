@@ -29,6 +29,7 @@ import { registerDriverRoutes } from './routes/drivers.js';
 import { registerMatchRoutes } from './routes/match.js';
 import { registerDeploymentRoutes } from './routes/deployments.js';
 import { registerActiveResourceRoutes } from './routes/active-resources.js';
+import { registerEnvironmentLifecycleRoutes } from './routes/environment-lifecycle.js';
 import { registerWorkloadProfileRoutes } from './routes/workload-profiles.js';
 import { installValidation } from './validation.js';
 
@@ -53,6 +54,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   registerValueRoutes,
   registerDeploymentRoutes,
   registerActiveResourceRoutes,
+  registerEnvironmentLifecycleRoutes,
   registerWorkloadProfileRoutes,
 ];
 

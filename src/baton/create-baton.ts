@@ -2,7 +2,8 @@
  * The composition root: `createBaton(config)` builds one Baton process, in this order and nowhere else:
  *
  *   store → secret box → driver registry → services (core, sets, values, resources with defaults, profiles)
- *         → engine (over those services) → deployments service → HTTP server (route modules get the services)
+ *         → engine (over those services) → environment lifecycle → deployments service
+ *         → HTTP server (route modules get the services)
  *
  * Every setting comes from `Config` (src/config); nothing here reads the process environment or invents a data
  * folder or a key. `overrides` exist for tests and benchmarks (extra drivers, a target resolver, a worker id).
@@ -12,6 +13,7 @@ import { buildServer } from '../api/server.js';
 import type { BatonApp } from '../api/server.js';
 import type { Config } from '../config/index.js';
 import { BATON_VERSION } from '../config/index.js';
+import { createEnvironmentLifecycle } from '../deployments/environment-lifecycle.js';
 import { createDeploymentsService } from '../deployments/service.js';
 import type { Driver } from '../drivers/contract.js';
 import type { DriverRegistry } from '../drivers/registry.js';
@@ -100,7 +102,18 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
         onTimings: overrides.onTimings,
       },
     );
-    const deployments = createDeploymentsService({ store, core, sets, engine, box });
+    const lifecycle = createEnvironmentLifecycle({
+      store,
+      core,
+      deployments: engine.pipeline.deployments,
+      activeResources: engine.pipeline.activeResources,
+      definitions: engine.pipeline.definitions,
+      driver: engine.pipeline.driver,
+      box,
+      driverTimeoutMs: config.driverTimeoutMs,
+      resolveTarget: engine.pipeline.resolveTarget,
+    });
+    const deployments = createDeploymentsService({ store, core, sets, engine, box, lifecycle });
     const services: BatonServices = { core, sets, values, resources, profiles, deployments };
     const app = await buildServer({ services, logLevel: config.logLevel, version: BATON_VERSION });
 

@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Engine } from '../engine/engine.js';
 import { DEPLOY_JOB } from '../engine/engine.js';
-import { deprovisionOld, emptyProgress } from '../engine/pipeline.js';
+import { emptyProgress } from '../engine/pipeline.js';
+import type { EnvironmentLifecycle } from './environment-lifecycle.js';
 import type { Progress } from '../engine/pipeline.js';
 import type { PlanRequest, PlanView } from '../engine/plan.js';
 import type { CoreServices, EnvRow } from '../org/index.js';
@@ -19,7 +20,6 @@ import type { DeploymentErrorRow, DeploymentLogRow, DeploymentRow } from '../sto
 import type { Store } from '../store/index.js';
 import { fromJsonText, nowIso, toJsonText } from '../store/index.js';
 import type { PlanRow } from '../store/plans-repo.js';
-import type { ActiveResourceRow } from '../store/resource-active-repo.js';
 
 export interface SubmitDeployment {
   delta_id?: string | undefined;
@@ -83,9 +83,11 @@ export interface DeploymentsServiceDeps {
   sets: SetsService;
   engine: Engine;
   box: SecretBox;
+  /** Env and app deletion, resource deletion (src/deployments/environment-lifecycle.ts). */
+  lifecycle: EnvironmentLifecycle;
 }
 
-export function createDeploymentsService({ store, core, sets, engine, box }: DeploymentsServiceDeps) {
+export function createDeploymentsService({ store, core, sets, engine, box, lifecycle }: DeploymentsServiceDeps) {
   const { deployments, activeResources } = engine.pipeline;
   const { jobs, plans } = engine;
 
@@ -102,27 +104,6 @@ export function createDeploymentsService({ store, core, sets, engine, box }: Dep
     return row;
   }
 
-  /** Deprovisions (or forgets) active resources, dependents before what they depend on. */
-  async function removeResources(orgId: string, appId: string, envId: string, rows: readonly ActiveResourceRow[], detach: boolean): Promise<void> {
-    const links = new Map((await deployments.listLinks(orgId, appId, envId)).map((l) => [l.guresid, fromJsonText<string[]>(l.depends_on) ?? []]));
-    const env = await core.envs.get(orgId, appId, envId);
-    const remaining = new Map(rows.map((r) => [r.guresid, r]));
-    while (remaining.size > 0) {
-      // Those nothing remaining depends on go first.
-      const needed = new Set([...remaining.keys()].flatMap((id) => links.get(id) ?? []));
-      let wave = [...remaining.values()].filter((r) => !needed.has(r.guresid));
-      if (wave.length === 0) wave = [...remaining.values()]; // a cycle cannot be stored, but never loop forever
-      for (const row of wave) {
-        if (!detach) {
-          await deprovisionOld(engine.pipeline, row, { orgId, appId, envId, envType: env.type }, undefined, undefined);
-        }
-        await activeResources.delete(orgId, appId, envId, row.guresid);
-        await deployments.deleteLink(orgId, appId, envId, row.guresid);
-        remaining.delete(row.guresid);
-      }
-    }
-  }
-
   const service = {
     async submit(orgId: string, appId: string, envId: string, submitted: SubmitDeployment, actor: string, options: { queue?: boolean } = {}): Promise<DeploymentView> {
       await core.envs.get(orgId, appId, envId);
@@ -135,6 +116,7 @@ export function createDeploymentsService({ store, core, sets, engine, box }: Dep
       const deltaId = request.delta_id ? request.delta_id : null;
       const id = newDeploymentId();
       const row = await store.transaction(async (trx) => {
+        await lifecycle.assertAcceptsDeployments(orgId, appId, envId, trx); // 409 while the env is being deleted
         const active = await deployments.activeInEnv(orgId, appId, envId, trx);
         if (active.length > 0 && !options.queue) {
           throw new Conflict(`environment "${envId}" already has a deployment ${active[0]!.status} ("${active[0]!.id}"); wait for it or pass ?queue=true`, {
@@ -250,13 +232,8 @@ export function createDeploymentsService({ store, core, sets, engine, box }: Dep
       return filter.orphaned === undefined ? views : views.filter((v) => v.orphaned === filter.orphaned);
     },
     /** `DELETE .../resources/{type[.class]}/{resId}`: deprovision (or with `detach`, forget) one active resource. */
-    async deleteResource(orgId: string, appId: string, envId: string, typeAndClass: string, resId: string, detach: boolean): Promise<void> {
-      await core.envs.get(orgId, appId, envId);
-      const [type, cls] = typeAndClass.split('.', 2) as [string, string | undefined];
-      const rows = (await activeResources.listByEnv(orgId, appId, envId)).filter((r) => r.type === type && r.res_id === resId && (cls === undefined || r.class === cls));
-      if (rows.length === 0) throw new NotFound('active resource', `${typeAndClass}/${resId}`, undefined, { env_id: envId });
-      if ((await deployments.activeInEnv(orgId, appId, envId)).length > 0) throw new Conflict(`environment "${envId}" has a deployment running; try again when it ends`);
-      await removeResources(orgId, appId, envId, rows, detach);
+    deleteResource(orgId: string, appId: string, envId: string, typeAndClass: string, resId: string, detach: boolean): Promise<void> {
+      return lifecycle.deleteResource(orgId, appId, envId, typeAndClass, resId, detach);
     },
     /**
      * `POST .../envs`: creates the environment; with `from_deploy_id` it is a clone whose first deployment
@@ -264,21 +241,26 @@ export function createDeploymentsService({ store, core, sets, engine, box }: Dep
      */
     async createEnvironment(orgId: string, appId: string, body: { id: string; name: string; type?: string | undefined; from_deploy_id?: string | undefined }, actor: string): Promise<EnvRow> {
       const from = body.from_deploy_id !== undefined && body.from_deploy_id !== '' ? body.from_deploy_id : undefined;
+      await lifecycle.assertAcceptsEnvironments(orgId, appId); // 409 while the app is being deleted
       if (from !== undefined) await service.requireInApp(orgId, appId, from);
       const env = await core.envs.create(orgId, appId, body, actor);
       if (from !== undefined) await service.rebase(orgId, appId, env.id, from);
       return env;
     },
-    /** `DELETE .../envs/{envId}`: deprovisions the environment's resources (dependents first), then removes it. */
-    async deleteEnvironment(orgId: string, appId: string, envId: string): Promise<void> {
-      await core.envs.get(orgId, appId, envId);
-      await service.deprovisionEnv(orgId, appId, envId);
-      await core.envs.delete(orgId, appId, envId);
+    /**
+     * `DELETE .../envs/{envId}`: deprovisions the environment's resources (dependents first, past failures) and
+     * removes it; with failures it stays `deleting` (see environment-lifecycle.ts).
+     */
+    deleteEnvironment(orgId: string, appId: string, envId: string): Promise<void> {
+      return lifecycle.deleteEnvironment(orgId, appId, envId);
     },
-    /** Before an environment is deleted: deprovision its resources, dependents first. */
-    async deprovisionEnv(orgId: string, appId: string, envId: string): Promise<void> {
-      if ((await deployments.activeInEnv(orgId, appId, envId)).length > 0) throw new Conflict(`environment "${envId}" has a deployment running; try again when it ends`);
-      await removeResources(orgId, appId, envId, await activeResources.listByEnv(orgId, appId, envId), false);
+    /** `POST .../envs/{envId}/baton/retry`: retries a deletion left `deleting`. */
+    retryEnvironmentDeletion(orgId: string, appId: string, envId: string): Promise<void> {
+      return lifecycle.retryEnvironment(orgId, appId, envId);
+    },
+    /** `DELETE .../apps/{appId}`: deletes every environment (deprovisioning), then the app. */
+    deleteApplication(orgId: string, appId: string): Promise<void> {
+      return lifecycle.deleteApplication(orgId, appId);
     },
   };
 

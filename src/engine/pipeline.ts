@@ -5,7 +5,7 @@
  * the step that was running when the worker died is simply repeated.
  */
 import type { Driver, DriverManifest, JsonObject, ProvisionResult } from '../drivers/contract.js';
-import { callDriverDeprovision } from '../drivers/registry.js';
+import { deprovisionActiveResource, sealResourceInputs } from '../deployments/resource-inputs.js';
 import { buildResourceGraph, createMatcher, NoMatchingDefinition } from '../resources/index.js';
 import type { GraphNode, ResolvedNodeInputs, ResourceDefinition, ResourceGraph, ResourceTypeRegistry } from '../resources/index.js';
 import type { ProfileRegistry } from '../profiles/index.js';
@@ -315,6 +315,9 @@ async function provisionPhase(run: DeploymentRun, matched: { graph: ResourceGrap
       cookie_sealed: result.cookie !== undefined ? deps.box.seal(result.cookie, activeResourceAad(orgId, appId, envId, node.guresid, 'cookie')) : null,
       scheduled_deletion: 0,
       updated_at: nowIso(),
+      // Lifecycle: the resolved inputs, sealed, so deprovisioning uses exactly them (src/deployments/resource-inputs.ts).
+      inputs_sealed: sealResourceInputs(deps.box, { org_id: orgId, app_id: appId, env_id: envId, guresid: node.guresid }, inputs),
+      last_error: null,
     };
     log.add('create', 'info', `provisioned ${node.descriptor}`, node.resId);
     await run.persist(async (trx) => {
@@ -612,7 +615,11 @@ function matchErrors(error: unknown, set: DeploymentSet, definitions: readonly R
   return errors;
 }
 
-/** Deprovisions an active resource with the driver of the definition that made it. */
+/**
+ * Deprovisions an active resource with the driver of the definition that made it, using the inputs it was
+ * provisioned with (see src/deployments/resource-inputs.ts; rows from before migration 0008 fall back to the
+ * definition's current inputs).
+ */
 export async function deprovisionOld(
   deps: Pick<PipelineDeps, 'definitions' | 'driver' | 'box' | 'driverTimeoutMs'>,
   row: ActiveResourceRow,
@@ -620,25 +627,5 @@ export async function deprovisionOld(
   signal: AbortSignal | undefined,
   log: DeploymentLog | undefined,
 ): Promise<void> {
-  const definition = (await deps.definitions(row.org_id)).find((d) => d.id === row.def_id);
-  const driver = await deps.driver(row.org_id, row.driver_type);
-  const cookie = row.cookie_sealed !== null ? deps.box.open(row.cookie_sealed, activeResourceAad(row.org_id, row.app_id, row.env_id, row.guresid, 'cookie')) : undefined;
-  log?.add('create', 'info', `deprovisioning ${row.type}.${row.class}#${row.res_id} (definition "${row.def_id}")`, row.res_id);
-  await callDriverDeprovision(
-    driver,
-    {
-      guresid: row.guresid,
-      type: row.type,
-      class: row.class,
-      resId: row.res_id,
-      resource: {},
-      // Placeholders in the old definition cannot be re-resolved without its graph; drivers deprovision by GUResID and cookie.
-      driver: { values: definition?.driver_inputs.values ?? {}, secrets: definition?.driver_inputs.secrets ?? {} },
-      ...(cookie !== undefined ? { cookie } : {}),
-      context,
-      ...(signal ? { signal } : {}),
-      log: (level, message) => log?.add('create', level, message, row.res_id),
-    },
-    { timeoutMs: deps.driverTimeoutMs },
-  );
+  await deprovisionActiveResource(deps, row, context, signal, log);
 }

@@ -1,9 +1,11 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Insertable, Kysely, Selectable } from 'kysely';
 import { executor, insertOrConflict } from './repo-support.js';
 import type { AppsTable, Database } from './schema.js';
 import type { Executor } from './store.js';
 
 export type AppRow = Selectable<AppsTable>;
+/** A row to insert: `status` defaults to `active`, `status_changed_at` to NULL. */
+export type NewAppRow = Insertable<AppsTable>;
 
 export function createAppsRepo(db: Kysely<Database>) {
   return {
@@ -18,16 +20,26 @@ export function createAppsRepo(db: Kysely<Database>) {
         .where('id', '=', id)
         .executeTakeFirst();
     },
-    async insert(row: AppRow, trx?: Executor): Promise<AppRow> {
+    async insert(row: NewAppRow, trx?: Executor): Promise<AppRow> {
       await insertOrConflict(`application "${row.id}" already exists`, { kind: 'application', id: row.id }, () =>
         executor(db, trx).insertInto('apps').values(row).execute(),
       );
-      return row;
+      return { ...row, status: row.status ?? 'active', status_changed_at: row.status_changed_at ?? null };
     },
     async updateName(orgId: string, id: string, name: string, trx?: Executor): Promise<boolean> {
       const result = await executor(db, trx)
         .updateTable('apps')
         .set({ name })
+        .where('org_id', '=', orgId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+    /** Sets the lifecycle status (`active` or `deleting`, migration 0008); false when the row does not exist. */
+    async setStatus(orgId: string, id: string, status: string, at: string, trx?: Executor): Promise<boolean> {
+      const result = await executor(db, trx)
+        .updateTable('apps')
+        .set({ status, status_changed_at: at })
         .where('org_id', '=', orgId)
         .where('id', '=', id)
         .executeTakeFirst();

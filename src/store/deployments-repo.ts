@@ -215,6 +215,13 @@ export function createDeploymentsRepo(db: Kysely<Database>) {
         .onConflict((oc) => oc.columns(['org_id', 'app_id', 'env_id', 'guresid']).doUpdateSet(changes))
         .execute();
     },
+    /** An app is deleted: its deployments, their errors and logs go too (the tables have no foreign key to apps). */
+    async deleteAppHistory(orgId: string, appId: string, trx?: Executor): Promise<void> {
+      const ex = executor(db, trx);
+      await ex.deleteFrom('deployment_logs').where('org_id', '=', orgId).where('app_id', '=', appId).execute();
+      await ex.deleteFrom('deployment_errors').where('org_id', '=', orgId).where('app_id', '=', appId).execute();
+      await ex.deleteFrom('deployments').where('org_id', '=', orgId).where('app_id', '=', appId).execute();
+    },
     async deleteLink(orgId: string, appId: string, envId: string, guresid: string, trx?: Executor): Promise<void> {
       await executor(db, trx)
         .deleteFrom('active_resource_links')

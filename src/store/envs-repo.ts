@@ -1,9 +1,11 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Insertable, Kysely, Selectable } from 'kysely';
 import { executor, insertOrConflict } from './repo-support.js';
 import type { Database, EnvsTable } from './schema.js';
 import type { Executor } from './store.js';
 
 export type EnvRow = Selectable<EnvsTable>;
+/** A row to insert: `status` defaults to `active`, `status_changed_at` to NULL. */
+export type NewEnvRow = Insertable<EnvsTable>;
 
 export function createEnvsRepo(db: Kysely<Database>) {
   return {
@@ -39,16 +41,27 @@ export function createEnvsRepo(db: Kysely<Database>) {
         .where('id', '=', id)
         .executeTakeFirst();
     },
-    async insert(row: EnvRow, trx?: Executor): Promise<EnvRow> {
+    async insert(row: NewEnvRow, trx?: Executor): Promise<EnvRow> {
       await insertOrConflict(`environment "${row.id}" already exists`, { kind: 'environment', id: row.id }, () =>
         executor(db, trx).insertInto('envs').values(row).execute(),
       );
-      return row;
+      return { ...row, status: row.status ?? 'active', status_changed_at: row.status_changed_at ?? null };
     },
     async updateName(orgId: string, appId: string, id: string, name: string, trx?: Executor): Promise<boolean> {
       const result = await executor(db, trx)
         .updateTable('envs')
         .set({ name })
+        .where('org_id', '=', orgId)
+        .where('app_id', '=', appId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+    /** Sets the lifecycle status (`active` or `deleting`, migration 0008); false when the row does not exist. */
+    async setStatus(orgId: string, appId: string, id: string, status: string, at: string, trx?: Executor): Promise<boolean> {
+      const result = await executor(db, trx)
+        .updateTable('envs')
+        .set({ status, status_changed_at: at })
         .where('org_id', '=', orgId)
         .where('app_id', '=', appId)
         .where('id', '=', id)

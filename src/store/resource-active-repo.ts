@@ -1,4 +1,5 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { ColumnType, Insertable, Kysely, Selectable } from 'kysely';
+import { nowIso } from './ddl.js';
 import { executor } from './repo-support.js';
 import type { Database } from './schema.js';
 import type { Executor } from './store.js';
@@ -23,7 +24,7 @@ export interface ActiveResourcesTable {
   driver_type: string;
   driver_account: string | null;
   deploy_id: string;
-  /** `pending`, `active` or `deleting`. */
+  /** `pending`, `active`, `deleting` (its driver is deprovisioning it) or `deprovision_failed` (see `last_error`). */
   status: string;
   /** Output values as JSON text. */
   resource: string;
@@ -31,6 +32,13 @@ export interface ActiveResourcesTable {
   cookie_sealed: string | null;
   scheduled_deletion: number;
   updated_at: string;
+  /**
+   * The resolved driver inputs it was provisioned with (`{params, driver: {values, secrets}, secret_paths}`), sealed;
+   * deprovisioning uses them. NULL for rows written before migration 0008. Optional on insert.
+   */
+  inputs_sealed: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The last deprovisioning failure, secrets masked (status `deprovision_failed`); NULL otherwise. */
+  last_error: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 declare module './schema.js' {
@@ -40,6 +48,8 @@ declare module './schema.js' {
 }
 
 export type ActiveResourceRow = Selectable<ActiveResourcesTable>;
+/** A row to write: `inputs_sealed` and `last_error` may be left out (NULL on insert; an upsert then clears `last_error`). */
+export type ActiveResourceWrite = Insertable<ActiveResourcesTable>;
 
 export function createActiveResourcesRepo(db: Kysely<Database>) {
   return {
@@ -75,14 +85,26 @@ export function createActiveResourcesRepo(db: Kysely<Database>) {
         .where('guresid', '=', guresid)
         .executeTakeFirst();
     },
-    /** Inserts or replaces the row of this GUResID. */
-    async upsert(row: ActiveResourceRow, trx?: Executor): Promise<void> {
+    /** Inserts or replaces the row of this GUResID (a fresh provisioning clears any `last_error`). */
+    async upsert(row: ActiveResourceWrite, trx?: Executor): Promise<void> {
       const { org_id: _o, app_id: _a, env_id: _e, guresid: _g, ...changes } = row;
       await executor(db, trx)
         .insertInto('active_resources')
         .values(row)
-        .onConflict((oc) => oc.columns(['org_id', 'app_id', 'env_id', 'guresid']).doUpdateSet(changes))
+        .onConflict((oc) => oc.columns(['org_id', 'app_id', 'env_id', 'guresid']).doUpdateSet({ ...changes, last_error: row.last_error ?? null }))
         .execute();
+    },
+    /** Sets a row's status and `last_error` (deprovisioning: `deleting`, `deprovision_failed`); false when it is gone. */
+    async setStatus(orgId: string, appId: string, envId: string, guresid: string, status: string, lastError: string | null, trx?: Executor): Promise<boolean> {
+      const result = await executor(db, trx)
+        .updateTable('active_resources')
+        .set({ status, last_error: lastError, updated_at: nowIso() })
+        .where('org_id', '=', orgId)
+        .where('app_id', '=', appId)
+        .where('env_id', '=', envId)
+        .where('guresid', '=', guresid)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
     },
     async delete(orgId: string, appId: string, envId: string, guresid: string, trx?: Executor): Promise<boolean> {
       const result = await executor(db, trx)

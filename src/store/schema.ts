@@ -14,6 +14,7 @@
  *
  * so this file does not become a merge hotspot.
  */
+import type { ColumnType } from 'kysely';
 
 export interface OrgsTable {
   id: string;
@@ -49,12 +50,19 @@ export interface EnvTypesTable {
   created_by: string;
 }
 
+/** `active` or `deleting` (migration 0008): optional on insert, the column defaults to `active`. */
+export type LifecycleStatusColumn = ColumnType<string, string | undefined, string>;
+/** When `status` last changed; NULL until it first does. */
+export type StatusChangedAtColumn = ColumnType<string | null, string | null | undefined, string | null>;
+
 export interface AppsTable {
   org_id: string;
   id: string;
   name: string;
   created_at: string;
   created_by: string;
+  status: LifecycleStatusColumn;
+  status_changed_at: StatusChangedAtColumn;
 }
 
 export interface EnvsTable {
@@ -65,6 +73,8 @@ export interface EnvsTable {
   type: string;
   created_at: string;
   created_by: string;
+  status: LifecycleStatusColumn;
+  status_changed_at: StatusChangedAtColumn;
 }
 
 export interface Database {

@@ -1,9 +1,10 @@
 /** `baton/directory`: one YAML file per object under `<root>/<app>/<env>/`, no git. */
+import { rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { assertId } from './paths.js';
-import { desiredObjects } from './objects.js';
+import { desiredObjects, objectKey } from './objects.js';
 import { readObjects, syncObjectFiles } from './file-tree.js';
-import type { ApplyRequest, ApplyResult, K8sObject, Target } from './types.js';
+import type { ApplyRequest, ApplyResult, K8sObject, RemoveEnvironmentResult, Target } from './types.js';
 
 export class DirectoryTarget implements Target {
   readonly id = 'baton/directory';
@@ -20,5 +21,14 @@ export class DirectoryTarget implements Target {
 
   lastApplied(appId: string, envId: string): Promise<K8sObject[]> {
     return readObjects(this.envDir(appId, envId));
+  }
+
+  /** The environment is deleted: its folder goes (and the app's, when it is left empty). */
+  async removeEnvironment(appId: string, envId: string): Promise<RemoveEnvironmentResult> {
+    const dir = this.envDir(appId, envId);
+    const removed = (await readObjects(dir)).map((o) => objectKey(o)).sort();
+    await rm(dir, { recursive: true, force: true });
+    await rmdir(join(this.root, appId)).catch(() => undefined);
+    return { removed };
   }
 }

@@ -117,3 +117,44 @@ test('gitops target without a remote commits to its local repository', async (t)
   assert.deepEqual(subjects, ['Deploy d1 to shop/dev']);
   assert.ok(existsSync(join(base, 'repo', 'shop', 'dev', 'deployment-shop-dev-web.yaml')));
 });
+
+test('directory target removeEnvironment deletes the env folder (and the app folder it leaves empty), other envs stay', async (t) => {
+  const root = tempDir(t);
+  const target = new DirectoryTarget(root);
+  await target.apply(request('d1', await workload('web', 'nginx:1', 'd1')));
+  await target.apply({ ...request('d1', []), envId: 'prod', namespace: 'shop-prod' });
+  const result = await target.removeEnvironment('shop', 'dev');
+  assert.deepEqual(result.removed, ['Deployment.apps/shop-dev/web', 'Namespace/shop-dev', 'Service/shop-dev/web']);
+  assert.ok(!existsSync(join(root, 'shop', 'dev')));
+  assert.ok(existsSync(join(root, 'shop', 'prod', 'namespace-shop-prod.yaml')));
+  await target.removeEnvironment('shop', 'prod');
+  assert.ok(!existsSync(join(root, 'shop')), 'the empty app folder goes with its last env');
+  assert.deepEqual((await target.removeEnvironment('shop', 'prod')).removed, [], 'removing what is gone changes nothing');
+  await assert.rejects(target.removeEnvironment('..', 'dev'), /cannot name a folder/);
+});
+
+test('gitops target removeEnvironment removes the env folder from the remote branch in one commit; nothing to remove, no commit', async (t) => {
+  const base = tempDir(t);
+  const remote = join(base, 'remote.git');
+  execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch', 'main', remote]);
+  const target = new GitOpsTarget({ workdir: join(base, 'work'), url: remote, branch: 'main', path: 'clusters/one' });
+  await target.apply(request('d1', [...(await workload('web', 'nginx:1', 'd1')), ...(await workload('api', 'api:1', 'd1'))]));
+  await target.apply({ ...request('d1', await workload('web', 'nginx:1', 'd1')), envId: 'prod', namespace: 'shop-prod' });
+  const before = git(remote, 'rev-parse', 'main').trim();
+
+  const result = await target.removeEnvironment('shop', 'dev');
+  assert.equal(result.removed.length, 5);
+  assert.equal(git(remote, 'rev-parse', 'main').trim(), result.revision);
+  assert.equal(git(remote, 'rev-parse', 'main~1').trim(), before, 'exactly one commit');
+  assert.equal(git(remote, 'log', '-1', '--format=%an|%s', 'main').trim(), 'Baton|Delete environment shop/dev');
+  const changed = git(remote, 'show', '--name-status', '--format=', 'main').trim().split('\n');
+  assert.equal(changed.length, 5);
+  assert.ok(changed.every((line) => line.startsWith('D\tclusters/one/shop/dev/')), changed.join('\n'));
+  const tree = git(remote, 'ls-tree', '-r', '--name-only', 'main').trim().split('\n');
+  assert.ok(!tree.some((f) => f.startsWith('clusters/one/shop/dev/')));
+  assert.ok(tree.some((f) => f.startsWith('clusters/one/shop/prod/')), 'other envs stay');
+
+  const again = await target.removeEnvironment('shop', 'dev');
+  assert.deepEqual(again.removed, []);
+  assert.equal(again.revision, result.revision, 'no empty commit');
+});

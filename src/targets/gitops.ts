@@ -4,14 +4,14 @@
  * Runs the real `git` binary with argument arrays (never a shell string).
  */
 import { execFile } from 'node:child_process';
-import { mkdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, rm, rmdir, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { DriverFailed } from '../shared/errors.js';
 import { readObjects, syncObjectFiles } from './file-tree.js';
-import { desiredObjects } from './objects.js';
+import { desiredObjects, objectKey } from './objects.js';
 import { assertId, safeSubPath } from './paths.js';
-import type { ApplyRequest, ApplyResult, K8sObject, Target } from './types.js';
+import type { ApplyRequest, ApplyResult, K8sObject, RemoveEnvironmentResult, Target } from './types.js';
 
 const run = promisify(execFile);
 
@@ -126,6 +126,26 @@ export class GitOpsTarget implements Target {
     return this.serial(async () => {
       await this.prepare();
       return readObjects(this.envDir(appId, envId).absolute);
+    });
+  }
+
+  /** The environment is deleted: its folder goes in one commit (pushed with a remote). Nothing to remove, no commit. */
+  removeEnvironment(appId: string, envId: string): Promise<RemoveEnvironmentResult> {
+    return this.serial(async () => {
+      await this.prepare();
+      const dir = this.envDir(appId, envId);
+      const removed = (await readObjects(dir.absolute)).map((o) => objectKey(o)).sort();
+      await rm(dir.absolute, { recursive: true, force: true });
+      await rmdir(dirname(dir.absolute)).catch(() => undefined); // the app's folder, when this was its last env
+      await this.git(['rm', '-r', '--quiet', '--cached', '--ignore-unmatch', '--', dir.relative]);
+      const { stdout } = await this.git(['status', '--porcelain', '--', dir.relative]);
+      if (stdout.trim() === '') {
+        const revision = await this.head();
+        return revision ? { removed, revision } : { removed };
+      }
+      await this.git(['commit', '--quiet', '--author', `${this.author.name} <${this.author.email}>`, '-m', `Delete environment ${appId}/${envId}\n`, '--', dir.relative]);
+      if (this.options.url) await this.git(['push', '--quiet', 'origin', `HEAD:refs/heads/${this.branch}`]);
+      return { removed, revision: (await this.head()) ?? '' };
     });
   }
 }

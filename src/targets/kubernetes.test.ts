@@ -210,6 +210,30 @@ test('objects with this app/env labels that are no longer rendered are listed an
   assert.deepEqual(await target.lastApplied('shop', 'prod'), []);
 });
 
+test('removeEnvironment deletes the objects Baton applied for the app/env and its inventory, never the namespace or other envs (Kubernetes protocol test)', async (t) => {
+  const { requests, target, objects } = await fakeApiServer(t);
+  await target.apply({ appId: 'shop', envId: 'dev', namespace: 'shop-dev', deploymentId: 'd1', objects: [...(await workload('web', 'd1')), clusterRole] });
+  await target.apply({ appId: 'shop', envId: 'prod', namespace: 'shop-prod', deploymentId: 'd1', objects: [] });
+  requests.length = 0;
+
+  const result = await target.removeEnvironment('shop', 'dev');
+  assert.deepEqual(result.removed, [
+    'ClusterRole.rbac.authorization.k8s.io/shop-dev-reader',
+    'ConfigMap/shop-dev/web-files',
+    'Deployment.apps/shop-dev/web',
+    'Service/shop-dev/web',
+  ]);
+  const deletes = requests.filter((r) => r.method === 'DELETE').map((r) => r.path);
+  assert.equal(deletes.at(-2), '/apis/rbac.authorization.k8s.io/v1/clusterroles/shop-dev-reader', 'cluster-scoped objects after namespaced ones');
+  assert.equal(deletes.at(-1), '/api/v1/namespaces/shop-dev/secrets/baton-inventory', 'the inventory last');
+  const left = [...objects.keys()];
+  assert.ok(left.some((k) => k.includes('|namespaces||shop-dev')), 'namespace kept');
+  assert.ok(!left.some((k) => k.includes('|shop-dev|')), left.join('\n'));
+  assert.ok(left.some((k) => k.endsWith('|shop-prod|baton-inventory')), 'the other env is untouched');
+  assert.deepEqual(await target.lastApplied('shop', 'dev'), []);
+  assert.deepEqual((await target.removeEnvironment('shop', 'dev')).removed, [], 'removing what is gone changes nothing');
+});
+
 test('a rejected apply becomes a non-retryable DriverFailed naming the object and the server message (Kubernetes protocol test)', async (t) => {
   const { requests, target } = await fakeApiServer(t, { rejectApplyOf: 'deployments/bad' });
   await assert.rejects(

@@ -5,12 +5,15 @@
  * carries this app/env's ownership labels but was not rendered is deleted (Namespaces never are). An
  * inventory Secret (`baton-inventory` in the env's namespace) records what was applied: it answers
  * `lastApplied` for plans and names the kinds to look at when pruning, even kinds no longer rendered.
+ * When the environment is deleted, `removeEnvironment` deletes every object carrying its ownership labels (of the
+ * kinds the inventory names) and then the inventory; the Namespace stays, as it does when pruning (it may hold
+ * things Baton did not put there).
  */
 import { ApiException, KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { DriverFailed, InvalidInput, Timeout } from '../shared/errors.js';
 import { CONTENT_HASH_ANNOTATION, desiredObjects, objectKey, ownershipLabels, ownershipSelector } from './objects.js';
-import type { ApplyRequest, ApplyResult, K8sObject, Target } from './types.js';
+import type { ApplyRequest, ApplyResult, K8sObject, RemoveEnvironmentResult, Target } from './types.js';
 
 export const FIELD_MANAGER = 'baton';
 const INVENTORY_NAME = 'baton-inventory';
@@ -185,6 +188,40 @@ export class KubernetesTarget implements Target {
     result.changed.sort();
     result.unchanged.sort();
     return result;
+  }
+
+  async removeEnvironment(appId: string, envId: string, options: { signal?: AbortSignal } = {}): Promise<RemoveEnvironmentResult> {
+    const selector = `${INVENTORY_APP_LABEL}=${appId},${INVENTORY_ENV_LABEL}=${envId}`;
+    let inventories: (ApiObject & { data?: Record<string, string> })[];
+    try {
+      const list = await this.client.list<KubernetesObject & { data?: Record<string, string> }>('v1', 'Secret', undefined, undefined, undefined, undefined, undefined, selector);
+      inventories = list.items.map((item) => ({ ...item, apiVersion: 'v1', kind: 'Secret' }) as ApiObject & { data?: Record<string, string> });
+    } catch (error) {
+      throw failure('reading the inventory of', `${appId}/${envId}`, error);
+    }
+    const encoded = inventories[0]?.data?.['objects.json'];
+    const previous = encoded ? (JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as K8sObject[]) : [];
+    const kinds = new Map<string, { apiVersion: string; kind: string }>();
+    for (const o of previous) if (o.kind !== 'Namespace') kinds.set(`${o.apiVersion}/${o.kind}`, { apiVersion: o.apiVersion, kind: o.kind });
+    const live: ApiObject[] = [];
+    for (const { apiVersion, kind } of kinds.values()) live.push(...(await this.listOwned(apiVersion, kind, appId, envId)));
+    const removed: string[] = [];
+    // Namespaced objects first, cluster-scoped ones after (the reverse of applying), then the inventory.
+    const ordered = [...live.filter((o) => o.metadata.namespace), ...live.filter((o) => !o.metadata.namespace)];
+    const remove = async (object: ApiObject): Promise<void> => {
+      options.signal?.throwIfAborted();
+      try {
+        await this.client.delete(object, undefined, undefined, undefined, undefined, 'Background');
+      } catch (error) {
+        if (!isNotFound(error)) throw failure('deleting', objectKey(object), error);
+      }
+    };
+    for (const object of ordered) {
+      await remove(object);
+      removed.push(objectKey(object));
+    }
+    for (const inventory of inventories) await remove(inventory);
+    return { removed: removed.sort() };
   }
 
   private async writeInventory(request: ApplyRequest, objects: K8sObject[]): Promise<void> {

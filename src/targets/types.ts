@@ -31,6 +31,13 @@ export interface ApplyResult {
   revision?: string;
 }
 
+export interface RemoveEnvironmentResult {
+  /** Keys of the objects the target no longer holds for the app/env. */
+  removed: string[];
+  /** Target-specific revision after the removal (gitops: the commit), absent when nothing changed or there is none. */
+  revision?: string;
+}
+
 export interface Target {
   /** Qualified driver id the target was created for, e.g. `baton/gitops`. */
   readonly id: string;
@@ -38,4 +45,10 @@ export interface Target {
   apply(request: ApplyRequest): Promise<ApplyResult>;
   /** What the last successful apply for this app/env gave the target (empty when never applied). */
   lastApplied(appId: string, envId: string): Promise<K8sObject[]>;
+  /**
+   * Optional: forget the app/env entirely once the environment is deleted (gitops: its folder, in one commit;
+   * directory: its folder; Kubernetes: the objects Baton applied for it, never the Namespace). Removing an env the
+   * target does not hold succeeds and changes nothing.
+   */
+  removeEnvironment?(appId: string, envId: string, options?: { signal?: AbortSignal }): Promise<RemoveEnvironmentResult>;
 }

@@ -25,6 +25,7 @@ export const ActiveResourceResponse = Type.Object(
     scheduled_deletion: Type.Boolean(),
     updated_at: Type.String(),
     orphaned: Type.Boolean({ description: 'Baton: the current deployment set no longer needs this resource (it is kept, not deprovisioned).' }),
+    last_error: Type.Optional(Type.String({ description: 'Baton: why deprovisioning failed (status `deprovision_failed`), secrets masked.' })),
   },
   { title: 'ActiveResourceResponse' },
 );
@@ -57,7 +58,7 @@ export const registerActiveResourceRoutes: RouteModule = (app, deps) => {
         operationId: 'deleteActiveResource',
         params: Type.Object({ ...EnvParams.properties, type: IdParam('Resource type, optionally `.class`'), resId: IdParam('Resource id') }),
         querystring: Type.Object({ detach: Type.Optional(Type.Boolean({ description: 'Forget the resource without deprovisioning it' })) }),
-        response: { 204: Type.Null(), ...errorResponses(...COMMON_ERRORS, 404, 409) },
+        response: { 204: Type.Null(), ...errorResponses(...COMMON_ERRORS, 404, 409, 502) },
       },
     },
     async (request, reply) => {

@@ -51,12 +51,13 @@ export function toApplicationResponse({ app, envs }: AppWithEnvs) {
     created_at: app.created_at,
     created_by: app.created_by,
     envs: envs.map((e) => ({ id: e.id, name: e.name, type: e.type })),
-    status: 'active',
-    status_changed_at: app.created_at,
+    // Baton: `deleting` while a deletion has environments left (docs/engine.md, Lifecycle).
+    status: app.status,
+    status_changed_at: app.status_changed_at ?? app.created_at,
   };
 }
 
-export const registerAppRoutes: RouteModule = (app, { core: services }) => {
+export const registerAppRoutes: RouteModule = (app, { core: services, deployments }) => {
   app.get(
     '/orgs/:orgId/apps',
     {
@@ -117,12 +118,13 @@ export const registerAppRoutes: RouteModule = (app, { core: services }) => {
       schema: {
         tags: ['Application'],
         operationId: 'deleteApplication',
+        description: 'Deletes every environment (deprovisioning their resources), then the application. 502 when a resource could not be deprovisioned: the application and those environments then stay in status `deleting`; DELETE again retries.',
         params: AppParams,
-        response: { 204: Type.Null(), ...errorResponses(...COMMON_ERRORS, 404) },
+        response: { 204: Type.Null(), ...errorResponses(...COMMON_ERRORS, 404, 409, 502) },
       },
     },
     async (request, reply) => {
-      await services.apps.delete(request.params.orgId, request.params.appId);
+      await deployments.deleteApplication(request.params.orgId, request.params.appId);
       return reply.status(204).send(null);
     },
   );

@@ -10,7 +10,7 @@ export const EnvironmentResponse = Type.Object(
     type: Type.String(),
     created_at: Type.String({ format: 'date-time' }),
     created_by: Type.String(),
-    status: Type.String(),
+    status: Type.String({ description: 'active, or (Baton) deleting while a deletion has resources left to deprovision' }),
     status_changed_at: Type.String({ format: 'date-time' }),
     // Deployment objects; present once the environment has been deployed.
     from_deploy: Type.Optional(Type.Object({}, { additionalProperties: true })),
@@ -41,8 +41,9 @@ export function toEnvironmentResponse(env: EnvRow) {
     type: env.type,
     created_at: env.created_at,
     created_by: env.created_by,
-    status: 'active',
-    status_changed_at: env.created_at,
+    // Baton: `deleting` while a deletion has not removed everything yet (docs/engine.md, Lifecycle).
+    status: env.status,
+    status_changed_at: env.status_changed_at ?? env.created_at,
   };
 }
 
@@ -113,8 +114,9 @@ export const registerEnvRoutes: RouteModule = (app, { core: services, deployment
       schema: {
         tags: ['Environment'],
         operationId: 'deleteEnvironment',
+        description: 'Deprovisions the environment\'s resources, then deletes it. 502 when a resource could not be deprovisioned: the environment then stays in status `deleting` (retry with DELETE or POST .../baton/retry).',
         params: EnvParams,
-        response: { 204: Type.Null(), ...errorResponses(...COMMON_ERRORS, 404) },
+        response: { 204: Type.Null(), ...errorResponses(...COMMON_ERRORS, 404, 409, 502) },
       },
     },
     async (request, reply) => {

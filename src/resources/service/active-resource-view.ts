@@ -31,6 +31,8 @@ export interface ActiveResourceView {
   updated_at: string;
   /** Baton: no longer needed by the environment's current set, kept until deleted (Humanitec's rule). */
   orphaned: boolean;
+  /** Baton: why deprovisioning failed (status `deprovision_failed`), secrets masked. */
+  last_error?: string;
 }
 
 /** The AAD an active resource's sealed parts (`secrets`, `cookie`, …) are bound to. */
@@ -74,5 +76,6 @@ export function toActiveResourceView(row: ActiveResourceRow, box: SecretBox, orp
     scheduled_deletion: row.scheduled_deletion === 1,
     updated_at: row.updated_at,
     orphaned,
+    ...(row.last_error !== null ? { last_error: row.last_error } : {}),
   };
 }
