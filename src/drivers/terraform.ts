@@ -1,3 +1,4 @@
+import { childProcessEnv } from '../shared/child-env.js';
 import { spawn } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -183,7 +184,7 @@ export function createTerraformDriver(options: TerraformDriverOptions): Driver {
     return new Promise((resolvePromise, reject) => {
       const child = spawn(command, args, {
         cwd,
-        env: { ...process.env, ...env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0' },
+        env: childProcessEnv({ ...env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0' }),
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let captured = '';

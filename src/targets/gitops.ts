@@ -3,6 +3,7 @@
  * one commit per deployment that changed something, pushed when the repository has a remote.
  * Runs the real `git` binary with argument arrays (never a shell string).
  */
+import { childProcessEnv } from '../shared/child-env.js';
 import { execFile } from 'node:child_process';
 import { mkdir, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -51,7 +52,7 @@ export class GitOpsTarget implements Target {
       const { stdout } = await run(
         'git',
         ['-c', `user.name=${this.author.name}`, '-c', `user.email=${this.author.email}`, '-c', 'commit.gpgsign=false', ...args],
-        { cwd: this.options.workdir, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' }, maxBuffer: 64 * 1024 * 1024 },
+        { cwd: this.options.workdir, env: childProcessEnv({ GIT_TERMINAL_PROMPT: '0' }), maxBuffer: 64 * 1024 * 1024 },
       );
       return { stdout, ok: true };
     } catch (error) {
