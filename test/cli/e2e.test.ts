@@ -107,7 +107,7 @@ resources:
     type: redis
 `;
 
-describe('baton CLI end to end', { timeout: 240_000 }, () => {
+describe('baton CLI end to end', { timeout: 480_000 } // 14 steps against a real server; generous for a loaded 2-core CI machine, () => {
   let baton: BatonProcess;
   let dir: string;
   let env: NodeJS.ProcessEnv;
