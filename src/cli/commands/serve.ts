@@ -1,5 +1,4 @@
 import type { Command } from '@commander-js/extra-typings';
-import { startServer } from '../../api/server.js';
 import { CONFIG_VARIABLES, loadConfig } from '../../config/index.js';
 
 export function registerServeCommand(program: Command): void {
@@ -11,6 +10,8 @@ export function registerServeCommand(program: Command): void {
   }
   command.action(async (options) => {
     const config = loadConfig(process.env, options);
+    // The server (fastify, the store, drivers, the engine) is loaded only when it is run, never for --help.
+    const { startServer } = await import('../../api/server.js');
     const server = await startServer(config);
     if (server.bootstrap.adminTokenFile) {
       process.stderr.write(`baton: generated the administrator's API token; it is in ${server.bootstrap.adminTokenFile}\n`);
