@@ -5,7 +5,7 @@
  */
 import { BatonError, Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated } from '../shared/errors.js';
 import { nodeFetch } from './http.js';
-import type { Fetch } from './http.js';
+import type { Fetch, HttpRequest, HttpResponse } from './http.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export const HTTP_METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
@@ -80,9 +80,9 @@ export class ApiClient {
     return { accept: 'application/json', ...(this.token ? { authorization: `Bearer ${this.token}` } : {}), ...extra };
   }
 
-  private async send(method: HttpMethod, path: string, body?: unknown, signal?: AbortSignal, accept?: string): Promise<Response> {
+  private async send(method: HttpMethod, path: string, body?: unknown, signal?: AbortSignal, accept?: string): Promise<HttpResponse> {
     const url = this.baseUrl + (path.startsWith('/') ? path : `/${path}`);
-    const init: RequestInit = {
+    const init: HttpRequest = {
       method,
       headers: this.headers({ ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(accept ? { accept } : {}) }),
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
