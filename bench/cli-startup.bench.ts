@@ -97,7 +97,8 @@ try {
       'whole budget (see the tsx figure); commands import their heavy modules inside their actions, and the CLI talks ' +
       'HTTP through node:http (the global fetch spends ~200 ms of CPU on its first request). Before these changes ' +
       '(commit b37f9f4: tsx, every command module loaded for every command, ~2000 modules), both commands took ' +
-      '2.6-3.5 s on this machine. ' +
+      '2.6-3.5 s on this machine at a load average of about 1, when `node -e 0` took ~100 ms and `node --import tsx -e 0` ' +
+      '~300 ms. ' +
       `Load average (1/5/15 min) on this 2-core machine: ${load(loadBefore)} before, ${load(loadAfter)} after; wall-clock ` +
       `figures on a loaded machine overstate the time, the CPU-time figures less so. Wall times of the runs (ms): ${spread.join('; ')}.`,
   );
