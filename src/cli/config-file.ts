@@ -6,8 +6,8 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { parse, stringify } from 'yaml';
 import { InvalidInput } from '../shared/errors.js';
+import { yaml } from './lazy.js';
 
 export const CONTEXT_KEYS = ['url', 'token', 'org', 'app', 'env'] as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
@@ -32,7 +32,7 @@ export function isContextKey(key: string): key is ContextKey {
 
 /** Validates a parsed config document; unknown keys inside a context are refused so typos surface. */
 export function parseConfig(text: string, source = 'config'): CliConfig {
-  const raw: unknown = text.trim() === '' ? {} : parse(text);
+  const raw: unknown = text.trim() === '' ? {} : yaml().parse(text);
   if (raw === null || raw === undefined) return { currentContext: DEFAULT_CONTEXT, contexts: {} };
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new InvalidInput(`${source}: expected a mapping`);
   const doc = raw as Record<string, unknown>;
@@ -59,7 +59,7 @@ export function parseConfig(text: string, source = 'config'): CliConfig {
 }
 
 export function serializeConfig(config: CliConfig): string {
-  return stringify({ 'current-context': config.currentContext, contexts: config.contexts });
+  return yaml().stringify({ 'current-context': config.currentContext, contexts: config.contexts });
 }
 
 export function loadConfig(path = configPath()): CliConfig {

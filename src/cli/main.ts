@@ -1,6 +1,12 @@
 /**
  * The `baton` command. Each command lives in src/cli/commands/<verb>.ts and exports a registrar;
  * extension point: add it to COMMAND_REGISTRARS (one line). Errors become exit codes in src/cli/errors.ts only.
+ *
+ * Start-up budget: every invocation registers every command, so registrars and what they import statically must
+ * stay cheap (commander definitions, help text, small CLI helpers). Anything heavier (the server, the Score and
+ * sets modules, drivers, ora) is imported with `await import()` inside the action that needs it, and the CommonJS
+ * packages yaml and cli-table3 through src/cli/lazy.ts. test/cli/startup.test.ts checks that `baton version` and
+ * `baton get` load the CLI layer only; bench/cli-startup.bench.ts measures the start-up time.
  */
 import { Command } from '@commander-js/extra-typings';
 import { BATON_VERSION } from '../config/index.js';

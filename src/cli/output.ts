@@ -2,8 +2,7 @@
  * Output formatting shared by commands: `-o table` (default for lists), `-o json`, `-o yaml`.
  * Tables are plain (no colour codes in borders) so they read the same in CI logs.
  */
-import Table from 'cli-table3';
-import { stringify } from 'yaml';
+import { cliTable, yaml } from './lazy.js';
 
 export const OUTPUT_FORMATS = ['table', 'json', 'yaml'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -28,9 +27,10 @@ function cell(value: unknown): string {
 /** Renders data: rows through `columns` for tables, the data itself for json/yaml. */
 export function formatOutput<T>(data: T | T[], format: OutputFormat, columns?: readonly Column<T>[]): string {
   if (format === 'json') return JSON.stringify(data, null, 2);
-  if (format === 'yaml') return stringify(data).trimEnd();
+  if (format === 'yaml') return yaml().stringify(data).trimEnd();
   const rows = Array.isArray(data) ? data : [data];
-  if (!columns) return stringify(data).trimEnd();
+  if (!columns) return yaml().stringify(data).trimEnd();
+  const Table = cliTable();
   const table = new Table({ head: columns.map((c) => c.header), style: { head: [], border: [] } });
   for (const row of rows) table.push(columns.map((c) => cell(c.value(row))));
   return table.toString();

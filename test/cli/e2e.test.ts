@@ -107,7 +107,8 @@ resources:
     type: redis
 `;
 
-describe('baton CLI end to end', { timeout: 480_000 } // 14 steps against a real server; generous for a loaded 2-core CI machine, () => {
+// 14 steps against a real server: about 2 minutes alone, generous for a loaded 2-core CI machine.
+describe('baton CLI end to end', { timeout: 480_000 }, () => {
   let baton: BatonProcess;
   let dir: string;
   let env: NodeJS.ProcessEnv;

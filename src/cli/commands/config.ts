@@ -5,10 +5,10 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from '@commander-js/extra-typings';
 import { Option } from '@commander-js/extra-typings';
-import { stringify } from 'yaml';
 import { ApiClient } from '../client.js';
 import { CONTEXT_KEYS, DEFAULT_URL, configPath, currentContext, isContextKey, loadConfig, saveConfig, setContextValue } from '../config-file.js';
 import { UsageError } from '../errors.js';
+import { yaml } from '../lazy.js';
 import { commandOf, example, io, opt } from './common.js';
 
 async function readAllStdin(): Promise<string> {
@@ -112,7 +112,7 @@ export function registerConfigCommands(program: Command): void {
       Object.entries(cfg.contexts).map(([name, context]) => [name, show ? context : { ...context, ...(context.token ? { token: mask(context.token) } : {}) }]),
     );
     const doc = { path: configPath(), 'current-context': cfg.currentContext, contexts };
-    io.out(opt(cmd, 'output') === 'json' ? JSON.stringify(doc, null, 2) : stringify(doc).trimEnd());
+    io.out(opt(cmd, 'output') === 'json' ? JSON.stringify(doc, null, 2) : yaml().stringify(doc).trimEnd());
   });
 
   example(

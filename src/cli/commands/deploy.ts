@@ -1,18 +1,17 @@
 /**
  * Deploying: `baton score deploy`, `baton deploy delta|set|deploy|env`, `baton rollback`, and the shared
  * `--wait` follower (polls the deployment and follows its log stream; live display on a terminal).
+ * The Score module and the progress display (ora) are imported where they are used, not at registration.
  */
 import { createInterface } from 'node:readline/promises';
 import { dirname, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { Command, CommandUnknownOpts } from '@commander-js/extra-typings';
-import { parse } from 'yaml';
-import { convertScoreToDelta, loadScoreFiles, loadYamlFile } from '../../score/index.js';
 import type { ScoreIssue } from '../../score/index.js';
 import { BatonError, InvalidInput, NotFound } from '../../shared/errors.js';
 import { seg } from '../client.js';
 import { OperationFailed, UsageError } from '../errors.js';
-import { createProgress } from '../render/progress.js';
+import { yaml } from '../lazy.js';
 import type { Progress } from '../render/progress.js';
 import { collect, commandOf, connect, example, flag, io, list, opt, text, withConnection } from './common.js';
 import type { Connection } from './common.js';
@@ -80,6 +79,7 @@ export async function printDeploymentErrors(c: Connection, envId: string, deploy
 /** Follows a deployment to its end; throws DeploymentFailed (exit 1) when it does not succeed. */
 export async function waitForDeployment(c: Connection, envId: string, deployId: string, options: { timeoutMs?: number; pollMs?: number } = {}): Promise<Deployment> {
   const tty = process.stderr.isTTY === true;
+  const { createProgress } = await import('../render/progress.js');
   const progress: Progress = createProgress({ tty, write: (text) => io.out(text.replace(/\n$/, '')) });
   const base = `${envPath(c, envId)}/deploys/${seg(deployId)}`;
   const abort = new AbortController();
@@ -203,6 +203,7 @@ export function registerDeployCommands(program: Command): void {
   ).action(async (...args: unknown[]) => {
     const cmd = commandOf(args);
     const c = connect(cmd);
+    const { convertScoreToDelta, loadScoreFiles, loadYamlFile } = await import('../../score/index.js');
     const readText = (path: string) => readFileSync(path, 'utf8');
     const files = list(cmd, 'file');
     const documents = loadScoreFiles(files, readText);
@@ -223,7 +224,7 @@ export function registerDeployCommands(program: Command): void {
       throw error;
     }
     const deployConfig = opt(cmd, 'deployConfig');
-    if (deployConfig) applyDeployConfig(delta, parse(readFileSync(deployConfig, 'utf8')) as unknown);
+    if (deployConfig) applyDeployConfig(delta, yaml().parse(readFileSync(deployConfig, 'utf8')) as unknown);
     await ensureAppAndEnv(c);
     const created = await c.client.post<Row | string>(`/orgs/${seg(c.org())}/apps/${seg(c.app())}/deltas`, delta);
     const deltaId = typeof created === 'string' ? created : text(created.id);

@@ -1,16 +1,14 @@
 /**
  * Inspecting: `baton diff sets|deploys`, `baton logs`, `baton resources graph|explain|test-definition`,
- * `baton status`. test-definition runs locally (no server).
+ * `baton status`. test-definition runs locally (no server). The sets module, the driver test harness and the
+ * diff renderer are imported by the actions that use them, not at registration.
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from '@commander-js/extra-typings';
-import { parse, stringify } from 'yaml';
-import { maskSecrets, testDefinition } from '../../drivers/test-definition.js';
 import type { TestDefinitionInputs } from '../../drivers/test-definition.js';
-import { diffSets, formatDeltaSummary, parseSet, summarizeDelta } from '../../sets/index.js';
 import { seg } from '../client.js';
 import { UsageError } from '../errors.js';
-import { colourDiff, unifiedDiff } from '../render/diff.js';
+import { yaml } from '../lazy.js';
 import { render } from '../render/format.js';
 import { GRAPH_FORMATS, inferWorkloadEdges, toDot, toGraphNodes, toMermaid, toTree } from '../render/graph.js';
 import { commandOf, connect, example, flag, io, opt, outputFormat, text, withConnection, withOutput } from './common.js';
@@ -28,6 +26,8 @@ async function printSetDiff(c: Connection, a: string, b: string, labels: { from:
     const { id: _id, ...rest } = set;
     return rest;
   };
+  const [{ diffSets, formatDeltaSummary, parseSet, summarizeDelta }, { colourDiff, unifiedDiff }] = await Promise.all([import('../../sets/index.js'), import('../render/diff.js')]);
+  const { stringify } = yaml();
   const colour = process.stdout.isTTY === true;
   const summary = formatDeltaSummary(summarizeDelta(diffSets(parseSet(strip(left)), parseSet(strip(right)))));
   io.out(colourDiff(summary, colour));
@@ -151,7 +151,8 @@ export function registerInspectCommands(program: Command): void {
   ).action(async (...args: unknown[]) => {
     const cmd = commandOf(args);
     const inputsFile = opt(cmd, 'inputs');
-    const inputs = (inputsFile ? parse(readFileSync(inputsFile, 'utf8')) : {}) as TestDefinitionInputs | null;
+    const inputs = (inputsFile ? yaml().parse(readFileSync(inputsFile, 'utf8')) : {}) as TestDefinitionInputs | null;
+    const { maskSecrets, testDefinition } = await import('../../drivers/test-definition.js');
     const result = await testDefinition(readFileSync(args[0] as string, 'utf8'), inputs ?? {});
     const shown = flag(cmd, 'showSecrets') ? result : maskSecrets(result);
     io.out(render(shown, opt(cmd, 'output') ?? 'yaml'));

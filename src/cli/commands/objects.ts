@@ -5,11 +5,11 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
-import { parse, parseAllDocuments, stringify } from 'yaml';
 import { NotFound } from '../../shared/errors.js';
 import { HTTP_METHODS, seg } from '../client.js';
 import type { ApiClient, HttpMethod } from '../client.js';
 import { UsageError } from '../errors.js';
+import { yaml } from '../lazy.js';
 import type { Column } from '../render/format.js';
 import { guessColumns, render } from '../render/format.js';
 import { collect, commandOf, connect, example, flag, io, list, opt, outputFormat, text, withConnection, withOutput } from './common.js';
@@ -110,7 +110,7 @@ function unsupported(kind: Kind, error: unknown): never {
 /** Reads a JSON or YAML file (or `-` for stdin). */
 export function readDataFile(path: string): unknown {
   const text = path === '-' ? readFileSync(0, 'utf8') : readFileSync(path, 'utf8');
-  return parse(text) as unknown;
+  return yaml().parse(text) as unknown;
 }
 
 function parseBody(text: string | undefined): unknown {
@@ -119,7 +119,7 @@ function parseBody(text: string | undefined): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    return parse(text) as unknown;
+    return yaml().parse(text) as unknown;
   }
 }
 
@@ -294,7 +294,7 @@ interface Manifest {
 function readManifests(file: string): Manifest[] {
   const text = file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8');
   const out: Manifest[] = [];
-  for (const doc of parseAllDocuments(text)) {
+  for (const doc of yaml().parseAllDocuments(text)) {
     if (doc.errors.length > 0) throw new UsageError(`${file}: ${doc.errors[0]!.message}`);
     const value = doc.toJS() as unknown;
     if (value === null || value === undefined) continue;
@@ -366,9 +366,9 @@ function registerApply(program: Command): void {
       const definitions = manifests.filter((m) => m.kind === 'Definition');
       // Definitions go through Baton's bulk import (one transaction, criteria included) when the server has it.
       if (definitions.length > 0 && importAvailable) {
-        const yaml = definitions.map((m) => stringify({ apiVersion: 'entity.humanitec.io/v1b1', kind: 'Definition', metadata: { id: m.id }, entity: m.entity })).join('---\n');
+        const manifestsYaml = definitions.map((m) => yaml().stringify({ apiVersion: 'entity.humanitec.io/v1b1', kind: 'Definition', metadata: { id: m.id }, entity: m.entity })).join('---\n');
         try {
-          const result = await c.client.post<{ created: string[]; updated: string[]; unchanged: string[] }>(`${org(c)}/baton/definitions/import`, { yaml, file_name: basename(file) });
+          const result = await c.client.post<{ created: string[]; updated: string[]; unchanged: string[] }>(`${org(c)}/baton/definitions/import`, { yaml: manifestsYaml, file_name: basename(file) });
           for (const change of ['created', 'updated', 'unchanged'] as const) for (const id of result[change]) report('Definition', id, change);
         } catch (error) {
           if (!(error instanceof NotFound && error.details.routeMissing === true)) throw error;

@@ -1,22 +1,16 @@
 /**
  * `baton score validate|convert|init`: local commands (no server needed) over the Score module.
- * Output goes through injectable writers so tests can capture it.
+ * Output goes through injectable writers so tests can capture it. The Score module is imported by the actions
+ * only, so registering these commands stays cheap.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
 import { Option } from '@commander-js/extra-typings';
-import { stringify } from 'yaml';
 import { InvalidInput } from '../../shared/errors.js';
-import {
-  convertScoreToDelta,
-  loadScoreFiles,
-  loadYamlFile,
-  parseScoreDocuments,
-  validateScore,
-} from '../../score/index.js';
 import type { ScoreIssue } from '../../score/index.js';
 import { UsageError } from '../errors.js';
+import { yaml } from '../lazy.js';
 
 export interface ScoreCommandIo {
   stdout: (text: string) => void;
@@ -90,7 +84,8 @@ export function registerScoreCommands(program: Command, io: ScoreCommandIo = def
     .command('validate')
     .description('validate Score files; prints every problem as file:line:column: message')
     .argument('<files...>', 'Score files (each may hold several --- separated workloads)')
-    .action((files: string[]) => {
+    .action(async (files: string[]) => {
+      const { loadScoreFiles, validateScore } = await import('../../score/index.js');
       const documents = loadScoreFiles(files, io.readTextFile);
       const { errors, warnings, workloads } = validateScore(documents);
       printIssues(io, warnings, 'warning: ');
@@ -116,7 +111,8 @@ export function registerScoreCommands(program: Command, io: ScoreCommandIo = def
     .option('--env <env>', 'environment id (sets the delta env_id)')
     .option('--name <name>', 'delta name')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['json', 'yaml'] as const).default('json' as const))
-    .action((files: string[], options) => {
+    .action(async (files: string[], options) => {
+      const { convertScoreToDelta, loadScoreFiles, loadYamlFile } = await import('../../score/index.js');
       const documents = loadScoreFiles(files, io.readTextFile);
       const extensions = options.extensions !== undefined ? loadYamlFile(options.extensions, io.readTextFile) : undefined;
       const overrides = options.overridesFile !== undefined ? loadYamlFile(options.overridesFile, io.readTextFile) : undefined;
@@ -131,7 +127,7 @@ export function registerScoreCommands(program: Command, io: ScoreCommandIo = def
           deltaName: options.name,
           readFile: io.readBinaryFile,
         });
-        io.stdout(options.output === 'yaml' ? stringify(delta) : JSON.stringify(delta, null, 2) + '\n');
+        io.stdout(options.output === 'yaml' ? yaml().stringify(delta) : JSON.stringify(delta, null, 2) + '\n');
         io.setExitCode(0);
       } catch (error) {
         const issues = error instanceof InvalidInput ? (error.details.issues as ScoreIssue[] | undefined) : undefined;
@@ -146,11 +142,12 @@ export function registerScoreCommands(program: Command, io: ScoreCommandIo = def
     .command('init')
     .description('write a starter score.yaml in the current directory')
     .option('--force', 'overwrite an existing score.yaml')
-    .action((options) => {
+    .action(async (options) => {
       const path = join(io.cwd(), 'score.yaml');
       if (io.fileExists(path) && !options.force) {
         throw new UsageError(`${path} already exists (use --force to overwrite)`);
       }
+      const { parseScoreDocuments, validateScore } = await import('../../score/index.js');
       // The starter must always be valid: fail loudly here rather than hand users a broken file.
       const check = validateScore(parseScoreDocuments(STARTER_SCORE, 'score.yaml'));
       if (check.errors.length > 0) throw new Error(`starter score.yaml is invalid: ${check.errors[0]!.message}`);

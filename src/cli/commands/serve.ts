@@ -1,5 +1,4 @@
 import type { Command } from '@commander-js/extra-typings';
-import { createBaton } from '../../baton/create-baton.js';
 import { CONFIG_VARIABLES, loadConfig } from '../../config/index.js';
 
 export function registerServeCommand(program: Command): void {
@@ -11,6 +10,8 @@ export function registerServeCommand(program: Command): void {
   }
   command.action(async (options) => {
     const config = loadConfig(process.env, options);
+    // The server (fastify, the store, drivers, the engine) is loaded only when it is run, never for --help.
+    const { createBaton } = await import('../../baton/create-baton.js');
     const server = await createBaton(config);
     const url = await server.listen();
     if (server.bootstrap.adminTokenFile) {

@@ -2,8 +2,8 @@
  * Choosing and producing command output: `-o table|json|yaml`, default table on a terminal and JSON when piped
  * (so scripts get exact data without asking). Tables come from src/cli/output.ts (cli-table3, no colour codes).
  */
-import { stringify } from 'yaml';
 import { UsageError } from '../errors.js';
+import { yaml } from '../lazy.js';
 import { formatOutput } from '../output.js';
 import type { Column, OutputFormat } from '../output.js';
 
@@ -18,12 +18,12 @@ export function chooseFormat(requested: string | undefined, isTty: boolean, allo
 /** Renders data for people (table through `columns`) or programs (json/yaml of the data, unchanged). */
 export function render<T>(data: T | T[], format: string, columns?: readonly Column<T>[]): string {
   if (format === 'json') return JSON.stringify(data, null, 2);
-  if (format === 'yaml') return stringify(data).trimEnd();
+  if (format === 'yaml') return yaml().stringify(data).trimEnd();
   if (columns) {
     if (Array.isArray(data) && data.length === 0) return 'No resources found.';
     return formatOutput(data, format as OutputFormat, columns);
   }
-  return stringify(data).trimEnd();
+  return yaml().stringify(data).trimEnd();
 }
 
 /** Columns for an object kind with no dedicated layout: the first few scalar fields, id first. */
