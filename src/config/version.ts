@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
+// A JSON import (not a file read relative to this module), so the CLI bundle (bin/cli-bundle.mjs) carries it too.
+import packageJson from '../../package.json' with { type: 'json' };
 
-/** Baton's version, from package.json (read once; the sources run unbuilt, through tsx or bin/ts-hooks.mjs, so the file is always there). */
-export const BATON_VERSION: string = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+/** Baton's version, from package.json. */
+export const BATON_VERSION: string = packageJson.version;

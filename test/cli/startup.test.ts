@@ -1,86 +1,121 @@
 /**
- * How `node bin/baton.js` starts: bin/ts-hooks.mjs transpiles each TypeScript file once into its cache, and a
- * light command loads only the CLI layer (never the server, the store, drivers or the Score module). Which files
- * a run loaded is read back from the cache: each cached file carries an inline source map naming its source.
- * Start-up time itself is measured by bench/cli-startup.bench.ts, not here.
+ * How `node bin/baton.js` starts. Client commands run from an esbuild bundle of src/cli/main.ts
+ * (bin/cli-bundle.mjs) that is rebuilt when a source changes, and whose start-up part holds the CLI layer only
+ * (the server, the store, drivers and the Score module sit in chunks that only actions load). `serve`, and every
+ * command with BATON_CLI_BUNDLE=0, run the sources through bin/ts-hooks.mjs, which transpiles each file once into
+ * its cache. Start-up time itself is measured by bench/cli-startup.bench.ts, not here.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BUNDLE_CACHE = join(REPO_ROOT, 'node_modules', '.cache', 'baton-cli');
 
-function baton(cacheDir: string, ...args: string[]) {
-  return spawnSync(process.execPath, ['bin/baton.js', ...args], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, BATON_TS_CACHE_DIR: cacheDir, BATON_CONFIG: join(cacheDir, 'no-config.yaml') },
-  });
+function baton(env: Record<string, string>, ...args: string[]) {
+  const scratch = mkdtempSync(join(tmpdir(), 'baton-startup-'));
+  try {
+    return spawnSync(process.execPath, ['bin/baton.js', ...args], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, BATON_CONFIG: join(scratch, 'no-config.yaml'), ...env },
+    });
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
-/** The source files (relative to the repository) behind the cached transpiled files. */
-function cachedSources(cacheDir: string): string[] {
-  return readdirSync(cacheDir)
-    .filter((name) => name.endsWith('.mjs'))
-    .map((name) => {
-      const code = readFileSync(join(cacheDir, name), 'utf8');
-      const map = /sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)/.exec(code);
-      assert.ok(map, `${name} has no inline source map`);
-      const { sources } = JSON.parse(Buffer.from(map[1]!, 'base64').toString('utf8')) as { sources: string[] };
-      return relative(REPO_ROOT, sources[0]!);
-    })
-    .sort();
+interface Pointer {
+  dir: string;
+  inputs: Record<string, [number, number]>;
+}
+interface Metafile {
+  outputs: Record<string, { entryPoint?: string; imports: { path: string; kind: string }[]; inputs: Record<string, unknown> }>;
 }
 
-describe('baton start-up (bin/ts-hooks.mjs and lazy command modules)', () => {
+const pointer = (): Pointer => JSON.parse(readFileSync(join(BUNDLE_CACHE, 'current.json'), 'utf8')) as Pointer;
+
+/** The sources in the bundle's entry chunk and every chunk it imports statically: what any command loads at start. */
+function startupSources(): string[] {
+  const meta = JSON.parse(readFileSync(join(BUNDLE_CACHE, pointer().dir, 'meta.json'), 'utf8')) as Metafile;
+  const entry = Object.keys(meta.outputs).find((o) => meta.outputs[o]!.entryPoint === 'src/cli/main.ts');
+  assert.ok(entry, 'the bundle has the CLI entry');
+  const seen = new Set<string>();
+  const stack = [entry];
+  while (stack.length > 0) {
+    const output = stack.pop()!;
+    if (seen.has(output)) continue;
+    seen.add(output);
+    for (const imported of meta.outputs[output]?.imports ?? []) if (imported.kind === 'import-statement' && meta.outputs[imported.path]) stack.push(imported.path);
+  }
+  return [...new Set([...seen].flatMap((o) => Object.keys(meta.outputs[o]!.inputs)))].sort();
+}
+
+describe('baton start-up (bin/cli-bundle.mjs, bin/ts-hooks.mjs, lazy command modules)', () => {
   const dirs: string[] = [];
-  const freshCache = () => {
-    const dir = mkdtempSync(join(tmpdir(), 'baton-ts-cache-'));
-    dirs.push(dir);
-    return dir;
-  };
   after(() => {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('transpiles into the cache once and reuses it on the next run', () => {
-    const cache = freshCache();
-    const first = baton(cache, 'version');
+  it('builds the bundle when a source changed and reuses it while nothing did', () => {
+    const first = baton({}, 'version');
     assert.equal(first.status, 0, first.stderr);
     assert.match(first.stdout, /^baton \d+\.\d+\.\d+/);
+    const built = pointer();
+    assert.ok(Object.keys(built.inputs).includes('src/cli/main.ts'), 'the manifest lists the sources');
+
+    const again = baton({}, 'version');
+    assert.equal(again.stdout, first.stdout);
+    assert.equal(pointer().dir, built.dir, 'nothing changed: the same bundle');
+
+    // A source "edited" (its mtime moves): the next start rebuilds before running.
+    const source = join(REPO_ROOT, 'src/cli/commands/version.ts');
+    const { atime, mtime } = statSync(source);
+    utimesSync(source, atime, new Date(mtime.getTime() + 1000));
+    try {
+      const changed = baton({}, 'version');
+      assert.equal(changed.status, 0, changed.stderr);
+      assert.notEqual(pointer().dir, built.dir, 'a changed source rebuilt the bundle');
+    } finally {
+      utimesSync(source, atime, mtime);
+    }
+  });
+
+  it('what every command loads at start is the CLI layer only; the Score module, renderers and the server load in actions', () => {
+    assert.equal(baton({}, 'version').status, 0);
+    const sources = startupSources();
+    assert.ok(sources.includes('src/cli/main.ts'), sources.join(', '));
+    const outside = sources.filter((source) => !/^src\/(cli|config|secrets|shared)\//.test(source) && source !== 'package.json');
+    assert.deepEqual(outside, [], `loaded at start beyond the CLI layer: ${outside.join(', ')}`);
+    for (const heavy of ['src/cli/render/progress.ts', 'src/cli/render/diff.ts']) assert.ok(!sources.includes(heavy), `${heavy} loaded at start`);
+  });
+
+  it('a Score command runs from the bundle (the Score module and its schema are in a chunk)', () => {
+    const result = baton({}, 'score', 'validate', 'samples/hello/score.yaml');
+    assert.equal(result.status, 0, result.stderr);
+  });
+
+  it('with BATON_CLI_BUNDLE=0 the sources run through bin/ts-hooks.mjs, transpiled once into its cache', () => {
+    const cache = mkdtempSync(join(tmpdir(), 'baton-ts-cache-'));
+    dirs.push(cache);
+    const env = { BATON_CLI_BUNDLE: '0', BATON_TS_CACHE_DIR: cache };
+    const first = baton(env, 'version');
+    assert.equal(first.status, 0, first.stderr);
     const files = readdirSync(cache);
     assert.ok(files.length > 5, `expected cached files, got ${files.join(', ')}`);
     const times = new Map(files.map((name) => [name, statSync(join(cache, name)).mtimeMs]));
-
-    const second = baton(cache, 'version');
-    assert.equal(second.status, 0, second.stderr);
+    const second = baton(env, 'version');
     assert.equal(second.stdout, first.stdout);
     assert.deepEqual(readdirSync(cache).sort(), [...times.keys()].sort(), 'the second run transpiled something again');
-    for (const [name, mtime] of times) assert.equal(statSync(join(cache, name)).mtimeMs, mtime, `${name} was rewritten`);
-  });
-
-  for (const args of [['version'], ['get', 'apps', '--url', 'http://127.0.0.1:9', '--token', 't', '--org', 'local'], ['get', '--help']]) {
-    it(`baton ${args.join(' ')} loads the CLI layer only`, () => {
-      const cache = freshCache();
-      const result = baton(cache, ...args);
-      // `get apps` against a closed port fails (exit 1) after having loaded everything it needs.
-      assert.ok(result.status === 0 || (args[0] === 'get' && args[1] === 'apps' && result.status === 1), result.stderr);
-      const sources = cachedSources(cache);
-      assert.ok(sources.includes('src/cli/main.ts'), sources.join(', '));
-      const outside = sources.filter((source) => !/^src\/(cli|config|secrets|shared)\//.test(source));
-      assert.deepEqual(outside, [], `loaded beyond the CLI layer: ${outside.join(', ')}`);
-      for (const heavy of ['src/cli/render/progress.ts', 'src/cli/render/diff.ts']) assert.ok(!sources.includes(heavy), `${heavy} loaded`);
+    for (const [name, at] of times) assert.equal(statSync(join(cache, name)).mtimeMs, at, `${name} was rewritten`);
+    const cachedSources = files.map((name) => {
+      const map = /sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)/.exec(readFileSync(join(cache, name), 'utf8'));
+      return map ? relative(REPO_ROOT, (JSON.parse(Buffer.from(map[1]!, 'base64').toString('utf8')) as { sources: string[] }).sources[0]!) : name;
     });
-  }
-
-  it('loads the Score module when a score command runs', () => {
-    const cache = freshCache();
-    const result = baton(cache, 'score', 'validate', 'samples/hello/score.yaml');
-    assert.equal(result.status, 0, result.stderr);
-    assert.ok(cachedSources(cache).some((source) => source.startsWith('src/score/')));
+    assert.ok(cachedSources.includes('src/cli/main.ts'), cachedSources.join(', '));
   });
 });
