@@ -5,7 +5,7 @@
  * the step that was running when the worker died is simply repeated.
  */
 import type { Driver, DriverManifest, JsonObject, ProvisionResult } from '../drivers/contract.js';
-import { deprovisionActiveResource, sealResourceInputs } from '../deployments/resource-inputs.js';
+import { deprovisionActiveResource, sealResourceInputs } from './resource-inputs.js';
 import { buildResourceGraph, createMatcher, NoMatchingDefinition } from '../resources/index.js';
 import type { GraphNode, ResolvedNodeInputs, ResourceDefinition, ResourceGraph, ResourceTypeRegistry } from '../resources/index.js';
 import type { ProfileRegistry } from '../profiles/index.js';
@@ -315,7 +315,7 @@ async function provisionPhase(run: DeploymentRun, matched: { graph: ResourceGrap
       cookie_sealed: result.cookie !== undefined ? deps.box.seal(result.cookie, activeResourceAad(orgId, appId, envId, node.guresid, 'cookie')) : null,
       scheduled_deletion: 0,
       updated_at: nowIso(),
-      // Lifecycle: the resolved inputs, sealed, so deprovisioning uses exactly them (src/deployments/resource-inputs.ts).
+      // Lifecycle: the resolved inputs, sealed, so deprovisioning uses exactly them (src/engine/resource-inputs.ts).
       inputs_sealed: sealResourceInputs(deps.box, { org_id: orgId, app_id: appId, env_id: envId, guresid: node.guresid }, inputs),
       last_error: null,
     };
@@ -617,7 +617,7 @@ function matchErrors(error: unknown, set: DeploymentSet, definitions: readonly R
 
 /**
  * Deprovisions an active resource with the driver of the definition that made it, using the inputs it was
- * provisioned with (see src/deployments/resource-inputs.ts; rows from before migration 0008 fall back to the
+ * provisioned with (see src/engine/resource-inputs.ts; rows from before migration 0008 fall back to the
  * definition's current inputs).
  */
 export async function deprovisionOld(
