@@ -12,14 +12,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
 import type { Driver, ProvisionRequest } from '../../src/drivers/contract.js';
 import { postgresNames } from '../../src/drivers/postgres.js';
 import { DriverFailed } from '../../src/shared/errors.js';
-import { DIALECTS, TEST_POSTGRES_URL } from '../../src/store/testing.js';
+import { DIALECTS } from '../../src/store/testing.js';
 import { startEngineHarness, waitForDeployment } from './harness.js';
 import type { EngineHarness } from './harness.js';
-import { databaseText, postgresDatabaseExists } from './helpers.js';
+import { databaseText, postgresDatabaseExists, postgresRoleExists } from './helpers.js';
 
 interface ResourceView {
   type: string;
@@ -28,16 +27,6 @@ interface ResourceView {
   status: string;
   last_error?: string;
   resource: Record<string, unknown>;
-}
-
-async function postgresRoleExists(name: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
-  await client.connect();
-  try {
-    return (await client.query('select 1 from pg_roles where rolname = $1', [name])).rowCount === 1;
-  } finally {
-    await client.end();
-  }
 }
 
 const postgresDefinition = (id: string, appId: string) => ({

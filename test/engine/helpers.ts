@@ -30,12 +30,21 @@ export async function databaseText(store: Store, database: TestDatabase): Promis
   }
 }
 
-export async function postgresDatabaseExists(name: string): Promise<boolean> {
+/** Whether the test PostgreSQL server's catalog has a row for `name` (a database or a role). */
+async function postgresCatalogHas(query: string, name: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
   await client.connect();
   try {
-    return (await client.query('select 1 from pg_database where datname = $1', [name])).rowCount === 1;
+    return (await client.query(query, [name])).rowCount === 1;
   } finally {
     await client.end();
   }
+}
+
+export function postgresDatabaseExists(name: string): Promise<boolean> {
+  return postgresCatalogHas('select 1 from pg_database where datname = $1', name);
+}
+
+export function postgresRoleExists(name: string): Promise<boolean> {
+  return postgresCatalogHas('select 1 from pg_roles where rolname = $1', name);
 }
