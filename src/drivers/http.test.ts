@@ -191,7 +191,7 @@ describe('custom HTTP driver', () => {
     const started = Date.now();
     await assert.rejects(callDriver(driver(), request(id), { timeoutMs: 300 }), (error: unknown) => {
       assert.ok(error instanceof DriverFailed);
-      assert.match(error.message, /within 300 ms/);
+      assert.match(error.message, /within its deadline of 300 ms/);
       assert.equal(error.retryable, true);
       return true;
     });
