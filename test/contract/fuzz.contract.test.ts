@@ -22,6 +22,63 @@ interface Operation {
   params: string[];
   query: string[];
   hasBody: boolean;
+  /** The JSON request body schema, when the document gives one. */
+  bodySchema?: Schema;
+}
+
+interface Schema {
+  type?: string | string[];
+  properties?: Record<string, Schema>;
+  required?: string[];
+  items?: Schema;
+  enum?: unknown[];
+  const?: unknown;
+  anyOf?: Schema[];
+  oneOf?: Schema[];
+  additionalProperties?: boolean | Schema;
+  minimum?: number;
+  maximum?: number;
+}
+
+/**
+ * Bodies shaped by the operation's schema (so that some get past validation and reach the handlers), each field
+ * swapped for arbitrary JSON now and then, and unknown fields added.
+ */
+function fromSchema(schema: Schema | undefined, depth = 0): fc.Arbitrary<unknown> {
+  const wild = fc.jsonValue({ maxDepth: 2 });
+  if (schema === undefined || depth > 4) return wild;
+  const shaped = ((): fc.Arbitrary<unknown> => {
+    if (schema.const !== undefined) return fc.constant(schema.const);
+    if (schema.enum !== undefined && schema.enum.length > 0) return fc.constantFrom(...schema.enum);
+    const variants = schema.anyOf ?? schema.oneOf;
+    if (variants !== undefined && variants.length > 0) return fc.oneof(...variants.map((v) => fromSchema(v, depth + 1)));
+    const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
+    switch (type) {
+      case 'string':
+        return fc.oneof(fc.constantFrom('fuzz-a', 'fuzz-b', 'app', 'development', 'config', 'humanitec/echo', 'local/x'), fc.string({ maxLength: 12 }));
+      case 'integer':
+        return fc.integer({ min: schema.minimum ?? -5, max: Math.min(schema.maximum ?? 100, 100) });
+      case 'number':
+        return fc.double({ noNaN: true, min: -5, max: 100 });
+      case 'boolean':
+        return fc.boolean();
+      case 'null':
+        return fc.constant(null);
+      case 'array':
+        return fc.array(fromSchema(schema.items, depth + 1), { maxLength: 2 });
+      case 'object':
+      case undefined: {
+        const properties = schema.properties ?? {};
+        const keys = Object.keys(properties);
+        if (keys.length === 0) return fc.dictionary(fc.string({ maxLength: 8 }), wild, { maxKeys: 3 });
+        const record = fc.record(Object.fromEntries(keys.map((k) => [k, fromSchema(properties[k], depth + 1)])), { requiredKeys: schema.required?.filter((k) => keys.includes(k)) ?? [] });
+        return fc.tuple(record, fc.option(fc.tuple(fc.string({ maxLength: 8 }), wild), { freq: 4 })).map(([r, extra]) => (extra === null ? r : { ...r, [extra[0]]: extra[1] }));
+      }
+      default:
+        return wild;
+    }
+  })();
+  return fc.oneof({ arbitrary: shaped, weight: 12 }, { arbitrary: wild, weight: 1 });
 }
 
 const SEED = 20261201;
@@ -45,7 +102,9 @@ describe('fuzzing every route of the OpenAPI document', { timeout: 110_000 }, ()
     await baton.baton.engine.stop();
     const created = await baton.app.inject({ method: 'POST', url: '/orgs/local/apps', headers: baton.authHeaders, payload: { id: 'app', name: 'App' } });
     assert.equal(created.statusCode, 201, created.body);
-    const doc = (await baton.app.inject({ method: 'GET', url: '/openapi.json' })).json<{ paths: Record<string, Record<string, { parameters?: { in: string; name: string }[]; requestBody?: unknown }>> }>();
+    const doc = (await baton.app.inject({ method: 'GET', url: '/openapi.json' })).json<{
+      paths: Record<string, Record<string, { parameters?: { in: string; name: string }[]; requestBody?: { content?: Record<string, { schema?: Schema }> } }>>;
+    }>();
     for (const [path, methods] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(methods)) {
         if (!['get', 'post', 'put', 'patch', 'delete'].includes(method)) continue;
@@ -56,6 +115,7 @@ describe('fuzzing every route of the OpenAPI document', { timeout: 110_000 }, ()
           params: [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!),
           query: parameters.filter((p) => p.in === 'query' && p.name !== 'follow').map((p) => p.name),
           hasBody: op.requestBody !== undefined || ['post', 'put', 'patch'].includes(method),
+          ...(op.requestBody?.content?.['application/json']?.schema !== undefined ? { bodySchema: op.requestBody.content['application/json'].schema } : {}),
         });
       }
     }
@@ -128,7 +188,7 @@ describe('fuzzing every route of the OpenAPI document', { timeout: 110_000 }, ()
     fc.string({ maxLength: 200 }),
   );
   const contentType = fc.oneof(
-    { arbitrary: fc.constant('application/json'), weight: 4 },
+    { arbitrary: fc.constant('application/json'), weight: 8 },
     fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/x-yaml', 'multipart/form-data; boundary=x', 'application/json; charset=utf-16', '', '*/*', 'application/json; charset=nope'),
   );
   const queryValue = fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom('-1', '0', '99999999999999999999', 'true', 'yes', '', '%', 'a'.repeat(3_000)));
@@ -142,17 +202,19 @@ describe('fuzzing every route of the OpenAPI document', { timeout: 110_000 }, ()
 
   it('never a 5xx, never a hang, every 4xx with {error, message}, refused requests change no row', async () => {
     const request = fc
-      .record({
-        op: fc.constantFrom(...operations),
+      .constantFrom(...operations)
+      .chain((op) => fc.record({
+        op: fc.constant(op),
+        shaped: fc.option(fromSchema(op.bodySchema).map((v) => JSON.stringify(v)), { freq: 3, nil: undefined }),
         ids: fc.dictionary(fc.constantFrom('orgId', 'appId', 'envId', 'deployId', 'defId', 'typeId'), fc.oneof(malformedId, fc.constant(undefined)), { maxKeys: 6 }),
-        malformIds: fc.boolean(),
+        malformIds: fc.oneof({ arbitrary: fc.constant(false), weight: 3 }, fc.constant(true)),
         query: fc.array(fc.tuple(fc.oneof(fc.string({ maxLength: 10 }), fc.constantFrom('per_page', 'page', 'queue', 'detach', 'follow_up', 'type', 'class', 'res_id')), queryValue), { maxLength: 4 }),
         useDeclaredQuery: fc.boolean(),
         body,
         contentType,
-        auth: fc.oneof(fc.constant('good'), fc.constant('good'), fc.constant('good'), fc.constantFrom('none', 'Bearer ', 'Bearer wrong', 'Basic Zm9vOmJhcg==', 'bearer', `Bearer ${'x'.repeat(10_000)}`)),
+        auth: fc.oneof({ arbitrary: fc.constant('good'), weight: 6 }, fc.constantFrom('none', 'Bearer ', 'Bearer wrong', 'Basic Zm9vOmJhcg==', 'bearer', `Bearer ${'x'.repeat(10_000)}`)),
         extraHeader: fc.option(fc.tuple(fc.constantFrom('accept', 'x-forwarded-for', 'content-encoding', 'transfer-encoding-x', 'humanitec-user'), fc.string({ maxLength: 30 })), { nil: undefined }),
-      })
+      }))
       .map((r) => {
         let url = r.op.path;
         for (const p of r.op.params) {
@@ -168,7 +230,7 @@ describe('fuzzing every route of the OpenAPI document', { timeout: 110_000 }, ()
         if (r.extraHeader) headers[r.extraHeader[0]] = r.extraHeader[1].replace(/[^\t\x20-\x7e]/g, '?');
         const write = r.op.method !== 'GET' && r.op.method !== 'DELETE';
         if (write && r.contentType !== '') headers['content-type'] = r.contentType;
-        return { family: `${r.op.method} ${r.op.path}`, method: r.op.method, url: qs === '' ? url : `${url}?${qs}`, headers, ...(write || r.op.method === 'DELETE' ? { payload: r.body } : {}) };
+        return { family: `${r.op.method} ${r.op.path}`, method: r.op.method, url: qs === '' ? url : `${url}?${qs}`, headers, ...(write || r.op.method === 'DELETE' ? { payload: r.shaped ?? r.body } : {}) };
       });
 
     const seen = new Set<string>();
@@ -183,6 +245,7 @@ describe('fuzzing every route of the OpenAPI document', { timeout: 110_000 }, ()
         const what = `${req.method} ${req.url.slice(0, 200)} [${req.headers['content-type'] ?? '-'}] ${(req.payload ?? '').slice(0, 200)}`;
         assertAnswer(what, res);
         statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
+        if (process.env.FUZZ_DEBUG && changes && res.statusCode >= 400) process.stdout.write(`# ${res.statusCode} ${what.slice(0, 150)} :: ${res.body.slice(0, 150)}\n`);
         if (changes && res.statusCode < 300 && (await digest()) !== before) acceptedWritesThatChangedRows++;
         if (changes && res.statusCode >= 400) assert.equal(await digest(), before, `refused request changed rows: ${what} → ${res.statusCode}: ${res.body.slice(0, 300)}`);
       }),
