@@ -272,3 +272,21 @@ describe('custom HTTP driver', () => {
     });
   });
 });
+
+describe('custom HTTP driver transport', () => {
+  it('fails (retryably) when the driver closes the connection in the middle of a response body', async () => {
+    const guresid = newGuresid();
+    scenarios.set(guresid, (_req, _count, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+      res.write('{"resource":');
+      setTimeout(() => res.socket?.destroy(), 20);
+    });
+    const driver = createHttpDriver({ id: 'acme/s3', target });
+    await assert.rejects(callDriver(driver, request(guresid), { timeoutMs: 5_000 }), (error: unknown) => {
+      assert.ok(error instanceof DriverFailed);
+      assert.equal(error.retryable, true);
+      assert.doesNotMatch(error.message, /deadline/);
+      return true;
+    });
+  });
+});

@@ -234,6 +234,10 @@ function send(
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', reject);
+      // A connection closed mid-body must fail the call, not leave it waiting for an 'end' that never comes.
+      res.on('close', () => {
+        if (!res.complete) reject(new Error('the connection closed before the response ended'));
+      });
       res.on('end', () => {
         const cookie = res.headers[COOKIE_RESPONSE_HEADER.toLowerCase()];
         resolve({
