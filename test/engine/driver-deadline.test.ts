@@ -88,3 +88,30 @@ void describe('driver deadlines', () => {
     assert.match(bad.body.message, /baton_timeout_seconds/);
   });
 });
+
+void describe('the global driver deadline (BATON_DRIVER_TIMEOUT_MS)', () => {
+  it('stops a custom HTTP driver that never answers when the definition sets no deadline of its own', async () => {
+    const server = createServer((req) => req.resume()); // never answers
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const h = await startEngineHarness({ engine: { driverTimeoutMs: 1_500 } });
+    try {
+      const app = 'global-deadline';
+      assert.equal((await h.api('POST', '/orgs/local/apps', { id: app, name: app })).status, 201);
+      const target = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+      assert.ok((await h.api('POST', '/orgs/local/resources/drivers', { id: 'silent', type: 'config', target, account_types: [], inputs_schema: {} })).status < 300);
+      assert.equal((await h.api('POST', '/orgs/local/resources/defs', { id: 'silent-config', name: 's', type: 'config', driver_type: 'local/silent', driver_inputs: { values: {} }, criteria: [{ app_id: app }] })).status, 200);
+      const delta = await h.api<{ id: string }>('POST', `/orgs/local/apps/${app}/deltas`, {
+        modules: { add: { web: { profile: 'humanitec/default-module', externals: { cfg: { type: 'config' } }, spec: { containers: { main: { id: 'main', image: 'nginx:1' } } } } } },
+      });
+      const created = await h.api<{ id: string }>('POST', `/orgs/local/apps/${app}/envs/development/deploys`, { delta_id: delta.body.id });
+      assert.equal(created.status, 201);
+      assert.equal((await waitForDeployment(h, app, 'development', created.body.id, 15_000)).status, 'failed');
+      const errors = (await h.api<{ message: string }[]>('GET', `/orgs/local/apps/${app}/envs/development/deploys/${created.body.id}/errors`)).body;
+      assert.match(errors[0]?.message ?? '', /definition "silent-config".*driver "local\/silent".*deadline of 1500 ms/s);
+    } finally {
+      await h.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
