@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Engine } from '../engine/engine.js';
-import { DEPLOY_JOB } from '../engine/engine.js';
+import { DEPLOY_JOB, deployJobId } from '../engine/engine.js';
 import { emptyProgress } from '../engine/pipeline.js';
 import type { EnvironmentLifecycle } from './environment-lifecycle.js';
 import type { Progress } from '../engine/pipeline.js';
@@ -132,7 +132,7 @@ export function createDeploymentsService({ store, core, sets, engine, box, lifec
             throw new Conflict(`plan "${plan.id}" is stale: environment "${envId}" changed since it was made; make a new plan`, { kind: 'plan', id: plan.id });
           }
         }
-        const seq = await jobs.enqueue({ id: `deploy-${orgId}-${appId}-${id}`, kind: DEPLOY_JOB, queueKey: `${orgId}/${appId}/${envId}`, payload: { orgId, appId, deployId: id } }, trx);
+        const seq = await jobs.enqueue({ id: deployJobId(orgId, appId, id), kind: DEPLOY_JOB, queueKey: `${orgId}/${appId}/${envId}`, payload: { orgId, appId, deployId: id } }, trx);
         const at = nowIso();
         const newRow: DeploymentRow = {
           org_id: orgId,
@@ -156,6 +156,38 @@ export function createDeploymentsService({ store, core, sets, engine, box, lifec
         await deployments.insert(newRow, trx);
         return newRow;
       });
+      engine.wake();
+      return toDeploymentView(row);
+    },
+    /**
+     * `POST .../deploys/{id}/baton/cancel`: ends a pending or running deployment as `failed` with a `DEP-CANCELLED`
+     * error naming who cancelled, in one transaction with its job (so the environment is free at once). The worker
+     * running it — here or on another replica — stops at its next heartbeat or guarded commit (between steps), its
+     * running driver call aborted through the deployment's signal; nothing it does after that is recorded.
+     */
+    async cancel(orgId: string, appId: string, envId: string, deployId: string, actor: string): Promise<DeploymentView> {
+      await requireDeployment(orgId, appId, envId, deployId);
+      const jobId = deployJobId(orgId, appId, deployId);
+      const at = nowIso();
+      const message = `deployment cancelled by ${actor}`;
+      const row = await store.transaction(async (trx) => {
+        // The job row first, as the worker's guarded commits do: the two serialise on it.
+        // False when no job is left to stop (e.g. it gave up): the deployment is still ended below.
+        await jobs.cancel(jobId, message, trx);
+        const ended = await deployments.updateIfActive(orgId, appId, deployId, { status: 'failed', status_changed_at: at }, trx);
+        if (!ended) {
+          const current = await deployments.get(orgId, appId, deployId, trx);
+          throw new Conflict(`deployment "${deployId}" has already ${current?.status ?? 'ended'}; only a pending or running deployment can be cancelled`, { kind: 'deployment', id: deployId });
+        }
+        await deployments.replaceErrors(orgId, appId, deployId, [
+          { scope: 'deployment', object_id: deployId, code: 'DEP-CANCELLED', summary: 'Deployment cancelled', message, error_type: 'DeploymentCancelled' },
+        ], trx);
+        await deployments.appendLogs([{ org_id: orgId, app_id: appId, deploy_id: deployId, at, phase: 'deploy', level: 'error', resource: null, message }], trx);
+        const state = await deployments.getEnvState(orgId, appId, envId, trx);
+        await deployments.setEnvState({ org_id: orgId, app_id: appId, env_id: envId, from_deploy_id: state?.from_deploy_id ?? null, last_deploy_id: deployId, updated_at: at }, trx);
+        return (await deployments.get(orgId, appId, deployId, trx))!;
+      });
+      engine.cancelled(jobId, message);
       engine.wake();
       return toDeploymentView(row);
     },

@@ -191,7 +191,7 @@ describe('custom HTTP driver', () => {
     const started = Date.now();
     await assert.rejects(callDriver(driver(), request(id), { timeoutMs: 300 }), (error: unknown) => {
       assert.ok(error instanceof DriverFailed);
-      assert.match(error.message, /within 300 ms/);
+      assert.match(error.message, /within its deadline of 300 ms/);
       assert.equal(error.retryable, true);
       return true;
     });
@@ -268,6 +268,24 @@ describe('custom HTTP driver', () => {
       assert.ok(error instanceof DriverFailed);
       assert.match(error.message, /could not be reached/);
       assert.equal(error.retryable, true);
+      return true;
+    });
+  });
+});
+
+describe('custom HTTP driver transport', () => {
+  it('fails (retryably) when the driver closes the connection in the middle of a response body', async () => {
+    const guresid = newGuresid();
+    scenarios.set(guresid, (_req, _count, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+      res.write('{"resource":');
+      setTimeout(() => res.socket?.destroy(), 20);
+    });
+    const driver = createHttpDriver({ id: 'acme/s3', target });
+    await assert.rejects(callDriver(driver, request(guresid), { timeoutMs: 5_000 }), (error: unknown) => {
+      assert.ok(error instanceof DriverFailed);
+      assert.equal(error.retryable, true);
+      assert.doesNotMatch(error.message, /deadline/);
       return true;
     });
   });

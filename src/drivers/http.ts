@@ -4,7 +4,12 @@
  * header; 200 = done, 202 = in progress (the same request is re-sent with backoff until 200); the
  * `Set-Humanitec-Driver-Cookie` response header becomes the stored cookie; `DELETE` deprovisions
  * (204/200 done, 202 in progress, 404 already gone). Errors carry the driver's own message.
+ *
+ * Requests go through node:http(s) with no time limit of their own (fetch's client gives up on headers after
+ * 5 minutes): the only bound is the call's signal, i.e. the driver deadline (`callDriver`) or a cancel.
  */
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { DriverFailed } from '../shared/errors.js';
 import {
   MANIFEST_LOCATIONS,
@@ -64,16 +69,12 @@ export function createHttpDriver(options: HttpDriverOptions): Driver {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(inputData(request));
     }
-    let response: Response;
+    const url = urlFor(request.guresid);
     try {
-      response = await fetch(urlFor(request.guresid), { method, headers, body, signal: request.signal, redirect: 'error' });
+      return await send(url, method, headers, body, request.signal);
     } catch (error) {
-      throw transportFailure(options.id, method, urlFor(request.guresid), request.signal, error);
+      throw transportFailure(options.id, method, url, request.signal, error);
     }
-    const text = await response.text().catch((error: unknown) => {
-      throw transportFailure(options.id, method, urlFor(request.guresid), request.signal, error);
-    });
-    return { status: response.status, text, setCookie: response.headers.get(COOKIE_RESPONSE_HEADER) };
   };
 
   const driver: Driver = {
@@ -214,6 +215,40 @@ function transportFailure(driverId: string, method: string, url: string, signal:
   return new DriverFailed(`custom driver "${driverId}" could not be reached (${method} ${url}): ${message}`, { driver: driverId, method, url }, {
     cause: error,
     retryable: true,
+  });
+}
+
+/** One request; no redirects followed (a 3xx is a status like any other), no time limit but `signal`. */
+function send(
+  url: string,
+  method: 'PUT' | 'DELETE',
+  headers: Record<string, string>,
+  body: string | undefined,
+  signal: AbortSignal,
+): Promise<{ status: number; text: string; setCookie: string | null }> {
+  return new Promise((resolve, reject) => {
+    const target = new URL(url);
+    const requestFn = target.protocol === 'https:' ? httpsRequest : httpRequest;
+    const outgoing = { ...headers, ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}) };
+    const req = requestFn(target, { method, headers: outgoing, signal }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      // A connection closed mid-body must fail the call, not leave it waiting for an 'end' that never comes.
+      res.on('close', () => {
+        if (!res.complete) reject(new Error('the connection closed before the response ended'));
+      });
+      res.on('end', () => {
+        const cookie = res.headers[COOKIE_RESPONSE_HEADER.toLowerCase()];
+        resolve({
+          status: res.statusCode ?? 0,
+          text: Buffer.concat(chunks).toString('utf8'),
+          setCookie: typeof cookie === 'string' ? cookie : Array.isArray(cookie) ? cookie.join(', ') : null,
+        });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
   });
 }
 

@@ -234,3 +234,45 @@ test('an unreachable server is a retryable failure', async () => {
     (error: unknown) => error instanceof DriverFailed && error.retryable,
   );
 });
+
+test('a non-superuser admin with CREATEROLE and CREATEDB provisions and deprovisions (PostgreSQL 15+ membership rule)', async () => {
+  const adminRole = `baton_admin_${randomGuresid().slice(0, 12)}`;
+  await admin((c) => c.query(`CREATE ROLE ${c.escapeIdentifier(adminRole)} LOGIN CREATEROLE CREATEDB NOSUPERUSER PASSWORD 'admin-pw'`));
+  try {
+    const asAdmin = (guresid: string, values: Record<string, unknown> = {}) =>
+      provisionRequest({ guresid, type: 'postgres', values: { ...driverValues, ...values }, secrets: { dbcredentials: { username: adminRole, password: 'admin-pw' } } });
+    const guresid = randomGuresid();
+    const { database, role } = postgresNames(guresid);
+    const result = await driver.provision(asAdmin(guresid));
+    const user = await asUser(result);
+    const owner = await user.query<{ owner: string }>('SELECT pg_catalog.pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = current_database()');
+    assert.equal(owner.rows[0]?.owner, role);
+    await user.query('CREATE TABLE t (v int)');
+    // Re-provision (idempotent) and deprovision with an open session, all as the non-superuser.
+    await driver.provision(asAdmin(guresid));
+    await driver.deprovision(asAdmin(guresid));
+    await user.end().catch(() => undefined);
+    assert.equal(await catalogHas('SELECT 1 FROM pg_database WHERE datname = $1', database), false);
+    assert.equal(await catalogHas('SELECT 1 FROM pg_roles WHERE rolname = $1', role), false);
+
+    // A failing step (CREATE DATABASE from a template that does not exist) leaves neither role nor database behind.
+    const failing = randomGuresid();
+    const names = postgresNames(failing);
+    await assert.rejects(driver.provision(asAdmin(failing, { template_name: 'no_such_template_db' })), /template database .* does not exist/);
+    assert.equal(await catalogHas('SELECT 1 FROM pg_roles WHERE rolname = $1', names.role), false, 'the role created by the failed provision is dropped');
+    assert.equal(await catalogHas('SELECT 1 FROM pg_database WHERE datname = $1', names.database), false);
+  } finally {
+    await admin((c) => c.query(`DROP ROLE IF EXISTS ${c.escapeIdentifier(adminRole)}`));
+  }
+});
+
+test('a superuser admin whose provision fails also leaves no role behind', async () => {
+  const guresid = randomGuresid();
+  const { role } = postgresNames(guresid);
+  await assert.rejects(provision(guresid, { values: { template_name: 'no_such_template_db' } }), DriverFailed);
+  assert.equal(await catalogHas('SELECT 1 FROM pg_roles WHERE rolname = $1', role), false);
+});
+
+async function catalogHas(sql: string, name: string): Promise<boolean> {
+  return admin(async (c) => ((await c.query(sql, [name])).rowCount ?? 0) > 0);
+}

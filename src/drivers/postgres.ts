@@ -44,6 +44,8 @@ export function postgresNames(guresid: string): { database: string; role: string
 interface Admin {
   client: pg.Client;
   serverVersion: number;
+  /** A superuser can do everything; a CREATEROLE + CREATEDB admin must be a member of a role to own or drop its database. */
+  superuser: boolean;
 }
 
 export function createPostgresDriver(options: PostgresDriverOptions = {}): Driver {
@@ -78,7 +80,8 @@ export function createPostgresDriver(options: PostgresDriverOptions = {}): Drive
       );
     }
     const version = await client.query<{ server_version_num: string }>('SHOW server_version_num');
-    return { client, serverVersion: Number(version.rows[0]?.server_version_num ?? 0) };
+    const self = await client.query<{ rolsuper: boolean }>('SELECT rolsuper FROM pg_roles WHERE rolname = current_user');
+    return { client, serverVersion: Number(version.rows[0]?.server_version_num ?? 0), superuser: self.rows[0]?.rolsuper === true };
   }
 
   async function exists(client: pg.Client, sql: string, name: string): Promise<boolean> {
@@ -89,6 +92,18 @@ export function createPostgresDriver(options: PostgresDriverOptions = {}): Drive
   const roleExists = (client: pg.Client, role: string) => exists(client, 'SELECT 1 FROM pg_roles WHERE rolname = $1', role);
   const databaseExists = (client: pg.Client, database: string) =>
     exists(client, 'SELECT 1 FROM pg_database WHERE datname = $1', database);
+
+  /**
+   * A non-superuser admin (CREATEROLE + CREATEDB) may only create a database owned by a role, change its owner or
+   * drop it, terminate the role's sessions and `DROP OWNED BY` it when it is a member of that role (PostgreSQL 15+
+   * checks this; on 16+ the creator holds ADMIN OPTION on roles it created, so it may grant itself membership).
+   */
+  async function joinRole(admin: Admin, role: string): Promise<void> {
+    if (admin.superuser) return;
+    const member = await admin.client.query('SELECT 1 FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid WHERE r.rolname = $1 AND m.member = (SELECT oid FROM pg_roles WHERE rolname = current_user)', [role]);
+    if ((member.rowCount ?? 0) > 0) return;
+    await admin.client.query(`GRANT ${admin.client.escapeIdentifier(role)} TO CURRENT_USER`);
+  }
 
   /** Another provision may win the race between our existence check and CREATE; that is fine. */
   function isDuplicate(error: unknown): boolean {
@@ -105,12 +120,16 @@ export function createPostgresDriver(options: PostgresDriverOptions = {}): Drive
     const { client } = admin;
     const quotedRole = client.escapeIdentifier(role);
     const passwordLiteral = client.escapeLiteral(password);
+    // What this call created, so that a failing step leaves nothing behind.
+    let createdRole = false;
+    let createdDatabase = false;
     try {
       throwIfAborted(request.signal, 'provisioning the PostgreSQL role');
       if (!(await roleExists(client, role))) {
         request.log('info', `creating role ${role}`);
         try {
           await client.query(`CREATE ROLE ${quotedRole} WITH LOGIN PASSWORD ${passwordLiteral}`);
+          createdRole = true;
         } catch (error) {
           if (!isDuplicate(error)) throw error;
           await client.query(`ALTER ROLE ${quotedRole} WITH LOGIN PASSWORD ${passwordLiteral}`);
@@ -126,6 +145,7 @@ export function createPostgresDriver(options: PostgresDriverOptions = {}): Drive
         // Re-asserting the recorded password also repairs drift (someone changed or disabled it).
         await client.query(`ALTER ROLE ${quotedRole} WITH LOGIN PASSWORD ${passwordLiteral}`);
       }
+      await joinRole(admin, role);
 
       throwIfAborted(request.signal, 'provisioning the PostgreSQL database');
       const quotedDatabase = client.escapeIdentifier(database);
@@ -137,6 +157,7 @@ export function createPostgresDriver(options: PostgresDriverOptions = {}): Drive
             : '';
         try {
           await client.query(`CREATE DATABASE ${quotedDatabase} OWNER ${quotedRole}${template}`);
+          createdDatabase = true;
         } catch (error) {
           if (!isDuplicate(error)) throw error;
         }
@@ -147,6 +168,7 @@ export function createPostgresDriver(options: PostgresDriverOptions = {}): Drive
       // Only the owner (and superusers) may connect: other tenants' roles must not see this database.
       await client.query(`REVOKE ALL ON DATABASE ${quotedDatabase} FROM PUBLIC`);
     } catch (error) {
+      await undoProvision(admin, { database: createdDatabase ? database : undefined, role: createdRole ? role : undefined }, request);
       throw driverFailure(`provisioning PostgreSQL database ${database}`, error, [password, inputs.admin.password]);
     } finally {
       await client.end().catch(() => undefined);
@@ -161,12 +183,32 @@ export function createPostgresDriver(options: PostgresDriverOptions = {}): Drive
     };
   }
 
+  /** Drops what a failed provision created (best effort: the failure reported is the original one). */
+  async function undoProvision(admin: Admin, created: { database: string | undefined; role: string | undefined }, request: ProvisionRequest): Promise<void> {
+    const { client } = admin;
+    try {
+      if (created.database !== undefined) {
+        request.log('warn', `provisioning failed: dropping database ${created.database} it created`);
+        await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(created.database)}${admin.serverVersion >= 130000 ? ' WITH (FORCE)' : ''}`);
+      }
+      if (created.role !== undefined) {
+        request.log('warn', `provisioning failed: dropping role ${created.role} it created`);
+        await client.query(`DROP OWNED BY ${client.escapeIdentifier(created.role)}`);
+        await client.query(`DROP ROLE IF EXISTS ${client.escapeIdentifier(created.role)}`);
+      }
+    } catch (error) {
+      request.log('error', `cleaning up after a failed provision: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
   async function deprovision(request: DeprovisionRequest): Promise<void> {
     const inputs = readInputs(request);
     const { database, role } = postgresNames(request.guresid);
     const admin = await connectAdmin(request, inputs);
     const { client, serverVersion } = admin;
     try {
+      // Owning, terminating and dropping need membership of the role for a non-superuser admin.
+      if (await roleExists(client, role)) await joinRole(admin, role);
       if (await databaseExists(client, database)) {
         request.log('info', `terminating connections to ${database} and dropping it`);
         // Stop new sessions first so the terminate/drop pair cannot be raced by a reconnect.

@@ -156,7 +156,7 @@ async function withDeadline<T>(
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       const error = new DriverFailed(
-        `driver "${driver.id}" did not finish ${operation} of ${request.type} "${request.resId}" within ${timeoutMs} ms`,
+        `driver "${driver.id}" did not finish ${operation} of ${request.type} "${request.resId}" within its deadline of ${describeMs(timeoutMs)}`,
         { ...where, timeoutMs },
         { retryable: true },
       );
@@ -185,6 +185,10 @@ async function withDeadline<T>(
     // One deployment signal serves many calls; leaving listeners behind would grow with every resource.
     if (outer !== undefined && onAbort !== undefined) outer.removeEventListener('abort', onAbort);
   }
+}
+
+function describeMs(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }
 
 function asDriverFailed(driverId: string, operation: string, error: unknown, where: JsonObject): DriverFailed {

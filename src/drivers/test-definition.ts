@@ -9,6 +9,7 @@ import { parseAllDocuments } from 'yaml';
 import { InvalidInput } from '../shared/errors.js';
 import { sha256Hex, canonicalJson } from '../shared/canonical-json.js';
 import type { DriverContext, JsonObject, ProvisionResult } from './contract.js';
+import { splitDeadline } from './deadline.js';
 import { callDriver, createBuiltinRegistry, type DriverRegistry } from './registry.js';
 
 /** The `--inputs` file of test-definition (humctl's field names). */
@@ -249,6 +250,8 @@ export async function testDefinition(
   // Run locally (CLI), terraform state goes to a scratch folder of this machine, never a server's data folder.
   const registry = options.registry ?? createBuiltinRegistry({ terraformStateDir: join(tmpdir(), 'baton-test-definition', 'terraform') });
   const driver = registry.get(parsed.driverType);
+  // As in a deployment: the definition's own deadline wins, and the driver never sees Baton's field.
+  const deadline = splitDeadline(values, options.timeoutMs ?? 30_000);
   return callDriver(
     driver,
     {
@@ -257,12 +260,12 @@ export async function testDefinition(
       class: resClass,
       resId,
       resource: inputs.resource ?? {},
-      driver: { values, secrets },
+      driver: { values: deadline.values, secrets },
       ...(inputs.cookie === undefined || inputs.cookie === null ? {} : { cookie: inputs.cookie }),
       context,
       log: () => undefined,
     },
-    { timeoutMs: options.timeoutMs ?? 30_000 },
+    { timeoutMs: deadline.timeoutMs },
   );
 }
 

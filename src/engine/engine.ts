@@ -25,6 +25,11 @@ import { Worker } from './worker.js';
 
 export const DEPLOY_JOB = 'deploy';
 
+/** The queue job that runs a deployment. */
+export function deployJobId(orgId: string, appId: string, deployId: string): string {
+  return `deploy-${orgId}-${appId}-${deployId}`;
+}
+
 export interface EngineDeps {
   store: Store;
   core: CoreServices;
@@ -122,6 +127,10 @@ export function createEngine(deps: EngineDeps, settings: EngineSettings) {
       return createPlan({ ...pipeline, plans }, ref, request);
     },
     plans,
+    /** Stops this replica's run of a cancelled job now (the cancel itself is in the database: see `jobs.cancel`). */
+    cancelled(jobId: string, reason: string): void {
+      worker.cancel(jobId, reason);
+    },
     /** Tells the worker a job was queued (it would find it on its next poll anyway). */
     wake(): void {
       worker.wake();

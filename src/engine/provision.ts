@@ -5,6 +5,7 @@
  * without side effects this way and stands in for the others (src/engine/plan.ts).
  */
 import type { DriverLog, JsonObject, ProvisionResult } from '../drivers/contract.js';
+import { splitDeadline } from '../drivers/deadline.js';
 import { callDriver } from '../drivers/registry.js';
 import type { OutputsValidator } from '../drivers/registry.js';
 import { checkOutputs, resolveNodeInputs } from '../resources/index.js';
@@ -48,6 +49,8 @@ export function resolveInputs(call: Pick<NodeCall, 'graph' | 'deployId' | 'setId
 /** Calls the node's driver with its resolved inputs; outputs are checked against the resource type. */
 export async function runNodeDriver(call: NodeCall, node: GraphNode, inputs: ResolvedNodeInputs): Promise<ProvisionResult> {
   const driver = await call.deps.driver(call.context.orgId, node.driverType);
+  // The definition's own deadline (`baton_timeout_seconds`) wins over the global one and is not sent to the driver.
+  const { values, timeoutMs } = splitDeadline(inputs.driver.values, call.deps.driverTimeoutMs);
   return callDriver(
     driver,
     {
@@ -56,12 +59,12 @@ export async function runNodeDriver(call: NodeCall, node: GraphNode, inputs: Res
       class: node.class,
       resId: node.resId,
       resource: inputs.params,
-      driver: inputs.driver,
+      driver: { ...inputs.driver, values },
       ...(call.cookie !== undefined ? { cookie: call.cookie } : {}),
       context: { ...call.context, deployId: call.deployId },
       ...(call.signal ? { signal: call.signal } : {}),
       log: call.log,
     },
-    { timeoutMs: call.deps.driverTimeoutMs, validateOutputs: outputsValidator(call.types) },
+    { timeoutMs, validateOutputs: outputsValidator(call.types) },
   );
 }

@@ -9,6 +9,7 @@
  * inputs, unresolved (the behaviour before).
  */
 import type { Driver, JsonObject } from '../drivers/contract.js';
+import { splitDeadline } from '../drivers/deadline.js';
 import { callDriverDeprovision } from '../drivers/registry.js';
 import type { ResourceDefinition } from '../resources/index.js';
 import { activeResourceAad } from '../resources/service/active-resource-view.js';
@@ -123,6 +124,8 @@ export async function deprovisionActiveResource(
   const definition = stored ? undefined : (await deps.definitions(row.org_id)).find((d) => d.id === row.def_id);
   const driver = await deps.driver(row.org_id, row.driver_type);
   const cookie = row.cookie_sealed !== null ? deps.box.open(row.cookie_sealed, activeResourceAad(row.org_id, row.app_id, row.env_id, row.guresid, 'cookie')) : undefined;
+  const inputs = stored?.driver ?? { values: definition?.driver_inputs.values ?? {}, secrets: definition?.driver_inputs.secrets ?? {} };
+  const { values, timeoutMs } = splitDeadline(inputs.values, deps.driverTimeoutMs);
   log?.add('create', 'info', `deprovisioning ${row.type}.${row.class}#${row.res_id} (definition "${row.def_id}")`, row.res_id);
   await callDriverDeprovision(
     driver,
@@ -132,12 +135,12 @@ export async function deprovisionActiveResource(
       class: row.class,
       resId: row.res_id,
       resource: stored?.params ?? {},
-      driver: stored?.driver ?? { values: definition?.driver_inputs.values ?? {}, secrets: definition?.driver_inputs.secrets ?? {} },
+      driver: { ...inputs, values },
       ...(cookie !== undefined ? { cookie } : {}),
       context,
       ...(signal ? { signal } : {}),
       log: (level, message) => log?.add('create', level, message, row.res_id),
     },
-    { timeoutMs: deps.driverTimeoutMs },
+    { timeoutMs },
   );
 }

@@ -72,6 +72,11 @@ export class Worker {
     await Promise.allSettled([...this.running.values()].map((r) => r.promise));
   }
 
+  /** Aborts `jobId` at once if this worker runs it (a cancel recorded in the database; other replicas see it at their next heartbeat). */
+  cancel(jobId: string, reason: string): void {
+    this.running.get(jobId)?.abort.abort(new LeaseLostError(`job ${jobId} cancelled: ${reason}`));
+  }
+
   /** Resolves when no job is running (tests, benchmarks). */
   async idle(): Promise<void> {
     while (this.running.size > 0) await Promise.allSettled([...this.running.values()].map((r) => r.promise));

@@ -1,4 +1,5 @@
 import { Conflict, InvalidInput } from '../shared/errors.js';
+import { checkDeadlineValue } from '../drivers/deadline.js';
 import { canonicalJson, sha256Hex } from '../shared/canonical-json.js';
 import { defaultTypeRegistry, type ResourceTypeRegistry } from './types.js';
 
@@ -194,6 +195,8 @@ function normalizeDriverInputs(body: unknown, issues: string[]): DriverInputs {
     issues.push('driver_inputs: "secrets" and "secret_refs" cannot be used together');
   }
   if (secretRefs) checkSecretRefLeaves(secretRefs, 'driver_inputs.secret_refs', issues);
+  const deadlineProblem = isPlainObject(body.values) ? checkDeadlineValue(body.values) : undefined;
+  if (deadlineProblem !== undefined) issues.push(deadlineProblem);
   return {
     values: isPlainObject(body.values) ? body.values : {},
     secrets,

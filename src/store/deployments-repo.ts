@@ -140,6 +140,19 @@ export function createDeploymentsRepo(db: Kysely<Database>) {
       await executor(db, trx).updateTable('deployments').set(changes).where('org_id', '=', orgId).where('app_id', '=', appId).where('id', '=', id).execute();
     },
 
+    /** Like `update`, only while the deployment is `pending` or `in progress`; false when it had already ended. */
+    async updateIfActive(orgId: string, appId: string, id: string, changes: Partial<Pick<DeploymentRow, 'status' | 'status_changed_at'>>, trx?: Executor): Promise<boolean> {
+      const result = await executor(db, trx)
+        .updateTable('deployments')
+        .set(changes)
+        .where('org_id', '=', orgId)
+        .where('app_id', '=', appId)
+        .where('id', '=', id)
+        .where('status', 'in', ['pending', 'in progress'])
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
     async replaceErrors(orgId: string, appId: string, deployId: string, errors: Omit<DeploymentErrorRow, 'org_id' | 'app_id' | 'deploy_id' | 'position'>[], trx?: Executor): Promise<void> {
       const ex = executor(db, trx);
       await ex.deleteFrom('deployment_errors').where('org_id', '=', orgId).where('app_id', '=', appId).where('deploy_id', '=', deployId).execute();

@@ -128,6 +128,21 @@ export function createJobsRepo(db: Kysely<Database>) {
       return result.numUpdatedRows > 0n;
     },
 
+    /**
+     * Ends a queued or running job as `failed` whoever holds it (a cancel). Its worker learns it at its next
+     * heartbeat or guarded commit (both require `state = 'running'`), which then fail as a lost lease.
+     * False when the job had already finished.
+     */
+    async cancel(id: string, reason: string, trx?: Executor): Promise<boolean> {
+      const result = await executor(db, trx)
+        .updateTable('jobs')
+        .set({ state: 'failed', locked_until: null, last_error: reason, updated_at: nowIso() })
+        .where('id', '=', id)
+        .where('state', 'in', ['queued', 'running'])
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
     /** Gives the job back (e.g. on shutdown) so another worker can take it at once. */
     async release(id: string, worker: string, error?: string): Promise<void> {
       await db

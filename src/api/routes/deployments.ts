@@ -173,6 +173,23 @@ export const registerDeploymentRoutes: RouteModule = (app, deps) => {
       return deployments.get(orgId, appId, envId, deployId);
     },
   );
+  app.post(
+    '/orgs/:orgId/apps/:appId/envs/:envId/deploys/:deployId/baton/cancel',
+    {
+      schema: {
+        tags: ['Deployment'],
+        operationId: 'batonCancelDeployment',
+        description:
+          'Baton: stops a pending or running deployment at its next safe point; it ends `failed` with a `DEP-CANCELLED` error and the environment accepts a new deployment at once. 409 when it already ended.',
+        params: DeployParams,
+        response: { 200: DeploymentResponse, ...errorResponses(...COMMON_ERRORS, 404, 409) },
+      },
+    },
+    async (request) => {
+      const { orgId, appId, envId, deployId } = request.params;
+      return deployments.cancel(orgId, appId, envId, deployId, request.user.id);
+    },
+  );
   app.get(
     '/orgs/:orgId/apps/:appId/envs/:envId/deploys/:deployId/errors',
     {
