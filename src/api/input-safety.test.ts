@@ -66,3 +66,54 @@ void describe('input safety', () => {
     });
   }
 });
+
+void describe('input depth and YAML alias limits', () => {
+  let baton: InProcessBaton;
+  const send = async (method: string, path: string, body: string, contentType = 'application/json'): Promise<{ status: number; body: { message?: string; error?: string } }> => {
+    const res = await fetch(baton.url! + path, { method, headers: { authorization: `Bearer ${baton.token}`, 'content-type': contentType }, body });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : {}) as { message?: string } };
+  };
+  const nested = (depth: number, leaf = '1'): string => '{"a":'.repeat(depth) + leaf + '}'.repeat(depth);
+
+  before(async () => {
+    baton = await startInProcessBaton({ listen: true });
+  });
+  after(async () => {
+    await baton.stop();
+  });
+
+  it('JSON bodies nested 10k deep are a 400 naming the limit on every route family, never a 500', async () => {
+    const deep = nested(10_000);
+    const spec = (inner: string) => `{"spec":{"apiVersion":"score.dev/v1b1","metadata":{"name":"w"},"containers":{"main":{"image":"x","variables":${inner}}}}}`;
+    const cases: Array<[string, string, string]> = [
+      ['POST', '/orgs/local/artefact-versions/convert-score', spec(deep)],
+      ['POST', '/orgs/local/artefact-versions/convert-score', `{"spec":{"apiVersion":"score.dev/v1b1","metadata":{"name":"w"},"containers":{}},"overrides":${deep}}`],
+      ['POST', '/orgs/local/resources/defs', `{"id":"d","name":"d","type":"config","driver_type":"humanitec/echo","driver_inputs":{"secrets":${deep}}}`],
+      ['POST', '/orgs/local/workload-profiles', `{"id":"p","baton_template":"x","spec_schema":${deep}}`],
+      ['POST', '/orgs/local/apps', deep],
+    ];
+    for (const [method, path, body] of cases) {
+      const res = await send(method, path, body);
+      assert.equal(res.status, 400, `${path}: ${JSON.stringify(res.body)}`);
+      assert.match(res.body.message ?? '', /nested more than 64 levels deep/);
+    }
+    // 64 levels are fine as far as the parser is concerned (the route may still refuse the content)
+    assert.notEqual((await send('POST', '/orgs/local/artefact-versions/convert-score', spec(nested(60, '"x"')))).status, 500);
+  });
+
+  it('a YAML alias bomb on /baton/definitions/import is a 400, not a 500', async () => {
+    const lol = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (const [i, name] of ['b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'].entries()) {
+      const prev = i === 0 ? 'a' : ['b', 'c', 'd', 'e', 'f', 'g', 'h'][i - 1]!;
+      lol.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(',')}]`);
+    }
+    const manifest = `apiVersion: entity.humanitec.io/v1b1\nkind: Definition\nmetadata:\n  id: bomb\nentity:\n  name: bomb\n  type: config\n  driver_type: humanitec/echo\n  driver_inputs:\n    values:\n${lol.map((l) => `      ${l}`).join('\n')}\n`;
+    const res = await send('POST', '/orgs/local/baton/definitions/import', manifest, 'application/yaml');
+    assert.equal(res.status, 400, JSON.stringify(res.body));
+    assert.match(res.body.message ?? '', /alias/i);
+    const deepYaml = `apiVersion: entity.humanitec.io/v1b1\nkind: Definition\nmetadata:\n  id: deep\nentity:\n  name: deep\n  type: config\n  driver_type: humanitec/echo\n  driver_inputs:\n    values:\n      v: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`;
+    const deepRes = await send('POST', '/orgs/local/baton/definitions/import', deepYaml, 'application/yaml');
+    assert.equal(deepRes.status, 400, JSON.stringify(deepRes.body));
+  });
+});
