@@ -117,3 +117,54 @@ void describe('input depth and YAML alias limits', () => {
     assert.equal(deepRes.status, 400, JSON.stringify(deepRes.body));
   });
 });
+
+void describe('regular expressions from users', () => {
+  let baton: InProcessBaton;
+  const call = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: { message?: string } & Record<string, unknown> }> => {
+    const res = await fetch(baton.url! + path, {
+      method,
+      headers: { authorization: `Bearer ${baton.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : {}) as { message?: string } };
+  };
+  const template = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .id }}\n';
+
+  before(async () => {
+    baton = await startInProcessBaton({ listen: true });
+  });
+  after(async () => {
+    await baton.stop();
+  });
+
+  it('a workload profile spec_schema with pattern ^(a+)+$ is refused with a 400 naming the pattern, and /healthz never waits', async () => {
+    const evil = { type: 'object', properties: { name: { type: 'string', pattern: '^(a+)+$' } } };
+    const refused = await call('POST', '/orgs/local/workload-profiles', { id: 'redos', baton_template: template, spec_schema: evil });
+    assert.equal(refused.status, 400, JSON.stringify(refused.body));
+    assert.ok(refused.body.message?.includes('"^(a+)+$"'), refused.body.message);
+    assert.match(refused.body.message ?? '', /spec_schema/);
+
+    // a safe pattern is accepted, and validating a long hostile string against it is immediate
+    const safe = { type: 'object', properties: { name: { type: 'string', pattern: '^[a-z]+$' } } };
+    assert.equal((await call('POST', '/orgs/local/workload-profiles', { id: 'named', baton_template: template, spec_schema: safe })).status, 201);
+    const started = performance.now();
+    const validating = call('POST', '/orgs/local/baton/workload-profiles/local%2Fnamed/validate', { spec: { name: 'a'.repeat(32) + '!' } });
+    const health = await fetch(`${baton.url!}/healthz`);
+    assert.equal(health.status, 200);
+    const validated = await validating;
+    assert.ok(validated.status < 500, JSON.stringify(validated.body));
+    assert.ok(performance.now() - started < 1_000);
+  });
+
+  it('a custom resource type whose outputs schema has a nested-quantifier pattern is refused with a 400 naming it', async () => {
+    const refused = await call('POST', '/orgs/local/resources/types', {
+      type: 'local/redos',
+      name: 'redos',
+      use: 'direct',
+      outputs_schema: { values: { type: 'object', properties: { host: { type: 'string', pattern: '(x+x+)+y' } } } },
+    });
+    assert.equal(refused.status, 400, JSON.stringify(refused.body));
+    assert.ok(refused.body.message?.includes('"(x+x+)+y"'), refused.body.message);
+  });
+});

@@ -6,6 +6,7 @@
 import { createHash, randomInt, randomUUID } from 'node:crypto';
 import type { TemplateFunc } from './exec.js';
 import { FuncError } from './exec.js';
+import { unsafePatternReason } from '../shared/safe-regex.js';
 import { allocate, allocateString } from './budget.js';
 import { decodeYaml, encodeJson, encodeYaml } from './encoding.js';
 import { quoteGo } from './fmt.js';
@@ -173,6 +174,9 @@ function compileRegex(pattern: unknown, global: boolean): RegExp {
       body = body.slice(flagGroup[0].length);
       for (const f of flagGroup[1]!) if (f !== 'U' && !flags.includes(f)) flags += f;
     }
+    // JavaScript backtracks where RE2 does not: refuse what could take exponential time (src/shared/safe-regex.ts)
+    const reason = unsafePatternReason(body);
+    if (reason !== undefined) throw new Error(`regular expression ${JSON.stringify(source)} is refused: ${reason}`);
     body = body.replace(/\(\?P</g, '(?<').replace(/\\z/g, '$(?![\\s\\S])');
     try {
       re = new RegExp(body, flags);
