@@ -112,4 +112,28 @@ void describe('template render limits through the API', () => {
     assert.match(errors, /local\/bomber/);
     assert.match(errors, /step budget/);
   });
+
+  it('a driver result over the 1 MiB limit ends the deployment failed, naming the definition, and stores no huge row', async () => {
+    await bombDefinition('big-outputs', 'big: {{ repeat 2000000 "x" }}');
+    const envPath = await createEnv('deploy-big');
+    const submitted = await h.api<{ id: string }>('POST', `${envPath}/deploys`, { delta_id: await delta({ modules: { add: { web: moduleUsing('big-outputs') } } }) });
+    assert.equal(submitted.status, 201, JSON.stringify(submitted.body));
+    const done = await waitForDeployment(h, app, 'deploy-big', submitted.body.id);
+    assert.equal(done.status, 'failed');
+    const errors = JSON.stringify((await h.api('GET', `${envPath}/deploys/${submitted.body.id}/errors`)).body);
+    assert.match(errors, /definition \\"big-outputs\\"/);
+    assert.match(errors, /more than the limit of 1048576/);
+    assert.ok(errors.length < 100_000);
+    const resources = await fetch(`${h.url}${envPath}/resources`, { headers: { authorization: `Bearer ${h.token}` } });
+    assert.ok((await resources.text()).length < 100_000);
+  });
+
+  it('shared values over 64 KiB and value keys such as __proto__ are a 400', async () => {
+    const big = await h.api<{ message: string }>('POST', `/orgs/local/apps/${app}/values`, { key: 'BIG', description: '', value: 'x'.repeat(300 * 1024) });
+    assert.equal(big.status, 400, JSON.stringify(big.body).slice(0, 500));
+    assert.match(big.body.message, /value: must NOT have more than 65536 characters/);
+    const proto = await h.api<{ message: string }>('POST', `/orgs/local/apps/${app}/values`, { key: '__proto__', description: '', value: 'x' });
+    assert.equal(proto.status, 400, JSON.stringify(proto.body));
+    assert.equal((await h.api('POST', `/orgs/local/apps/${app}/values`, { key: 'SMALL', description: '', value: 'x' })).status, 201);
+  });
 });
