@@ -76,6 +76,11 @@ export function withBudget<T>(limits: TemplateLimits, render: (budget: RenderBud
   }
 }
 
+/** True while a render is in progress (so a `tpl` render is nested in another). */
+export function renderInProgress(): boolean {
+  return active !== undefined;
+}
+
 /** For allocating functions: `elements` items are about to be built. */
 export function allocate(elements: number): void {
   if (!Number.isFinite(elements) || elements <= 0) return;

@@ -4,7 +4,7 @@
  */
 import { InvalidInput } from '../shared/errors.js';
 import { builtinFuncs } from './builtins.js';
-import { DEFAULT_TEMPLATE_LIMITS, TemplateLimitError, withBudget, type TemplateLimitName, type TemplateLimits } from './budget.js';
+import { DEFAULT_TEMPLATE_LIMITS, renderInProgress, TemplateLimitError, withBudget, type TemplateLimitName, type TemplateLimits } from './budget.js';
 import { ExecError, execute, type ExecState, type MissingKey, type TemplateFunc } from './exec.js';
 import { parse, TemplateSyntaxError, type Node, type ParsedTemplate } from './parse.js';
 import { sprigFuncs } from './sprig.js';
@@ -91,10 +91,12 @@ class Template implements CompiledTemplate {
 
   execute(data: unknown): string {
     const funcs = this.withTemplateFuncs();
+    const nested = renderInProgress();
     try {
       return withBudget(this.limits, (budget) => execute(this.tree, data, { funcs, missingKey: this.missingKey, templates: this.templates, budget }));
     } catch (error) {
       if (error instanceof TemplateLimitError) {
+        if (nested) throw error; // the outermost render reports it, under its own name
         throw new TemplateLimitExceeded(`template: ${this.name}: ${error.message}`, this.name, error.limit, { cause: error });
       }
       if (error instanceof ExecError) {

@@ -40,7 +40,11 @@ test('repeat, printf widths, indent and doubling strings stop at the output limi
 });
 
 test('tpl renders inside the same budget', () => {
-  assert.throws(() => renderTemplate('{{ tpl "{{ repeat 200000000 \\"x\\" }}" . }}', {}, { name: 'bomb' }), /output limit of 4194304 characters/);
+  assertStopped('{{ tpl "{{ repeat 200000000 \\"x\\" }}" . }}', 'output');
+  const limits = { maxSteps: 10_000, maxOutput: 1_000_000, timeoutMs: 60_000 };
+  // the outer template alone stays within 10,000 steps; the steps of the tpl renders push it over
+  assert.equal(renderTemplate('{{ range 2000 }}{{ "ab" }}{{ end }}', {}, { limits }).length, 4000);
+  assertStopped('{{ range 2000 }}{{ tpl "{{ 1 }}{{ 2 }}{{ 3 }}" . }}{{ end }}', 'steps', { limits }, 5_000);
 });
 
 test('the time limit stops a render that stays within its step budget', () => {
