@@ -57,3 +57,10 @@ test('ordinary templates render within the default limits', () => {
   assert.equal(renderTemplate('{{ range $i := until 3 }}{{ $i }}{{ end }}-{{ repeat 3 "ab" }}', {}), '012-ababab');
   assert.throws(() => renderTemplate('{{ range 11 }}{{ end }}', {}, { limits: { maxSteps: 10, maxOutput: 100, timeoutMs: 1000 } }), TemplateError);
 });
+
+test('regex functions refuse patterns that could backtrack exponentially, naming the pattern', () => {
+  const started = performance.now();
+  assert.throws(() => renderTemplate(`{{ regexMatch "^(a+)+$" "${'a'.repeat(40)}!" }}`, {}), /regular expression "\^\(a\+\)\+\$" is refused/);
+  assert.ok(performance.now() - started < 1_000);
+  assert.equal(renderTemplate('{{ regexMatch "^[a-z]+(-[a-z]+)*$" "my-app" }}', {}), 'true');
+});

@@ -183,6 +183,7 @@ function compileRegex(pattern: unknown, global: boolean): RegExp {
     } catch (error) {
       throw new Error(`error parsing regexp: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
+    if (regexCache.size >= 500) regexCache.delete(regexCache.keys().next().value!); // patterns come from templates: bounded
     regexCache.set(key, re);
   }
   re.lastIndex = 0;
