@@ -9,6 +9,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify from 'fastify';
 import type { BatonServices } from '../baton/services.js';
 import type { LogLevel } from '../config/index.js';
+import { assertJsonTextDepth } from '../shared/input-limits.js';
 import { installAuth } from './auth.js';
 import { installErrorHandling } from './errors.js';
 import { registerAppRoutes } from './routes/apps.js';
@@ -97,6 +98,20 @@ export async function buildServer(options: BuildServerOptions): Promise<BatonApp
     for (const method of [route.method].flat()) {
       if (method !== 'HEAD') registeredRoutes.push({ method, url: route.url });
     }
+  });
+
+  // JSON bodies: Fastify's parser (`__proto__`/`constructor` keys refused), after a linear scan that refuses
+  // nesting deeper than MAX_INPUT_DEPTH (400), so no body reaches a recursive walker deep enough to overflow it.
+  const defaultJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    try {
+      assertJsonTextDepth(String(body), 'request body');
+    } catch (error) {
+      done(error as Error, undefined);
+      return;
+    }
+    void defaultJson(request, body as string, done);
   });
 
   installValidation(app);

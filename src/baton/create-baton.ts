@@ -71,13 +71,19 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
     const core = createCoreServices(store);
     const seeded = await bootstrap(core, { orgId: config.org, bootstrapToken: config.bootstrapToken, dataDir: config.dataDir });
     const box = new SecretBox(loadOrCreateSecretKey({ dataDir: config.dataDir, secretKey: config.secretKey }));
-    const registry = createRegistry({ terraformStateDir: join(config.dataDir, 'terraform'), terraformBin: config.terraformBin, ...(overrides.extraDrivers ? { extra: overrides.extraDrivers } : {}) });
+    const templateLimits = { maxSteps: config.templateMaxSteps, maxOutput: config.templateMaxOutput, timeoutMs: config.templateTimeoutMs };
+    const registry = createRegistry({
+      terraformStateDir: join(config.dataDir, 'terraform'),
+      terraformBin: config.terraformBin,
+      templateLimits,
+      ...(overrides.extraDrivers ? { extra: overrides.extraDrivers } : {}),
+    });
     const defaults = defaultDefinitions({ postgresUrl: config.devPostgresUrl, mysqlUrl: config.devMysqlUrl, redisUrl: config.devRedisUrl, amqpUrl: config.devAmqpUrl });
 
     const sets = createSetsService(store, core);
     const values = createValuesService(store, box);
     const resources = createResourceServices({ store, core, secretBox: box, drivers: registry, defaults });
-    const profiles = createWorkloadProfilesService(store, core);
+    const profiles = createWorkloadProfilesService(store, core, { templateLimits });
     const engine = createEngine(
       {
         store,

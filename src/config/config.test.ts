@@ -22,6 +22,9 @@ it('uses the documented defaults when nothing is set', () => {
     engineConcurrency: 4,
     driverTimeoutMs: 600_000,
     terraformBin: 'terraform',
+    templateMaxSteps: 1_000_000,
+    templateMaxOutput: 4_194_304,
+    templateTimeoutMs: 2_000,
   });
 });
 
@@ -48,6 +51,9 @@ it('rejects bad values naming the variable', () => {
     [{ BATON_ENGINE_POLL_MS: 'soon' }, 'BATON_ENGINE_POLL_MS'],
     [{ BATON_ENGINE_CONCURRENCY: '0' }, 'BATON_ENGINE_CONCURRENCY'],
     [{ BATON_DRIVER_TIMEOUT_MS: '-5' }, 'BATON_DRIVER_TIMEOUT_MS'],
+    [{ BATON_TEMPLATE_MAX_STEPS: '10' }, 'BATON_TEMPLATE_MAX_STEPS'],
+    [{ BATON_TEMPLATE_MAX_OUTPUT: 'big' }, 'BATON_TEMPLATE_MAX_OUTPUT'],
+    [{ BATON_TEMPLATE_TIMEOUT_MS: '0' }, 'BATON_TEMPLATE_TIMEOUT_MS'],
   ];
   for (const [env, variable] of cases) {
     assert.throws(() => loadConfig(env), (e: unknown) => e instanceof InvalidInput && e.message.includes(variable) && e.details.field === variable);
@@ -67,4 +73,9 @@ it('engine settings, the driver deadline and the terraform binary come from the 
   );
   const set = loadConfig({ BATON_ENGINE_LEASE_MS: '2000', BATON_ENGINE_CONCURRENCY: '2', BATON_TERRAFORM_BIN: '/opt/tf' }, { driverTimeoutMs: '5000' });
   assert.deepEqual([set.engineLeaseMs, set.engineConcurrency, set.driverTimeoutMs, set.terraformBin], [2_000, 2, 5_000, '/opt/tf']);
+});
+
+it('template render limits come from the config, flags over variables', () => {
+  const set = loadConfig({ BATON_TEMPLATE_MAX_STEPS: '5000', BATON_TEMPLATE_TIMEOUT_MS: '100' }, { templateMaxOutput: '2048' });
+  assert.deepEqual([set.templateMaxSteps, set.templateMaxOutput, set.templateTimeoutMs], [5_000, 2_048, 100]);
 });

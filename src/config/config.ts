@@ -41,6 +41,12 @@ export interface Config {
   driverTimeoutMs: number;
   /** The terraform binary the `humanitec/terraform` driver runs. */
   terraformBin: string;
+  /** Steps one Go-template render may take (definitions and workload profiles; docs/templates.md). */
+  templateMaxSteps: number;
+  /** Characters one Go-template render may produce. */
+  templateMaxOutput: number;
+  /** Milliseconds one Go-template render may take. */
+  templateTimeoutMs: number;
 }
 
 /** Every setting: env var, CLI flag (undefined: env only), default, description. The single source for docs and flags. */
@@ -61,6 +67,9 @@ export const CONFIG_VARIABLES = [
   { key: 'engineConcurrency', env: 'BATON_ENGINE_CONCURRENCY', flag: '--engine-concurrency <n>', default: '4', description: 'deployments one replica runs at once (different environments)' },
   { key: 'driverTimeoutMs', env: 'BATON_DRIVER_TIMEOUT_MS', flag: '--driver-timeout-ms <ms>', default: '600000', description: 'time limit of one driver call in milliseconds' },
   { key: 'terraformBin', env: 'BATON_TERRAFORM_BIN', flag: '--terraform-bin <path>', default: 'terraform', description: 'terraform binary of the humanitec/terraform driver' },
+  { key: 'templateMaxSteps', env: 'BATON_TEMPLATE_MAX_STEPS', flag: '--template-max-steps <n>', default: '1000000', description: 'steps (nodes, commands, range iterations, list elements) one Go-template render may take' },
+  { key: 'templateMaxOutput', env: 'BATON_TEMPLATE_MAX_OUTPUT', flag: '--template-max-output <chars>', default: '4194304', description: 'characters one Go-template render may produce (also any one string a template function builds)' },
+  { key: 'templateTimeoutMs', env: 'BATON_TEMPLATE_TIMEOUT_MS', flag: '--template-timeout-ms <ms>', default: '2000', description: 'time limit of one Go-template render in milliseconds' },
   { key: 'logLevel', env: 'BATON_LOG_LEVEL', flag: '--log-level <level>', default: 'info', description: `log level: ${LOG_LEVELS.join(', ')}` },
 ] as const satisfies ReadonlyArray<{ key: keyof Config; env: string; flag: string; default: string | undefined; description: string }>;
 
@@ -132,7 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
     }
   }
 
-  const positiveInteger = (key: 'engineLeaseMs' | 'enginePollMs' | 'engineConcurrency' | 'driverTimeoutMs', min: number, max: number): number => {
+  const positiveInteger = (key: 'engineLeaseMs' | 'enginePollMs' | 'engineConcurrency' | 'driverTimeoutMs' | 'templateMaxSteps' | 'templateMaxOutput' | 'templateTimeoutMs', min: number, max: number): number => {
     const text = raw(key)!;
     const value = Number(text);
     if (!/^\d+$/.test(text) || value < min || value > max) {
@@ -147,6 +156,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
     driverTimeoutMs: positiveInteger('driverTimeoutMs', 100, 24 * 3_600_000),
   };
   const terraformBin = raw('terraformBin')!;
+  const templates = {
+    templateMaxSteps: positiveInteger('templateMaxSteps', 1_000, 1_000_000_000),
+    templateMaxOutput: positiveInteger('templateMaxOutput', 1_024, 512 * 1024 * 1024),
+    templateTimeoutMs: positiveInteger('templateTimeoutMs', 10, 600_000),
+  };
 
-  return { port, host, dataDir: raw('dataDir')!, databaseUrl, org, bootstrapToken, logLevel: logLevel as LogLevel, secretKey, ...devServers, ...engine, terraformBin };
+  return { port, host, dataDir: raw('dataDir')!, databaseUrl, org, bootstrapToken, logLevel: logLevel as LogLevel, secretKey, ...devServers, ...engine, terraformBin, ...templates };
 }

@@ -17,6 +17,7 @@ import { createPostgresDriver } from './postgres.js';
 import { createRabbitmqDriver } from './rabbitmq.js';
 import { createRedisDriver } from './redis.js';
 import { createTemplateDriver, type TemplateRenderer } from './template.js';
+import type { TemplateLimits } from '../templates/index.js';
 import { createTerraformDriver } from './terraform.js';
 
 export class DriverRegistry {
@@ -72,6 +73,8 @@ export interface BuiltinDriverDeps {
   terraformStateDir: string;
   /** The terraform binary (config `BATON_TERRAFORM_BIN`); `terraform` on PATH when absent. */
   terraformBin?: string;
+  /** Limits of every `humanitec/template` render (config `BATON_TEMPLATE_*`). */
+  templateLimits?: TemplateLimits;
 }
 
 /** A registry holding every built-in driver. */
@@ -79,7 +82,12 @@ export function createBuiltinRegistry(deps: BuiltinDriverDeps): DriverRegistry {
   const registry = new DriverRegistry();
   // Generic drivers (any resource type).
   registry.register(createEchoDriver());
-  registry.register(createTemplateDriver(deps.renderTemplate === undefined ? {} : { renderTemplate: deps.renderTemplate }));
+  registry.register(
+    createTemplateDriver({
+      ...(deps.renderTemplate === undefined ? {} : { renderTemplate: deps.renderTemplate }),
+      ...(deps.templateLimits === undefined ? {} : { limits: deps.templateLimits }),
+    }),
+  );
 
   // Infrastructure drivers. Creating them opens no connection: each connects per call, to the server its inputs name.
   registry.register(createPostgresDriver());

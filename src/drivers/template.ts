@@ -9,7 +9,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { DriverFailed } from '../shared/errors.js';
-import { parseTemplate, type CompiledTemplate } from '../templates/index.js';
+import { DEFAULT_TEMPLATE_LIMITS, parseTemplate, type CompiledTemplate, type TemplateLimits } from '../templates/index.js';
 import {
   MANIFEST_LOCATIONS,
   type Driver,
@@ -26,11 +26,13 @@ export const TEMPLATE_DRIVER_ID = 'humanitec/template';
 export type TemplateRenderer = (
   source: string,
   data: unknown,
-  options?: { name?: string; missingKey?: 'default' | 'zero' | 'error' },
+  options?: { name?: string; missingKey?: 'default' | 'zero' | 'error'; limits?: TemplateLimits },
 ) => string;
 
 export interface TemplateDriverOptions {
   renderTemplate?: TemplateRenderer;
+  /** Step budget, output size and time of every render (config `BATON_TEMPLATE_*`); the engine's defaults when absent. */
+  limits?: TemplateLimits;
 }
 
 interface TemplateSet {
@@ -51,7 +53,8 @@ const COMPILED_LIMIT = 500;
 const compiled = new Map<string, CompiledTemplate>();
 
 const cachedRenderTemplate: TemplateRenderer = (source, data, options) => {
-  const key = `${options?.name ?? ''}\u0000${options?.missingKey ?? ''}\u0000${source}`;
+  const limits = options?.limits ?? DEFAULT_TEMPLATE_LIMITS;
+  const key = `${options?.name ?? ''}\u0000${options?.missingKey ?? ''}\u0000${limits.maxSteps}/${limits.maxOutput}/${limits.timeoutMs}\u0000${source}`;
   let template = compiled.get(key);
   if (template === undefined) {
     template = parseTemplate(source, options);
@@ -65,7 +68,9 @@ const cachedRenderTemplate: TemplateRenderer = (source, data, options) => {
 };
 
 export function createTemplateDriver(options: TemplateDriverOptions = {}): Driver {
-  const render = options.renderTemplate ?? cachedRenderTemplate;
+  const renderer = options.renderTemplate ?? cachedRenderTemplate;
+  const limits = options.limits ?? DEFAULT_TEMPLATE_LIMITS;
+  const render: TemplateRenderer = (source, data, renderOptions) => renderer(source, data, { ...renderOptions, limits });
   return {
     id: TEMPLATE_DRIVER_ID,
     aliases: ['baton/template'],

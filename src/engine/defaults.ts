@@ -4,7 +4,7 @@
  * driver type to a deployment target.
  */
 import type { Driver, ProvisionRequest, ProvisionResult } from '../drivers/contract.js';
-import { createBuiltinRegistry } from '../drivers/registry.js';
+import { createBuiltinRegistry, type BuiltinDriverDeps } from '../drivers/registry.js';
 import type { DriverRegistry } from '../drivers/registry.js';
 import { TARGET_DRIVER_TYPES, createTarget } from '../targets/index.js';
 import type { Target } from '../targets/index.js';
@@ -67,8 +67,12 @@ export function createTargetResolver(dataDir: string): TargetResolver {
  * drivers that name deployment targets, and `extra` drivers (tests, benchmarks) over them. The API and the engine
  * share it, so a definition may name exactly the drivers a deployment can run.
  */
-export function createRegistry(options: { terraformStateDir: string; terraformBin?: string; extra?: readonly Driver[] }): DriverRegistry {
-  const registry = createBuiltinRegistry({ terraformStateDir: options.terraformStateDir, ...(options.terraformBin !== undefined ? { terraformBin: options.terraformBin } : {}) });
+export function createRegistry(options: { terraformStateDir: string; terraformBin?: string; templateLimits?: BuiltinDriverDeps['templateLimits']; extra?: readonly Driver[] }): DriverRegistry {
+  const registry = createBuiltinRegistry({
+    terraformStateDir: options.terraformStateDir,
+    ...(options.terraformBin !== undefined ? { terraformBin: options.terraformBin } : {}),
+    ...(options.templateLimits !== undefined ? { templateLimits: options.templateLimits } : {}),
+  });
   for (const driver of createClusterDrivers()) registry.register(driver);
   for (const driver of options.extra ?? []) {
     for (const name of [driver.id, ...(driver.aliases ?? [])]) registry.unregister(name);

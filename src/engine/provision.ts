@@ -9,6 +9,7 @@ import { splitDeadline } from '../drivers/deadline.js';
 import { callDriver } from '../drivers/registry.js';
 import type { OutputsValidator } from '../drivers/registry.js';
 import { checkOutputs, resolveNodeInputs } from '../resources/index.js';
+import { DriverFailed } from '../shared/errors.js';
 import type { GraphNode, ResolvedNodeInputs, ResourceGraph, ResourceTypeRegistry } from '../resources/index.js';
 import type { PipelineDeps } from './pipeline.js';
 import type { NodeResult } from './workloads.js';
@@ -46,8 +47,31 @@ export function resolveInputs(call: Pick<NodeCall, 'graph' | 'deployId' | 'setId
   return resolveNodeInputs(call.graph, node, outputs, { deployId: call.deployId, setId: call.setId });
 }
 
-/** Calls the node's driver with its resolved inputs; outputs are checked against the resource type. */
+/**
+ * Largest result (outputs, secrets, manifests and cookie, as JSON) one driver call may return: it is stored with the
+ * active resource and returned by later reads, so a runaway driver must not write a huge row (docs/engine.md).
+ */
+export const MAX_DRIVER_RESULT_CHARS = 1024 * 1024;
+
+/** Throws a non-retryable DriverFailed naming the definition and resource when `result` is over the limit. */
+export function checkResultSize(node: GraphNode, result: ProvisionResult): void {
+  const size = JSON.stringify(result).length;
+  if (size > MAX_DRIVER_RESULT_CHARS) {
+    throw new DriverFailed(
+      `definition "${node.definition.id}" (driver "${node.driverType}") returned ${size} characters of outputs, manifests and cookie for ${node.resId}, more than the limit of ${MAX_DRIVER_RESULT_CHARS}`,
+      { definition: node.definition.id, driver: node.driverType, resId: node.resId, size, limit: MAX_DRIVER_RESULT_CHARS },
+    );
+  }
+}
+
+/** Calls the node's driver with its resolved inputs; outputs are checked against the resource type and in size. */
 export async function runNodeDriver(call: NodeCall, node: GraphNode, inputs: ResolvedNodeInputs): Promise<ProvisionResult> {
+  const result = await callNodeDriver(call, node, inputs);
+  checkResultSize(node, result);
+  return result;
+}
+
+async function callNodeDriver(call: NodeCall, node: GraphNode, inputs: ResolvedNodeInputs): Promise<ProvisionResult> {
   const driver = await call.deps.driver(call.context.orgId, node.driverType);
   // The definition's own deadline (`baton_timeout_seconds`) wins over the global one and is not sent to the driver.
   const { values, timeoutMs } = splitDeadline(inputs.driver.values, call.deps.driverTimeoutMs);

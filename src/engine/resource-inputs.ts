@@ -14,6 +14,7 @@ import { callDriverDeprovision } from '../drivers/registry.js';
 import type { ResourceDefinition } from '../resources/index.js';
 import { activeResourceAad } from '../resources/service/active-resource-view.js';
 import type { SecretBox } from '../secrets/index.js';
+import { getAt, pointerSegments } from '../shared/safe-path.js';
 import type { ActiveResourceRow } from '../store/resource-active-repo.js';
 
 /** The sealed document: resolved resource inputs and driver inputs, and which strings secrets tainted. */
@@ -60,13 +61,7 @@ export function collectStrings(value: unknown, into: Set<string>): void {
 }
 
 function atPointer(root: unknown, pointer: string): unknown {
-  let current = root;
-  for (const raw of pointer.split('/').slice(1)) {
-    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    if (typeof current !== 'object' || current === null) return undefined;
-    current = (current as Record<string, unknown>)[key];
-  }
-  return current;
+  return getAt(root, pointerSegments(pointer), pointer);
 }
 
 /**

@@ -13,6 +13,7 @@ import { createPlaceholderScope, findNode, resolvePlaceholders, restoreVerbatimF
 import type { GraphNode, PlaceholderScope, ProvisionedOutputs, ResourceGraph } from '../resources/index.js';
 import type { DeploymentSet, Module } from '../sets/index.js';
 import { InvalidInput } from '../shared/errors.js';
+import { pointerSegments } from '../shared/safe-path.js';
 import type { PinnedValueSet } from './types.js';
 
 export interface NodeResult {
@@ -56,7 +57,7 @@ function outputAt(result: { values: JsonObject; secrets: JsonObject } | undefine
 
 function setAtPointer(root: unknown, pointer: string, make: (value: unknown) => unknown): unknown {
   if (pointer === '') return make(root);
-  const tokens = pointer.slice(1).split('/').map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const tokens = pointerSegments(pointer);
   let node = root as Record<string, unknown>;
   for (let i = 0; i < tokens.length - 1; i++) node = node[tokens[i]!] as Record<string, unknown>;
   const last = tokens[tokens.length - 1]!;
@@ -158,6 +159,9 @@ export async function renderWorkloads(inputs: WorkloadInputs): Promise<RenderedW
     let patched: { spec: unknown } = { spec: structuredClone(module.spec) };
     const update = own?.values.update;
     if (Array.isArray(update) && update.length > 0) {
+      for (const op of update as { path?: unknown; from?: unknown }[]) {
+        for (const path of [op.path, op.from]) if (typeof path === 'string') pointerSegments(path, { workload: workloadId });
+      }
       try {
         patched = fastJsonPatch.applyPatch(patched, update as Operation[], false, false).newDocument;
       } catch (error) {

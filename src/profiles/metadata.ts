@@ -1,5 +1,6 @@
 /** Labels, annotations, content hashes and ordering shared by every profile. */
 import { canonicalJson, sha256Hex } from '../shared/canonical-json.js';
+import { assertSafeKey } from '../shared/safe-path.js';
 import type { K8sObject, ProfileContext, ResolvedValue } from './types.js';
 import { SecretString } from './types.js';
 
@@ -119,7 +120,8 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 export function deepMerge(base: Record<string, unknown>, override: Record<string, unknown>): Record<string, unknown> {
   const merged: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(override)) {
-    const current = merged[key];
+    assertSafeKey(key, 'spec');
+    const current = Object.hasOwn(merged, key) ? merged[key] : undefined;
     merged[key] = isPlainObject(current) && isPlainObject(value) ? deepMerge(current, value) : value;
   }
   return merged;

@@ -7,7 +7,7 @@
  */
 import { parseAllDocuments } from 'yaml';
 import { InvalidInput } from '../shared/errors.js';
-import { renderTemplate } from '../templates/index.js';
+import { renderTemplate, type TemplateLimits } from '../templates/index.js';
 import { revealSecrets, sortObjects, stampObject } from './metadata.js';
 import type { K8sObject, RenderRequest, WorkloadProfile } from './types.js';
 import { assertValidSpec } from './validate.js';
@@ -19,6 +19,8 @@ export interface TemplateProfileDefinition {
   specSchema?: Record<string, unknown>;
   /** Go template producing a YAML stream (`---`-separated) of objects. */
   template: string;
+  /** Step budget, output size and time of one render (config `BATON_TEMPLATE_*`); the engine's defaults when absent. */
+  limits?: TemplateLimits;
 }
 
 function isObject(value: unknown): value is K8sObject {
@@ -54,7 +56,13 @@ export function templateProfile(definition: TemplateProfileDefinition): Workload
             namespace: context.namespace ?? '',
           },
         };
-        const text = renderTemplate(definition.template, data, { name: definition.id });
+        let text: string;
+        try {
+          text = renderTemplate(definition.template, data, { name: definition.id, ...(definition.limits ? { limits: definition.limits } : {}) });
+        } catch (error) {
+          if (!(error instanceof InvalidInput)) throw error;
+          throw new InvalidInput(`workload profile "${definition.id}": ${error.message}`, { ...error.details, profile: definition.id }, { cause: error });
+        }
         const objects: K8sObject[] = [];
         for (const [index, document] of parseAllDocuments(text).entries()) {
           if (document.errors.length > 0) {

@@ -2,6 +2,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { InvalidInput } from '../shared/errors.js';
+import { safeRegExpEngine } from '../shared/safe-regex.js';
 import { revealSecrets } from './metadata.js';
 import type { ResolvedValue, WorkloadProfile } from './types.js';
 
@@ -11,7 +12,8 @@ export interface SpecIssue {
   message: string;
 }
 
-const ajv = new Ajv2020({ allErrors: true, strict: false });
+// user `pattern`s are checked for catastrophic backtracking before they run (src/shared/safe-regex.ts)
+const ajv = new Ajv2020({ allErrors: true, strict: false, code: { regExp: safeRegExpEngine } });
 // Compiled validators are cached per schema object: profiles are long-lived, specs are validated often.
 const compiled = new WeakMap<object, ValidateFunction>();
 

@@ -1,4 +1,5 @@
 import { parseAllDocuments, LineCounter, isMap, isScalar } from 'yaml';
+import { assertValueDepth } from '../shared/input-limits.js';
 import { InvalidInput } from '../shared/errors.js';
 import { validateDefinitionRequest, type ResourceDefinition, type ValidateDefinitionOptions } from './definitions.js';
 
@@ -53,7 +54,15 @@ export function parseDefinitionManifests(
       issues.push(`${where}: a manifest must be a mapping with apiVersion, kind, metadata and entity`);
       return;
     }
-    const manifest: unknown = doc.toJS({ maxAliasCount: 100 });
+    let manifest: unknown;
+    try {
+      manifest = doc.toJS({ maxAliasCount: 100 });
+      assertValueDepth(manifest, 'the manifest');
+    } catch (error) {
+      // yaml's ReferenceError for an alias bomb ("Excessive alias count"), or a document nested too deep
+      issues.push(`${where}: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
     if (!isPlainObject(manifest)) return;
     if (manifest.apiVersion !== DEFINITION_API_VERSION) {
       issues.push(`${where}: apiVersion must be "${DEFINITION_API_VERSION}" (got ${JSON.stringify(manifest.apiVersion)})`);

@@ -1,6 +1,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { InvalidInput, Conflict, NotFound } from '../shared/errors.js';
 import { checkId } from '../shared/ids.js';
+import { safeRegExpEngine } from '../shared/safe-regex.js';
 
 /**
  * Resource types: what kinds of resources exist, how workloads may depend on them (`use`),
@@ -138,7 +139,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-const schemaCompiler = new Ajv({ allErrors: true, strict: false });
+const schemaCompiler = new Ajv({ allErrors: true, strict: false, code: { regExp: safeRegExpEngine } });
 
 /**
  * Validates a request to register an organization's own type (Humanitec's ResourceTypeRequest):

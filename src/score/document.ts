@@ -3,6 +3,8 @@
  * (schema errors, placeholder errors, ...) can be reported as file:line:column.
  */
 import { LineCounter, isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
+import { InvalidInput } from '../shared/errors.js';
+import { assertValueDepth } from '../shared/input-limits.js';
 import type { Document, Node as YamlNode } from 'yaml';
 import { fastLoadDocuments } from './fast-yaml.js';
 import type { JsonPath, ScoreIssue } from './types.js';
@@ -95,6 +97,21 @@ function lazyYamlDocuments(text: string): () => { documents: Document[]; lineCou
  * `yaml` directly, with the same results.
  */
 export function parseScoreDocuments(text: string, fileName: string): ScoreDocument[] {
+  return parseScoreDocumentsUnchecked(text, fileName).map((document) => withDepthChecked(document));
+}
+
+/** A document nested deeper than MAX_INPUT_DEPTH gets a syntax error (and no value) instead of reaching a walker. */
+function withDepthChecked(document: ScoreDocument): ScoreDocument {
+  try {
+    assertValueDepth(document.value, 'the document');
+    return document;
+  } catch (error) {
+    if (!(error instanceof InvalidInput)) throw error;
+    return { ...document, value: null, syntaxErrors: [...document.syntaxErrors, { file: document.file, path: '/', line: 1, column: 1, message: `invalid YAML: ${error.message}` }] };
+  }
+}
+
+function parseScoreDocumentsUnchecked(text: string, fileName: string): ScoreDocument[] {
   const values = fastLoadDocuments(text);
   if (values) {
     const yamlDocuments = lazyYamlDocuments(text);

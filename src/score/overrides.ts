@@ -6,6 +6,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { InvalidInput } from '../shared/errors.js';
+import { assertSafeKey, assertSafeSegments } from '../shared/safe-path.js';
 import { splitReference } from './placeholders.js';
 
 export interface PropertyOverride {
@@ -23,6 +24,7 @@ export function deepMerge(base: unknown, patch: unknown): unknown {
   if (!isRecord(base) || !isRecord(patch)) return structuredClone(patch);
   const result: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(patch)) {
+    assertSafeKey(key, 'overrides');
     if (value === null) delete result[key];
     else result[key] = Object.hasOwn(result, key) ? deepMerge(result[key], value) : structuredClone(value);
   }
@@ -49,6 +51,7 @@ export function applyPropertyOverride(document: unknown, override: PropertyOverr
   if (segments.some((segment) => segment === '')) {
     throw new InvalidInput(`property override path '${override.path}' has an empty segment`, { field: 'property' });
   }
+  assertSafeSegments(segments, override.path, { field: 'property' });
   const root: unknown = structuredClone(document);
   let current: unknown = root;
   segments.forEach((segment, index) => {
@@ -70,7 +73,7 @@ export function applyPropertyOverride(document: unknown, override: PropertyOverr
         if (override.value === undefined) delete current[segment];
         else current[segment] = override.value;
       } else {
-        if (current[segment] === undefined || current[segment] === null) current[segment] = {};
+        if (!Object.hasOwn(current, segment) || current[segment] === undefined || current[segment] === null) current[segment] = {};
         current = current[segment];
       }
     } else {

@@ -1,3 +1,4 @@
+import { assertSafeKey } from '../shared/safe-path.js';
 import type {
   DeploymentSet,
   Module,
@@ -33,7 +34,10 @@ export function normalizeResourceMap(
   refs: Record<string, ResourceRefInput | ResourceRef> | null | undefined,
 ): Record<string, ResourceRef> {
   const out: Record<string, ResourceRef> = {};
-  for (const [name, ref] of Object.entries(refs ?? {})) out[name] = normalizeResource(ref);
+  for (const [name, ref] of Object.entries(refs ?? {})) {
+    assertSafeKey(name, 'resources');
+    out[name] = normalizeResource(ref);
+  }
   return out;
 }
 

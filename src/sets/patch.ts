@@ -1,5 +1,6 @@
 import fastJsonPatch, { type Operation } from 'fast-json-patch';
 import { InvalidInput } from '../shared/errors.js';
+import { pointerSegments } from '../shared/safe-path.js';
 import type { PatchOperation } from './schemas.js';
 
 const { applyOperation, deepClone, JsonPatchError } = fastJsonPatch;
@@ -37,6 +38,16 @@ export function applyOperations(document: unknown, ops: readonly PatchOperation[
   // failing operation, and the index is part of our error contract.
   let current: unknown = deepClone(document);
   for (const [index, op] of ownOps.entries()) {
+    const where = { ...(target.kind === 'module' ? { module: target.moduleId } : { shared: true }), operationIndex: index, op: op.op };
+    for (const path of [op.path, (op as { from?: unknown }).from]) {
+      if (typeof path !== 'string') continue;
+      try {
+        pointerSegments(path, where);
+      } catch (error) {
+        if (!(error instanceof InvalidInput)) throw error;
+        throw new InvalidInput(`${describe(target)}: operation ${index} (${op.op} ${JSON.stringify(op.path)}): ${error.message}`, error.details, { cause: error });
+      }
+    }
     try {
       current = applyOperation(current, op, true, true, true, index).newDocument;
     } catch (error) {

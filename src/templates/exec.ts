@@ -1,4 +1,5 @@
 /** Tree-walking executor with Go text/template semantics (see values.ts for the value model). */
+import { TemplateLimitError, type RenderBudget } from './budget.js';
 import type { ArgNode, CommandNode, Node, ParsedTemplate, PipeNode } from './parse.js';
 import { formatValue, isGoMap, isTrue, sortedKeys } from './values.js';
 
@@ -38,6 +39,8 @@ export interface ExecContext {
   missingKey: MissingKey;
   /** name → template body; `tpl`/`include` look templates up here too */
   templates: ReadonlyMap<string, Node[]>;
+  /** Steps, output size and time of this render (budget.ts). */
+  budget: RenderBudget;
 }
 
 export function execute(tree: ParsedTemplate, data: unknown, ctx: ExecContext): string {
@@ -52,20 +55,30 @@ class State {
   vars: Variable[] = [];
   depth = 0;
 
-  constructor(private readonly ctx: ExecContext) {}
+  private readonly budget: RenderBudget;
+
+  constructor(private readonly ctx: ExecContext) {
+    this.budget = ctx.budget;
+  }
 
   walkList(dot: unknown, list: readonly Node[]): void {
     for (const node of list) this.walk(dot, node);
   }
 
+  private write(text: string): void {
+    this.budget.output(this.out.length + text.length);
+    this.out += text;
+  }
+
   walk(dot: unknown, node: Node): void {
+    this.budget.step();
     switch (node.kind) {
       case 'text':
-        this.out += node.text;
+        this.write(node.text);
         return;
       case 'action': {
         const value = this.evalPipeline(dot, node.pipe);
-        if (node.pipe.decl.length === 0) this.out += this.printable(value, node.pipe);
+        if (node.pipe.decl.length === 0) this.write(this.printable(value, node.pipe));
         return;
       }
       case 'if':
@@ -141,6 +154,7 @@ class State {
       }
     };
     const iterate = (key: unknown, elem: unknown): boolean => {
+      this.budget.step();
       const inner = this.vars.length;
       setVars(key, elem);
       try {
@@ -223,6 +237,7 @@ class State {
   }
 
   private evalCommand(dot: unknown, cmd: CommandNode, hasFinal: boolean, final: unknown): unknown {
+    this.budget.step();
     const first = cmd.args[0]!;
     switch (first.kind) {
       case 'identifier':
@@ -337,15 +352,19 @@ class State {
     const args: unknown[] = [];
     for (let i = 1; i < cmd.args.length; i++) args.push(this.evalArg(dot, cmd.args[i]!));
     if (hasFinal) args.push(final);
+    let result: unknown;
     try {
-      if (name === 'include' || name === 'tpl') return fn.call(this, ...args);
-      return fn(...args);
+      result = name === 'include' || name === 'tpl' ? fn.call(this, ...args) : fn(...args);
     } catch (error) {
-      if (error instanceof ExecError) throw error;
+      if (error instanceof ExecError || error instanceof TemplateLimitError) throw error;
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof FuncError) throw new ExecError(message, cmd.pos, cmd.end, { cause: error });
       throw new ExecError(`error calling ${name}: ${message}`, cmd.pos, cmd.end, { cause: error });
     }
+    // a string built by a function (printf, include, cat, join…) counts against the output limit as it is
+    if (typeof result === 'string') this.budget.output(result.length);
+    else if (Array.isArray(result)) this.budget.step(result.length);
+    return result;
   }
 }
 

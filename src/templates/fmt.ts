@@ -2,6 +2,7 @@
  * A subset of Go's fmt.Sprintf, hand-written because no npm printf follows Go's verbs, its
  * `%!verb(type=value)` error notation or its `%v` rendering of maps and slices.
  */
+import { allocateString } from './budget.js';
 import { formatFloat, formatValue, goExponent, goTypeName, isGoMap, sortedKeys } from './values.js';
 
 interface Spec {
@@ -100,6 +101,7 @@ export function sprintf(format: string, args: readonly unknown[]): string {
 function pad(text: string, spec: Spec, numeric: boolean): string {
   if (spec.width === undefined || text.length >= spec.width) return text;
   const fill = spec.width - text.length;
+  allocateString(spec.width);
   if (spec.minus) return text + ' '.repeat(fill);
   if (spec.zero && numeric) {
     const signed = text[0] === '-' || text[0] === '+';

@@ -4,6 +4,7 @@
  */
 import { InvalidInput } from '../shared/errors.js';
 import { builtinFuncs } from './builtins.js';
+import { DEFAULT_TEMPLATE_LIMITS, renderInProgress, TemplateLimitError, withBudget, type TemplateLimitName, type TemplateLimits } from './budget.js';
 import { ExecError, execute, type ExecState, type MissingKey, type TemplateFunc } from './exec.js';
 import { parse, TemplateSyntaxError, type Node, type ParsedTemplate } from './parse.js';
 import { sprigFuncs } from './sprig.js';
@@ -15,6 +16,8 @@ export interface TemplateOptions {
   missingKey?: 'default' | 'zero' | 'error';
   /** Extra functions; they override builtins and sprig functions of the same name. */
   funcs?: Record<string, (...args: unknown[]) => unknown>;
+  /** Step budget, output size and time of one render; DEFAULT_TEMPLATE_LIMITS when absent. */
+  limits?: TemplateLimits;
 }
 
 /** A template failed to parse or execute. The message carries the template name, line and column. */
@@ -28,6 +31,18 @@ export class TemplateError extends InvalidInput {
     this.templateName = templateName;
     this.line = line;
     this.column = column;
+  }
+}
+
+/** A render went over its step budget, output limit or time limit (`limit`); the message names the limit. */
+export class TemplateLimitExceeded extends TemplateError {
+  constructor(
+    message: string,
+    templateName: string,
+    readonly limit: TemplateLimitName,
+    options?: { cause?: unknown },
+  ) {
+    super(message, templateName, 0, 0, options);
   }
 }
 
@@ -68,6 +83,7 @@ class Template implements CompiledTemplate {
     private readonly tree: ParsedTemplate,
     private readonly funcs: ReadonlyMap<string, TemplateFunc>,
     private readonly missingKey: MissingKey,
+    private readonly limits: TemplateLimits,
   ) {
     this.templates = new Map(tree.defines);
     if (!this.templates.has(name)) this.templates.set(name, tree.root);
@@ -75,9 +91,14 @@ class Template implements CompiledTemplate {
 
   execute(data: unknown): string {
     const funcs = this.withTemplateFuncs();
+    const nested = renderInProgress();
     try {
-      return execute(this.tree, data, { funcs, missingKey: this.missingKey, templates: this.templates });
+      return withBudget(this.limits, (budget) => execute(this.tree, data, { funcs, missingKey: this.missingKey, templates: this.templates, budget }));
     } catch (error) {
+      if (error instanceof TemplateLimitError) {
+        if (nested) throw error; // the outermost render reports it, under its own name
+        throw new TemplateLimitExceeded(`template: ${this.name}: ${error.message}`, this.name, error.limit, { cause: error });
+      }
       if (error instanceof ExecError) {
         const { line, column } = locate(this.source, error.pos);
         const at = contextText(this.source, error.pos, error.end);
@@ -98,11 +119,12 @@ class Template implements CompiledTemplate {
     const funcs = new Map(this.funcs);
     const name = this.name;
     const baseFuncs = this.funcs;
+    const limits = this.limits;
     funcs.set('include', function (this: ExecState, templateName: unknown, dot: unknown) {
       return this.renderNamed(String(templateName), dot);
     });
     funcs.set('tpl', function (source: unknown, dot: unknown) {
-      const inner = compile(String(source), { name }, baseFuncs, 'default');
+      const inner = compile(String(source), { name, limits }, baseFuncs, 'default');
       return inner.execute(dot);
     });
     return funcs;
@@ -113,7 +135,7 @@ function compile(source: string, options: TemplateOptions | undefined, funcs: Re
   const name = options?.name ?? 'template';
   try {
     const tree = parse(source, { hasFunction: (fn) => funcs.has(fn) || fn === 'include' || fn === 'tpl' });
-    return new Template(name, source, tree, funcs, missingKey);
+    return new Template(name, source, tree, funcs, missingKey, options?.limits ?? DEFAULT_TEMPLATE_LIMITS);
   } catch (error) {
     if (error instanceof TemplateSyntaxError) {
       const { line, column } = locate(source, error.pos);
@@ -134,3 +156,4 @@ export function renderTemplate(source: string, data: unknown, options?: Template
 }
 
 export { formatValue } from './values.js';
+export { DEFAULT_TEMPLATE_LIMITS, type TemplateLimits, type TemplateLimitName } from './budget.js';

@@ -6,6 +6,8 @@
 import { createHash, randomInt, randomUUID } from 'node:crypto';
 import type { TemplateFunc } from './exec.js';
 import { FuncError } from './exec.js';
+import { unsafePatternReason } from '../shared/safe-regex.js';
+import { allocate, allocateString } from './budget.js';
 import { decodeYaml, encodeJson, encodeYaml } from './encoding.js';
 import { quoteGo } from './fmt.js';
 import { formatValue, goTypeName, isGoMap, isNil, kindOf, sortedKeys, type GoMap } from './values.js';
@@ -131,7 +133,10 @@ function abbrev(width: unknown, value: unknown): string {
 }
 
 function indent(spaces: unknown, value: unknown): string {
-  const pad = ' '.repeat(Math.max(0, Number(toInt64(spaces))));
+  const width = Math.max(0, Number(toInt64(spaces)));
+  const text = toStr(value);
+  allocateString(width * (1 + (text.match(/\n/g)?.length ?? 0)) + text.length);
+  const pad = ' '.repeat(width);
   return pad + toStr(value).replace(/\n/g, '\n' + pad);
 }
 
@@ -169,12 +174,16 @@ function compileRegex(pattern: unknown, global: boolean): RegExp {
       body = body.slice(flagGroup[0].length);
       for (const f of flagGroup[1]!) if (f !== 'U' && !flags.includes(f)) flags += f;
     }
+    // JavaScript backtracks where RE2 does not: refuse what could take exponential time (src/shared/safe-regex.ts)
+    const reason = unsafePatternReason(body);
+    if (reason !== undefined) throw new Error(`regular expression ${JSON.stringify(source)} is refused: ${reason}`);
     body = body.replace(/\(\?P</g, '(?<').replace(/\\z/g, '$(?![\\s\\S])');
     try {
       re = new RegExp(body, flags);
     } catch (error) {
       throw new Error(`error parsing regexp: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
+    if (regexCache.size >= 500) regexCache.delete(regexCache.keys().next().value!); // patterns come from templates: bounded
     regexCache.set(key, re);
   }
   re.lastIndex = 0;
@@ -242,6 +251,7 @@ function dig(...args: unknown[]): unknown {
 
 function randomFrom(alphabet: string, count: unknown): string {
   const n = Number(toInt64(count));
+  allocateString(n);
   let out = '';
   for (let i = 0; i < n; i++) out += alphabet[randomInt(alphabet.length)]!;
   return out;
@@ -261,6 +271,7 @@ function intArgs(args: unknown[]): bigint[] {
 function untilStep(start: bigint, stop: bigint, step: bigint): bigint[] {
   const out: bigint[] = [];
   if (step === 0n) return out;
+  allocate(Number((stop - start) / step));
   if (step > 0n) for (let i = start; i < stop; i += step) out.push(i);
   else for (let i = start; i > stop; i += step) out.push(i);
   return out;
@@ -276,6 +287,7 @@ function seq(...args: unknown[]): string {
   else if (nums.length === 3) [start, step, end] = nums as [bigint, bigint, bigint];
   else return '';
   if (nums.length < 3 && end < start) step = -1n;
+  if (step !== 0n) allocate(Number((end - start) / step));
   const out: bigint[] = [];
   if (step > 0n) for (let i = start; i <= end; i += step) out.push(i);
   else if (step < 0n) for (let i = start; i >= end; i += step) out.push(i);
@@ -332,7 +344,12 @@ export function sprigFuncs(): Record<string, TemplateFunc> {
     contains: (substr: unknown, s: unknown) => toStr(s).includes(toStr(substr)),
     hasPrefix: (prefix: unknown, s: unknown) => toStr(s).startsWith(toStr(prefix)),
     hasSuffix: (suffix: unknown, s: unknown) => toStr(s).endsWith(toStr(suffix)),
-    repeat: (count: unknown, s: unknown) => toStr(s).repeat(Math.max(0, Number(toInt64(count)))),
+    repeat: (count: unknown, s: unknown) => {
+      const text = toStr(s);
+      const n = Math.max(0, Number(toInt64(count)));
+      allocateString(n * text.length);
+      return text.repeat(n);
+    },
     substr,
     nospace: (s: unknown) => toStr(s).replace(/\s+/g, ''),
     trunc,

@@ -5,10 +5,13 @@
  */
 import fastJsonPatch from 'fast-json-patch';
 import { InvalidInput, NotFound } from '../shared/errors.js';
+import { isForbiddenKey } from '../shared/safe-path.js';
 
 /** Humanitec's key rule for shared values (ValueCreatePayloadRequest.key). */
 export const VALUE_KEY_PATTERN = '^[A-Za-z0-9_.-]+$';
 export const VALUE_KEY_MAX_LENGTH = 256;
+/** Largest value (plain or secret, in characters) one shared value may hold; the API schema says the same (docs/values.md). */
+export const VALUE_MAX_LENGTH = 65_536;
 const keyRegex = new RegExp(VALUE_KEY_PATTERN);
 
 /** The id Humanitec accepts in place of a version id to mean "the latest version". */
@@ -65,6 +68,8 @@ export function checkValueKey(field: string, key: unknown): string {
   if (!keyRegex.test(key)) {
     throw new InvalidInput(`${field} "${key}" is not a valid value key: use letters, digits, "_", "." and "-"`, { field });
   }
+  // value sets are maps keyed by these keys
+  if (isForbiddenKey(key)) throw new InvalidInput(`${field} "${key}" is not allowed as a value key`, { field });
   return key;
 }
 
@@ -108,6 +113,9 @@ export function writtenValue(
   seal: (clear: string) => string,
 ): StoredValue {
   const isSecret = input.is_secret ?? previous?.is_secret ?? false;
+  if (typeof input.value === 'string' && input.value.length > VALUE_MAX_LENGTH) {
+    throw new InvalidInput(`value: "${key}" is ${input.value.length} characters, more than the limit of ${VALUE_MAX_LENGTH}`, { field: 'value', key, limit: VALUE_MAX_LENGTH });
+  }
   if (previous !== undefined && !previous.purged && input.is_secret !== undefined && input.is_secret !== previous.is_secret) {
     throw new InvalidInput(`is_secret: value "${key}" is ${previous.is_secret ? '' : 'not '}secret and cannot change that; delete and recreate it`, {
       field: 'is_secret',

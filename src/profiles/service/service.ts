@@ -22,7 +22,7 @@ import { fromJsonText, nowIso, toJsonText } from '../../store/index.js';
 import type { Store } from '../../store/index.js';
 import { createWorkloadProfilesRepo } from '../../store/workload-profiles-repo.js';
 import type { WorkloadProfileRow, WorkloadProfileVersionRow } from '../../store/workload-profiles-repo.js';
-import { parseTemplate } from '../../templates/index.js';
+import { parseTemplate, type TemplateLimits } from '../../templates/index.js';
 import { checkSchemaCompiles, checkSpecDefinition, definitionFromSchema, schemaFromDefinition, validatorSchema } from './spec-schema.js';
 import type { JsonSchema, SpecDefinition } from './spec-schema.js';
 
@@ -231,12 +231,18 @@ function checkVersionId(version: string | undefined): string | undefined {
 }
 
 /** A stored custom profile as something the engine can render with. */
-function renderableProfile(qid: string, content: ProfileContent): WorkloadProfile {
+function renderableProfile(qid: string, content: ProfileContent, templateLimits: TemplateLimits | undefined): WorkloadProfile {
   const explicitOrDerived = fromJsonText<JsonSchema>(content.spec_schema) ?? schemaFromDefinition(fromJsonText<SpecDefinition>(content.spec_definition) ?? {});
   const ownSchema = explicitOrDerived ? validatorSchema(explicitOrDerived) : undefined;
   const description = content.description || `Custom workload profile ${qid}`;
   if (content.baton_template !== null) {
-    return templateProfile({ id: qid, description, template: content.baton_template, ...(ownSchema ? { specSchema: ownSchema } : {}) });
+    return templateProfile({
+      id: qid,
+      description,
+      template: content.baton_template,
+      ...(ownSchema ? { specSchema: ownSchema } : {}),
+      ...(templateLimits ? { limits: templateLimits } : {}),
+    });
   }
   const chart = fromJsonText<ChartReference>(content.workload_profile_chart);
   const builtin = chart ? builtinByChartId(chart.id) : undefined;
@@ -271,7 +277,12 @@ function dedupe(issues: SpecIssue[]): SpecIssue[] {
   });
 }
 
-export function createWorkloadProfilesService(store: Store, core: CoreServices) {
+export interface WorkloadProfilesOptions {
+  /** Limits of every Go-template profile render (config `BATON_TEMPLATE_*`). */
+  templateLimits?: TemplateLimits;
+}
+
+export function createWorkloadProfilesService(store: Store, core: CoreServices, options: WorkloadProfilesOptions = {}) {
   const repo = createWorkloadProfilesRepo(store.db, store.dialect);
   /** Renderable profiles per `org/id`, rebuilt when the stored content changes (compiling schemas and templates is not free). */
   const renderables = new Map<string, { contentHash: string; profile: WorkloadProfile }>();
@@ -289,7 +300,7 @@ export function createWorkloadProfilesService(store: Store, core: CoreServices) 
     const contentHash = sha256Hex(canonicalJson(content));
     const cached = renderables.get(qid);
     if (cached?.contentHash === contentHash) return cached.profile;
-    const profile = renderableProfile(qid, content);
+    const profile = renderableProfile(qid, content, options.templateLimits);
     renderables.set(qid, { contentHash, profile });
     return profile;
   }

@@ -10,6 +10,7 @@
  */
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { InvalidInput } from '../../shared/errors.js';
+import { safeRegExpEngine } from '../../shared/safe-regex.js';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -104,10 +105,13 @@ export function definitionFromSchema(schema: JsonSchema): SpecDefinition {
  * clashing schema never reaches the shared validator cache. `InvalidInput` names `field` and Ajv's reason.
  */
 export function checkSchemaCompiles(schema: JsonSchema, field = 'spec_schema'): void {
-  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  const ajv = new Ajv2020({ allErrors: true, strict: false, code: { regExp: safeRegExpEngine } });
   try {
     ajv.compile(schema);
   } catch (error) {
+    if (error instanceof InvalidInput && typeof error.details.pattern === 'string') {
+      throw new InvalidInput(`${field}: ${error.message}`, { ...error.details, field }, { cause: error });
+    }
     const reason = error instanceof Error ? error.message : String(error);
     throw new InvalidInput(`${field}: not a valid JSON Schema (draft 2020-12): ${reason}`, { field }, { cause: error });
   }

@@ -4,6 +4,7 @@
  * definition; the API shows each leaf's reference path instead of its value. Pure apart from the SecretBox.
  */
 import { InvalidInput } from '../../shared/errors.js';
+import { pointerSegments, setAt } from '../../shared/safe-path.js';
 import type { DriverInputs, JsonObject } from '../index.js';
 import type { SecretBox } from '../../secrets/index.js';
 
@@ -27,7 +28,6 @@ function isPlainObject(value: unknown): value is JsonObject {
 }
 
 const escapeToken = (token: string): string => token.replace(/~/g, '~0').replace(/\//g, '~1');
-const unescapeToken = (token: string): string => token.replace(/~1/g, '/').replace(/~0/g, '~');
 
 function isRefLeaf(node: JsonObject): boolean {
   return ['value', 'store', 'ref', 'version'].some((k) => k in node);
@@ -65,6 +65,7 @@ export function splitDriverInputs(orgId: string, defId: string, inputs: DriverIn
   const walkSecrets = (node: JsonObject, pointer: string): void => {
     for (const [key, value] of Object.entries(node)) {
       const at = `${pointer}/${escapeToken(key)}`;
+      pointerSegments(at, { field: `driver_inputs${at.replace(/\//g, '.')}` });
       if (isPlainObject(value)) walkSecrets(value, at);
       else keepOrTake(at, value);
     }
@@ -76,6 +77,7 @@ export function splitDriverInputs(orgId: string, defId: string, inputs: DriverIn
     for (const [key, value] of Object.entries(node)) {
       if (!isPlainObject(value)) continue; // validation already refused non-object leaves
       const at = `${pointer}/${escapeToken(key)}`;
+      pointerSegments(at, { field: `driver_inputs${at.replace(/\//g, '.')}` });
       if (!isRefLeaf(value)) {
         const child: JsonObject = {};
         walkRefs(value, at, child);
@@ -106,22 +108,9 @@ export function openLeaves(box: SecretBox, orgId: string, defId: string, sealed:
   return isPlainObject(opened) ? opened : {};
 }
 
-function setAt(root: JsonObject, tokens: readonly string[], value: unknown): void {
-  let node = root;
-  tokens.forEach((token, i) => {
-    if (i === tokens.length - 1) {
-      node[token] = value;
-      return;
-    }
-    const next = node[token];
-    if (!isPlainObject(next)) node[token] = {};
-    node = node[token] as JsonObject;
-  });
-}
-
 function tokensOf(pointer: string): { section: 'secrets' | 'secret_refs'; path: string[] } {
-  const [, section, ...rest] = pointer.split('/');
-  return { section: section === 'secret_refs' ? 'secret_refs' : 'secrets', path: rest.map(unescapeToken) };
+  const [section, ...rest] = pointerSegments(pointer);
+  return { section: section === 'secret_refs' ? 'secret_refs' : 'secrets', path: rest };
 }
 
 /** What the API shows: values as stored, each secret leaf replaced by its reference path, external refs unchanged. */

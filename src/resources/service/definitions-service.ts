@@ -23,6 +23,7 @@ import {
 import type { SecretBox } from '../../secrets/index.js';
 import { canonicalJson } from '../../shared/canonical-json.js';
 import { Conflict, InvalidInput, NotFound } from '../../shared/errors.js';
+import { assertSafeKey } from '../../shared/safe-path.js';
 import { fromJsonText, nowIso, toJsonText } from '../../store/index.js';
 import type { Executor, Store } from '../../store/index.js';
 import { createActiveResourcesRepo } from '../../store/resource-active-repo.js';
@@ -107,12 +108,13 @@ function isPlainObject(value: unknown): value is JsonObject {
 }
 
 /** RFC 7396 merge patch: objects merge, `null` deletes, anything else replaces. */
-function mergePatch(target: unknown, patch: unknown): unknown {
+function mergePatch(target: unknown, patch: unknown, where = 'definition'): unknown {
   if (!isPlainObject(patch)) return patch;
   const out: JsonObject = isPlainObject(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(patch)) {
+    assertSafeKey(key, where);
     if (value === null) delete out[key];
-    else out[key] = mergePatch(out[key], value);
+    else out[key] = mergePatch(Object.hasOwn(out, key) ? out[key] : undefined, value, `${where}.${key}`);
   }
   return out;
 }
