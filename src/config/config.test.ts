@@ -21,6 +21,9 @@ it('uses the documented defaults when nothing is set', () => {
     enginePollMs: 250,
     engineConcurrency: 4,
     driverTimeoutMs: 600_000,
+    databaseConnectTimeoutMs: 5_000,
+    databaseStatementTimeoutMs: 30_000,
+    shutdownGraceMs: 10_000,
     terraformBin: 'terraform',
   });
 });

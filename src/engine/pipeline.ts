@@ -96,6 +96,8 @@ export interface RunControl {
   /** Confirms (and renews) the lease inside `trx`; throws `LeaseLost` when another worker owns the job now. */
   guard: (trx: Executor) => Promise<void>;
   signal: AbortSignal;
+  /** Wraps each of the deployment's transactions (the worker watches them: a stuck one stops lease renewal). */
+  work?: <T>(run: () => Promise<T>) => Promise<T>;
 }
 
 export interface RunTimings {
@@ -481,6 +483,7 @@ export async function runDeployment(
     deployments: deps.deployments,
     ref,
     guard: control.guard,
+    ...(control.work ? { work: control.work } : {}),
     progress: () => run.progress,
     log,
     onCommitted: (changes) => {
