@@ -15,7 +15,8 @@ export interface SlowDriver {
   close(): void;
 }
 
-export async function startSlowDriver(delayMs: number): Promise<SlowDriver> {
+/** `firstDelayMs` (default `delayMs`) applies to the first provisioning call only. */
+export async function startSlowDriver(delayMs: number, firstDelayMs = delayMs): Promise<SlowDriver> {
   const calls: string[] = [];
   let started!: () => void;
   const firstCall = new Promise<void>((resolve) => (started = resolve));
@@ -28,7 +29,7 @@ export async function startSlowDriver(delayMs: number): Promise<SlowDriver> {
       }
       calls.push(req.url ?? '');
       started();
-      setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ resource: { values: { bucket: 'b-1' }, secrets: {} } })), delayMs);
+      setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ resource: { values: { bucket: 'b-1' }, secrets: {} } })), calls.length === 1 ? firstDelayMs : delayMs);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
