@@ -1,6 +1,6 @@
 /**
  * Authentication and authorization: one `onRequest` hook on every route. Routes marked
- * `config: { public: true }` (only `/healthz` and `/openapi.json`) skip it.
+ * `config: { public: true }` (only `/healthz`, `/readyz` and `/openapi.json`) skip it.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CoreServices, UserRow } from '../org/index.js';

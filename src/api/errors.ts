@@ -13,6 +13,7 @@ import {
   Forbidden,
   InvalidInput,
   NotFound,
+  StoreUnavailable,
   Timeout,
   Unauthenticated,
 } from '../shared/errors.js';
@@ -46,6 +47,7 @@ const STATUS_BY_ERROR: ReadonlyArray<[abstract new (...args: never[]) => BatonEr
   [Conflict, 409],
   [DriverFailed, 502],
   [Timeout, 504],
+  [StoreUnavailable, 503],
 ];
 
 interface AjvIssue {

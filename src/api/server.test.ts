@@ -19,6 +19,14 @@ describe('core API (in process)', () => {
     assert.equal(res.json().status, 'ok');
   });
 
+  it('serves /readyz without a token (the database answers, migrations current) and lists both probes in the OpenAPI document', async () => {
+    const ready = await baton.app.inject({ method: 'GET', url: '/readyz' });
+    assert.equal(ready.statusCode, 200);
+    assert.equal(ready.json().status, 'ready');
+    const paths = Object.keys((await baton.app.inject({ method: 'GET', url: '/openapi.json' })).json().paths as object);
+    assert.ok(paths.includes('/healthz') && paths.includes('/readyz'), paths.join(' '));
+  });
+
   it('rejects requests without or with a wrong token with a Humanitec error body', async () => {
     for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: 'Basic abc' }]) {
       const res = await baton.app.inject({ method: 'GET', url: '/orgs', headers });

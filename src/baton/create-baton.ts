@@ -61,12 +61,20 @@ export interface Baton {
   startEngine(): void;
   /** Listens on `config.host:config.port` (0: a free port) and starts the engine's worker; returns the base URL. */
   listen(): Promise<string>;
-  /** Stops the worker, the server and the store, in that order. */
-  close(): Promise<void>;
+  /**
+   * Stops the worker (running deployments get `graceMs`, default 0, to finish before they go back to the queue),
+   * the server and the store, in that order.
+   */
+  close(options?: { graceMs?: number }): Promise<void>;
 }
 
 export async function createBaton(config: Config, overrides: BatonOverrides = {}): Promise<Baton> {
-  const store = await createStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const store = await createStore({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    connectTimeoutMs: config.databaseConnectTimeoutMs,
+    statementTimeoutMs: config.databaseStatementTimeoutMs,
+  });
   try {
     const core = createCoreServices(store);
     const seeded = await bootstrap(core, { orgId: config.org, bootstrapToken: config.bootstrapToken, dataDir: config.dataDir });
@@ -120,7 +128,7 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
       resolveTarget: engine.pipeline.resolveTarget,
     });
     const deployments = createDeploymentsService({ store, core, sets, engine, box, lifecycle });
-    const services: BatonServices = { core, sets, values, resources, profiles, deployments };
+    const services: BatonServices = { core, sets, values, resources, profiles, deployments, health: { ready: () => store.ready() } };
     const app = await buildServer({ services, logLevel: config.logLevel, version: BATON_VERSION });
 
     let engineStarted = false;
@@ -148,8 +156,8 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
         const host = config.host.includes(':') ? `[${config.host}]` : config.host;
         return `http://${host}:${port}`;
       },
-      async close() {
-        if (engineStarted) await engine.stop();
+      async close(options = {}) {
+        if (engineStarted) await engine.stop(options.graceMs ?? 0);
         await app.close();
         await store.close();
       },

@@ -9,6 +9,11 @@ import type { ResourceServices } from '../resources/service/index.js';
 import type { SetsService } from '../sets/service.js';
 import type { ValuesService } from '../values/index.js';
 
+/** What `/readyz` asks: resolves when the database answers and its migrations are current, throws otherwise. */
+export interface HealthService {
+  ready(): Promise<void>;
+}
+
 export interface BatonServices {
   /** Orgs, users, tokens, apps, environments, environment types. */
   core: CoreServices;
@@ -22,4 +27,6 @@ export interface BatonServices {
   profiles: WorkloadProfilesService;
   /** Deployments, plans, active resources. */
   deployments: DeploymentsService;
+  /** Readiness of the process (the store). */
+  health: HealthService;
 }

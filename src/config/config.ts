@@ -47,6 +47,12 @@ export interface Config {
   templateMaxOutput: number;
   /** Milliseconds one Go-template render may take. */
   templateTimeoutMs: number;
+  /** PostgreSQL: time to get a connection before a request answers 503. */
+  databaseConnectTimeoutMs: number;
+  /** PostgreSQL: statement (and idle-in-transaction) timeout; a query fails after it (plus the connect timeout) at the latest. */
+  databaseStatementTimeoutMs: number;
+  /** On SIGTERM/SIGINT: how long running deployments may take to finish before they are handed back to the queue. */
+  shutdownGraceMs: number;
 }
 
 /** Every setting: env var, CLI flag (undefined: env only), default, description. The single source for docs and flags. */
@@ -66,6 +72,9 @@ export const CONFIG_VARIABLES = [
   { key: 'enginePollMs', env: 'BATON_ENGINE_POLL_MS', flag: '--engine-poll-ms <ms>', default: '250', description: 'how often an idle worker polls the job queue, in milliseconds' },
   { key: 'engineConcurrency', env: 'BATON_ENGINE_CONCURRENCY', flag: '--engine-concurrency <n>', default: '4', description: 'deployments one replica runs at once (different environments)' },
   { key: 'driverTimeoutMs', env: 'BATON_DRIVER_TIMEOUT_MS', flag: '--driver-timeout-ms <ms>', default: '600000', description: 'time limit of one driver call in milliseconds' },
+  { key: 'databaseConnectTimeoutMs', env: 'BATON_DATABASE_CONNECT_TIMEOUT_MS', flag: '--database-connect-timeout-ms <ms>', default: '5000', description: 'PostgreSQL: time to get a connection, in milliseconds, before a request answers 503' },
+  { key: 'databaseStatementTimeoutMs', env: 'BATON_DATABASE_STATEMENT_TIMEOUT_MS', flag: '--database-statement-timeout-ms <ms>', default: '30000', description: 'PostgreSQL: statement and idle-in-transaction timeout in milliseconds' },
+  { key: 'shutdownGraceMs', env: 'BATON_SHUTDOWN_GRACE_MS', flag: '--shutdown-grace-ms <ms>', default: '10000', description: 'on SIGTERM/SIGINT, how long running deployments may take to finish before they are handed back to the queue' },
   { key: 'terraformBin', env: 'BATON_TERRAFORM_BIN', flag: '--terraform-bin <path>', default: 'terraform', description: 'terraform binary of the humanitec/terraform driver' },
   { key: 'templateMaxSteps', env: 'BATON_TEMPLATE_MAX_STEPS', flag: '--template-max-steps <n>', default: '1000000', description: 'steps (nodes, commands, range iterations, list elements) one Go-template render may take' },
   { key: 'templateMaxOutput', env: 'BATON_TEMPLATE_MAX_OUTPUT', flag: '--template-max-output <chars>', default: '4194304', description: 'characters one Go-template render may produce (also any one string a template function builds)' },
@@ -141,7 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
     }
   }
 
-  const positiveInteger = (key: 'engineLeaseMs' | 'enginePollMs' | 'engineConcurrency' | 'driverTimeoutMs' | 'templateMaxSteps' | 'templateMaxOutput' | 'templateTimeoutMs', min: number, max: number): number => {
+  const positiveInteger = (key: 'engineLeaseMs' | 'enginePollMs' | 'engineConcurrency' | 'driverTimeoutMs' | 'templateMaxSteps' | 'templateMaxOutput' | 'templateTimeoutMs' | 'databaseConnectTimeoutMs' | 'databaseStatementTimeoutMs' | 'shutdownGraceMs', min: number, max: number): number => {
     const text = raw(key)!;
     const value = Number(text);
     if (!/^\d+$/.test(text) || value < min || value > max) {
@@ -154,6 +163,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
     enginePollMs: positiveInteger('enginePollMs', 1, 60_000),
     engineConcurrency: positiveInteger('engineConcurrency', 1, 256),
     driverTimeoutMs: positiveInteger('driverTimeoutMs', 100, 24 * 3_600_000),
+    databaseConnectTimeoutMs: positiveInteger('databaseConnectTimeoutMs', 100, 600_000),
+    databaseStatementTimeoutMs: positiveInteger('databaseStatementTimeoutMs', 100, 24 * 3_600_000),
+    shutdownGraceMs: positiveInteger('shutdownGraceMs', 0, 3_600_000),
   };
   const terraformBin = raw('terraformBin')!;
   const templates = {

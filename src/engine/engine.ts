@@ -21,7 +21,7 @@ import { runDeployment } from './pipeline.js';
 import { createPlan } from './plan.js';
 import type { PlanRequest, PlanView } from './plan.js';
 import type { EngineTimings, TargetResolver, ValueSource } from './types.js';
-import { Worker } from './worker.js';
+import { AttemptsSpentError, Worker } from './worker.js';
 
 export const DEPLOY_JOB = 'deploy';
 
@@ -101,9 +101,9 @@ export function createEngine(deps: EngineDeps, settings: EngineSettings) {
     concurrency: settings.concurrency,
     leaseMs: settings.leaseMs,
     pollMs: settings.pollMs,
-    handler: async ({ job, guard, signal }) => {
+    handler: async ({ job, guard, signal, work }) => {
       const ref = JSON.parse(job.payload) as { orgId: string; appId: string; deployId: string };
-      const { status, timings } = await runDeployment(pipeline, ref, { guard, signal });
+      const { status, timings } = await runDeployment(pipeline, ref, { guard, signal, work });
       settings.onTimings?.(ref.deployId, timings);
       return status;
     },
@@ -111,7 +111,7 @@ export function createEngine(deps: EngineDeps, settings: EngineSettings) {
       const ref = JSON.parse(job.payload) as { orgId: string; appId: string; deployId: string };
       const at = nowIso();
       await deployments.replaceErrors(ref.orgId, ref.appId, ref.deployId, [
-        { scope: 'deployment', object_id: ref.deployId, code: 'INTERNAL', summary: 'Deployment gave up', message: `gave up after ${job.attempts} attempts: ${error instanceof Error ? error.message : String(error)}`, error_type: 'InternalError' },
+        { scope: 'deployment', object_id: ref.deployId, code: 'INTERNAL', summary: 'Deployment gave up', message: error instanceof AttemptsSpentError ? `deployment ${error.message}` : `gave up after ${job.attempts} attempts: ${error instanceof Error ? error.message : String(error)}`, error_type: 'InternalError' },
       ]);
       await deployments.update(ref.orgId, ref.appId, ref.deployId, { status: 'failed', status_changed_at: at });
     },
@@ -138,8 +138,9 @@ export function createEngine(deps: EngineDeps, settings: EngineSettings) {
     start(): void {
       worker.start();
     },
-    stop(): Promise<void> {
-      return worker.stop();
+    /** Stops claiming; running deployments get `graceMs` to finish, then go back to the queue. */
+    stop(graceMs = 0): Promise<void> {
+      return worker.stop(graceMs);
     },
   };
 }

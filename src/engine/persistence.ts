@@ -27,6 +27,8 @@ export function createPersistenceBatcher(options: {
   ref: { orgId: string; appId: string; deployId: string };
   /** Confirms (and renews) the lease inside the transaction; throws when another worker owns the job now. */
   guard: (trx: Executor) => Promise<void>;
+  /** Wraps each transaction (the worker stops renewing the lease while one is stuck). */
+  work?: <T>(run: () => Promise<T>) => Promise<T>;
   /** The progress object to write (read when the batch runs, so later changes are included). */
   progress: () => unknown;
   log: DeploymentLog;
@@ -41,12 +43,15 @@ export function createPersistenceBatcher(options: {
     const current = batch!;
     batch = undefined;
     try {
-      await options.store.transaction(async (trx) => {
-        await options.guard(trx);
-        for (const extra of current.extras) await extra(trx);
-        await options.deployments.update(orgId, appId, deployId, { progress: toJsonText(options.progress()), ...current.changes }, trx);
-        await options.log.flush(trx);
-      });
+      const work = options.work ?? (<T>(run: () => Promise<T>) => run());
+      await work(() =>
+        options.store.transaction(async (trx) => {
+          await options.guard(trx);
+          for (const extra of current.extras) await extra(trx);
+          await options.deployments.update(orgId, appId, deployId, { progress: toJsonText(options.progress()), ...current.changes }, trx);
+          await options.log.flush(trx);
+        }),
+      );
       options.onCommitted(current.changes);
       for (const w of current.waiters) w.resolve();
     } catch (error) {

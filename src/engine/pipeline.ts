@@ -12,7 +12,7 @@ import type { ProfileRegistry } from '../profiles/index.js';
 import type { SecretBox } from '../secrets/index.js';
 import { EMPTY_SET_ID, applyDelta } from '../sets/index.js';
 import type { Delta, DeploymentSet } from '../sets/index.js';
-import { BatonError, DriverFailed, InvalidInput } from '../shared/errors.js';
+import { BatonError, DriverFailed, InvalidInput, StoreUnavailable } from '../shared/errors.js';
 import type { DeploymentsRepo, DeploymentRow } from '../store/deployments-repo.js';
 import type { Executor, Store } from '../store/index.js';
 import { fromJsonText, nowIso, toJsonText } from '../store/index.js';
@@ -96,6 +96,8 @@ export interface RunControl {
   /** Confirms (and renews) the lease inside `trx`; throws `LeaseLost` when another worker owns the job now. */
   guard: (trx: Executor) => Promise<void>;
   signal: AbortSignal;
+  /** Wraps each of the deployment's transactions (the worker watches them: a stuck one stops lease renewal). */
+  work?: <T>(run: () => Promise<T>) => Promise<T>;
 }
 
 export interface RunTimings {
@@ -278,6 +280,7 @@ async function provisionPhase(run: DeploymentRun, matched: { graph: ResourceGrap
       result = await runNodeDriver(call, node, inputs);
     } catch (error) {
       if (control.signal.aborted) throw new LeaseLost('deployment stopped while a driver was running');
+      if (error instanceof StoreUnavailable) throw error;
       throw new DeploymentFailed([driverError(node, error)]);
     } finally {
       if (--driversRunning === 0) run.timings.driverMs += performance.now() - driversSince;
@@ -352,7 +355,7 @@ async function renderPhase(run: DeploymentRun, graph: ResourceGraph, set: Deploy
   try {
     rendered = await renderWorkloads({ graph, set, results, values: valueSet, deployId, setId: run.deployment.set_id, namespace, profiles: await deps.profiles(orgId) });
   } catch (error) {
-    if (!(error instanceof BatonError)) throw error;
+    if (!(error instanceof BatonError) || error instanceof StoreUnavailable) throw error;
     throw new DeploymentFailed([
       { scope: 'workload', object_id: typeof error.details.workload === 'string' ? error.details.workload : '', code: 'WL-001', summary: 'Workload could not be rendered', message: masked(error.message, run.secrets), error_type: 'WorkloadError' },
     ]);
@@ -423,6 +426,7 @@ async function succeed(run: DeploymentRun): Promise<void> {
 async function fail(run: DeploymentRun, error: unknown): Promise<void> {
   const { deps, orgId, appId, envId, deployId, log } = run;
   let errors: DeploymentError[];
+  if (error instanceof StoreUnavailable) throw error; // the database, not the deployment: the worker retries the job
   if (error instanceof DeploymentFailed) errors = error.errors;
   else if (error instanceof BatonError) {
     errors = [{ scope: 'deployment', object_id: deployId, code: error.code, summary: 'Deployment failed', message: error.message, error_type: error.name }];
@@ -481,6 +485,7 @@ export async function runDeployment(
     deployments: deps.deployments,
     ref,
     guard: control.guard,
+    ...(control.work ? { work: control.work } : {}),
     progress: () => run.progress,
     log,
     onCommitted: (changes) => {

@@ -1,7 +1,14 @@
 /**
- * The worker: claims jobs from the durable queue with a lease, renews the lease while the job runs (heartbeats),
- * and runs at most `concurrency` jobs at once. A worker that dies simply stops renewing; once the lease expires
- * any worker (this process restarted, or another replica) claims the job again and the handler resumes it.
+ * The worker: claims jobs from the durable queue with a lease, renews the lease while the job runs, and runs at
+ * most `concurrency` jobs at once. A worker that dies simply stops renewing; once the lease expires any worker (this
+ * process restarted, or another replica) claims the job again and the handler resumes it.
+ *
+ * The lease is renewed by the job's own work: every guarded transaction (`guard`) renews it, and between them a
+ * heartbeat does, but only while none of the job's database work (`work`) is stuck — once one has been open for a
+ * third of the lease, the heartbeat stops, the lease runs out and another replica takes the job over.
+ *
+ * A job whose attempts are spent (`max_attempts`; a process running it died each time, or the handler threw) is
+ * never run again: before claiming, the worker ends such jobs `failed` and calls `onDead`.
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -15,6 +22,8 @@ export interface JobContext {
   guard: (trx: Executor) => Promise<void>;
   /** Aborted when the lease is lost or the worker stops. */
   signal: AbortSignal;
+  /** Runs the job's database work (a guarded transaction); while it is stuck the lease is not renewed. */
+  work: <T>(run: () => Promise<T>) => Promise<T>;
 }
 
 export class LeaseLostError extends Error {}
@@ -32,9 +41,11 @@ export interface WorkerOptions {
   pollMs?: number;
   /** Called when the handler throws (infrastructure trouble); the job is retried until `max_attempts`. */
   onError?: (job: JobRow, error: unknown) => void;
-  /** Called when a job exhausted its attempts. */
+  /** Called when a job exhausted its attempts (its handler threw the last time, or it is found spent at claim time). */
   onDead?: (job: JobRow, error: unknown) => Promise<void>;
 }
+
+export class AttemptsSpentError extends Error {}
 
 export class Worker {
   readonly id: string;
@@ -64,12 +75,21 @@ export class Worker {
     if (!this.stopped) this.schedule(0);
   }
 
-  /** Stops claiming, aborts running jobs and gives them back to the queue. */
-  async stop(): Promise<void> {
+  /**
+   * Stops claiming; lets running jobs finish for up to `graceMs`, then aborts the rest and gives them back to the
+   * queue (without counting the attempt), so another worker takes them over at once.
+   */
+  async stop(graceMs = 0): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    const all = () => Promise.allSettled([...this.running.values()].map((r) => r.promise));
+    if (graceMs > 0 && this.running.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([all(), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+      clearTimeout(timer);
+    }
     for (const { abort } of this.running.values()) abort.abort(new Error('worker stopping'));
-    await Promise.allSettled([...this.running.values()].map((r) => r.promise));
+    await all();
   }
 
   /** Aborts `jobId` at once if this worker runs it (a cancel recorded in the database; other replicas see it at their next heartbeat). */
@@ -91,6 +111,9 @@ export class Worker {
     if (this.stopped || this.polling) return;
     this.polling = true;
     try {
+      for (const spent of await this.options.jobs.failSpent(this.options.kinds, this.options.dialect)) {
+        await this.options.onDead?.(spent, new AttemptsSpentError(spent.last_error ?? 'all attempts are spent')).catch((error: unknown) => this.options.onError?.(spent, error));
+      }
       while (!this.stopped && this.running.size < this.concurrency) {
         const job = await this.options.jobs.claim(this.id, this.leaseMs, this.options.kinds, this.options.dialect);
         if (!job) break;
@@ -108,7 +131,21 @@ export class Worker {
     const abort = new AbortController();
     // One deployment signal is shared by every driver call of a graph level (they remove their listeners after).
     setMaxListeners(0, abort.signal);
+    // Start times of the job's database work in flight; the heartbeat renews the lease only while none is stuck.
+    const inFlight = new Set<{ since: number }>();
+    const stuckAfterMs = Math.max(50, Math.floor(this.leaseMs / 3));
+    const work = async <T>(run: () => Promise<T>): Promise<T> => {
+      const entry = { since: Date.now() };
+      inFlight.add(entry);
+      try {
+        return await run();
+      } finally {
+        inFlight.delete(entry);
+      }
+    };
     const heartbeat = setInterval(() => {
+      const now = Date.now();
+      for (const entry of inFlight) if (now - entry.since >= stuckAfterMs) return;
       this.options.jobs.heartbeat(job.id, this.id, this.leaseMs).then(
         (ok) => {
           if (!ok) abort.abort(new LeaseLostError(`lease of job ${job.id} lost`));
@@ -124,12 +161,12 @@ export class Worker {
     };
     const promise = (async () => {
       try {
-        const outcome = await this.options.handler({ job, guard, signal: abort.signal });
+        const outcome = await this.options.handler({ job, guard, signal: abort.signal, work });
         await this.options.jobs.finish(job.id, this.id, outcome);
       } catch (error) {
         if (abort.signal.aborted || error instanceof LeaseLostError || (error instanceof Error && error.name === 'LeaseLost')) {
-          // Someone else owns it now, or we are stopping: hand it back if it is still ours.
-          if (this.stopped) await this.options.jobs.release(job.id, this.id).catch(() => undefined);
+          // Someone else owns it now, or we are stopping: hand it back if it is still ours (not an attempt spent).
+          if (this.stopped) await this.options.jobs.release(job.id, this.id, undefined, true).catch(() => undefined);
           return;
         }
         this.options.onError?.(job, error);

@@ -58,6 +58,14 @@ export class Timeout extends BatonError {
   readonly code = 'TIMEOUT';
 }
 
+/**
+ * The database cannot be reached or answered too late (connection refused or dropped, connect or statement
+ * timeout, SQLite busy). Nothing about the request was wrong; the caller may retry once the database is back.
+ */
+export class StoreUnavailable extends BatonError {
+  readonly code = 'STORE_UNAVAILABLE';
+}
+
 export function isBatonError(value: unknown): value is BatonError {
   return value instanceof BatonError;
 }

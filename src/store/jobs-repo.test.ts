@@ -62,4 +62,41 @@ forEachDialect('jobs queue', (getStore, dialect) => {
     assert.equal(new Set(got).size, got.length, 'no job claimed twice');
     assert.ok(got.every((g) => ids.includes(g)));
   });
+
+  it('a job whose attempts are spent is never claimed: failSpent ends it failed with an error saying so', async () => {
+    const jobs = createJobsRepo(getStore().db);
+    const key = `env-${id()}`;
+    const poison = id();
+    const next = id();
+    await jobs.enqueue({ id: poison, kind: 'k5', queueKey: key, payload: null, maxAttempts: 2 });
+    await jobs.enqueue({ id: next, kind: 'k5', queueKey: key, payload: null });
+    // Two claims whose workers died (their leases expire).
+    for (const worker of ['dead-1', 'dead-2']) {
+      assert.equal((await jobs.claim(worker, 20, ['k5'], dialect))?.id, poison);
+      await new Promise((r) => setTimeout(r, 40));
+    }
+    assert.equal(await jobs.claim('w', 10_000, ['k5'], dialect), undefined, 'the spent job is not claimed, and still blocks its queue');
+    const failed = await jobs.failSpent(['k5'], dialect);
+    assert.deepEqual(failed.map((j) => j.id), [poison]);
+    const row = await jobs.get(poison);
+    assert.equal(row?.state, 'failed');
+    assert.match(row?.last_error ?? '', /all 2 attempts are spent/);
+    assert.deepEqual(await jobs.failSpent(['k5'], dialect), [], 'only once');
+    assert.equal((await jobs.claim('w', 10_000, ['k5'], dialect))?.id, next, 'the queue moves on');
+    await jobs.finish(next, 'w', 'succeeded');
+  });
+
+  it('a job handed back on shutdown (refund) does not spend an attempt; an ordinary release does', async () => {
+    const jobs = createJobsRepo(getStore().db);
+    const job = id();
+    await jobs.enqueue({ id: job, kind: 'k6', queueKey: `env-${id()}`, payload: null });
+    assert.equal((await jobs.claim('w1', 10_000, ['k6'], dialect))?.attempts, 1);
+    await jobs.release(job, 'w1', undefined, true);
+    assert.equal((await jobs.get(job))?.attempts, 0);
+    assert.equal((await jobs.claim('w2', 10_000, ['k6'], dialect))?.attempts, 1);
+    await jobs.release(job, 'w2', 'boom');
+    assert.equal((await jobs.get(job))?.attempts, 1);
+    assert.equal((await jobs.claim('w3', 10_000, ['k6'], dialect))?.attempts, 2);
+    await jobs.finish(job, 'w3', 'succeeded');
+  });
 });

@@ -91,6 +91,7 @@ export function createJobsRepo(db: Kysely<Database>) {
           select j.seq from jobs j
           where j.kind in (${kindList})
             and ((j.state = 'queued' and j.run_at <= ${now}) or (j.state = 'running' and j.locked_until < ${now}))
+            and j.attempts < j.max_attempts
             and not exists (
               select 1 from jobs o where o.queue_key = j.queue_key and o.seq < j.seq and o.state in ('queued', 'running')
             )
@@ -99,9 +100,35 @@ export function createJobsRepo(db: Kysely<Database>) {
           ${lock}
         )
         and ((state = 'queued') or (state = 'running' and locked_until < ${now}))
+        and attempts < max_attempts
         returning *`.execute(db);
       const row = result.rows[0];
       return row ? toJob(row) : undefined;
+    },
+
+    /**
+     * Ends, as `failed`, every job that would be claimable but has spent its attempts (`attempts >= max_attempts`):
+     * its earlier runs all ended without finishing it (the handler threw, or the process running it died or lost its
+     * lease), so it is never run again. Returns the jobs it failed; `last_error` says why. Called before `claim`.
+     */
+    async failSpent(kinds: readonly string[], dialect: 'sqlite' | 'postgres'): Promise<JobRow[]> {
+      const now = nowIso();
+      const lock = dialect === 'postgres' ? sql`for update skip locked` : sql``;
+      const kindList = sql.join(kinds.map((k) => sql`${k}`));
+      const result = await sql<Selectable<JobsTable>>`
+        update jobs set state = 'failed', locked_by = null, locked_until = null, updated_at = ${now},
+          last_error = 'gave up: all ' || max_attempts || ' attempts are spent (the job was started ' || attempts || ' times and never finished)'
+        where seq in (
+          select j.seq from jobs j
+          where j.kind in (${kindList})
+            and ((j.state = 'queued' and j.run_at <= ${now}) or (j.state = 'running' and j.locked_until < ${now}))
+            and j.attempts >= j.max_attempts
+          ${lock}
+        )
+        and ((state = 'queued') or (state = 'running' and locked_until < ${now}))
+        and attempts >= max_attempts
+        returning *`.execute(db);
+      return result.rows.map(toJob);
     },
 
     /** Extends the lease; false when the job is no longer this worker's (lease lost to another claimer). */
@@ -143,11 +170,21 @@ export function createJobsRepo(db: Kysely<Database>) {
       return result.numUpdatedRows > 0n;
     },
 
-    /** Gives the job back (e.g. on shutdown) so another worker can take it at once. */
-    async release(id: string, worker: string, error?: string): Promise<void> {
+    /**
+     * Gives the job back so another worker can take it at once. `refund` (a graceful shutdown handing it over) does
+     * not count the attempt.
+     */
+    async release(id: string, worker: string, error?: string, refund = false): Promise<void> {
       await db
         .updateTable('jobs')
-        .set({ state: 'queued', locked_by: null, locked_until: null, last_error: error ?? null, updated_at: nowIso() })
+        .set((eb) => ({
+          state: 'queued',
+          locked_by: null,
+          locked_until: null,
+          last_error: error ?? null,
+          updated_at: nowIso(),
+          ...(refund ? { attempts: eb('attempts', '-', 1) } : {}),
+        }))
         .where('id', '=', id)
         .where('locked_by', '=', worker)
         .where('state', '=', 'running')

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { Conflict } from '../shared/errors.js';
+import { Conflict, StoreUnavailable } from '../shared/errors.js';
 import { nowIso } from './ddl.js';
 import { createCoreRepos, createStore } from './index.js';
 import { migrations } from './migrations/index.js';
@@ -104,3 +104,28 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     }
   });
 }
+
+for (const dialect of ['sqlite', 'postgres'] as const) {
+  it(`readiness on ${dialect}: ready when every migration is applied, StoreUnavailable naming the pending ones otherwise`, async () => {
+    const database = await createTestDatabase(dialect);
+    try {
+      const store = await createStore({ databaseUrl: database.databaseUrl, dataDir: database.dataDir, migrate: false });
+      await assert.rejects(store.ready(), (error: unknown) => error instanceof StoreUnavailable && error.message.includes(migrations[0]!.name));
+      await store.migrate();
+      await store.ready();
+      await store.close();
+    } finally {
+      await database.cleanup();
+    }
+  });
+}
+
+it('a PostgreSQL server that is not there is StoreUnavailable within the connect timeout, not a hang', async () => {
+  const started = Date.now();
+  await assert.rejects(
+    // 192.0.2.1 (TEST-NET-1) never answers: the connect timeout must end the wait.
+    createStore({ databaseUrl: 'postgres://postgres@192.0.2.1:5432/test', connectTimeoutMs: 300 }),
+    (error: unknown) => error instanceof StoreUnavailable,
+  );
+  assert.ok(Date.now() - started < 3_000, `gave up after ${Date.now() - started} ms`);
+});

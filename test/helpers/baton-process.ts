@@ -42,6 +42,10 @@ export interface BatonProcess {
   stop(): Promise<void>;
   /** SIGKILL (a crash); the database is kept. */
   kill(): void;
+  /** Sends a signal (e.g. SIGTERM) and returns at once; the database is kept. */
+  signal(signal: NodeJS.Signals): void;
+  /** Resolves with the exit code when the process has exited. */
+  exited(): Promise<number | null>;
 }
 
 export async function freePort(): Promise<number> {
@@ -122,5 +126,9 @@ export async function startBatonProcess(options: BatonProcessOptions = {}): Prom
     kill() {
       child.kill('SIGKILL');
     },
+    signal(signal) {
+      child.kill(signal);
+    },
+    exited: () => exited,
   };
 }

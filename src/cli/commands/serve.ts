@@ -19,12 +19,25 @@ export function registerServeCommand(program: Command): void {
     }
     process.stderr.write(`baton: serving on ${url} (org "${config.org}", ${server.store.dialect})\n`);
 
-    // Close cleanly on Ctrl-C / SIGTERM so SQLite checkpoints its WAL and PostgreSQL connections are returned.
+    // SIGTERM / Ctrl-C: stop claiming deployments, give running ones BATON_SHUTDOWN_GRACE_MS to finish (then hand
+    // them back to the queue for another replica), close the server and the store, exit. The process exits even
+    // when that cannot complete (the database is down): a timer ends it a few seconds after the grace period, and
+    // a second signal ends it at once.
     await new Promise<void>((resolve) => {
-      const stop = () => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        server.close().then(resolve, (error: unknown) => {
+      let stopping = false;
+      const stop = (signal: NodeJS.Signals) => {
+        if (stopping) {
+          process.stderr.write(`baton: ${signal} again, exiting now\n`);
+          process.exit(1);
+        }
+        stopping = true;
+        process.stderr.write(`baton: ${signal}, stopping (grace period ${config.shutdownGraceMs} ms)\n`);
+        const hardLimitMs = config.shutdownGraceMs + Math.min(config.databaseConnectTimeoutMs + config.databaseStatementTimeoutMs, 10_000) + 1_000;
+        setTimeout(() => {
+          process.stderr.write('baton: shutdown did not complete in time, exiting\n');
+          process.exit(1);
+        }, hardLimitMs).unref();
+        server.close({ graceMs: config.shutdownGraceMs }).then(resolve, (error: unknown) => {
           process.stderr.write(`baton: error while stopping: ${String(error)}\n`);
           resolve();
         });
@@ -32,5 +45,6 @@ export function registerServeCommand(program: Command): void {
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
     });
+    process.exit(0);
   });
 }
