@@ -17,7 +17,7 @@ import { createEnvironmentLifecycle } from '../deployments/environment-lifecycle
 import { createDeploymentsService } from '../deployments/service.js';
 import type { Driver } from '../drivers/contract.js';
 import type { DriverRegistry } from '../drivers/registry.js';
-import { createEngine, createRegistry, createTargetResolver } from '../engine/index.js';
+import { createEngine, createRegistry, createTargetResolver, migrateTerraformStateToDatabase } from '../engine/index.js';
 import { defaultDefinitions } from '../resources/defaults/index.js';
 import type { Engine, EngineTimings, TargetResolver } from '../engine/index.js';
 import { bootstrap, createCoreServices } from '../org/index.js';
@@ -71,7 +71,8 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
     const core = createCoreServices(store);
     const seeded = await bootstrap(core, { orgId: config.org, bootstrapToken: config.bootstrapToken, dataDir: config.dataDir });
     const box = new SecretBox(loadOrCreateSecretKey({ dataDir: config.dataDir, secretKey: config.secretKey }));
-    const registry = createRegistry({ terraformStateDir: join(config.dataDir, 'terraform'), terraformBin: config.terraformBin, ...(overrides.extraDrivers ? { extra: overrides.extraDrivers } : {}) });
+    const terraformStateDir = join(config.dataDir, 'terraform');
+    const registry = createRegistry({ terraformStateDir, terraformBin: config.terraformBin, databaseUrl: config.databaseUrl, ...(overrides.extraDrivers ? { extra: overrides.extraDrivers } : {}) });
     const defaults = defaultDefinitions({ postgresUrl: config.devPostgresUrl, mysqlUrl: config.devMysqlUrl, redisUrl: config.devRedisUrl, amqpUrl: config.devAmqpUrl });
 
     const sets = createSetsService(store, core);
@@ -116,6 +117,9 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
     const deployments = createDeploymentsService({ store, core, sets, engine, box, lifecycle });
     const services: BatonServices = { core, sets, values, resources, profiles, deployments };
     const app = await buildServer({ services, logLevel: config.logLevel, version: BATON_VERSION });
+    // SQLite → PostgreSQL: terraform state files left in the data folder move into the database before any job runs.
+    const migrated = await migrateTerraformStateToDatabase({ terraformStateDir, terraformBin: config.terraformBin, databaseUrl: config.databaseUrl, log: (level, message) => app.log[level](message) });
+    if (migrated.length > 0) app.log.info(`terraform state of ${migrated.length} resource(s) moved from ${terraformStateDir} into PostgreSQL`);
 
     let engineStarted = false;
     const startEngine = (): void => {

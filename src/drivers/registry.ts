@@ -18,6 +18,7 @@ import { createRabbitmqDriver } from './rabbitmq.js';
 import { createRedisDriver } from './redis.js';
 import { createTemplateDriver, type TemplateRenderer } from './template.js';
 import { createTerraformDriver } from './terraform.js';
+import type { TerraformPgBackend } from './terraform.js';
 
 export class DriverRegistry {
   readonly #byId = new Map<string, Driver>();
@@ -72,6 +73,8 @@ export interface BuiltinDriverDeps {
   terraformStateDir: string;
   /** The terraform binary (config `BATON_TERRAFORM_BIN`); `terraform` on PATH when absent. */
   terraformBin?: string;
+  /** Terraform state in PostgreSQL (Baton on PostgreSQL); local state files when absent. */
+  terraformPgBackend?: TerraformPgBackend;
 }
 
 /** A registry holding every built-in driver. */
@@ -87,7 +90,13 @@ export function createBuiltinRegistry(deps: BuiltinDriverDeps): DriverRegistry {
   registry.register(createMariadbDriver());
   registry.register(createRedisDriver());
   registry.register(createRabbitmqDriver());
-  registry.register(createTerraformDriver({ stateDir: deps.terraformStateDir, ...(deps.terraformBin !== undefined ? { terraformBin: deps.terraformBin } : {}) }));
+  registry.register(
+    createTerraformDriver({
+      stateDir: deps.terraformStateDir,
+      ...(deps.terraformBin !== undefined ? { terraformBin: deps.terraformBin } : {}),
+      ...(deps.terraformPgBackend !== undefined ? { pgBackend: deps.terraformPgBackend } : {}),
+    }),
+  );
 
   return registry;
 }

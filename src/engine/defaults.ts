@@ -6,6 +6,7 @@
 import type { Driver, ProvisionRequest, ProvisionResult } from '../drivers/contract.js';
 import { createBuiltinRegistry } from '../drivers/registry.js';
 import type { DriverRegistry } from '../drivers/registry.js';
+import { migrateLocalTerraformState, terraformPgBackend } from '../drivers/terraform.js';
 import { TARGET_DRIVER_TYPES, createTarget } from '../targets/index.js';
 import type { Target } from '../targets/index.js';
 import type { TargetResolver } from './types.js';
@@ -67,12 +68,36 @@ export function createTargetResolver(dataDir: string): TargetResolver {
  * drivers that name deployment targets, and `extra` drivers (tests, benchmarks) over them. The API and the engine
  * share it, so a definition may name exactly the drivers a deployment can run.
  */
-export function createRegistry(options: { terraformStateDir: string; terraformBin?: string; extra?: readonly Driver[] }): DriverRegistry {
-  const registry = createBuiltinRegistry({ terraformStateDir: options.terraformStateDir, ...(options.terraformBin !== undefined ? { terraformBin: options.terraformBin } : {}) });
+export function createRegistry(options: { terraformStateDir: string; terraformBin?: string; databaseUrl?: string | undefined; extra?: readonly Driver[] }): DriverRegistry {
+  const registry = createBuiltinRegistry({
+    terraformStateDir: options.terraformStateDir,
+    ...(options.terraformBin !== undefined ? { terraformBin: options.terraformBin } : {}),
+    // On PostgreSQL terraform keeps its state and locks in Baton's database (docs/operations.md).
+    ...(options.databaseUrl !== undefined ? { terraformPgBackend: terraformPgBackend(options.databaseUrl) } : {}),
+  });
   for (const driver of createClusterDrivers()) registry.register(driver);
   for (const driver of options.extra ?? []) {
     for (const name of [driver.id, ...(driver.aliases ?? [])]) registry.unregister(name);
     registry.register(driver);
   }
   return registry;
+}
+
+/**
+ * Baton on PostgreSQL over a data folder from SQLite days: moves every terraform state file into the `pg` backend
+ * before the engine takes jobs. Nothing to do on SQLite. Returns the workspaces (resource folders) moved.
+ */
+export async function migrateTerraformStateToDatabase(options: {
+  terraformStateDir: string;
+  terraformBin?: string;
+  databaseUrl: string | undefined;
+  log: (level: 'info' | 'warn' | 'error' | 'debug', message: string) => void;
+}): Promise<string[]> {
+  if (options.databaseUrl === undefined) return [];
+  return migrateLocalTerraformState({
+    stateDir: options.terraformStateDir,
+    ...(options.terraformBin !== undefined ? { terraformBin: options.terraformBin } : {}),
+    pgBackend: terraformPgBackend(options.databaseUrl),
+    log: options.log,
+  });
 }
