@@ -22,6 +22,7 @@ it('uses the documented defaults when nothing is set', () => {
     engineConcurrency: 4,
     driverTimeoutMs: 600_000,
     terraformBin: 'terraform',
+    gitopsUrl: undefined,
   });
 });
 
@@ -67,4 +68,18 @@ it('engine settings, the driver deadline and the terraform binary come from the 
   );
   const set = loadConfig({ BATON_ENGINE_LEASE_MS: '2000', BATON_ENGINE_CONCURRENCY: '2', BATON_TERRAFORM_BIN: '/opt/tf' }, { driverTimeoutMs: '5000' });
   assert.deepEqual([set.engineLeaseMs, set.engineConcurrency, set.driverTimeoutMs, set.terraformBin], [2_000, 2, 5_000, '/opt/tf']);
+});
+
+it('BATON_GITOPS_URL takes a bare repository path, file://, ssh://, scp-like and https:// remotes, never a password', () => {
+  for (const url of ['/srv/git/gitops.git', 'file:///srv/git/gitops.git', 'ssh://git@git.example/org/gitops.git', 'git@github.com:org/gitops.git', 'https://git.example/org/gitops.git']) {
+    assert.equal(loadConfig({ BATON_GITOPS_URL: url }).gitopsUrl, url);
+  }
+  assert.equal(loadConfig({}, { gitopsUrl: '/flag/wins.git' }).gitopsUrl, '/flag/wins.git');
+  const refused = (url: string, pattern: RegExp) =>
+    assert.throws(() => loadConfig({ BATON_GITOPS_URL: url }), (error: unknown) => error instanceof InvalidInput && /BATON_GITOPS_URL/.test(error.message) && pattern.test(error.message));
+  refused('https://bot:hunter2@git.example/org/gitops.git', /password/);
+  refused('relative/path', /absolute path/);
+  refused('ftp://git.example/repo', /ftp:/);
+  // The refused password is not repeated in the message.
+  assert.throws(() => loadConfig({ BATON_GITOPS_URL: 'https://bot:hunter2@git.example/x.git' }), (error: unknown) => !(error as Error).message.includes('hunter2'));
 });

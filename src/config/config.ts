@@ -41,6 +41,11 @@ export interface Config {
   driverTimeoutMs: number;
   /** The terraform binary the `humanitec/terraform` driver runs. */
   terraformBin: string;
+  /**
+   * Remote of the embedded gitops repository (a bare repository path, `file://`, SSH or HTTPS URL without a
+   * password). Replicas on PostgreSQL need it to write one history.
+   */
+  gitopsUrl: string | undefined;
 }
 
 /** Every setting: env var, CLI flag (undefined: env only), default, description. The single source for docs and flags. */
@@ -61,6 +66,7 @@ export const CONFIG_VARIABLES = [
   { key: 'engineConcurrency', env: 'BATON_ENGINE_CONCURRENCY', flag: '--engine-concurrency <n>', default: '4', description: 'deployments one replica runs at once (different environments)' },
   { key: 'driverTimeoutMs', env: 'BATON_DRIVER_TIMEOUT_MS', flag: '--driver-timeout-ms <ms>', default: '600000', description: 'time limit of one driver call in milliseconds' },
   { key: 'terraformBin', env: 'BATON_TERRAFORM_BIN', flag: '--terraform-bin <path>', default: 'terraform', description: 'terraform binary of the humanitec/terraform driver' },
+  { key: 'gitopsUrl', env: 'BATON_GITOPS_URL', flag: '--gitops-url <url>', default: undefined, description: 'remote the embedded gitops repository fetches from and pushes to (bare repository path, file://, ssh:// or https:// without a password); needed by replicas on PostgreSQL' },
   { key: 'logLevel', env: 'BATON_LOG_LEVEL', flag: '--log-level <level>', default: 'info', description: `log level: ${LOG_LEVELS.join(', ')}` },
 ] as const satisfies ReadonlyArray<{ key: keyof Config; env: string; flag: string; default: string | undefined; description: string }>;
 
@@ -147,6 +153,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
     driverTimeoutMs: positiveInteger('driverTimeoutMs', 100, 24 * 3_600_000),
   };
   const terraformBin = raw('terraformBin')!;
+  const gitopsUrl = raw('gitopsUrl');
+  if (gitopsUrl !== undefined) checkGitopsUrl(gitopsUrl, name('gitopsUrl'));
 
-  return { port, host, dataDir: raw('dataDir')!, databaseUrl, org, bootstrapToken, logLevel: logLevel as LogLevel, secretKey, ...devServers, ...engine, terraformBin };
+  return { port, host, dataDir: raw('dataDir')!, databaseUrl, org, bootstrapToken, logLevel: logLevel as LogLevel, secretKey, ...devServers, ...engine, terraformBin, gitopsUrl };
+}
+
+/**
+ * A remote git understands: an absolute path (a bare repository), `file://`, `ssh://`, `git@host:path` or `https://`.
+ * A password in the URL is refused: git would keep it in clear in the work tree's config and print it in errors.
+ */
+function checkGitopsUrl(value: string, variable: string): void {
+  const scp = /^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^/]/.test(value);
+  if (value.startsWith('/') || scp) return;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidInput(`${variable} must be an absolute path to a bare repository or a file://, ssh:// or https:// URL`, { field: variable });
+  }
+  if (!['file:', 'ssh:', 'https:', 'http:', 'git:'].includes(url.protocol)) {
+    throw new InvalidInput(`${variable} must be an absolute path or a file://, ssh:// or https:// URL (got ${url.protocol})`, { field: variable });
+  }
+  if (url.password !== '') {
+    throw new InvalidInput(`${variable} must not contain a password (use an SSH key or a git credential helper; see docs/operations.md)`, { field: variable });
+  }
 }

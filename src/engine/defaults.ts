@@ -8,7 +8,7 @@ import { createBuiltinRegistry } from '../drivers/registry.js';
 import type { DriverRegistry } from '../drivers/registry.js';
 import { migrateLocalTerraformState, terraformPgBackend } from '../drivers/terraform.js';
 import { TARGET_DRIVER_TYPES, createTarget } from '../targets/index.js';
-import type { Target } from '../targets/index.js';
+import type { EmbeddedGitOps, Target } from '../targets/index.js';
 import type { TargetResolver } from './types.js';
 
 /** The cluster driver ids and which target each selects. */
@@ -42,9 +42,10 @@ export function createClusterDrivers(): Driver[] {
  * The default target resolver over `createTarget` (src/targets). Targets are cached per cluster configuration,
  * because a gitops target serialises the applies of its work tree in memory: two instances over one folder would
  * race. A cluster whose driver is not a target itself (e.g. echo describing an external cluster) names one in
- * its `target` value; none at all means the embedded gitops repository.
+ * its `target` value; none at all means the embedded gitops repository (pushed to `embeddedGitOps.url`,
+ * `BATON_GITOPS_URL`, when set).
  */
-export function createTargetResolver(dataDir: string): TargetResolver {
+export function createTargetResolver(dataDir: string, embeddedGitOps: EmbeddedGitOps = {}): TargetResolver {
   const cache = new Map<string, Target>();
   return ({ driverType, values, secrets }) => {
     const named = (TARGET_DRIVER_TYPES as readonly string[]).includes(driverType)
@@ -56,7 +57,7 @@ export function createTargetResolver(dataDir: string): TargetResolver {
     const key = `${named}:${JSON.stringify(effectiveValues)}`;
     let target = cache.get(key);
     if (!target) {
-      target = createTarget({ driverType: named, values: effectiveValues, secrets, dataDir });
+      target = createTarget({ driverType: named, values: effectiveValues, secrets, dataDir, embeddedGitOps });
       if (!KUBERNETES_CLUSTER_DRIVERS.includes(named as never)) cache.set(key, target);
     }
     return target;

@@ -7,6 +7,7 @@ export type { Engine, EngineDeps, EngineSettings } from './engine.js';
 export { EMPTY_VALUE_SOURCE } from './types.js';
 export type { EngineTimings, PinnedValue, PinnedValueSet, TargetResolver, ValueSource } from './types.js';
 export { createClusterDrivers, createRegistry, createTargetResolver, migrateTerraformStateToDatabase } from './defaults.js';
+export { localRepositoryWarning } from '../targets/index.js';
 export { Worker, LeaseLostError } from './worker.js';
 export { runDeployment } from './pipeline.js';
 export { createPlan } from './plan.js';
