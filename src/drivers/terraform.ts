@@ -1,5 +1,8 @@
 import { childProcessEnv } from '../shared/child-env.js';
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, openSync, readSync, rmSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { cp, mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -124,6 +127,39 @@ interface TerraformOutput {
   sensitive: boolean;
 }
 
+/** Two fresh file names (stdout, stderr) for one run's output, beside the run. */
+function outputFilePaths(cwd: string): [string, string] {
+  const base = join(cwd, `.baton-run-${process.pid}-${randomBytes(4).toString('hex')}`);
+  return [`${base}.out`, `${base}.err`];
+}
+
+/** Reads what was appended to a file since the last call (UTF-8 safe); `close` removes the file. */
+function tailFile(path: string): { read(): string; close(): void } {
+  const fd = openSync(path, 'r');
+  const decoder = new StringDecoder('utf8');
+  const buffer = Buffer.alloc(64 * 1024);
+  let position = 0;
+  let closed = false;
+  return {
+    read() {
+      if (closed) return '';
+      let text = '';
+      for (;;) {
+        const n = readSync(fd, buffer, 0, buffer.length, position);
+        if (n === 0) return text;
+        position += n;
+        text += decoder.write(buffer.subarray(0, n));
+      }
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      closeSync(fd);
+      rmSync(path, { force: true });
+    },
+  };
+}
+
 /**
  * Runs a command, streaming its lines into the deployment log (secrets masked). With `capture`
  * the stdout is returned instead of logged (used for `terraform output -json`, which holds secrets).
@@ -139,11 +175,21 @@ function run(
 ): Promise<string> {
   throwIfAborted(request.signal, `running ${command} ${args[0] ?? ''}`);
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, {
-      cwd,
-      env: childProcessEnv({ ...env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0' }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    // Output goes to files Baton tails, not to pipes: when this process dies (kill -9), terraform must not die of a
+    // broken pipe half-way through an apply. It finishes, saves its state and releases its lock, and the replica
+    // that resumes the deployment waits for that lock and finds the resource already there.
+    const outputFiles = capture ? undefined : outputFilePaths(cwd);
+    const fds = outputFiles ? [openSync(outputFiles[0], 'w', 0o600), openSync(outputFiles[1], 'w', 0o600)] : undefined;
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(command, args, {
+        cwd,
+        env: childProcessEnv({ ...env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0' }),
+        stdio: fds ? ['ignore', fds[0], fds[1]] : ['ignore', 'pipe', 'pipe'],
+      });
+    } finally {
+      for (const fd of fds ?? []) closeSync(fd);
+    }
     let captured = '';
     const tail: string[] = [];
     const emit = (level: Parameters<DriverLog>[0], chunk: string, partial: { rest: string }) => {
@@ -160,11 +206,29 @@ function run(
     };
     const outRest = { rest: '' };
     const errRest = { rest: '' };
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      if (capture) captured += chunk;
-      else emit('info', chunk, outRest);
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => emit('warn', chunk, errRest));
+    let pumpTimer: NodeJS.Timeout | undefined;
+    /** Logs the rest of the output and removes the files (idempotent). */
+    let finish = (): void => undefined;
+    if (outputFiles) {
+      const readers = [tailFile(outputFiles[0]), tailFile(outputFiles[1])] as const;
+      const pump = () => {
+        const out = readers[0].read();
+        if (out) emit('info', out, outRest);
+        const err = readers[1].read();
+        if (err) emit('warn', err, errRest);
+      };
+      pumpTimer = setInterval(pump, 200);
+      finish = () => {
+        clearInterval(pumpTimer);
+        pump();
+        for (const reader of readers) reader.close();
+      };
+    } else {
+      child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+        captured += chunk;
+      });
+      child.stderr!.setEncoding('utf8').on('data', (chunk: string) => emit('warn', chunk, errRest));
+    }
     // SIGINT lets terraform stop gracefully and release its state lock; SIGKILL if it does not.
     let killTimer: NodeJS.Timeout | undefined;
     const onAbort = () => {
@@ -174,6 +238,7 @@ function run(
     request.signal.addEventListener('abort', onAbort, { once: true });
     child.on('error', (error) => {
       request.signal.removeEventListener('abort', onAbort);
+      finish();
       const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
       reject(
         new DriverFailed(
@@ -186,6 +251,7 @@ function run(
     child.on('close', (code, signal) => {
       request.signal.removeEventListener('abort', onAbort);
       if (killTimer) clearTimeout(killTimer);
+      finish();
       emit('info', '\n', outRest);
       emit('warn', '\n', errRest);
       if (code === 0) return resolvePromise(captured);
