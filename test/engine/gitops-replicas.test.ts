@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createTestDatabase } from '../../src/store/testing.js';
+import { startBatonProcess } from '../helpers/baton-process.js';
 import { startEngineHarness, waitForDeployment } from './harness.js';
 
 const git = (gitDir: string, ...args: string[]) => execFileSync('git', ['--git-dir', gitDir, ...args], { encoding: 'utf8' });
@@ -90,5 +91,23 @@ test('on PostgreSQL without BATON_GITOPS_URL, every deployment\'s log says the g
     assert.ok(logs.some((l) => /gitops repository .* is local to this replica/.test(l.message) && /BATON_GITOPS_URL/.test(l.message)), JSON.stringify(logs.map((l) => l.message)));
   } finally {
     await h.stop();
+  }
+});
+
+test('baton serve on PostgreSQL says at start-up that the gitops repository is local, and says nothing with BATON_GITOPS_URL', { timeout: 60_000 }, async () => {
+  const local = await startBatonProcess({ dialect: 'postgres', env: { BATON_LOG_LEVEL: 'warn' } });
+  try {
+    assert.match(local.output(), /gitops repository .* is local to this replica/);
+  } finally {
+    await local.stop();
+  }
+  const scratch = mkdtempSync(join(tmpdir(), 'baton-gitops-remote-'));
+  execFileSync('git', ['init', '--quiet', '--bare', join(scratch, 'remote.git')]);
+  const shared = await startBatonProcess({ dialect: 'postgres', env: { BATON_LOG_LEVEL: 'warn', BATON_GITOPS_URL: join(scratch, 'remote.git') } });
+  try {
+    assert.doesNotMatch(shared.output(), /local to this replica/);
+  } finally {
+    await shared.stop();
+    rmSync(scratch, { recursive: true, force: true });
   }
 });
