@@ -17,7 +17,7 @@ import { createEnvironmentLifecycle } from '../deployments/environment-lifecycle
 import { createDeploymentsService } from '../deployments/service.js';
 import type { Driver } from '../drivers/contract.js';
 import type { DriverRegistry } from '../drivers/registry.js';
-import { createEngine, createRegistry, createTargetResolver } from '../engine/index.js';
+import { createEngine, createRegistry, createTargetResolver, localRepositoryWarning, migrateTerraformStateToDatabase } from '../engine/index.js';
 import { defaultDefinitions } from '../resources/defaults/index.js';
 import type { Engine, EngineTimings, TargetResolver } from '../engine/index.js';
 import { bootstrap, createCoreServices } from '../org/index.js';
@@ -80,9 +80,11 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
     const seeded = await bootstrap(core, { orgId: config.org, bootstrapToken: config.bootstrapToken, dataDir: config.dataDir });
     const box = new SecretBox(loadOrCreateSecretKey({ dataDir: config.dataDir, secretKey: config.secretKey }));
     const templateLimits = { maxSteps: config.templateMaxSteps, maxOutput: config.templateMaxOutput, timeoutMs: config.templateTimeoutMs };
+    const terraformStateDir = join(config.dataDir, 'terraform');
     const registry = createRegistry({
-      terraformStateDir: join(config.dataDir, 'terraform'),
+      terraformStateDir,
       terraformBin: config.terraformBin,
+      databaseUrl: config.databaseUrl,
       templateLimits,
       ...(overrides.extraDrivers ? { extra: overrides.extraDrivers } : {}),
     });
@@ -103,7 +105,7 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
         profiles: (orgId) => profiles.profileRegistryFor(orgId),
         recordGraph: (ref, graph) => resources.graphs.record(ref, graph),
         values: createValueSource(store, box),
-        resolveTarget: overrides.resolveTarget ?? createTargetResolver(config.dataDir),
+        resolveTarget: overrides.resolveTarget ?? createTargetResolver(config.dataDir, { ...(config.gitopsUrl !== undefined ? { url: config.gitopsUrl } : {}), replicated: config.databaseUrl !== undefined }),
         box,
       },
       {
@@ -130,6 +132,10 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
     const deployments = createDeploymentsService({ store, core, sets, engine, box, lifecycle });
     const services: BatonServices = { core, sets, values, resources, profiles, deployments, health: { ready: () => store.ready() } };
     const app = await buildServer({ services, logLevel: config.logLevel, version: BATON_VERSION });
+    // SQLite → PostgreSQL: terraform state files left in the data folder move into the database before any job runs.
+    const migrated = await migrateTerraformStateToDatabase({ terraformStateDir, terraformBin: config.terraformBin, databaseUrl: config.databaseUrl, log: (level, message) => app.log[level](message) });
+    if (config.databaseUrl !== undefined && config.gitopsUrl === undefined) app.log.warn(localRepositoryWarning(config.dataDir));
+    if (migrated.length > 0) app.log.info(`terraform state of ${migrated.length} resource(s) moved from ${terraformStateDir} into PostgreSQL`);
 
     let engineStarted = false;
     const startEngine = (): void => {

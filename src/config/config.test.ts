@@ -28,6 +28,7 @@ it('uses the documented defaults when nothing is set', () => {
     templateMaxSteps: 1_000_000,
     templateMaxOutput: 4_194_304,
     templateTimeoutMs: 2_000,
+    gitopsUrl: undefined,
   });
 });
 
@@ -81,4 +82,18 @@ it('engine settings, the driver deadline and the terraform binary come from the 
 it('template render limits come from the config, flags over variables', () => {
   const set = loadConfig({ BATON_TEMPLATE_MAX_STEPS: '5000', BATON_TEMPLATE_TIMEOUT_MS: '100' }, { templateMaxOutput: '2048' });
   assert.deepEqual([set.templateMaxSteps, set.templateMaxOutput, set.templateTimeoutMs], [5_000, 2_048, 100]);
+});
+
+it('BATON_GITOPS_URL takes a bare repository path, file://, ssh://, scp-like and https:// remotes, never a password', () => {
+  for (const url of ['/srv/git/gitops.git', 'file:///srv/git/gitops.git', 'ssh://git@git.example/org/gitops.git', 'git@github.com:org/gitops.git', 'https://git.example/org/gitops.git']) {
+    assert.equal(loadConfig({ BATON_GITOPS_URL: url }).gitopsUrl, url);
+  }
+  assert.equal(loadConfig({}, { gitopsUrl: '/flag/wins.git' }).gitopsUrl, '/flag/wins.git');
+  const refused = (url: string, pattern: RegExp) =>
+    assert.throws(() => loadConfig({ BATON_GITOPS_URL: url }), (error: unknown) => error instanceof InvalidInput && /BATON_GITOPS_URL/.test(error.message) && pattern.test(error.message));
+  refused('https://bot:hunter2@git.example/org/gitops.git', /password/);
+  refused('relative/path', /absolute path/);
+  refused('ftp://git.example/repo', /ftp:/);
+  // The refused password is not repeated in the message.
+  assert.throws(() => loadConfig({ BATON_GITOPS_URL: 'https://bot:hunter2@git.example/x.git' }), (error: unknown) => !(error as Error).message.includes('hunter2'));
 });

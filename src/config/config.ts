@@ -53,6 +53,11 @@ export interface Config {
   databaseStatementTimeoutMs: number;
   /** On SIGTERM/SIGINT: how long running deployments may take to finish before they are handed back to the queue. */
   shutdownGraceMs: number;
+  /**
+   * Remote of the embedded gitops repository (a bare repository path, `file://`, SSH or HTTPS URL without a
+   * password). Replicas on PostgreSQL need it to write one history.
+   */
+  gitopsUrl: string | undefined;
 }
 
 /** Every setting: env var, CLI flag (undefined: env only), default, description. The single source for docs and flags. */
@@ -79,6 +84,7 @@ export const CONFIG_VARIABLES = [
   { key: 'templateMaxSteps', env: 'BATON_TEMPLATE_MAX_STEPS', flag: '--template-max-steps <n>', default: '1000000', description: 'steps (nodes, commands, range iterations, list elements) one Go-template render may take' },
   { key: 'templateMaxOutput', env: 'BATON_TEMPLATE_MAX_OUTPUT', flag: '--template-max-output <chars>', default: '4194304', description: 'characters one Go-template render may produce (also any one string a template function builds)' },
   { key: 'templateTimeoutMs', env: 'BATON_TEMPLATE_TIMEOUT_MS', flag: '--template-timeout-ms <ms>', default: '2000', description: 'time limit of one Go-template render in milliseconds' },
+  { key: 'gitopsUrl', env: 'BATON_GITOPS_URL', flag: '--gitops-url <url>', default: undefined, description: 'remote the embedded gitops repository fetches from and pushes to (bare repository path, file://, ssh:// or https:// without a password); needed by replicas on PostgreSQL' },
   { key: 'logLevel', env: 'BATON_LOG_LEVEL', flag: '--log-level <level>', default: 'info', description: `log level: ${LOG_LEVELS.join(', ')}` },
 ] as const satisfies ReadonlyArray<{ key: keyof Config; env: string; flag: string; default: string | undefined; description: string }>;
 
@@ -174,5 +180,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
     templateTimeoutMs: positiveInteger('templateTimeoutMs', 10, 600_000),
   };
 
-  return { port, host, dataDir: raw('dataDir')!, databaseUrl, org, bootstrapToken, logLevel: logLevel as LogLevel, secretKey, ...devServers, ...engine, terraformBin, ...templates };
+  const gitopsUrl = raw('gitopsUrl');
+  if (gitopsUrl !== undefined) checkGitopsUrl(gitopsUrl, name('gitopsUrl'));
+
+  return { port, host, dataDir: raw('dataDir')!, databaseUrl, org, bootstrapToken, logLevel: logLevel as LogLevel, secretKey, ...devServers, ...engine, terraformBin, ...templates, gitopsUrl };
+}
+
+/**
+ * A remote git understands: an absolute path (a bare repository), `file://`, `ssh://`, `git@host:path` or `https://`.
+ * A password in the URL is refused: git would keep it in clear in the work tree's config and print it in errors.
+ */
+function checkGitopsUrl(value: string, variable: string): void {
+  const scp = /^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^/]/.test(value);
+  if (value.startsWith('/') || scp) return;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidInput(`${variable} must be an absolute path to a bare repository or a file://, ssh:// or https:// URL`, { field: variable });
+  }
+  if (!['file:', 'ssh:', 'https:', 'http:', 'git:'].includes(url.protocol)) {
+    throw new InvalidInput(`${variable} must be an absolute path or a file://, ssh:// or https:// URL (got ${url.protocol})`, { field: variable });
+  }
+  if (url.password !== '') {
+    throw new InvalidInput(`${variable} must not contain a password (use an SSH key or a git credential helper; see docs/operations.md)`, { field: variable });
+  }
 }

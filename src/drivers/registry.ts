@@ -19,6 +19,7 @@ import { createRedisDriver } from './redis.js';
 import { createTemplateDriver, type TemplateRenderer } from './template.js';
 import type { TemplateLimits } from '../templates/index.js';
 import { createTerraformDriver } from './terraform.js';
+import type { TerraformPgBackend } from './terraform.js';
 
 export class DriverRegistry {
   readonly #byId = new Map<string, Driver>();
@@ -75,6 +76,8 @@ export interface BuiltinDriverDeps {
   terraformBin?: string;
   /** Limits of every `humanitec/template` render (config `BATON_TEMPLATE_*`). */
   templateLimits?: TemplateLimits;
+  /** Terraform state in PostgreSQL (Baton on PostgreSQL); local state files when absent. */
+  terraformPgBackend?: TerraformPgBackend;
 }
 
 /** A registry holding every built-in driver. */
@@ -95,7 +98,13 @@ export function createBuiltinRegistry(deps: BuiltinDriverDeps): DriverRegistry {
   registry.register(createMariadbDriver());
   registry.register(createRedisDriver());
   registry.register(createRabbitmqDriver());
-  registry.register(createTerraformDriver({ stateDir: deps.terraformStateDir, ...(deps.terraformBin !== undefined ? { terraformBin: deps.terraformBin } : {}) }));
+  registry.register(
+    createTerraformDriver({
+      stateDir: deps.terraformStateDir,
+      ...(deps.terraformBin !== undefined ? { terraformBin: deps.terraformBin } : {}),
+      ...(deps.terraformPgBackend !== undefined ? { pgBackend: deps.terraformPgBackend } : {}),
+    }),
+  );
 
   return registry;
 }

@@ -6,8 +6,9 @@
 import type { Driver, ProvisionRequest, ProvisionResult } from '../drivers/contract.js';
 import { createBuiltinRegistry, type BuiltinDriverDeps } from '../drivers/registry.js';
 import type { DriverRegistry } from '../drivers/registry.js';
+import { migrateLocalTerraformState, terraformPgBackend } from '../drivers/terraform.js';
 import { TARGET_DRIVER_TYPES, createTarget } from '../targets/index.js';
-import type { Target } from '../targets/index.js';
+import type { EmbeddedGitOps, Target } from '../targets/index.js';
 import type { TargetResolver } from './types.js';
 
 /** The cluster driver ids and which target each selects. */
@@ -41,9 +42,10 @@ export function createClusterDrivers(): Driver[] {
  * The default target resolver over `createTarget` (src/targets). Targets are cached per cluster configuration,
  * because a gitops target serialises the applies of its work tree in memory: two instances over one folder would
  * race. A cluster whose driver is not a target itself (e.g. echo describing an external cluster) names one in
- * its `target` value; none at all means the embedded gitops repository.
+ * its `target` value; none at all means the embedded gitops repository (pushed to `embeddedGitOps.url`,
+ * `BATON_GITOPS_URL`, when set).
  */
-export function createTargetResolver(dataDir: string): TargetResolver {
+export function createTargetResolver(dataDir: string, embeddedGitOps: EmbeddedGitOps = {}): TargetResolver {
   const cache = new Map<string, Target>();
   return ({ driverType, values, secrets }) => {
     const named = (TARGET_DRIVER_TYPES as readonly string[]).includes(driverType)
@@ -55,7 +57,7 @@ export function createTargetResolver(dataDir: string): TargetResolver {
     const key = `${named}:${JSON.stringify(effectiveValues)}`;
     let target = cache.get(key);
     if (!target) {
-      target = createTarget({ driverType: named, values: effectiveValues, secrets, dataDir });
+      target = createTarget({ driverType: named, values: effectiveValues, secrets, dataDir, embeddedGitOps });
       if (!KUBERNETES_CLUSTER_DRIVERS.includes(named as never)) cache.set(key, target);
     }
     return target;
@@ -67,11 +69,19 @@ export function createTargetResolver(dataDir: string): TargetResolver {
  * drivers that name deployment targets, and `extra` drivers (tests, benchmarks) over them. The API and the engine
  * share it, so a definition may name exactly the drivers a deployment can run.
  */
-export function createRegistry(options: { terraformStateDir: string; terraformBin?: string; templateLimits?: BuiltinDriverDeps['templateLimits']; extra?: readonly Driver[] }): DriverRegistry {
+export function createRegistry(options: {
+  terraformStateDir: string;
+  terraformBin?: string;
+  databaseUrl?: string | undefined;
+  templateLimits?: BuiltinDriverDeps['templateLimits'];
+  extra?: readonly Driver[];
+}): DriverRegistry {
   const registry = createBuiltinRegistry({
     terraformStateDir: options.terraformStateDir,
     ...(options.terraformBin !== undefined ? { terraformBin: options.terraformBin } : {}),
     ...(options.templateLimits !== undefined ? { templateLimits: options.templateLimits } : {}),
+    // On PostgreSQL terraform keeps its state and locks in Baton's database (docs/operations.md).
+    ...(options.databaseUrl !== undefined ? { terraformPgBackend: terraformPgBackend(options.databaseUrl) } : {}),
   });
   for (const driver of createClusterDrivers()) registry.register(driver);
   for (const driver of options.extra ?? []) {
@@ -79,4 +89,23 @@ export function createRegistry(options: { terraformStateDir: string; terraformBi
     registry.register(driver);
   }
   return registry;
+}
+
+/**
+ * Baton on PostgreSQL over a data folder from SQLite days: moves every terraform state file into the `pg` backend
+ * before the engine takes jobs. Nothing to do on SQLite. Returns the workspaces (resource folders) moved.
+ */
+export async function migrateTerraformStateToDatabase(options: {
+  terraformStateDir: string;
+  terraformBin?: string;
+  databaseUrl: string | undefined;
+  log: (level: 'info' | 'warn' | 'error' | 'debug', message: string) => void;
+}): Promise<string[]> {
+  if (options.databaseUrl === undefined) return [];
+  return migrateLocalTerraformState({
+    stateDir: options.terraformStateDir,
+    ...(options.terraformBin !== undefined ? { terraformBin: options.terraformBin } : {}),
+    pgBackend: terraformPgBackend(options.databaseUrl),
+    log: options.log,
+  });
 }

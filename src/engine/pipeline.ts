@@ -400,6 +400,7 @@ async function deployPhase(run: DeploymentRun, graph: ResourceGraph, results: Re
         ...(timeouts.length > 0 ? { timeoutMs: Math.max(...timeouts) } : {}),
       });
       log.add('deploy', 'info', `target ${target.id}: ${applied.changed.length} changed, ${applied.removed.length} removed, ${applied.unchanged.length} unchanged${applied.revision ? ` (revision ${applied.revision})` : ''}`);
+      for (const warning of applied.warnings ?? []) log.add('deploy', 'warn', `target ${target.id}: ${warning}`);
     } catch (error) {
       if (control.signal.aborted) throw new LeaseLost('deployment stopped while the target was applying');
       throw new DeploymentFailed([{ scope: 'deployment', object_id: deployId, code: 'DEP-001', summary: `Target ${target.id} failed`, message: masked(messageOf(error), run.secrets), error_type: 'TargetError' }]);

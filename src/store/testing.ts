@@ -48,6 +48,8 @@ export async function createPgTestSchema(baseUrl: string = TEST_POSTGRES_URL): P
       await client.connect();
       try {
         await client.query(`drop schema if exists "${schema}" cascade`);
+        // The terraform driver's pg backend keeps state in `<schema>_terraform` (src/drivers/terraform.ts).
+        await client.query(`drop schema if exists "${schema}_terraform" cascade`);
       } finally {
         await client.end();
       }

@@ -25,7 +25,17 @@ export interface GitOpsOptions {
   /** Folder inside the repository that holds `<app>/<env>/`. */
   path?: string;
   author?: { name: string; email: string };
+  /**
+   * Said with every apply (`ApplyResult.warnings`, so in each deployment's log): set for the embedded repository
+   * when replicas share a database but the repository has no remote.
+   */
+  warning?: string;
+  /** Attempts of fetch, re-commit and push when the remote moved meanwhile (another replica pushed). Default 30. */
+  pushAttempts?: number;
 }
+
+/** What `git push` says when the remote branch moved (or another push holds its ref lock): fetch and try again. */
+const PUSH_RACE = /non-fast-forward|fetch first|rejected|cannot lock ref|failed to update ref|incorrect old value|stale info/i;
 
 export class GitOpsTarget implements Target {
   readonly id = 'baton/gitops';
@@ -47,17 +57,17 @@ export class GitOpsTarget implements Target {
     return next;
   }
 
-  private async git(args: string[], allowFailure = false): Promise<{ stdout: string; ok: boolean }> {
+  private async git(args: string[], allowFailure = false): Promise<{ stdout: string; ok: boolean; stderr: string }> {
     try {
       const { stdout } = await run(
         'git',
         ['-c', `user.name=${this.author.name}`, '-c', `user.email=${this.author.email}`, '-c', 'commit.gpgsign=false', ...args],
         { cwd: this.options.workdir, env: childProcessEnv({ GIT_TERMINAL_PROMPT: '0' }), maxBuffer: 64 * 1024 * 1024 },
       );
-      return { stdout, ok: true };
+      return { stdout, ok: true, stderr: '' };
     } catch (error) {
-      if (allowFailure) return { stdout: '', ok: false };
       const stderr = (error as { stderr?: string }).stderr ?? '';
+      if (allowFailure) return { stdout: (error as { stdout?: string }).stdout ?? '', ok: false, stderr };
       throw new DriverFailed(`git ${args[0] ?? ''} failed: ${stderr.trim() || (error as Error).message}`, { target: this.id }, {
         cause: error,
         retryable: true,
@@ -74,9 +84,12 @@ export class GitOpsTarget implements Target {
     if (!exists) {
       await mkdir(this.options.workdir, { recursive: true });
       await this.git(['init', '--quiet', '--initial-branch', this.branch]);
-      if (this.options.url) await this.git(['remote', 'add', 'origin', this.options.url]);
     }
     if (!this.options.url) return;
+    // A work tree made before a remote was configured (or for another one) gets this remote.
+    const current = await this.git(['remote', 'get-url', 'origin'], true);
+    if (!current.ok) await this.git(['remote', 'add', 'origin', this.options.url]);
+    else if (current.stdout.trim() !== this.options.url) await this.git(['remote', 'set-url', 'origin', this.options.url]);
     const fetched = await this.git(['fetch', '--quiet', 'origin', this.branch], true);
     if (fetched.ok) {
       await this.git(['checkout', '--quiet', '-B', this.branch, 'FETCH_HEAD']);
@@ -94,32 +107,46 @@ export class GitOpsTarget implements Target {
     return ok ? stdout.trim() : undefined;
   }
 
-  apply(request: ApplyRequest): Promise<ApplyResult> {
-    return this.serial(async () => {
-      const objects = desiredObjects(request);
+  /**
+   * One change as one commit: from the remote's branch (fetched), `change` edits the work tree and says what to
+   * commit; the commit is pushed. When another replica pushed in between, the push is refused: fetch, redo the change
+   * on the new tip, push again, so concurrent deployments all land, each once, none lost.
+   */
+  private async commitChange<T extends { revision?: string }>(
+    change: () => Promise<{ result: T; paths: string[]; message: string }>,
+  ): Promise<T> {
+    const attempts = this.options.pushAttempts ?? 30;
+    for (let attempt = 1; ; attempt++) {
       await this.prepare();
-      const dir = this.envDir(request.appId, request.envId);
-      const result: ApplyResult = await syncObjectFiles(dir.absolute, objects);
-      await this.git(['add', '--all', '--', dir.relative]);
-      const { stdout } = await this.git(['status', '--porcelain', '--', dir.relative]);
+      const { result, paths, message } = await change();
+      const { stdout } = await this.git(['status', '--porcelain', '--', ...paths]);
       if (stdout.trim() === '') {
         const revision = await this.head();
         return revision ? { ...result, revision } : result;
       }
+      await this.git(['commit', '--quiet', '--author', `${this.author.name} <${this.author.email}>`, '-m', message, '--', ...paths]);
+      if (!this.options.url) return { ...result, revision: (await this.head()) ?? '' };
+      const pushed = await this.git(['push', '--quiet', '--porcelain', 'origin', `HEAD:refs/heads/${this.branch}`], true);
+      if (pushed.ok) return { ...result, revision: (await this.head()) ?? '' };
+      if (!PUSH_RACE.test(pushed.stderr + pushed.stdout) || attempt >= attempts) {
+        throw new DriverFailed(`git push failed${attempt > 1 ? ` after ${attempt} attempts` : ''}: ${pushed.stderr.trim()}`, { target: this.id }, { retryable: true });
+      }
+      // Someone else's commit landed first: back off a little (randomised, so racing replicas spread out) and redo.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * Math.min(attempt, 10)));
+    }
+  }
+
+  apply(request: ApplyRequest): Promise<ApplyResult> {
+    return this.serial(async () => {
+      const objects = desiredObjects(request);
+      const dir = this.envDir(request.appId, request.envId);
       const subject = `Deploy ${request.deploymentId} to ${request.appId}/${request.envId}`;
-      const message = request.comment ? `${subject}\n\n${request.comment}\n` : `${subject}\n`;
-      await this.git([
-        'commit',
-        '--quiet',
-        '--author',
-        `${this.author.name} <${this.author.email}>`,
-        '-m',
-        message,
-        '--',
-        dir.relative,
-      ]);
-      if (this.options.url) await this.git(['push', '--quiet', 'origin', `HEAD:refs/heads/${this.branch}`]);
-      return { ...result, revision: (await this.head()) ?? '' };
+      const applied = await this.commitChange(async () => {
+        const result: ApplyResult = await syncObjectFiles(dir.absolute, objects);
+        await this.git(['add', '--all', '--', dir.relative]);
+        return { result, paths: [dir.relative], message: request.comment ? `${subject}\n\n${request.comment}\n` : `${subject}\n` };
+      });
+      return this.options.warning ? { ...applied, warnings: [...(applied.warnings ?? []), this.options.warning] } : applied;
     });
   }
 
@@ -132,26 +159,36 @@ export class GitOpsTarget implements Target {
 
   /** The environment is deleted: its folder goes in one commit (pushed with a remote). Nothing to remove, no commit. */
   removeEnvironment(appId: string, envId: string): Promise<RemoveEnvironmentResult> {
-    return this.serial(async () => {
-      await this.prepare();
-      const dir = this.envDir(appId, envId);
-      const removed = (await readObjects(dir.absolute)).map((o) => objectKey(o)).sort();
-      await rm(dir.absolute, { recursive: true, force: true });
-      await rmdir(dirname(dir.absolute)).catch(() => undefined); // the app's folder, when this was its last env
-      await this.git(['rm', '-r', '--quiet', '--cached', '--ignore-unmatch', '--', dir.relative]);
-      const { stdout } = await this.git(['status', '--porcelain', '--', dir.relative]);
-      if (stdout.trim() === '') {
-        const revision = await this.head();
-        return revision ? { removed, revision } : { removed };
-      }
-      await this.git(['commit', '--quiet', '--author', `${this.author.name} <${this.author.email}>`, '-m', `Delete environment ${appId}/${envId}\n`, '--', dir.relative]);
-      if (this.options.url) await this.git(['push', '--quiet', 'origin', `HEAD:refs/heads/${this.branch}`]);
-      return { removed, revision: (await this.head()) ?? '' };
-    });
+    return this.serial(() =>
+      this.commitChange(async () => {
+        const dir = this.envDir(appId, envId);
+        const removed = (await readObjects(dir.absolute)).map((o) => objectKey(o)).sort();
+        await rm(dir.absolute, { recursive: true, force: true });
+        await rmdir(dirname(dir.absolute)).catch(() => undefined); // the app's folder, when this was its last env
+        await this.git(['rm', '-r', '--quiet', '--cached', '--ignore-unmatch', '--', dir.relative]);
+        const result: RemoveEnvironmentResult = { removed };
+        return { result, paths: [dir.relative], message: `Delete environment ${appId}/${envId}\n` };
+      }),
+    );
   }
 }
 
-/** The target a fresh installation uses: a local repository under the data folder, no remote. */
-export function embeddedGitOpsTarget(dataDir: string): GitOpsTarget {
-  return new GitOpsTarget({ workdir: join(dataDir, 'gitops') });
+/** How Baton's default (embedded) gitops repository is set up: its remote, or none. */
+export interface EmbeddedGitOps {
+  /** `BATON_GITOPS_URL`: a bare repository path, `file://`, SSH or HTTPS URL. Unset: a repository local to this process. */
+  url?: string;
+  /** Replicas share a database (PostgreSQL): without a remote, every apply says the repository is local. */
+  replicated?: boolean;
+}
+
+/** Said at start-up and in every deployment's log when replicas share a database but the repository has no remote. */
+export function localRepositoryWarning(dataDir: string): string {
+  return `the gitops repository ${join(dataDir, 'gitops')} is local to this replica: other replicas write their own histories; set BATON_GITOPS_URL to a shared remote (docs/operations.md)`;
+}
+
+/** The target a fresh installation uses: a repository under the data folder, pushed to `BATON_GITOPS_URL` when set. */
+export function embeddedGitOpsTarget(dataDir: string, embedded: EmbeddedGitOps = {}): GitOpsTarget {
+  const workdir = join(dataDir, 'gitops');
+  if (embedded.url) return new GitOpsTarget({ workdir, url: embedded.url });
+  return new GitOpsTarget(embedded.replicated ? { workdir, warning: localRepositoryWarning(dataDir) } : { workdir });
 }

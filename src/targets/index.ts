@@ -18,6 +18,7 @@ import { sha256Hex } from '../shared/canonical-json.js';
 import { InvalidInput } from '../shared/errors.js';
 import { DirectoryTarget } from './directory.js';
 import { GitOpsTarget, embeddedGitOpsTarget } from './gitops.js';
+import type { EmbeddedGitOps } from './gitops.js';
 import { KubernetesTarget, kubeConfigFromEnvironment, kubeConfigFromOutputs } from './kubernetes.js';
 import type { ClusterOutputs } from './kubernetes.js';
 import type { Target } from './types.js';
@@ -26,8 +27,8 @@ export type { ApplyRequest, ApplyResult, K8sObject, Target } from './types.js';
 export type { ObjectDiff } from './diff.js';
 export { diffObjects, unifiedDiff } from './diff.js';
 export { DirectoryTarget } from './directory.js';
-export { GitOpsTarget, embeddedGitOpsTarget } from './gitops.js';
-export type { GitOpsOptions } from './gitops.js';
+export { GitOpsTarget, embeddedGitOpsTarget, localRepositoryWarning } from './gitops.js';
+export type { EmbeddedGitOps, GitOpsOptions } from './gitops.js';
 export { FIELD_MANAGER, KubernetesTarget, kubeConfigFromEnvironment, kubeConfigFromOutputs } from './kubernetes.js';
 export type { ClusterOutputs, KubernetesTargetOptions } from './kubernetes.js';
 export { applyOrder, objectFileName, objectKey, ownershipLabels, ownershipSelector, toYaml } from './objects.js';
@@ -48,6 +49,8 @@ export interface TargetSpec {
   secrets?: Record<string, unknown>;
   /** Baton's data folder: local work trees live under it. */
   dataDir: string;
+  /** The default repository's remote (`BATON_GITOPS_URL`) and whether replicas share the database. */
+  embeddedGitOps?: EmbeddedGitOps;
 }
 
 function optionalString(values: Record<string, unknown>, name: string): string | undefined {
@@ -67,7 +70,7 @@ export function createTarget(spec: TargetSpec): Target {
     case 'baton/gitops':
     case 'humanitec/k8s-cluster-git': {
       const url = optionalString(values, 'url');
-      if (!url) return embeddedGitOpsTarget(spec.dataDir);
+      if (!url) return embeddedGitOpsTarget(spec.dataDir, spec.embeddedGitOps);
       const options = {
         // One work tree per remote, so two clusters never share an index.
         workdir: join(spec.dataDir, 'gitops', sha256Hex(url).slice(0, 16)),

@@ -29,6 +29,8 @@ export interface ApplyResult {
   unchanged: string[];
   /** Target-specific revision: a git commit, absent when the target has none. */
   revision?: string;
+  /** Things the deployment's log should say (e.g. the gitops repository is local to this replica). */
+  warnings?: string[];
 }
 
 export interface RemoveEnvironmentResult {
