@@ -240,9 +240,29 @@ async function createMigrator(db: Kysely<Database>, dialect: DialectName, list: 
   return new Migrator({ db, provider, ...(migrationTableSchema ? { migrationTableSchema } : {}) });
 }
 
+/**
+ * SQLSTATEs of a catalog lookup that PostgreSQL very rarely fails while many sessions create schemas and tables at
+ * once (seen only in the test suite, dozens of schemas migrating in parallel: "schema … does not exist" for a
+ * committed schema, "column … does not exist" for a table created a statement earlier). The failed migration's
+ * transaction rolled back, so running the migrations again is safe.
+ */
+const TRANSIENT_CATALOG_ERRORS = new Set(['3F000', '42703', '42P01']);
+
+function isTransientCatalogError(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && TRANSIENT_CATALOG_ERRORS.has(code)) return true;
+  }
+  return false;
+}
+
 async function runMigrations(db: Kysely<Database>, dialect: DialectName, list: readonly BatonMigration[]): Promise<string[]> {
   const migrator = await createMigrator(db, dialect, list);
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  for (let retry = 1; error !== undefined && dialect === 'postgres' && retry <= 2 && isTransientCatalogError(error); retry++) {
+    await new Promise((resolve) => setTimeout(resolve, 100 * retry));
+    ({ error, results } = await migrator.migrateToLatest());
+  }
   if (error !== undefined) {
     const failed = results?.find((r) => r.status === 'Error');
     throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`, { cause: error });
