@@ -26,12 +26,12 @@ forEachDialect('worker leases', (getStore, dialect) => {
     return holder;
   }
 
-  it('a job waiting on something else (a driver call) keeps its lease through heartbeats', async () => {
+  it('a job waiting on something else (a driver call) keeps its lease through heartbeats', { timeout: 20_000 }, async () => {
     const holder = await holderAfter(({ signal }) => new Promise((resolve) => signal.addEventListener('abort', () => resolve('failed'))), 1_200);
     assert.equal(holder, 'A');
   });
 
-  it('a job whose own database work is stuck stops renewing its lease, and another worker takes it over', async () => {
+  it('a job whose own database work is stuck stops renewing its lease, and another worker (never the same one) takes it over', { timeout: 20_000 }, async () => {
     const holder = await holderAfter(({ work, signal }) => work(() => new Promise((resolve) => signal.addEventListener('abort', () => resolve('failed')))), 1_200);
     assert.equal(holder, 'B');
   });

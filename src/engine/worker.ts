@@ -115,7 +115,7 @@ export class Worker {
         await this.options.onDead?.(spent, new AttemptsSpentError(spent.last_error ?? 'all attempts are spent')).catch((error: unknown) => this.options.onError?.(spent, error));
       }
       while (!this.stopped && this.running.size < this.concurrency) {
-        const job = await this.options.jobs.claim(this.id, this.leaseMs, this.options.kinds, this.options.dialect);
+        const job = await this.options.jobs.claim(this.id, this.leaseMs, this.options.kinds, this.options.dialect, [...this.running.keys()]);
         if (!job) break;
         this.launch(job);
       }

@@ -80,8 +80,13 @@ export function createJobsRepo(db: Kysely<Database>) {
      * running job with a live lease, shares its queue key. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets replicas
      * claim concurrently without blocking each other; SQLite serialises writers, so the statement is atomic there.
      */
-    async claim(worker: string, leaseMs: number, kinds: readonly string[], dialect: 'sqlite' | 'postgres'): Promise<JobRow | undefined> {
+    /**
+     * `running`: ids of jobs this worker still runs. A job whose lease ran out while its handler is stuck must go to
+     * another worker, never back to the same one (it would run twice in one process).
+     */
+    async claim(worker: string, leaseMs: number, kinds: readonly string[], dialect: 'sqlite' | 'postgres', running: readonly string[] = []): Promise<JobRow | undefined> {
       const now = nowIso();
+      const notRunningHere = running.length > 0 ? sql`and j.id not in (${sql.join(running.map((id) => sql`${id}`))})` : sql``;
       const until = nowIso(new Date(Date.now() + leaseMs));
       const lock = dialect === 'postgres' ? sql`for update skip locked` : sql``;
       const kindList = sql.join(kinds.map((k) => sql`${k}`));
@@ -92,6 +97,7 @@ export function createJobsRepo(db: Kysely<Database>) {
           where j.kind in (${kindList})
             and ((j.state = 'queued' and j.run_at <= ${now}) or (j.state = 'running' and j.locked_until < ${now}))
             and j.attempts < j.max_attempts
+            ${notRunningHere}
             and not exists (
               select 1 from jobs o where o.queue_key = j.queue_key and o.seq < j.seq and o.state in ('queued', 'running')
             )
