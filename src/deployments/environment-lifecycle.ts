@@ -31,7 +31,8 @@ import type { Executor, Store } from '../store/index.js';
 import { fromJsonText, nowIso } from '../store/index.js';
 import type { ActiveResourceRow, ActiveResourcesRepo } from '../store/resource-active-repo.js';
 import type { Target } from '../targets/types.js';
-import { deprovisionActiveResource, maskSecrets, resourceSecretStrings } from '../engine/resource-inputs.js';
+import { maskSecrets } from '../engine/masking.js';
+import { deprovisionActiveResource, resourceSecretStrings } from '../engine/resource-inputs.js';
 
 /** Lifecycle status of an environment or application (`envs.status`, `apps.status`). */
 export const LIFECYCLE_ACTIVE = 'active';

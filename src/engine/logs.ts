@@ -6,6 +6,7 @@
 import type { DeploymentsRepo, NewDeploymentLog } from '../store/deployments-repo.js';
 import type { Executor } from '../store/index.js';
 import { nowIso } from '../store/index.js';
+import { maskSecrets } from './masking.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -18,8 +19,7 @@ export function createDeploymentLog(repo: DeploymentsRepo, ref: { orgId: string;
   let pending: NewDeploymentLog[] = [];
   return {
     add(phase, level, message, resource) {
-      let text = message;
-      for (const secret of secrets) if (text.includes(secret)) text = text.split(secret).join('***');
+      const text = maskSecrets(message, secrets);
       pending.push({ org_id: ref.orgId, app_id: ref.appId, deploy_id: ref.deployId, at: nowIso(), phase, level, resource: resource ?? null, message: text });
     },
     async flush(trx) {

@@ -29,6 +29,7 @@ import type { PersistenceBatcher } from './persistence.js';
 import { graphLevels, resolveInputs, runNodeDriver } from './provision.js';
 import type { NodeCall } from './provision.js';
 import { LeaseLostError as LeaseLost } from './worker.js';
+import { collectStrings, maskSecrets } from './masking.js';
 
 export type PhaseName = 'read' | 'match' | 'create' | 'deploy';
 
@@ -131,13 +132,6 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Every string inside a value, for masking secrets in logs and error messages. */
-function collectStrings(value: unknown, into: Set<string>): void {
-  if (typeof value === 'string') {
-    if (value.length >= 4) into.add(value);
-  } else if (Array.isArray(value)) value.forEach((v) => collectStrings(v, into));
-  else if (typeof value === 'object' && value !== null) Object.values(value).forEach((v) => collectStrings(v, into));
-}
 
 /**
  * Everything one run of a deployment shares between its phases: the request, the mutable deployment row and
@@ -357,7 +351,7 @@ async function renderPhase(run: DeploymentRun, graph: ResourceGraph, set: Deploy
   } catch (error) {
     if (!(error instanceof BatonError) || error instanceof StoreUnavailable) throw error;
     throw new DeploymentFailed([
-      { scope: 'workload', object_id: typeof error.details.workload === 'string' ? error.details.workload : '', code: 'WL-001', summary: 'Workload could not be rendered', message: masked(error.message, run.secrets), error_type: 'WorkloadError' },
+      { scope: 'workload', object_id: typeof error.details.workload === 'string' ? error.details.workload : '', code: 'WL-001', summary: 'Workload could not be rendered', message: maskSecrets(error.message, run.secrets), error_type: 'WorkloadError' },
     ]);
   }
   run.log.add('create', 'info', `rendered ${rendered.length} workload(s) into ${rendered.reduce((n, w) => n + w.objects.length, 0)} object(s)`);
@@ -403,7 +397,7 @@ async function deployPhase(run: DeploymentRun, graph: ResourceGraph, results: Re
       for (const warning of applied.warnings ?? []) log.add('deploy', 'warn', `target ${target.id}: ${warning}`);
     } catch (error) {
       if (control.signal.aborted) throw new LeaseLost('deployment stopped while the target was applying');
-      throw new DeploymentFailed([{ scope: 'deployment', object_id: deployId, code: 'DEP-001', summary: `Target ${target.id} failed`, message: masked(messageOf(error), run.secrets), error_type: 'TargetError' }]);
+      throw new DeploymentFailed([{ scope: 'deployment', object_id: deployId, code: 'DEP-001', summary: `Target ${target.id} failed`, message: maskSecrets(messageOf(error), run.secrets), error_type: 'TargetError' }]);
     } finally {
       run.timings.targetMs += performance.now() - started;
     }
@@ -432,7 +426,7 @@ async function fail(run: DeploymentRun, error: unknown): Promise<void> {
   else if (error instanceof BatonError) {
     errors = [{ scope: 'deployment', object_id: deployId, code: error.code, summary: 'Deployment failed', message: error.message, error_type: error.name }];
   } else throw error; // infrastructure trouble (database, bug): the worker retries the job
-  errors = errors.map((e) => ({ ...e, message: masked(e.message, run.secrets) }));
+  errors = errors.map((e) => ({ ...e, message: maskSecrets(e.message, run.secrets) }));
   const phase = run.current;
   if (phase) {
     phase.status = 'failed';
@@ -576,11 +570,6 @@ export function resolveClusterTarget(deps: Pick<PipelineDeps, 'resolveTarget'>, 
   }
 }
 
-function masked(message: string, secrets: ReadonlySet<string>): string {
-  let out = message;
-  for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join('***');
-  return out;
-}
 
 function driverError(node: GraphNode, error: unknown): DeploymentError {
   const driverMessage = messageOf(error);

@@ -16,6 +16,7 @@ import { activeResourceAad } from '../resources/service/active-resource-view.js'
 import type { SecretBox } from '../secrets/index.js';
 import { getAt, pointerSegments } from '../shared/safe-path.js';
 import type { ActiveResourceRow } from '../store/resource-active-repo.js';
+import { collectStrings } from './masking.js';
 
 /** The sealed document: resolved resource inputs and driver inputs, and which strings secrets tainted. */
 export interface ProvisionedInputs {
@@ -53,13 +54,6 @@ export function openResourceInputs(box: SecretBox, row: ActiveResourceRow): Prov
 }
 
 /** Every string (4 characters or more) inside a value. */
-export function collectStrings(value: unknown, into: Set<string>): void {
-  if (typeof value === 'string') {
-    if (value.length >= 4) into.add(value);
-  } else if (Array.isArray(value)) value.forEach((v) => collectStrings(v, into));
-  else if (typeof value === 'object' && value !== null) Object.values(value).forEach((v) => collectStrings(v, into));
-}
-
 function atPointer(root: unknown, pointer: string): unknown {
   return getAt(root, pointerSegments(pointer), pointer);
 }
@@ -82,13 +76,6 @@ export function resourceSecretStrings(box: SecretBox, row: ActiveResourceRow, de
   }
   if (definition) collectStrings(definition.driver_inputs.secrets, into);
   return into;
-}
-
-/** `message` with every secret string replaced by `***` (longest first, so a secret inside another goes too). */
-export function maskSecrets(message: string, secrets: ReadonlySet<string>): string {
-  let out = message;
-  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) if (out.includes(secret)) out = out.split(secret).join('***');
-  return out;
 }
 
 export interface DeprovisionDeps {
