@@ -76,3 +76,11 @@ export interface Driver {
   /** Remove the resource. Deprovisioning something that is already gone succeeds. */
   deprovision(request: DeprovisionRequest): Promise<void>;
 }
+
+/**
+ * The largest result (outputs, manifests and cookie, as JSON characters) a driver may hand back: the engine refuses
+ * a larger one, and drivers that read an answer from elsewhere (HTTP, terraform output) stop reading beyond a few
+ * times this much, so a hostile answer cannot exhaust memory before it is refused.
+ */
+export const MAX_DRIVER_RESULT_CHARS = 1024 * 1024;
+export const MAX_DRIVER_ANSWER_BYTES = 4 * MAX_DRIVER_RESULT_CHARS;

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { DriverFailed } from '../shared/errors.js';
 import { callDriver, callDriverDeprovision, type DriverCallRequest } from './registry.js';
 import { createHttpDriver } from './http.js';
+import { MAX_DRIVER_ANSWER_BYTES } from './contract.js';
 
 /**
  * A driver implementing Humanitec's protocol on 127.0.0.1. Each GUResID's behaviour is chosen by the test
@@ -288,5 +289,28 @@ describe('custom HTTP driver transport', () => {
       assert.doesNotMatch(error.message, /deadline/);
       return true;
     });
+  });
+
+  it('stops reading an answer larger than any result the engine accepts, and fails naming the limit', async () => {
+    const guresid = newGuresid();
+    let written = 0;
+    scenarios.set(guresid, (_req, _count, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"resource":{"values":{"blob":"');
+      // An endless answer: the driver must give up on its own, not buffer it all.
+      const chunk = 'x'.repeat(64 * 1024);
+      const pump = (): void => {
+        while (!res.destroyed && res.write(chunk)) written += chunk.length;
+        if (!res.destroyed && written < 64 * MAX_DRIVER_ANSWER_BYTES) res.once('drain', pump);
+      };
+      res.on('error', () => undefined);
+      pump();
+    });
+    await assert.rejects(callDriver(createHttpDriver({ id: 'acme/s3', target }), request(guresid), { timeoutMs: 10_000 }), (error: unknown) => {
+      assert.ok(error instanceof DriverFailed);
+      assert.match(error.message, new RegExp(`limit of ${MAX_DRIVER_ANSWER_BYTES} bytes`));
+      return true;
+    });
+    assert.ok(written < 16 * MAX_DRIVER_ANSWER_BYTES, `the driver stopped the answer early (${written} bytes written)`);
   });
 });

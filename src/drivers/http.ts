@@ -13,6 +13,7 @@ import { request as httpsRequest } from 'node:https';
 import { DriverFailed } from '../shared/errors.js';
 import {
   MANIFEST_LOCATIONS,
+  MAX_DRIVER_ANSWER_BYTES,
   type DeprovisionRequest,
   type Driver,
   type DriverManifest,
@@ -232,7 +233,15 @@ function send(
     const outgoing = { ...headers, ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}) };
     const req = requestFn(target, { method, headers: outgoing, signal }, (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      let received = 0;
+      res.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received > MAX_DRIVER_ANSWER_BYTES) {
+          req.destroy(new Error(`the answer is larger than the limit of ${MAX_DRIVER_ANSWER_BYTES} bytes`));
+          return;
+        }
+        chunks.push(chunk);
+      });
       res.on('error', reject);
       // A connection closed mid-body must fail the call, not leave it waiting for an 'end' that never comes.
       res.on('close', () => {

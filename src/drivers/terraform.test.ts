@@ -10,6 +10,7 @@ import { DriverFailed, InvalidInput } from '../shared/errors.js';
 import { acquireFileLock } from './infra/file-lock.js';
 import { assertNoSecretsLogged, provisionRequest, randomGuresid, recordLogs } from './infra/test-support.js';
 import { createTerraformDriver } from './terraform.js';
+import { MAX_DRIVER_ANSWER_BYTES } from './contract.js';
 
 const terraformBin = process.env.BATON_TERRAFORM_BIN ?? 'terraform';
 const terraformMissing = spawnSync(terraformBin, ['version'], { stdio: 'ignore' }).status !== 0;
@@ -214,4 +215,17 @@ test('a missing terraform binary is reported clearly', async () => {
     driver.provision(request(randomGuresid(), { script: 'output "x" { value = 1 }' })),
     (error: unknown) => error instanceof DriverFailed && /not installed/.test(error.message),
   );
+});
+
+test('a module whose outputs are larger than any driver result may be fails naming the limit instead of buffering them', { skip }, async () => {
+  const driver = createTerraformDriver({ stateDir });
+  const guresid = randomGuresid();
+  // format's width pads to MAX_DRIVER_ANSWER_BYTES + 1 characters: one output, more than the driver reads.
+  const script = `output "huge" {\n  value = format("%0${MAX_DRIVER_ANSWER_BYTES + 1}d", 0)\n}\n`;
+  await assert.rejects(driver.provision(request(guresid, { script })), (error: unknown) => {
+    assert.ok(error instanceof DriverFailed);
+    assert.match(error.message, new RegExp(`more than the limit of ${MAX_DRIVER_ANSWER_BYTES} characters`));
+    return true;
+  });
+  await driver.deprovision(request(guresid, { script }));
 });

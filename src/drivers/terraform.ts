@@ -11,6 +11,7 @@ import { DriverFailed, InvalidInput } from '../shared/errors.js';
 import {
   MANIFEST_LOCATIONS,
   type DeprovisionRequest,
+  MAX_DRIVER_ANSWER_BYTES,
   type Driver,
   type DriverLog,
   type DriverManifest,
@@ -191,6 +192,7 @@ function run(
       for (const fd of fds ?? []) closeSync(fd);
     }
     let captured = '';
+    let tooLarge = false;
     const tail: string[] = [];
     const emit = (level: Parameters<DriverLog>[0], chunk: string, partial: { rest: string }) => {
       const text = partial.rest + chunk;
@@ -226,6 +228,11 @@ function run(
     } else {
       child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
         captured += chunk;
+        // `terraform output -json` of a hostile module: stop reading (and the run) past what any result may hold.
+        if (captured.length > MAX_DRIVER_ANSWER_BYTES && !tooLarge) {
+          tooLarge = true;
+          child.kill('SIGKILL');
+        }
       });
       child.stderr!.setEncoding('utf8').on('data', (chunk: string) => emit('warn', chunk, errRest));
     }
@@ -254,6 +261,7 @@ function run(
       finish();
       emit('info', '\n', outRest);
       emit('warn', '\n', errRest);
+      if (tooLarge) return reject(new DriverFailed(`${command} ${args[0] ?? ''} printed more than the limit of ${MAX_DRIVER_ANSWER_BYTES} characters`, {}));
       if (code === 0) return resolvePromise(captured);
       if (request.signal.aborted) {
         return reject(new DriverFailed(`${command} ${args[0] ?? ''} was cancelled`, {}, { retryable: true }));

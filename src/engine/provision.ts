@@ -4,6 +4,7 @@
  * against its resource type. A deployment runs every node this way; a plan (the dry run) runs the drivers
  * without side effects this way and stands in for the others (src/engine/plan.ts).
  */
+import { MAX_DRIVER_RESULT_CHARS } from '../drivers/contract.js';
 import type { DriverLog, JsonObject, ProvisionResult } from '../drivers/contract.js';
 import { splitDeadline } from '../drivers/deadline.js';
 import { callDriver } from '../drivers/registry.js';
@@ -48,12 +49,10 @@ export function resolveInputs(call: Pick<NodeCall, 'graph' | 'deployId' | 'setId
 }
 
 /**
- * Largest result (outputs, secrets, manifests and cookie, as JSON) one driver call may return: it is stored with the
- * active resource and returned by later reads, so a runaway driver must not write a huge row (docs/engine.md).
+ * Throws a non-retryable DriverFailed naming the definition and resource when `result` is over
+ * MAX_DRIVER_RESULT_CHARS: it is stored with the active resource and returned by later reads, so a runaway driver
+ * must not write a huge row (docs/engine.md).
  */
-export const MAX_DRIVER_RESULT_CHARS = 1024 * 1024;
-
-/** Throws a non-retryable DriverFailed naming the definition and resource when `result` is over the limit. */
 export function checkResultSize(node: GraphNode, result: ProvisionResult): void {
   const size = JSON.stringify(result).length;
   if (size > MAX_DRIVER_RESULT_CHARS) {
