@@ -264,14 +264,6 @@ export function createEnvironmentLifecycle(deps: EnvironmentLifecycleDeps) {
       }
     },
 
-    /** Deprovisions every resource of the env (continuing past failures); DriverFailed naming what is left. */
-    async deprovisionEnv(orgId: string, appId: string, envId: string): Promise<RemovalOutcome> {
-      await refuseWhileDeploying(orgId, appId, envId);
-      const outcome = await removeResources(orgId, appId, envId, await deps.activeResources.listByEnv(orgId, appId, envId), false);
-      if (outcome.failed.length > 0 || outcome.kept.length > 0) throw new DriverFailed(failureText(outcome), { failed: outcome.failed, kept: outcome.kept }, { retryable: true });
-      return outcome;
-    },
-
     /** `DELETE .../envs/{envId}`: mark it `deleting`, deprovision, remove it from its target, delete it. */
     async deleteEnvironment(orgId: string, appId: string, envId: string): Promise<void> {
       await requireEnv(orgId, appId, envId);

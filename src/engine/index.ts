@@ -4,7 +4,6 @@
  */
 export { createEngine, DEPLOY_JOB } from './engine.js';
 export type { Engine, EngineDeps, EngineSettings } from './engine.js';
-export { EMPTY_VALUE_SOURCE } from './types.js';
 export type { EngineTimings, PinnedValue, PinnedValueSet, TargetResolver, ValueSource } from './types.js';
 export { createClusterDrivers, createRegistry, createTargetResolver, migrateTerraformStateToDatabase } from './defaults.js';
 export { localRepositoryWarning } from '../targets/index.js';

@@ -25,11 +25,6 @@ export interface ValueSource {
   valueSetFor(orgId: string, appId: string, envId: string, versionId?: string): Promise<PinnedValueSet>;
 }
 
-/** Used until the values concern is wired in: no values, no version. */
-export const EMPTY_VALUE_SOURCE: ValueSource = {
-  valueSetFor: () => Promise.resolve({ id: null, values: {} }),
-};
-
 /** Picks the deployment target from the matched `k8s-cluster` resource. */
 export interface TargetResolver {
   (cluster: { driverType: string; values: Record<string, unknown>; secrets: Record<string, unknown> }): Target;
