@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -17,6 +17,7 @@ import type { PgTestSchema } from '../store/testing.js';
 import { assertNoSecretsLogged, provisionRequest, randomGuresid, recordLogs } from './infra/test-support.js';
 import { createTerraformDriver, migrateLocalTerraformState, terraformPgBackend } from './terraform.js';
 import type { TerraformPgBackend } from './terraform.js';
+import { terraformStateFilesUnder } from './infra/test-support.js';
 
 const terraformBin = process.env.BATON_TERRAFORM_BIN ?? 'terraform';
 const terraformMissing = spawnSync(terraformBin, ['version'], { stdio: 'ignore' }).status !== 0;
@@ -55,23 +56,6 @@ async function workspaces(): Promise<string[]> {
   });
 }
 
-/** Every file under `root` that holds terraform state (resources, lineage); backend metadata files do not count. */
-function stateFilesUnder(root: string): string[] {
-  const found: string[] = [];
-  const walk = (dir: string) => {
-    if (!existsSync(dir)) return;
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (/\.tfstate/.test(name)) {
-        const text = readFileSync(path, 'utf8');
-        if (/"lineage"/.test(text) || /"resources"/.test(text)) found.push(path);
-      }
-    }
-  };
-  walk(root);
-  return found;
-}
 
 test('terraformPgBackend: same server and login as Baton, a schema per installation, only libpq parameters kept', () => {
   const confined = terraformPgBackend('postgres://baton:p%40ss@db.example:5433/baton?options=-c%20search_path%3Dtenant_a&sslmode=require&max=20');
@@ -100,7 +84,7 @@ test('on the pg backend a replica with an empty data folder destroys what anothe
 
   const created = await a.provision(provisionRequest({ guresid, type: 'config', values, secrets, log: logs.log }));
   assert.equal(created.values.message, 'hello, world');
-  assert.deepEqual(stateFilesUnder(dirA), [], 'replica A keeps no terraform state on disk');
+  assert.deepEqual(terraformStateFilesUnder(dirA), [], 'replica A keeps no terraform state on disk');
   assert.equal((await workspaces()).filter((w) => w === `res-${guresid}`).length, 1, 'one workspace for the resource in PostgreSQL');
 
   // Replica B has never seen the resource: it updates it in place (same id), from the state in the database.
@@ -155,12 +139,12 @@ test('state files from SQLite days move into PostgreSQL (start-up migration), an
   const secrets = { variables: { api_token: 'x' } };
   const local = createTerraformDriver({ stateDir: oldDir });
   const created = await local.provision(provisionRequest({ guresid, type: 'config', values, secrets }));
-  assert.equal(stateFilesUnder(oldDir).length, 1, 'local mode keeps a state file');
+  assert.equal(terraformStateFilesUnder(oldDir).length, 1, 'local mode keeps a state file');
 
   const logs = recordLogs();
   const migrated = await migrateLocalTerraformState({ stateDir: oldDir, terraformBin, pgBackend: backend, log: logs.log });
   assert.equal(migrated.length, 1);
-  assert.deepEqual(stateFilesUnder(oldDir), [], 'the state file left the disk');
+  assert.deepEqual(terraformStateFilesUnder(oldDir), [], 'the state file left the disk');
   assert.deepEqual(await migrateLocalTerraformState({ stateDir: oldDir, terraformBin, pgBackend: backend, log: logs.log }), [], 'a second run has nothing to do');
   assertNoSecretsLogged(logs.lines, [backend.connectionString]);
 
@@ -181,7 +165,7 @@ test('a state file found at provision time (no start-up migration) is pushed int
   const onPg = createTerraformDriver({ stateDir: dir, pgBackend: backend });
   const again = await onPg.provision(provisionRequest({ guresid, type: 'config', values, secrets }));
   assert.equal(again.values.thing_id, created.values.thing_id);
-  assert.deepEqual(stateFilesUnder(dir), []);
+  assert.deepEqual(terraformStateFilesUnder(dir), []);
   await createTerraformDriver({ stateDir: join(scratch, 'lazy-other'), pgBackend: backend }).deprovision(provisionRequest({ guresid, type: 'config', values, secrets }));
   assert.ok(existsSync(join(markerDir, 'destroyed')));
 });

@@ -7,30 +7,17 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startBatonProcess } from '../helpers/baton-process.js';
 import type { BatonProcess } from '../helpers/baton-process.js';
 import { createTestDatabase } from '../../src/store/testing.js';
+import { terraformStateFilesUnder } from '../../src/drivers/infra/test-support.js';
 
 const terraformMissing = spawnSync(process.env.BATON_TERRAFORM_BIN ?? 'terraform', ['version'], { stdio: 'ignore' }).status !== 0;
 
-/** Files under `root` holding terraform state (lineage or resources); `.terraform/` backend metadata does not count. */
-function stateFilesUnder(root: string): string[] {
-  const found: string[] = [];
-  const walk = (dir: string) => {
-    if (!existsSync(dir)) return;
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (name.includes('tfstate') && /"lineage"|"resources"/.test(readFileSync(path, 'utf8'))) found.push(path);
-    }
-  };
-  walk(root);
-  return found;
-}
 
 test('replica A killed mid-apply: B resumes and the resource is created once; B deletes the env and the destroy provisioner runs', { skip: terraformMissing ? 'terraform not installed' : false, timeout: 180_000 }, async () => {
   const database = await createTestDatabase('postgres');
@@ -97,8 +84,8 @@ output "thing_id" { value = terraform_data.thing.id }
 
     assert.equal((await call(b, 'DELETE', '/orgs/local/apps/tf/envs/stage')).status, 204);
     assert.equal(existsSync(join(markerDir, 'marker')), false, 'the destroy provisioner ran on B');
-    assert.deepEqual(stateFilesUnder(database.dataDir), [], 'no terraform state in A\'s data folder');
-    assert.deepEqual(stateFilesUnder(bDataDir), [], 'nor in B\'s');
+    assert.deepEqual(terraformStateFilesUnder(database.dataDir), [], 'no terraform state in A\'s data folder');
+    assert.deepEqual(terraformStateFilesUnder(bDataDir), [], 'nor in B\'s');
   } finally {
     a.kill();
     await b?.stop();

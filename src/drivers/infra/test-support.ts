@@ -1,5 +1,7 @@
 /** Helpers shared by the infrastructure drivers' tests (never imported by product code). */
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { DriverLog, JsonObject, ProvisionRequest } from '../contract.js';
 
 /** A GUResID shaped like the real ones (40 lowercase hex chars), unique per call. */
@@ -50,4 +52,19 @@ export function assertNoSecretsLogged(lines: readonly string[], secrets: readonl
     const leaked = lines.find((line) => line.includes(secret));
     if (leaked !== undefined) throw new Error(`a secret was logged: ${leaked}`);
   }
+}
+
+/** Every file under `root` that holds terraform state (lineage or resources); `.terraform/` backend metadata does not count. */
+export function terraformStateFilesUnder(root: string): string[] {
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    if (!existsSync(dir)) return;
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (name.includes('tfstate') && /"lineage"|"resources"/.test(readFileSync(path, 'utf8'))) found.push(path);
+    }
+  };
+  walk(root);
+  return found;
 }
