@@ -25,7 +25,8 @@ import type { BootstrapResult } from '../org/index.js';
 import { createWorkloadProfilesService } from '../profiles/service/index.js';
 import type { ResourceDefinition } from '../resources/index.js';
 import { createResourceServices } from '../resources/service/index.js';
-import { SecretBox, loadOrCreateSecretKey } from '../secrets/index.js';
+import { SecretBox, fluxSopsSecretCommand, loadOrCreateAgeKey, loadOrCreateSecretKey } from '../secrets/index.js';
+import type { AgeKey, SecretStoreResolver } from '../secrets/index.js';
 import { createSetsService } from '../sets/service.js';
 import { createStore } from '../store/index.js';
 import type { Store } from '../store/index.js';
@@ -43,12 +44,16 @@ export interface BatonOverrides {
   /** Nodes of one graph level provisioned at once (default 8). */
   nodeConcurrency?: number;
   onTimings?: (deployId: string, timings: EngineTimings) => void;
+  /** Secret stores for the `external-secrets` secrets mode of file targets (until Baton's own stores are wired here). */
+  secretStores?: SecretStoreResolver;
 }
 
 export interface Baton {
   config: Config;
   store: Store;
   box: SecretBox;
+  /** Baton's age key: Secrets written by file targets are SOPS-encrypted to it. */
+  ageKey: AgeKey;
   registry: DriverRegistry;
   /** Baton's read-only default definitions, as every path (match, graph, plan, deploy) uses them. */
   defaults: readonly ResourceDefinition[];
@@ -79,6 +84,7 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
     const core = createCoreServices(store);
     const seeded = await bootstrap(core, { orgId: config.org, bootstrapToken: config.bootstrapToken, dataDir: config.dataDir });
     const box = new SecretBox(loadOrCreateSecretKey({ dataDir: config.dataDir, secretKey: config.secretKey }));
+    const ageKey = loadOrCreateAgeKey({ dataDir: config.dataDir, ageKey: config.ageKey });
     const templateLimits = { maxSteps: config.templateMaxSteps, maxOutput: config.templateMaxOutput, timeoutMs: config.templateTimeoutMs };
     const terraformStateDir = join(config.dataDir, 'terraform');
     const registry = createRegistry({
@@ -105,7 +111,13 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
         profiles: (orgId) => profiles.profileRegistryFor(orgId),
         recordGraph: (ref, graph) => resources.graphs.record(ref, graph),
         values: createValueSource(store, box),
-        resolveTarget: overrides.resolveTarget ?? createTargetResolver(config.dataDir, { ...(config.gitopsUrl !== undefined ? { url: config.gitopsUrl } : {}), replicated: config.databaseUrl !== undefined }),
+        resolveTarget:
+          overrides.resolveTarget ??
+          createTargetResolver(
+            config.dataDir,
+            { ...(config.gitopsUrl !== undefined ? { url: config.gitopsUrl } : {}), replicated: config.databaseUrl !== undefined },
+            { ageKey, ...(overrides.secretStores ? { secretStores: overrides.secretStores } : {}) },
+          ),
         box,
       },
       {
@@ -130,7 +142,17 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
       resolveTarget: engine.pipeline.resolveTarget,
     });
     const deployments = createDeploymentsService({ store, core, sets, engine, box, lifecycle });
-    const services: BatonServices = { core, sets, values, resources, profiles, deployments, health: { ready: () => store.ready() } };
+    const gitops = {
+      info: () => ({
+        repository: join(config.dataDir, 'gitops'),
+        ...(config.gitopsUrl !== undefined ? { remote: config.gitopsUrl } : {}),
+        secrets_mode: 'sops' as const,
+        age_recipient: ageKey.recipient,
+        ...(ageKey.path !== undefined ? { age_key_file: ageKey.path } : {}),
+        sops_age_secret_command: fluxSopsSecretCommand(ageKey.path),
+      }),
+    };
+    const services: BatonServices = { core, sets, values, resources, profiles, deployments, health: { ready: () => store.ready() }, gitops };
     const app = await buildServer({ services, logLevel: config.logLevel, version: BATON_VERSION });
     // SQLite → PostgreSQL: terraform state files left in the data folder move into the database before any job runs.
     const migrated = await migrateTerraformStateToDatabase({ terraformStateDir, terraformBin: config.terraformBin, databaseUrl: config.databaseUrl, log: (level, message) => app.log[level](message) });
@@ -147,6 +169,7 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
       config,
       store,
       box,
+      ageKey,
       registry,
       defaults,
       services,

@@ -14,6 +14,18 @@ export interface HealthService {
   ready(): Promise<void>;
 }
 
+/** The embedded gitops repository and Baton's age key, as `baton status` shows them (never the private key). */
+export interface GitOpsInfoService {
+  info(): {
+    repository: string;
+    remote?: string;
+    secrets_mode: 'sops';
+    age_recipient: string;
+    age_key_file?: string;
+    sops_age_secret_command: string;
+  };
+}
+
 export interface BatonServices {
   /** Orgs, users, tokens, apps, environments, environment types. */
   core: CoreServices;
@@ -29,4 +41,6 @@ export interface BatonServices {
   deployments: DeploymentsService;
   /** Readiness of the process (the store). */
   health: HealthService;
+  /** The embedded gitops repository and the age key its Secrets are encrypted to. */
+  gitops: GitOpsInfoService;
 }

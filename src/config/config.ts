@@ -5,7 +5,7 @@
  */
 import { InvalidInput } from '../shared/errors.js';
 import { checkId } from '../shared/ids.js';
-import { parseSecretKey } from '../secrets/index.js';
+import { parseAgeKeyFile, parseSecretKey } from '../secrets/index.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -58,6 +58,11 @@ export interface Config {
    * password). Replicas on PostgreSQL need it to write one history.
    */
   gitopsUrl: string | undefined;
+  /**
+   * Baton's age identity (`AGE-SECRET-KEY-1…`): file targets SOPS-encrypt Kubernetes Secrets to it. Unset:
+   * `<dataDir>/age.agekey`, created on first start. Replicas sharing one gitops remote must all be given the same one.
+   */
+  ageKey: string | undefined;
 }
 
 /** Every setting: env var, CLI flag (undefined: env only), default, description. The single source for docs and flags. */
@@ -85,6 +90,7 @@ export const CONFIG_VARIABLES = [
   { key: 'templateMaxOutput', env: 'BATON_TEMPLATE_MAX_OUTPUT', flag: '--template-max-output <chars>', default: '4194304', description: 'characters one Go-template render may produce (also any one string a template function builds)' },
   { key: 'templateTimeoutMs', env: 'BATON_TEMPLATE_TIMEOUT_MS', flag: '--template-timeout-ms <ms>', default: '2000', description: 'time limit of one Go-template render in milliseconds' },
   { key: 'gitopsUrl', env: 'BATON_GITOPS_URL', flag: '--gitops-url <url>', default: undefined, description: 'remote the embedded gitops repository fetches from and pushes to (bare repository path, file://, ssh:// or https:// without a password); needed by replicas on PostgreSQL' },
+  { key: 'ageKey', env: 'BATON_AGE_KEY', flag: '--age-key <identity>', default: undefined, description: 'age identity (AGE-SECRET-KEY-1…) Secrets in the gitops repository are SOPS-encrypted to (unset: <data dir>/age.agekey); give every replica the same one' },
   { key: 'logLevel', env: 'BATON_LOG_LEVEL', flag: '--log-level <level>', default: 'info', description: `log level: ${LOG_LEVELS.join(', ')}` },
 ] as const satisfies ReadonlyArray<{ key: keyof Config; env: string; flag: string; default: string | undefined; description: string }>;
 
@@ -182,8 +188,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
 
   const gitopsUrl = raw('gitopsUrl');
   if (gitopsUrl !== undefined) checkGitopsUrl(gitopsUrl, name('gitopsUrl'));
+  const ageKey = raw('ageKey');
+  if (ageKey !== undefined && parseAgeKeyFileOrUndefined(ageKey)?.length !== 1) throw new InvalidInput(`${name('ageKey')} must be one age identity (AGE-SECRET-KEY-1…)`);
 
-  return { port, host, dataDir: raw('dataDir')!, databaseUrl, org, bootstrapToken, logLevel: logLevel as LogLevel, secretKey, ...devServers, ...engine, terraformBin, ...templates, gitopsUrl };
+  return { port, host, dataDir: raw('dataDir')!, databaseUrl, org, bootstrapToken, logLevel: logLevel as LogLevel, secretKey, ...devServers, ...engine, terraformBin, ...templates, gitopsUrl, ageKey };
 }
 
 /**
@@ -204,5 +212,13 @@ function checkGitopsUrl(value: string, variable: string): void {
   }
   if (url.password !== '') {
     throw new InvalidInput(`${variable} must not contain a password (use an SSH key or a git credential helper; see docs/operations.md)`, { field: variable });
+  }
+}
+
+function parseAgeKeyFileOrUndefined(text: string): string[] | undefined {
+  try {
+    return parseAgeKeyFile(text);
+  } catch {
+    return undefined;
   }
 }

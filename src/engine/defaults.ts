@@ -8,7 +8,8 @@ import { createBuiltinRegistry, type BuiltinDriverDeps } from '../drivers/regist
 import type { DriverRegistry } from '../drivers/registry.js';
 import { migrateLocalTerraformState, terraformPgBackend } from '../drivers/terraform.js';
 import { TARGET_DRIVER_TYPES, createTarget } from '../targets/index.js';
-import type { EmbeddedGitOps, Target } from '../targets/index.js';
+import type { AgeKeyPair, EmbeddedGitOps, Target } from '../targets/index.js';
+import type { SecretStoreResolver } from '../secrets/stores/types.js';
 import type { TargetResolver } from './types.js';
 
 /** The cluster driver ids and which target each selects. */
@@ -43,21 +44,35 @@ export function createClusterDrivers(): Driver[] {
  * because a gitops target serialises the applies of its work tree in memory: two instances over one folder would
  * race. A cluster whose driver is not a target itself (e.g. echo describing an external cluster) names one in
  * its `target` value; none at all means the embedded gitops repository (pushed to `embeddedGitOps.url`,
- * `BATON_GITOPS_URL`, when set).
+ * `BATON_GITOPS_URL`, when set). A cluster's `secrets` value (how file targets write Secrets) applies either way.
+ * `secrets.ageKey` is Baton's age key (SOPS, the default secrets mode of file targets); `secrets.secretStores` serves
+ * the `external-secrets` mode.
  */
-export function createTargetResolver(dataDir: string, embeddedGitOps: EmbeddedGitOps = {}): TargetResolver {
+export function createTargetResolver(
+  dataDir: string,
+  embeddedGitOps: EmbeddedGitOps = {},
+  secrets: { ageKey?: AgeKeyPair; secretStores?: SecretStoreResolver } = {},
+): TargetResolver {
   const cache = new Map<string, Target>();
-  return ({ driverType, values, secrets }) => {
+  return ({ driverType, values, secrets: clusterSecrets }) => {
     const named = (TARGET_DRIVER_TYPES as readonly string[]).includes(driverType)
       ? driverType
       : typeof values.target === 'string' && values.target !== ''
         ? values.target
         : 'baton/gitops';
-    const effectiveValues = named === driverType ? values : {};
+    const effectiveValues = named === driverType ? values : values.secrets !== undefined ? { secrets: values.secrets } : {};
     const key = `${named}:${JSON.stringify(effectiveValues)}`;
     let target = cache.get(key);
     if (!target) {
-      target = createTarget({ driverType: named, values: effectiveValues, secrets, dataDir, embeddedGitOps });
+      target = createTarget({
+        driverType: named,
+        values: effectiveValues,
+        secrets: clusterSecrets,
+        dataDir,
+        embeddedGitOps,
+        ...(secrets.ageKey ? { ageKey: secrets.ageKey } : {}),
+        ...(secrets.secretStores ? { secretStores: secrets.secretStores } : {}),
+      });
       if (!KUBERNETES_CLUSTER_DRIVERS.includes(named as never)) cache.set(key, target);
     }
     return target;

@@ -385,6 +385,7 @@ async function deployPhase(run: DeploymentRun, graph: ResourceGraph, results: Re
       const applied = await target.apply({
         deploymentId: deployId,
         comment: run.deployment.comment,
+        orgId: run.orgId,
         appId,
         envId,
         namespace,

@@ -12,6 +12,8 @@ import { DriverFailed } from '../shared/errors.js';
 import { readObjects, syncObjectFiles } from './file-tree.js';
 import { desiredObjects, objectKey } from './objects.js';
 import { assertId, safeSubPath } from './paths.js';
+import { REFUSE_SECRETS } from './secrets.js';
+import type { SecretsPolicy } from './secrets.js';
 import type { ApplyRequest, ApplyResult, K8sObject, RemoveEnvironmentResult, Target } from './types.js';
 
 const run = promisify(execFile);
@@ -32,6 +34,8 @@ export interface GitOpsOptions {
   warning?: string;
   /** Attempts of fetch, re-commit and push when the remote moved meanwhile (another replica pushed). Default 30. */
   pushAttempts?: number;
+  /** What happens to Kubernetes Secrets (SOPS, ExternalSecrets, plaintext); without one, Secrets are refused. */
+  secrets?: SecretsPolicy;
 }
 
 /** What `git push` says when the remote branch moved (or another push holds its ref lock): fetch and try again. */
@@ -42,6 +46,7 @@ export class GitOpsTarget implements Target {
   private readonly branch: string;
   private readonly subPath: string;
   private readonly author: { name: string; email: string };
+  private readonly secrets: SecretsPolicy;
   /** Applies and reads of one work tree are serialised: git has one index. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -49,6 +54,7 @@ export class GitOpsTarget implements Target {
     this.branch = options.branch ?? 'main';
     this.subPath = safeSubPath(options.path);
     this.author = options.author ?? { name: 'Baton', email: 'baton@localhost' };
+    this.secrets = options.secrets ?? REFUSE_SECRETS;
   }
 
   private serial<T>(work: () => Promise<T>): Promise<T> {
@@ -138,22 +144,24 @@ export class GitOpsTarget implements Target {
 
   apply(request: ApplyRequest): Promise<ApplyResult> {
     return this.serial(async () => {
-      const objects = desiredObjects(request);
+      // Secrets are encrypted (or replaced by ExternalSecrets, their values pushed to the store) before any file is written.
+      const { objects, warnings } = await this.secrets.prepare(desiredObjects(request), request);
       const dir = this.envDir(request.appId, request.envId);
       const subject = `Deploy ${request.deploymentId} to ${request.appId}/${request.envId}`;
       const applied = await this.commitChange(async () => {
-        const result: ApplyResult = await syncObjectFiles(dir.absolute, objects);
+        const result: ApplyResult = await syncObjectFiles(dir.absolute, objects, this.secrets.codec);
         await this.git(['add', '--all', '--', dir.relative]);
         return { result, paths: [dir.relative], message: request.comment ? `${subject}\n\n${request.comment}\n` : `${subject}\n` };
       });
-      return this.options.warning ? { ...applied, warnings: [...(applied.warnings ?? []), this.options.warning] } : applied;
+      const said = [...warnings, ...(this.options.warning ? [this.options.warning] : [])];
+      return said.length > 0 ? { ...applied, warnings: [...(applied.warnings ?? []), ...said] } : applied;
     });
   }
 
   lastApplied(appId: string, envId: string): Promise<K8sObject[]> {
     return this.serial(async () => {
       await this.prepare();
-      return readObjects(this.envDir(appId, envId).absolute);
+      return readObjects(this.envDir(appId, envId).absolute, this.secrets.codec);
     });
   }
 
@@ -186,9 +194,13 @@ export function localRepositoryWarning(dataDir: string): string {
   return `the gitops repository ${join(dataDir, 'gitops')} is local to this replica: other replicas write their own histories; set BATON_GITOPS_URL to a shared remote (docs/operations.md)`;
 }
 
-/** The target a fresh installation uses: a repository under the data folder, pushed to `BATON_GITOPS_URL` when set. */
-export function embeddedGitOpsTarget(dataDir: string, embedded: EmbeddedGitOps = {}): GitOpsTarget {
+/**
+ * The target a fresh installation uses: a repository under the data folder, pushed to `BATON_GITOPS_URL` when set;
+ * Secrets as `secrets` says (SOPS to Baton's age key, by default, see createTarget).
+ */
+export function embeddedGitOpsTarget(dataDir: string, embedded: EmbeddedGitOps = {}, secrets?: SecretsPolicy): GitOpsTarget {
   const workdir = join(dataDir, 'gitops');
-  if (embedded.url) return new GitOpsTarget({ workdir, url: embedded.url });
-  return new GitOpsTarget(embedded.replicated ? { workdir, warning: localRepositoryWarning(dataDir) } : { workdir });
+  const policy = secrets ? { secrets } : {};
+  if (embedded.url) return new GitOpsTarget({ workdir, url: embedded.url, ...policy });
+  return new GitOpsTarget(embedded.replicated ? { workdir, warning: localRepositoryWarning(dataDir), ...policy } : { workdir, ...policy });
 }

@@ -8,6 +8,8 @@
  *
  * Driver types (from the environment's matched `k8s-cluster` resource):
  * - `baton/directory` — values `{ root }`: files under `<root>/<app>/<env>/`.
+ *   File targets (directory, gitops) take `secrets: { mode, … }` from the values: Kubernetes Secrets SOPS-encrypted
+ *   to Baton's age key and `age_recipients` (default), or ExternalSecrets, or — only when set — plaintext (./secrets.ts).
  * - `baton/gitops`, `humanitec/k8s-cluster-git` — values `{ url?, branch?, path? }`: files in a git work
  *   tree under `<dataDir>/gitops/<hash of url>`, one commit per deployment, pushed to `url` when given.
  * - `humanitec/k8s-cluster`, `baton/kubernetes` — values `cluster_data`, secrets `credentials`, or
@@ -21,6 +23,9 @@ import { GitOpsTarget, embeddedGitOpsTarget } from './gitops.js';
 import type { EmbeddedGitOps } from './gitops.js';
 import { KubernetesTarget, kubeConfigFromEnvironment, kubeConfigFromOutputs } from './kubernetes.js';
 import type { ClusterOutputs } from './kubernetes.js';
+import { createSecretsPolicy, parseSecretsConfig } from './secrets.js';
+import type { AgeKeyPair, SecretsPolicy } from './secrets.js';
+import type { SecretStoreResolver } from '../secrets/stores/types.js';
 import type { Target } from './types.js';
 
 export type { ApplyRequest, ApplyResult, K8sObject, Target } from './types.js';
@@ -31,6 +36,8 @@ export { GitOpsTarget, embeddedGitOpsTarget, localRepositoryWarning } from './gi
 export type { EmbeddedGitOps, GitOpsOptions } from './gitops.js';
 export { FIELD_MANAGER, KubernetesTarget, kubeConfigFromEnvironment, kubeConfigFromOutputs } from './kubernetes.js';
 export type { ClusterOutputs, KubernetesTargetOptions } from './kubernetes.js';
+export { PLAINTEXT_WARNING, SECRETS_MODES, createSecretsPolicy, externalSecretRef, parseSecretsConfig } from './secrets.js';
+export type { AgeKeyPair, SecretsConfig, SecretsMode, SecretsPolicy } from './secrets.js';
 export { applyOrder, objectFileName, objectKey, ownershipLabels, ownershipSelector, toYaml } from './objects.js';
 
 export const TARGET_DRIVER_TYPES = [
@@ -51,6 +58,14 @@ export interface TargetSpec {
   dataDir: string;
   /** The default repository's remote (`BATON_GITOPS_URL`) and whether replicas share the database. */
   embeddedGitOps?: EmbeddedGitOps;
+  /** Baton's age key (`<dataDir>/age.agekey`): file targets SOPS-encrypt Secrets to it (and to `secrets.age_recipients`). */
+  ageKey?: AgeKeyPair;
+  /** Baton's secret stores, for `secrets.mode: external-secrets`. */
+  secretStores?: SecretStoreResolver;
+}
+
+function filePolicy(spec: TargetSpec, values: Record<string, unknown>): SecretsPolicy {
+  return createSecretsPolicy(parseSecretsConfig(values.secrets), { ageKey: spec.ageKey, secretStores: spec.secretStores });
 }
 
 function optionalString(values: Record<string, unknown>, name: string): string | undefined {
@@ -66,16 +81,18 @@ export function createTarget(spec: TargetSpec): Target {
   const secrets = spec.secrets ?? {};
   switch (spec.driverType) {
     case 'baton/directory':
-      return new DirectoryTarget(optionalString(values, 'root') ?? join(spec.dataDir, 'manifests'));
+      return new DirectoryTarget(optionalString(values, 'root') ?? join(spec.dataDir, 'manifests'), filePolicy(spec, values));
     case 'baton/gitops':
     case 'humanitec/k8s-cluster-git': {
       const url = optionalString(values, 'url');
-      if (!url) return embeddedGitOpsTarget(spec.dataDir, spec.embeddedGitOps);
+      const secrets = filePolicy(spec, values);
+      if (!url) return embeddedGitOpsTarget(spec.dataDir, spec.embeddedGitOps, secrets);
       const options = {
         // One work tree per remote, so two clusters never share an index.
         workdir: join(spec.dataDir, 'gitops', sha256Hex(url).slice(0, 16)),
         url,
         branch: optionalString(values, 'branch') ?? 'main',
+        secrets,
       };
       const path = optionalString(values, 'path');
       return new GitOpsTarget(path ? { ...options, path } : options);

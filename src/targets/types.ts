@@ -7,6 +7,8 @@ export type { K8sObject };
 export interface ApplyRequest {
   deploymentId: string;
   comment?: string;
+  /** The org deploying (secret stores are per org: the `external-secrets` secrets mode pushes values to the org's). */
+  orgId?: string;
   appId: string;
   envId: string;
   /** The environment's namespace; targets make sure it exists (a Namespace object is added when missing). */

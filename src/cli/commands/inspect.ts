@@ -159,7 +159,7 @@ export function registerInspectCommands(program: Command): void {
   });
 
   example(
-    withOutput(withConnection(program.command('status').description("every environment of the app with its last deployment"))),
+    withOutput(withConnection(program.command('status').description('every environment of the app with its last deployment, and the age key Secrets in the gitops repository are encrypted to'))),
     'baton status --app my-app',
   ).action(async (...args: unknown[]) => {
     const cmd = commandOf(args);
@@ -172,9 +172,17 @@ export function registerInspectCommands(program: Command): void {
       return { env: e.id, type: e.type, deploy: last?.id ?? '', status: last?.status ?? 'never deployed', when: last?.created_at ?? '', comment: last?.comment ?? '' };
     });
     const format = outputFormat(cmd);
+    // Where the embedded gitops repository is and how a cluster decrypts its Secrets (a server without the route: nothing).
+    const gitops = format === 'table' ? await c.client.get<Row>(`/orgs/${seg(c.org())}/baton/gitops`).catch(() => undefined) : undefined;
+    const gitopsLines = gitops
+      ? `gitops repository: ${text(gitops.repository)}${gitops.remote !== undefined ? ` (remote ${text(gitops.remote)})` : ''}\n` +
+        `Secrets are SOPS-encrypted to the age public key ${text(gitops.age_recipient)}; give Flux (or KSOPS) the key once:\n` +
+        `  ${text(gitops.sops_age_secret_command)}\n`
+      : '';
     io.out(
       format === 'table'
         ? `app ${c.app()} (org ${c.org()}) at ${c.context.url}\n` +
+            gitopsLines +
             render(rows, 'table', [
               { header: 'ENV', value: (r) => r.env },
               { header: 'TYPE', value: (r) => r.type },
