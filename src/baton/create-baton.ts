@@ -157,6 +157,10 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
     // SQLite → PostgreSQL: terraform state files left in the data folder move into the database before any job runs.
     const migrated = await migrateTerraformStateToDatabase({ terraformStateDir, terraformBin: config.terraformBin, databaseUrl: config.databaseUrl, log: (level, message) => app.log[level](message) });
     if (config.databaseUrl !== undefined && config.gitopsUrl === undefined) app.log.warn(localRepositoryWarning(config.dataDir));
+    // Replicas sharing a remote each encrypt Secrets to their own key unless they share one: Flux would lack the others'.
+    if (config.databaseUrl !== undefined && config.gitopsUrl !== undefined && config.ageKey === undefined) {
+      app.log.warn(`Secrets in the gitops repository are SOPS-encrypted to this replica's age key (${ageKey.recipient}); give every replica the same BATON_AGE_KEY (docs/operations.md)`);
+    }
     if (migrated.length > 0) app.log.info(`terraform state of ${migrated.length} resource(s) moved from ${terraformStateDir} into PostgreSQL`);
 
     let engineStarted = false;

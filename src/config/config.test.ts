@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { InvalidInput } from '../shared/errors.js';
+import { generateAgeIdentity } from '../secrets/age.js';
 import { loadConfig } from './config.js';
 
 it('uses the documented defaults when nothing is set', () => {
@@ -29,6 +30,7 @@ it('uses the documented defaults when nothing is set', () => {
     templateMaxOutput: 4_194_304,
     templateTimeoutMs: 2_000,
     gitopsUrl: undefined,
+    ageKey: undefined,
   });
 });
 
@@ -96,4 +98,13 @@ it('BATON_GITOPS_URL takes a bare repository path, file://, ssh://, scp-like and
   refused('ftp://git.example/repo', /ftp:/);
   // The refused password is not repeated in the message.
   assert.throws(() => loadConfig({ BATON_GITOPS_URL: 'https://bot:hunter2@git.example/x.git' }), (error: unknown) => !(error as Error).message.includes('hunter2'));
+});
+
+it('BATON_AGE_KEY takes one age identity and refuses anything else without echoing it', () => {
+  const { identity } = generateAgeIdentity();
+  assert.equal(loadConfig({ BATON_AGE_KEY: identity }).ageKey, identity);
+  assert.throws(
+    () => loadConfig({ BATON_AGE_KEY: 'AGE-SECRET-KEY-1hunter2' }),
+    (error: Error) => error instanceof InvalidInput && /BATON_AGE_KEY/.test(error.message) && !error.message.includes('hunter2'),
+  );
 });
