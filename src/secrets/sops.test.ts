@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { generateAgeIdentity, parseAgeKeyFile } from './age.js';
-import { SopsError, isSopsDocument, sopsAgeRecipients, sopsDecryptText, sopsEncrypt } from './sops.js';
+import { SopsError, isSopsDocument, sopsAgeRecipients, sopsDecryptText, sopsEncrypt, sopsYaml } from './sops.js';
 
 // Real `sops` output (see test/fixtures/sops/SOURCES.md) and the SOPS project's published test identity.
 const fixtures = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'sops');
@@ -70,7 +70,9 @@ test('a Kubernetes Secret encrypts data and stringData only, for every recipient
   const stringData = encrypted.stringData as Record<string, string>;
   assert.match(stringData.password as string, /^ENC\[AES256_GCM,data:[^,]+,iv:[A-Za-z0-9+/=]{44},tag:[A-Za-z0-9+/=]{24},type:str\]$/);
   assert.equal(stringData.empty, '');
-  const text = stringify(encrypted, { lineWidth: 0 });
+  const text = sopsYaml(encrypted);
+  assert.match(text, /^ {2}lastmodified: "2026-01-02T03:04:05Z"$/m, 'quoted as sops writes it');
+  assert.match(text, /^sops:\n/m);
   assert.ok(!text.includes('Sup3r-S3cret'));
   assert.ok(!text.includes(secret.data.token));
   assert.ok(Object.keys(encrypted).at(-1) === 'sops');
@@ -86,7 +88,7 @@ test('two encryptions of the same content differ (fresh data key and IVs), value
   const one = sopsEncrypt(secret, { recipients: [recipient] });
   const two = sopsEncrypt(secret, { recipients: [recipient] });
   assert.notEqual((one.stringData as Record<string, string>).password, (two.stringData as Record<string, string>).password);
-  const moved = structuredClone(one) as typeof one;
+  const moved = structuredClone(one);
   (moved.stringData as Record<string, string>).port = (one.stringData as Record<string, string>).password as string;
   assert.throws(() => sopsDecryptText(stringify(moved), [identity]), /failed to decrypt/);
   assert.throws(() => sopsEncrypt(secret, { recipients: [] }), SopsError);

@@ -15,7 +15,7 @@
  *   const { tree } = sopsDecryptText(yamlOrJsonText, ['AGE-SECRET-KEY-1…']);  // MAC verified
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { parse } from 'yaml';
+import { Document, isScalar, parse } from 'yaml';
 import { InvalidInput } from '../shared/errors.js';
 import { ageDecrypt, ageEncrypt, armorAge, dearmorAge } from './age.js';
 
@@ -188,11 +188,22 @@ export function sopsEncrypt(tree: Tree, options: SopsEncryptOptions): Tree & { s
     age: options.recipients.map((recipient) => ({ recipient, enc: armorAge(ageEncrypt(dataKey, [recipient])) })),
     lastmodified,
     mac: encryptValue(Buffer.from(mac.digest('hex').toUpperCase()), 'str', dataKey, lastmodified),
-    encrypted_regex: rules.encrypted_regex as string,
+    encrypted_regex: rules.encrypted_regex,
     version: SOPS_FORMAT_VERSION,
   };
   dataKey.fill(0);
   return { ...encrypted, sops };
+}
+
+/**
+ * A SOPS document as YAML the way the `sops` tool writes it: keys in the object's order (the MAC's), no line
+ * folding, `lastmodified` double-quoted (unquoted, a YAML 1.1 parser would read a timestamp, not a string).
+ */
+export function sopsYaml(document: Tree & { sops: SopsMetadata }): string {
+  const doc = new Document(document);
+  const lastModified = doc.getIn(['sops', 'lastmodified'], true);
+  if (isScalar(lastModified)) lastModified.type = 'QUOTE_DOUBLE';
+  return doc.toString({ lineWidth: 0 });
 }
 
 /** Whether a parsed document carries SOPS metadata. */

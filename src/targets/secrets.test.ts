@@ -27,9 +27,9 @@ const TOKEN = 'workload-api-t0ken-abc';
 function objects(password = PASSWORD, deploymentId = 'd1'): K8sObject[] {
   const annotations = { 'baton.dev/deployment': deploymentId, 'baton.dev/content-hash': `hash-of-${password}` };
   return [
-    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'shop-dev', annotations }, type: 'Opaque', stringData: { password } } as K8sObject,
-    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'web', namespace: 'shop-dev', labels: { app: 'web' } }, type: 'Opaque', data: { TOKEN: Buffer.from(TOKEN).toString('base64') } } as K8sObject,
-    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'web', namespace: 'shop-dev' }, data: { GREETING: 'hello' } } as K8sObject,
+    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'shop-dev', annotations }, type: 'Opaque', stringData: { password } },
+    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'web', namespace: 'shop-dev', labels: { app: 'web' } }, type: 'Opaque', data: { TOKEN: Buffer.from(TOKEN).toString('base64') } },
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'web', namespace: 'shop-dev' }, data: { GREETING: 'hello' } },
   ];
 }
 

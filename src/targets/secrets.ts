@@ -14,11 +14,11 @@
  *   `secrets: { mode: external-secrets, secret_store: vault-backend, secret_store_kind: ClusterSecretStore, store: vault }`
  *   `secrets: { mode: plaintext }`
  */
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import { canonicalJson, sha256Hex } from '../shared/canonical-json.js';
 import { InvalidInput } from '../shared/errors.js';
 import { isAgeRecipient } from '../secrets/age.js';
-import { isSopsDocument, sopsAgeRecipients, sopsDecryptText, sopsEncrypt } from '../secrets/sops.js';
+import { isSopsDocument, sopsAgeRecipients, sopsDecryptText, sopsEncrypt, sopsYaml } from '../secrets/sops.js';
 import type { SecretStoreResolver } from '../secrets/stores/types.js';
 import { CONTENT_HASH_ANNOTATION, objectKey, toYaml } from './objects.js';
 import type { K8sObject } from './types.js';
@@ -158,7 +158,7 @@ export function sopsCodec(ownKey: AgeKeyPair, extraRecipients: readonly string[]
     encode(object, current) {
       if (!isKubernetesSecret(object)) return plainCodec.encode(object, current);
       // Already encrypted (a previous object Baton could not open, applied again): kept as it is.
-      if (isSopsDocument(object)) return current !== undefined && canonicalJson(parse(current)) === canonicalJson(object) ? current : stringify(object, { lineWidth: 0 });
+      if (isSopsDocument(object)) return current !== undefined && canonicalJson(parse(current)) === canonicalJson(object) ? current : sopsYaml(object);
       const annotations = { ...(object.metadata.annotations ?? {}) };
       delete annotations[CONTENT_HASH_ANNOTATION];
       const stripped = { ...object, metadata: { ...object.metadata, annotations } };
@@ -169,7 +169,7 @@ export function sopsCodec(ownKey: AgeKeyPair, extraRecipients: readonly string[]
           if (previous && canonicalJson(withoutVolatile(previous)) === canonicalJson(withoutVolatile(stripped))) return current;
         }
       }
-      return stringify(sopsEncrypt(sortKeys(stripped) as Record<string, unknown>, { recipients }), { lineWidth: 0 });
+      return sopsYaml(sopsEncrypt(sortKeys(stripped) as Record<string, unknown>, { recipients }));
     },
     decode(text) {
       const parsed = parse(text) as K8sObject;
