@@ -9,6 +9,7 @@ import type { BatonApp } from '../../src/api/server.js';
 import { loadConfig } from '../../src/config/index.js';
 import type { Driver } from '../../src/drivers/contract.js';
 import type { Engine, TargetResolver } from '../../src/engine/index.js';
+import type { SecretStoreResolver } from '../../src/secrets/index.js';
 import type { DialectName, Store } from '../../src/store/index.js';
 import { createTestDatabase } from '../../src/store/testing.js';
 import type { TestDatabase } from '../../src/store/testing.js';
@@ -39,7 +40,17 @@ export interface EngineHarness {
 }
 
 export async function startEngineHarness(
-  options: { dialect?: DialectName; extraDrivers?: Driver[]; engine?: HarnessEngineOptions; database?: TestDatabase; secretKey?: string; token?: string; env?: NodeJS.ProcessEnv } = {},
+  options: {
+    dialect?: DialectName;
+    extraDrivers?: Driver[];
+    engine?: HarnessEngineOptions;
+    database?: TestDatabase;
+    secretKey?: string;
+    token?: string;
+    env?: NodeJS.ProcessEnv;
+    /** Secret stores for the `external-secrets` secrets mode of file targets. */
+    secretStores?: SecretStoreResolver;
+  } = {},
 ): Promise<EngineHarness> {
   const database = options.database ?? (await createTestDatabase(options.dialect ?? 'sqlite'));
   const org = 'local';
@@ -65,6 +76,7 @@ export async function startEngineHarness(
     ...(options.extraDrivers ? { extraDrivers: options.extraDrivers } : {}),
     ...(tuning.workerId !== undefined ? { workerId: tuning.workerId } : {}),
     ...(tuning.resolveTarget ? { resolveTarget: tuning.resolveTarget } : {}),
+    ...(options.secretStores ? { secretStores: options.secretStores } : {}),
   });
   const url = await baton.listen();
   return {

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { validateK8sObject } from '../../src/profiles/testing.js';
+import { isSopsDocument, sopsDecryptText } from '../../src/secrets/index.js';
 import { defaultTypeRegistry } from '../../src/resources/index.js';
 import { convertScoreToDelta, loadScoreFiles, readBinaryFile } from '../../src/score/index.js';
 import type { K8sObject } from '../../src/targets/index.js';
@@ -163,10 +164,15 @@ function toOrgTypes(delta: Delta): string[] {
   return [...custom];
 }
 
-function writtenObjects(dir: string): { file: string; object: K8sObject }[] {
+/** The objects as the cluster gets them: SOPS-encrypted Secrets decrypted (as Flux does) with Baton's age key. */
+function writtenObjects(dir: string, ageIdentity: string): { file: string; object: K8sObject }[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.yaml'))
-    .map((file) => ({ file, object: parse(readFileSync(join(dir, file), 'utf8')) as K8sObject }));
+    .map((file) => {
+      const text = readFileSync(join(dir, file), 'utf8');
+      const parsed = parse(text) as unknown;
+      return { file, object: (isSopsDocument(parsed) ? sopsDecryptText(text, [ageIdentity]).tree : parsed) as K8sObject };
+    });
 }
 
 void describe('Score examples deploy to a directory target and every written object is a valid Kubernetes object', () => {
@@ -227,7 +233,7 @@ void describe('Score examples deploy to a directory target and every written obj
       }
       assert.equal(done.status, 'succeeded', JSON.stringify(errors));
 
-      const written = writtenObjects(join(root, appId, 'development'));
+      const written = writtenObjects(join(root, appId, 'development'), h.baton.ageKey.identity);
       const workloads = Object.keys(delta.modules.add);
       for (const workload of workloads) {
         assert.ok(
