@@ -6,7 +6,7 @@ const GitOpsInfoResponse = Type.Object(
   {
     repository: Type.String({ description: 'The embedded gitops repository: its work tree in the data folder.' }),
     remote: Type.Optional(Type.String({ description: 'BATON_GITOPS_URL, when set: the remote Argo CD or Flux reads.' })),
-    secrets_mode: Type.Literal('sops', { description: 'How the embedded repository holds Kubernetes Secrets.' }),
+    secrets_mode: Type.Literal('sops', { description: 'How the embedded repository holds Kubernetes Secrets by default (a k8s-cluster definition may set another mode).' }),
     age_recipient: Type.String({ description: "Baton's age public key: Secrets in the repository are SOPS-encrypted to it." }),
     age_key_file: Type.Optional(Type.String({ description: 'The file holding the matching identity (absent when it comes from BATON_AGE_KEY).' })),
     sops_age_secret_command: Type.String({ description: 'The command that gives Flux (or KSOPS) the key to decrypt the Secrets.' }),
