@@ -79,7 +79,7 @@ describe('baton create/get/delete token against baton serve', { timeout: 240_000
   let dir: string;
   let env: NodeJS.ProcessEnv;
   before(async () => {
-    baton = await startBatonProcess();
+    baton = await startBatonProcess({ startTimeoutMs: 120_000 }); // generous: CI machines can be very loaded
     dir = mkdtempSync(join(tmpdir(), 'baton-cli-tokens-'));
     env = { ...cleanEnv(dir), BATON_URL: baton.url, BATON_TOKEN: baton.token };
   });

@@ -24,7 +24,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     let baton: BatonProcess;
     let admin: PublicApi;
     before(async () => {
-      baton = await startBatonProcess({ dialect });
+      baton = await startBatonProcess({ dialect, startTimeoutMs: 120_000 });
       admin = new PublicApi(apiConfig({ token: baton.token, apiHost: baton.url }));
     });
     after(() => baton.stop());
