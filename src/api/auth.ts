@@ -1,10 +1,15 @@
 /**
  * Authentication and authorization: one `onRequest` hook on every route. Routes marked
  * `config: { public: true }` (only `/healthz`, `/readyz` and `/openapi.json`) skip it.
+ *
+ * Every request looks its bearer token up in the database (no cache), so a revoked token fails on the next request.
+ * Failed attempts count per source address (src/api/auth-rate-limit.ts): a presented token that does not
+ * authenticate is a failure; a missing or malformed header is refused without counting (nothing was guessed).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CoreServices, UserRow } from '../org/index.js';
 import { Unauthenticated } from '../shared/errors.js';
+import type { AuthFailureLimiter } from './auth-rate-limit.js';
 
 export type AuthenticatedUser = UserRow;
 
@@ -16,6 +21,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Serve without authentication. */
     public?: boolean;
+    /** The permission key the route needs (RBAC contract; the matrix lives in src/api/permissions.ts). */
+    permission?: string;
   }
 }
 
@@ -44,11 +51,20 @@ function bearerToken(request: FastifyRequest): string {
   return match[1];
 }
 
-export function installAuth(app: FastifyInstance, services: CoreServices): void {
+export function installAuth(app: FastifyInstance, services: CoreServices, failures: AuthFailureLimiter): void {
   app.decorateRequest('user', null as unknown as AuthenticatedUser);
   app.addHook('onRequest', async (request) => {
     if (request.routeOptions.config.public === true) return;
-    const user = await services.tokens.authenticate(bearerToken(request));
+    failures.assertAllowed(request.ip);
+    const token = bearerToken(request);
+    let user: AuthenticatedUser;
+    try {
+      user = await services.tokens.authenticate(token);
+    } catch (error) {
+      if (error instanceof Unauthenticated) failures.recordFailure(request.ip);
+      throw error;
+    }
+    failures.recordSuccess(request.ip);
     request.user = user;
     await authorize(
       user,

@@ -15,6 +15,7 @@ import {
   NotFound,
   StoreUnavailable,
   Timeout,
+  TooManyAttempts,
   Unauthenticated,
 } from '../shared/errors.js';
 
@@ -36,6 +37,8 @@ export interface HumanitecErrorBody {
 export interface HttpError {
   statusCode: number;
   body: HumanitecErrorBody;
+  /** Response headers the error implies (`Retry-After` on 429). */
+  headers?: Record<string, string>;
 }
 
 /** Status per domain error class; the first match wins (subclasses before their parents). */
@@ -45,6 +48,7 @@ const STATUS_BY_ERROR: ReadonlyArray<[abstract new (...args: never[]) => BatonEr
   [Forbidden, 403],
   [NotFound, 404],
   [Conflict, 409],
+  [TooManyAttempts, 429],
   [DriverFailed, 502],
   [Timeout, 504],
   [StoreUnavailable, 503],
@@ -86,7 +90,8 @@ export function toHttpError(error: unknown): HttpError {
   if (error instanceof BatonError) {
     const status = STATUS_BY_ERROR.find(([type]) => error instanceof type)?.[1] ?? 500;
     if (status === 500) return internalError();
-    return { statusCode: status, body: { error: error.code, message: error.message, details: error.details } };
+    const headers = error instanceof TooManyAttempts ? { 'retry-after': String(error.retryAfterSeconds) } : undefined;
+    return { statusCode: status, body: { error: error.code, message: error.message, details: error.details }, ...(headers ? { headers } : {}) };
   }
   if (isFastifyError(error)) {
     if (Array.isArray(error.validation)) {
@@ -106,9 +111,10 @@ function internalError(): HttpError {
 
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
-    const { statusCode, body } = toHttpError(error);
+    const { statusCode, body, headers } = toHttpError(error);
     if (statusCode >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.debug({ err: error }, 'request rejected');
+    if (headers) void reply.headers(headers);
     return reply.status(statusCode).send(body);
   });
   app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {

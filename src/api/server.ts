@@ -11,6 +11,8 @@ import type { BatonServices } from '../baton/services.js';
 import type { LogLevel } from '../config/index.js';
 import { assertJsonTextDepth } from '../shared/input-limits.js';
 import { installAuth } from './auth.js';
+import { createAuthFailureLimiter } from './auth-rate-limit.js';
+import type { AuthFailureLimiter } from './auth-rate-limit.js';
 import { installErrorHandling } from './errors.js';
 import { registerAppRoutes } from './routes/apps.js';
 import { registerEnvTypeRoutes } from './routes/env-types.js';
@@ -22,6 +24,7 @@ import { registerHealthRoutes } from './routes/health.js';
 import { registerOrgRoutes } from './routes/orgs.js';
 import type { BatonApp, RouteModule, ServerDeps } from './routes/types.js';
 import { registerUserRoutes } from './routes/users.js';
+import { registerTokenRoutes } from './routes/tokens.js';
 import { registerValueRoutes } from './routes/values.js';
 import { registerResourceTypeRoutes } from './routes/resource-types.js';
 import { registerResourceDefinitionRoutes } from './routes/resource-definitions.js';
@@ -42,6 +45,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   registerHealthRoutes,
   registerOrgRoutes,
   registerUserRoutes,
+  registerTokenRoutes,
   registerEnvTypeRoutes,
   registerAppRoutes,
   registerEnvRoutes,
@@ -66,6 +70,8 @@ export interface BuildServerOptions {
   services: BatonServices;
   version: string;
   logLevel?: LogLevel;
+  /** The failed-authentication limiter (shared with `POST /baton/login`); default: the defaults of src/api/auth-rate-limit.ts. */
+  authFailures?: AuthFailureLimiter;
   /** Override the module list (tests); defaults to ROUTE_MODULES. */
   routeModules?: readonly RouteModule[];
 }
@@ -118,7 +124,8 @@ export async function buildServer(options: BuildServerOptions): Promise<BatonApp
 
   installValidation(app);
   installErrorHandling(app);
-  installAuth(app, services.core);
+  const authFailures = options.authFailures ?? createAuthFailureLimiter();
+  installAuth(app, services.core, authFailures);
 
   await app.register(swagger, {
     openapi: {
@@ -134,7 +141,7 @@ export async function buildServer(options: BuildServerOptions): Promise<BatonApp
   });
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, () => app.swagger());
 
-  const deps: ServerDeps = { ...services, version: options.version };
+  const deps: ServerDeps = { ...services, version: options.version, authFailures };
   for (const register of options.routeModules ?? ROUTE_MODULES) await register(app, deps);
   await app.ready();
   return app;

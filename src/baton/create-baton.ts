@@ -9,6 +9,7 @@
  * folder or a key. `overrides` exist for tests and benchmarks (extra drivers, a target resolver, a worker id).
  */
 import { join } from 'node:path';
+import { createAuthFailureLimiter } from '../api/auth-rate-limit.js';
 import { buildServer } from '../api/server.js';
 import type { BatonApp } from '../api/server.js';
 import type { Config } from '../config/index.js';
@@ -20,7 +21,7 @@ import type { DriverRegistry } from '../drivers/registry.js';
 import { createEngine, createRegistry, createTargetResolver, localRepositoryWarning, migrateTerraformStateToDatabase } from '../engine/index.js';
 import { defaultDefinitions } from '../resources/defaults/index.js';
 import type { Engine, EngineTimings, TargetResolver } from '../engine/index.js';
-import { bootstrap, createCoreServices } from '../org/index.js';
+import { bootstrap, createCoreServices, deriveTokenHashKey } from '../org/index.js';
 import type { BootstrapResult } from '../org/index.js';
 import { createWorkloadProfilesService } from '../profiles/service/index.js';
 import type { ResourceDefinition } from '../resources/index.js';
@@ -28,6 +29,7 @@ import { createResourceServices } from '../resources/service/index.js';
 import { SecretBox, fluxSopsSecretCommand, loadOrCreateAgeKey, loadOrCreateSecretKey } from '../secrets/index.js';
 import type { AgeKey, SecretStoreResolver } from '../secrets/index.js';
 import { createSetsService } from '../sets/service.js';
+import { ensurePrivateDir } from '../shared/private-fs.js';
 import { createStore } from '../store/index.js';
 import type { Store } from '../store/index.js';
 import { createValueSource, createValuesService } from '../values/index.js';
@@ -74,6 +76,8 @@ export interface Baton {
 }
 
 export async function createBaton(config: Config, overrides: BatonOverrides = {}): Promise<Baton> {
+  // The data folder holds the database, the secret key, the admin token and terraform state: 0700 when created here.
+  ensurePrivateDir(config.dataDir);
   const store = await createStore({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
@@ -81,9 +85,10 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
     statementTimeoutMs: config.databaseStatementTimeoutMs,
   });
   try {
-    const core = createCoreServices(store);
+    const secretKey = loadOrCreateSecretKey({ dataDir: config.dataDir, secretKey: config.secretKey });
+    const box = new SecretBox(secretKey);
+    const core = createCoreServices(store, { tokenHashKey: deriveTokenHashKey(secretKey.material) });
     const seeded = await bootstrap(core, { orgId: config.org, bootstrapToken: config.bootstrapToken, dataDir: config.dataDir });
-    const box = new SecretBox(loadOrCreateSecretKey({ dataDir: config.dataDir, secretKey: config.secretKey }));
     const ageKey = loadOrCreateAgeKey({ dataDir: config.dataDir, ageKey: config.ageKey });
     const templateLimits = { maxSteps: config.templateMaxSteps, maxOutput: config.templateMaxOutput, timeoutMs: config.templateTimeoutMs };
     const terraformStateDir = join(config.dataDir, 'terraform');
@@ -153,7 +158,8 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
       }),
     };
     const services: BatonServices = { core, sets, values, resources, profiles, deployments, health: { ready: () => store.ready() }, gitops };
-    const app = await buildServer({ services, logLevel: config.logLevel, version: BATON_VERSION });
+    const authFailures = createAuthFailureLimiter({ maxFailures: config.authFailureLimit, windowMs: 60_000 });
+    const app = await buildServer({ services, logLevel: config.logLevel, version: BATON_VERSION, authFailures });
     // SQLite → PostgreSQL: terraform state files left in the data folder move into the database before any job runs.
     const migrated = await migrateTerraformStateToDatabase({ terraformStateDir, terraformBin: config.terraformBin, databaseUrl: config.databaseUrl, log: (level, message) => app.log[level](message) });
     if (config.databaseUrl !== undefined && config.gitopsUrl === undefined) app.log.warn(localRepositoryWarning(config.dataDir));

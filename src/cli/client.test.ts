@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated } from '../shared/errors.js';
+import { Conflict, Forbidden, InvalidInput, NotFound, TooManyAttempts, Unauthenticated } from '../shared/errors.js';
 import { ApiClient, RequestFailed, errorForResponse, isMissingRoute, serverMessage } from './client.js';
 import { EXIT, exitCodeFor } from './errors.js';
 
@@ -13,6 +13,7 @@ describe('errorForResponse maps HTTP statuses to domain errors and exit codes', 
     [403, Forbidden, EXIT.auth],
     [404, NotFound, EXIT.notFound],
     [409, Conflict, EXIT.conflict],
+    [429, TooManyAttempts, EXIT.auth],
     [500, RequestFailed, EXIT.failed],
     [502, RequestFailed, EXIT.failed],
   ];

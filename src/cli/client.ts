@@ -3,7 +3,7 @@
  * errors of src/shared/errors.ts, so the CLI's single exit-code mapping applies; each error message carries the
  * server's own message and the HTTP status (never a stack trace).
  */
-import { BatonError, Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated } from '../shared/errors.js';
+import { BatonError, Conflict, Forbidden, InvalidInput, NotFound, TooManyAttempts, Unauthenticated } from '../shared/errors.js';
 import { nodeFetch } from './http.js';
 import type { Fetch, HttpRequest, HttpResponse } from './http.js';
 
@@ -62,6 +62,17 @@ export function errorForResponse(method: string, path: string, status: number, t
   if (status === 403) return new Forbidden(message, details);
   if (status === 404) return new NotFound('path', path, message, details);
   if (status === 409) return new Conflict(message, details);
+  if (status === 429) {
+    // The server's body names the wait (details.retry_after_seconds), as does its message.
+    let seconds = 60;
+    try {
+      const parsed = JSON.parse(text) as { details?: { retry_after_seconds?: unknown } };
+      if (typeof parsed.details?.retry_after_seconds === 'number') seconds = parsed.details.retry_after_seconds;
+    } catch {
+      // not JSON: keep the default
+    }
+    return new TooManyAttempts(message, seconds, details);
+  }
   return new RequestFailed(message, details);
 }
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -21,12 +21,33 @@ describe('CLI config file', () => {
       config = setContextValue(config, 'url', 'http://h:1');
       config = setContextValue(config, 'token', 'secret');
       config = setContextValue(config, 'app', 'a', 'other');
-      saveConfig(config, path);
+      const umask = process.umask(0o022); // a typical umask: without explicit modes the folder would be 0755
+      try {
+        saveConfig(config, path);
+      } finally {
+        process.umask(umask);
+      }
       assert.equal(statSync(path).mode & 0o777, 0o600);
+      assert.equal(statSync(join(dir, 'sub')).mode & 0o777, 0o700, 'the config folder created for it is 0700');
+      assert.deepEqual(readdirSync(join(dir, 'sub')), ['config.yaml'], 'no temporary file left behind');
       const loaded = loadConfig(path);
       assert.deepEqual(loaded.contexts, { default: { url: 'http://h:1', token: 'secret' }, other: { app: 'a' } });
       const removed = setContextValue(loaded, 'token', undefined);
       assert.deepEqual(removed.contexts.default, { url: 'http://h:1' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('an existing config file with a wider mode is replaced by a 0600 one, never rewritten in place', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'baton-cfg-'));
+    try {
+      const path = join(dir, 'config.yaml');
+      writeFileSync(path, 'contexts: {}\n');
+      chmodSync(path, 0o644);
+      saveConfig(setContextValue(loadConfig(path), 'token', 'secret'), path);
+      assert.equal(statSync(path).mode & 0o777, 0o600);
+      assert.equal(loadConfig(path).contexts.default?.token, 'secret');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

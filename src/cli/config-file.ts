@@ -1,12 +1,14 @@
 /**
  * The CLI's own configuration: named contexts (URL, token, org, app, env) in `~/.config/baton/config.yaml`
  * (or the file named by `BATON_CONFIG`). Flags beat environment variables, which beat the current context.
- * The file holds a token, so it is written with mode 0600.
+ * The file holds a token, so it is written with mode 0600 (atomically: a fresh 0600 file renamed into place) and
+ * its folder, when created here, with 0700.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { InvalidInput } from '../shared/errors.js';
+import { writePrivateFile } from '../shared/private-fs.js';
 import { yaml } from './lazy.js';
 
 export const CONTEXT_KEYS = ['url', 'token', 'org', 'app', 'env'] as const;
@@ -68,9 +70,7 @@ export function loadConfig(path = configPath()): CliConfig {
 }
 
 export function saveConfig(config: CliConfig, path = configPath()): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, serializeConfig(config), { mode: 0o600 });
-  chmodSync(path, 0o600);
+  writePrivateFile(path, serializeConfig(config));
 }
 
 /** Returns a copy with `key` set (or removed when `value` is undefined) in `contextName` (default: current). */

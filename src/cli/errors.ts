@@ -1,8 +1,9 @@
 /**
  * The one place where errors become exit codes:
- * 0 ok, 1 failed operation, 2 usage (bad flags/arguments/config), 3 auth, 4 not found, 5 conflict.
+ * 0 ok, 1 failed operation, 2 usage (bad flags/arguments/config), 3 auth (also: too many failed attempts), 4 not found,
+ * 5 conflict.
  */
-import { BatonError, Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated } from '../shared/errors.js';
+import { BatonError, Conflict, Forbidden, InvalidInput, NotFound, TooManyAttempts, Unauthenticated } from '../shared/errors.js';
 
 export const EXIT = {
   ok: 0,
@@ -26,7 +27,7 @@ export class OperationFailed extends BatonError {
 
 export function exitCodeFor(error: unknown): ExitCode {
   if (error instanceof UsageError || error instanceof InvalidInput) return EXIT.usage;
-  if (error instanceof Unauthenticated || error instanceof Forbidden) return EXIT.auth;
+  if (error instanceof Unauthenticated || error instanceof Forbidden || error instanceof TooManyAttempts) return EXIT.auth;
   if (error instanceof NotFound) return EXIT.notFound;
   if (error instanceof Conflict) return EXIT.conflict;
   if (isCommanderError(error)) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;

@@ -31,7 +31,14 @@ it('uses the documented defaults when nothing is set', () => {
     templateTimeoutMs: 2_000,
     gitopsUrl: undefined,
     ageKey: undefined,
+    authFailureLimit: 10,
   });
+});
+
+it('BATON_AUTH_FAILURE_LIMIT: 0 turns the limit off; a negative or non-integer value names the variable', () => {
+  assert.equal(loadConfig({ BATON_AUTH_FAILURE_LIMIT: '0' }).authFailureLimit, 0);
+  assert.equal(loadConfig({}, { authFailureLimit: '25' }).authFailureLimit, 25);
+  for (const bad of ['-1', '2.5', 'many']) assert.throws(() => loadConfig({ BATON_AUTH_FAILURE_LIMIT: bad }), /BATON_AUTH_FAILURE_LIMIT must be an integer/);
 });
 
 it('reads environment variables and lets same-named flags override them', () => {

@@ -63,6 +63,8 @@ export interface Config {
    * `<dataDir>/age.agekey`, created on first start. Replicas sharing one gitops remote must all be given the same one.
    */
   ageKey: string | undefined;
+  /** Failed authentications one source address may make per minute before it gets 429 (0: no limit). */
+  authFailureLimit: number;
 }
 
 /** Every setting: env var, CLI flag (undefined: env only), default, description. The single source for docs and flags. */
@@ -91,6 +93,7 @@ export const CONFIG_VARIABLES = [
   { key: 'templateTimeoutMs', env: 'BATON_TEMPLATE_TIMEOUT_MS', flag: '--template-timeout-ms <ms>', default: '2000', description: 'time limit of one Go-template render in milliseconds' },
   { key: 'gitopsUrl', env: 'BATON_GITOPS_URL', flag: '--gitops-url <url>', default: undefined, description: 'remote the embedded gitops repository fetches from and pushes to (bare repository path, file://, ssh:// or https:// without a password); needed by replicas on PostgreSQL' },
   { key: 'ageKey', env: 'BATON_AGE_KEY', flag: '--age-key <identity>', default: undefined, description: 'age identity (AGE-SECRET-KEY-1…) Secrets in the gitops repository are SOPS-encrypted to (unset: <data dir>/age.agekey); give every replica the same one' },
+  { key: 'authFailureLimit', env: 'BATON_AUTH_FAILURE_LIMIT', flag: '--auth-failure-limit <n>', default: '10', description: 'failed authentications (bad token or password) one source address may make per minute before it is answered 429 until the minute ends; 0 turns the limit off' },
   { key: 'logLevel', env: 'BATON_LOG_LEVEL', flag: '--log-level <level>', default: 'info', description: `log level: ${LOG_LEVELS.join(', ')}` },
 ] as const satisfies ReadonlyArray<{ key: keyof Config; env: string; flag: string; default: string | undefined; description: string }>;
 
@@ -162,7 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
     }
   }
 
-  const positiveInteger = (key: 'engineLeaseMs' | 'enginePollMs' | 'engineConcurrency' | 'driverTimeoutMs' | 'templateMaxSteps' | 'templateMaxOutput' | 'templateTimeoutMs' | 'databaseConnectTimeoutMs' | 'databaseStatementTimeoutMs' | 'shutdownGraceMs', min: number, max: number): number => {
+  const positiveInteger = (key: 'engineLeaseMs' | 'enginePollMs' | 'engineConcurrency' | 'driverTimeoutMs' | 'templateMaxSteps' | 'templateMaxOutput' | 'templateTimeoutMs' | 'databaseConnectTimeoutMs' | 'databaseStatementTimeoutMs' | 'shutdownGraceMs' | 'authFailureLimit', min: number, max: number): number => {
     const text = raw(key)!;
     const value = Number(text);
     if (!/^\d+$/.test(text) || value < min || value > max) {
@@ -179,6 +182,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
     databaseStatementTimeoutMs: positiveInteger('databaseStatementTimeoutMs', 100, 24 * 3_600_000),
     shutdownGraceMs: positiveInteger('shutdownGraceMs', 0, 3_600_000),
   };
+  const authFailureLimit = positiveInteger('authFailureLimit', 0, 1_000_000);
   const terraformBin = raw('terraformBin')!;
   const templates = {
     templateMaxSteps: positiveInteger('templateMaxSteps', 1_000, 1_000_000_000),
@@ -191,7 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
   const ageKey = raw('ageKey');
   if (ageKey !== undefined && parseAgeKeyFileOrUndefined(ageKey)?.length !== 1) throw new InvalidInput(`${name('ageKey')} must be one age identity (AGE-SECRET-KEY-1…)`);
 
-  return { port, host, dataDir: raw('dataDir')!, databaseUrl, org, bootstrapToken, logLevel: logLevel as LogLevel, secretKey, ...devServers, ...engine, terraformBin, ...templates, gitopsUrl, ageKey };
+  return { port, host, dataDir: raw('dataDir')!, databaseUrl, org, bootstrapToken, logLevel: logLevel as LogLevel, secretKey, ...devServers, ...engine, terraformBin, ...templates, gitopsUrl, ageKey, authFailureLimit };
 }
 
 /**

@@ -1,6 +1,7 @@
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { SEEDED_ENV_TYPES, generateToken } from './services.js';
+import { writePrivateFile } from '../shared/private-fs.js';
+import { SEEDED_ENV_TYPES } from './services.js';
+import { generateToken } from './tokens.js';
 import type { CoreServices } from './services.js';
 
 export interface BootstrapOptions {
@@ -40,7 +41,7 @@ export async function bootstrap(services: CoreServices, options: BootstrapOption
     if ((await services.repos.users.count(trx)) === 0) {
       const admin = await services.users.create({ name: 'Administrator', type: 'user' }, trx);
       const token = options.bootstrapToken ?? generateToken();
-      await services.tokens.issue(admin.id, 'bootstrap administrator token', token, trx);
+      await services.tokens.issue(admin.id, { id: 'bootstrap', description: 'bootstrap administrator token' }, token, trx);
       result.seededAdmin = true;
       if (options.bootstrapToken === undefined) {
         // Written inside the transaction: if the file cannot be written, no admin exists whose token is lost.
@@ -52,9 +53,7 @@ export async function bootstrap(services: CoreServices, options: BootstrapOption
 }
 
 function writeAdminToken(dataDir: string, token: string): string {
-  mkdirSync(dataDir, { recursive: true });
   const file = resolve(join(dataDir, 'admin-token'));
-  writeFileSync(file, token + '\n', { mode: 0o600 });
-  chmodSync(file, 0o600); // the mode option is ignored when the file already exists
+  writePrivateFile(file, token + '\n');
   return file;
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { it } from 'node:test';
 import { Conflict, InvalidInput, NotFound, Unauthenticated } from '../shared/errors.js';
 import { forEachDialect } from '../store/testing.js';
-import { bootstrap, createCoreServices, hashToken } from './index.js';
+import { bootstrap, createCoreServices } from './index.js';
 
 forEachDialect('core services', (getStore) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'baton-org-'));
@@ -21,7 +21,7 @@ forEachDialect('core services', (getStore) => {
     assert.equal((await services().tokens.authenticate('t0ken')).id, admin.id);
     await assert.rejects(services().tokens.authenticate('other'), Unauthenticated);
     const stored = await getStore().db.selectFrom('tokens').select('token_hash').execute();
-    assert.deepEqual(stored.map((r) => r.token_hash), [hashToken('t0ken')]);
+    assert.deepEqual(stored.map((r) => r.token_hash), [services().hasher.hash('t0ken')]);
   });
 
   it('creating an app creates its development environment, or the env given', async () => {

@@ -3,8 +3,8 @@
  * They enforce the rules (id format, existence of parents, "an env type in use cannot be deleted",
  * "creating an app creates its first environment") and speak only domain errors; HTTP and SQL stay outside.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { Conflict, InvalidInput, NotFound, Unauthenticated } from '../shared/errors.js';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Conflict, InvalidInput, NotFound } from '../shared/errors.js';
 import { checkId } from '../shared/ids.js';
 import { createCoreRepos, nowIso } from '../store/index.js';
 import type { Executor, Store } from '../store/index.js';
@@ -13,6 +13,8 @@ import type { EnvTypeRow } from '../store/env-types-repo.js';
 import type { EnvRow } from '../store/envs-repo.js';
 import type { OrgRow } from '../store/orgs-repo.js';
 import type { UserRow } from '../store/users-repo.js';
+import { NO_ORG_ROLES, createTokenHasher, createTokenService } from './tokens.js';
+import type { OrgRoles } from './tokens.js';
 
 export type { AppRow, EnvRow, EnvTypeRow, OrgRow, UserRow };
 
@@ -39,17 +41,20 @@ export interface NewEnv {
   type?: string | undefined;
 }
 
-/** SHA-256 hex of an API token: what the tokens table stores and looks up. */
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
+export interface CoreServicesOptions {
+  /**
+   * Key of the API-token HMAC (`deriveTokenHashKey(secret key)`, src/org/tokens.ts). The composition root always
+   * passes it. Without it (unit tests of other concerns) a random key lives as long as this process: tokens then
+   * fail closed after a restart instead of being hashed under a guessable key.
+   */
+  tokenHashKey?: Buffer;
+  /** Org roles for the token rule (`mayManageTokensOf`); default: nobody holds one. */
+  orgRoles?: OrgRoles;
 }
 
-/** A fresh random API token (256 bits, URL-safe). */
-export function generateToken(): string {
-  return randomBytes(32).toString('base64url');
-}
+const PROCESS_TOKEN_HASH_KEY = randomBytes(32);
 
-export function createCoreServices(store: Store) {
+export function createCoreServices(store: Store, options: CoreServicesOptions = {}) {
   const repos = createCoreRepos(store);
 
   async function requireOrg(orgId: string, trx?: Executor): Promise<OrgRow> {
@@ -220,28 +225,10 @@ export function createCoreServices(store: Store) {
     count: () => repos.users.count(),
   };
 
-  const tokens = {
-    /** Stores the hash of `token` (or of a fresh random one) for the user; returns the plain token, shown only once. */
-    async issue(userId: string, description: string, token: string = generateToken(), trx?: Executor): Promise<string> {
-      await repos.tokens.insert(
-        { id: randomUUID(), user_id: userId, token_hash: hashToken(token), description, created_at: nowIso(), expires_at: null },
-        trx,
-      );
-      return token;
-    },
-    /** The user a bearer token belongs to; `Unauthenticated` when unknown or expired. */
-    async authenticate(token: string): Promise<UserRow> {
-      const row = await repos.tokens.findByHash(hashToken(token));
-      if (!row || (row.expires_at !== null && row.expires_at <= nowIso())) {
-        throw new Unauthenticated('the bearer token is not valid');
-      }
-      const user = await repos.users.get(row.user_id);
-      if (!user) throw new Unauthenticated('the bearer token is not valid');
-      return user;
-    },
-  };
+  const hasher = createTokenHasher(options.tokenHashKey ?? PROCESS_TOKEN_HASH_KEY);
+  const tokens = createTokenService({ repos, hasher, orgRoles: options.orgRoles ?? NO_ORG_ROLES });
 
-  return { store, repos, orgs, envTypes, apps, envs, users, tokens };
+  return { store, repos, orgs, envTypes, apps, envs, users, tokens, hasher };
 }
 
 export type CoreServices = ReturnType<typeof createCoreServices>;

@@ -44,6 +44,19 @@ export class Forbidden extends BatonError {
   readonly code = 'FORBIDDEN';
 }
 
+/**
+ * Too many failed attempts (authentication) from one source; `retryAfterSeconds` says when trying again may
+ * succeed (HTTP: 429 with `Retry-After`).
+ */
+export class TooManyAttempts extends BatonError {
+  readonly code = 'TOO_MANY_ATTEMPTS';
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds: number, details: ErrorDetails = {}) {
+    super(message, { retry_after_seconds: retryAfterSeconds, ...details });
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
 /** A driver could not provision or deprovision. `retryable` says whether trying again may help. */
 export class DriverFailed extends BatonError {
   readonly code = 'DRIVER_FAILED';

@@ -33,12 +33,18 @@ export interface UsersTable {
 }
 
 export interface TokensTable {
+  /** Chosen by the client, unique per user (primary key `(user_id, id)`). */
   id: string;
   user_id: string;
-  /** SHA-256 hex of the bearer token; the token itself is never stored. */
+  /**
+   * Keyed hash of the bearer token, `hmac-sha256:<hex>` (src/org/tokens.ts); rows older than migration 0011 hold
+   * bare SHA-256 hex until their token is next used. The token itself is never stored.
+   */
   token_hash: string;
   description: string;
   created_at: string;
+  /** The user who issued the token. */
+  created_by: string;
   expires_at: string | null;
 }
 

@@ -68,13 +68,21 @@ forEachDialect('core repositories', (getStore) => {
   it('finds a token by its hash and cascades it with its user', async () => {
     const repos = createCoreRepos(getStore());
     await repos.users.insert({ id: 'u-tok', name: 'T', email: null, type: 'user', created_at: at });
-    await repos.tokens.insert({ id: 't1', user_id: 'u-tok', token_hash: 'abc123', description: 'd', created_at: at, expires_at: null });
+    await repos.tokens.insert({ id: 't1', user_id: 'u-tok', token_hash: 'abc123', description: 'd', created_at: at, created_by: 'u-tok', expires_at: null });
     assert.equal((await repos.tokens.findByHash('abc123'))?.user_id, 'u-tok');
     assert.equal(await repos.tokens.findByHash('other'), undefined);
     await assert.rejects(
-      repos.tokens.insert({ id: 't2', user_id: 'u-tok', token_hash: 'abc123', description: 'd', created_at: at, expires_at: null }),
+      repos.tokens.insert({ id: 't2', user_id: 'u-tok', token_hash: 'abc123', description: 'd', created_at: at, created_by: 'u-tok', expires_at: null }),
       Conflict,
     );
+    // Token ids are unique per user, not globally (Humanitec's rule).
+    await assert.rejects(
+      repos.tokens.insert({ id: 't1', user_id: 'u-tok', token_hash: 'def456', description: 'd', created_at: at, created_by: 'u-tok', expires_at: null }),
+      Conflict,
+    );
+    await repos.users.insert({ id: 'u-tok2', name: 'T2', email: null, type: 'user', created_at: at });
+    await repos.tokens.insert({ id: 't1', user_id: 'u-tok2', token_hash: 'def456', description: 'd', created_at: at, created_by: 'u-tok2', expires_at: null });
+    assert.equal((await repos.tokens.get('u-tok2', 't1'))?.token_hash, 'def456');
   });
 });
 

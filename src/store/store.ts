@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { ensurePrivateDir, ensurePrivateFile, restrictIfExists } from '../shared/private-fs.js';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
@@ -80,13 +80,21 @@ function openSqlite(config: StoreConfig): Kysely<Database> {
   let file = config.sqliteFile;
   if (file === undefined) {
     const dir = config.dataDir ?? './.baton';
-    mkdirSync(dir, { recursive: true });
+    ensurePrivateDir(dir);
     file = join(dir, 'baton.db');
+  }
+  // The database holds token hashes and sealed secrets: 0600, and so are its -wal/-shm companions (SQLite gives
+  // them the main file's mode when it creates them; older ones are tightened here).
+  const inMemory = file === ':memory:' || file === '';
+  if (!inMemory) {
+    ensurePrivateFile(file);
+    for (const suffix of ['-wal', '-shm', '-journal']) restrictIfExists(file + suffix);
   }
   const database = new SqliteDatabase(file);
   // WAL lets readers proceed while one writer commits; the busy timeout makes a second process
   // (e.g. a CLI command opening the same file) wait instead of failing with SQLITE_BUSY.
   database.pragma('journal_mode = WAL');
+  if (!inMemory) for (const suffix of ['-wal', '-shm']) restrictIfExists(file + suffix);
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqliteWithDomainErrors(database) }) });

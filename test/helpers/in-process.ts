@@ -23,6 +23,8 @@ export interface InProcessBatonOptions {
   /** Also listen on 127.0.0.1 on a free port (sets `url`). */
   listen?: boolean;
   routeModules?: readonly RouteModule[];
+  /** Extra settings (`BATON_*` variables) over the helper's own. */
+  env?: Record<string, string>;
 }
 
 export interface InProcessBaton {
@@ -55,6 +57,7 @@ export async function startInProcessBaton(options: InProcessBatonOptions = {}): 
       BATON_LOG_LEVEL: 'silent',
       BATON_PORT: '0',
       BATON_ENGINE_POLL_MS: '50',
+      ...options.env,
     }),
   );
   // A custom module list (tests of the server itself) gets its own app over the same services.

@@ -2,6 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { BatonServices } from '../../baton/services.js';
+import type { AuthFailureLimiter } from '../auth-rate-limit.js';
 
 /** The Fastify instance routes are registered on: TypeBox schemas type `request.body/params/query`. */
 export type BatonApp = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -10,6 +11,8 @@ export type BatonApp = FastifyInstance<Server, IncomingMessage, ServerResponse, 
 export interface ServerDeps extends BatonServices {
   /** Baton's version, for `/healthz`. */
   version: string;
+  /** The server's failed-authentication limiter: `POST /baton/login` records its failures here too. */
+  authFailures: AuthFailureLimiter;
 }
 
 /** A route module: registers its routes on the app. Listed once in src/api/server.ts. */

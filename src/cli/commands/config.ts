@@ -1,13 +1,18 @@
 /**
  * `baton login [URL]` and `baton config set|get|view|use-context`: the CLI's contexts in
  * ~/.config/baton/config.yaml (BATON_CONFIG overrides the path).
+ *
+ * `baton login` takes an API token (flag, stdin, or a prompt that does not echo), or with `--email` a password
+ * (stdin or a prompt that does not echo) that `POST /baton/login` exchanges for a token.
  */
-import { createInterface } from 'node:readline/promises';
+import { hostname } from 'node:os';
 import type { Command } from '@commander-js/extra-typings';
 import { Option } from '@commander-js/extra-typings';
 import { ApiClient } from '../client.js';
 import { CONTEXT_KEYS, DEFAULT_URL, configPath, currentContext, isContextKey, loadConfig, saveConfig, setContextValue } from '../config-file.js';
+import { parseDuration } from '../duration.js';
 import { UsageError } from '../errors.js';
+import { promptHidden } from '../prompt.js';
 import { yaml } from '../lazy.js';
 import { commandOf, example, io, opt } from './common.js';
 
@@ -17,16 +22,30 @@ async function readAllStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-async function promptToken(): Promise<string> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
-  // Hide what is typed: readline echoes through _writeToOutput, which we silence after the prompt.
-  const silenced = rl as unknown as { _writeToOutput?: (text: string) => void };
-  const answer = rl.question('API token: ');
-  silenced._writeToOutput = () => undefined;
-  const token = await answer;
-  rl.close();
-  process.stderr.write('\n');
-  return token;
+/** What `POST /baton/login` answers (RBAC contract). */
+interface LoginResponse {
+  token: string;
+  user_id: string;
+  expires_at: string;
+}
+
+/** Exchanges e-mail and password for an API token (`POST /baton/login`). */
+async function loginWithPassword(url: string, email: string, password: string, expiresIn: string | undefined): Promise<LoginResponse> {
+  const hours = expiresIn === undefined ? undefined : Math.max(1, Math.ceil(parseDuration(expiresIn) / 3_600_000));
+  const client = new ApiClient({ url });
+  const body = await client.post<LoginResponse>('/baton/login', {
+    email,
+    password,
+    description: `baton CLI on ${hostname()}`,
+    ...(hours !== undefined ? { expires_in_hours: hours } : {}),
+  });
+  if (typeof body?.token !== 'string' || body.token === '') throw new UsageError(`${url}/baton/login answered without a token`);
+  return body;
+}
+
+/** The first line of piped input, without its line break (a password may contain spaces, so no trimming). */
+function firstLine(text: string): string {
+  return text.split(/\r?\n/)[0] ?? '';
 }
 
 function mask(token: string | undefined): string | undefined {
@@ -38,20 +57,33 @@ export function registerConfigCommands(program: Command): void {
   example(
     program
       .command('login')
-      .description('store a Baton URL and API token in the current context (token from --token, stdin, or a prompt)')
+      .description('store a Baton URL and API token in the current context (token from --token, stdin, or a prompt that does not echo; or log in with --email and a password)')
       .argument('[url]', `Baton API URL (default: the context's, else ${DEFAULT_URL})`)
       .option('--token <token>', 'API token (else read from stdin when piped, or prompted for)')
+      .option('--email <email>', 'log in as this human user: the password is read from stdin when piped, else prompted for without echo')
+      .option('--expires-in <duration>', 'with --email: lifetime of the token the login issues, e.g. 12h, 30d (default: the server\'s)')
       .option('--org <org>', 'organization to use (default: the only one the token sees)')
       .option('--context <name>', 'context to write (default: the current one)'),
     'baton login http://127.0.0.1:8080 --token "$BATON_BOOTSTRAP_TOKEN"',
     'echo "$TOKEN" | baton login https://baton.example.com',
+    'baton login https://baton.example.com --email me@example.com',
   ).action(async (...args: unknown[]) => {
     const cmd = commandOf(args);
     const config = loadConfig();
     const contextName = opt(cmd, 'context') ?? config.currentContext;
     const url = (args[0] as string | undefined) ?? config.contexts[contextName]?.url ?? process.env.BATON_URL ?? DEFAULT_URL;
-    let token = opt(cmd, 'token') ?? process.env.BATON_TOKEN;
-    if (token === undefined) token = io.stdinIsTty() ? await promptToken() : (await readAllStdin()).trim();
+    const email = opt(cmd, 'email');
+    let token: string | undefined;
+    if (email !== undefined) {
+      if (opt(cmd, 'token') !== undefined) throw new UsageError('--token and --email exclude each other');
+      const password = io.stdinIsTty() ? await promptHidden('Password: ') : firstLine(await readAllStdin());
+      if (!password) throw new UsageError('no password given (pipe it on stdin or type it at the prompt)');
+      token = (await loginWithPassword(url, email, password, opt(cmd, 'expiresIn'))).token;
+    } else {
+      if (opt(cmd, 'expiresIn') !== undefined) throw new UsageError('--expires-in needs --email (for API tokens use `baton create token --expires-in`)');
+      token = opt(cmd, 'token') ?? process.env.BATON_TOKEN;
+      if (token === undefined) token = io.stdinIsTty() ? await promptHidden('API token: ') : (await readAllStdin()).trim();
+    }
     if (!token) throw new UsageError('no token given (use --token, pipe it on stdin, or type it at the prompt)');
     const client = new ApiClient({ url, token });
     const user = await client.get<{ id?: string; name?: string }>('/current-user');

@@ -2,12 +2,14 @@
  * Object commands: `baton get KIND [ID]`, `baton create KIND ...`, `baton delete KIND ID`, `baton apply -f`,
  * and `baton api METHOD PATH` (raw requests). Every kind maps to its Humanitec API path.
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
 import { NotFound } from '../../shared/errors.js';
 import { HTTP_METHODS, seg } from '../client.js';
 import type { ApiClient, HttpMethod } from '../client.js';
+import { parseDuration } from '../duration.js';
 import { UsageError } from '../errors.js';
 import { yaml } from '../lazy.js';
 import type { Column } from '../render/format.js';
@@ -260,19 +262,43 @@ function registerCreate(program: Command): void {
   });
 
   example(
-    withOutput(withConnection(create.command('token').description('create an API token for the current user; prints it once').argument('<id>', 'token id').option('--description <text>', 'description').option('--expires-at <time>', 'expiry (RFC 3339)'))),
-    'baton create token ci --description "CI pipeline"',
+    withOutput(
+      withConnection(
+        create
+          .command('token')
+          .description('create an API token for the current user and print it (only this once) on stdout')
+          .argument('[id]', 'token id, unique for the user (default: cli-<date>-<random>)')
+          .option('--description <text>', 'description')
+          .option('--expires-in <duration>', 'lifetime, e.g. 90m, 12h, 30d, 2w (default: never expires)')
+          .option('--expires-at <time>', 'expiry as an ISO-8601 UTC time, e.g. 2030-01-31T00:00:00Z'),
+      ),
+    ),
+    'baton create token ci --description "CI pipeline" --expires-in 30d',
+    'TOKEN=$(baton create token --expires-in 12h)',
   ).action(async (...args: unknown[]) => {
     const cmd = commandOf(args);
-    const id = args[0] as string;
+    const id = (args[0] as string | undefined) ?? defaultTokenId();
+    const expiresIn = opt(cmd, 'expiresIn');
+    const expiresAtFlag = opt(cmd, 'expiresAt');
+    if (expiresIn !== undefined && expiresAtFlag !== undefined) throw new UsageError('--expires-in and --expires-at exclude each other');
+    const expiresAt = expiresIn !== undefined ? new Date(Date.now() + parseDuration(expiresIn)).toISOString() : expiresAtFlag;
     const c = connect(cmd);
     const user = await currentUserId(c.client);
-    const expires = opt(cmd, 'expiresAt');
-    const body = await c.client.post<Row>(`/users/${seg(user)}/tokens`, { id, type: 'static', description: opt(cmd, 'description') ?? '', ...(expires ? { expires_at: expires } : {}) });
+    const body = await c.client.post<Row>(`/users/${seg(user)}/tokens`, { id, type: 'static', description: opt(cmd, 'description') ?? '', ...(expiresAt ? { expires_at: expiresAt } : {}) });
     const format = opt(cmd, 'output');
-    if (format === 'json' || format === 'yaml') io.out(render(body, format));
-    else io.out(`token "${id}" created: ${text(body.token ?? '')}`);
+    if (format === 'json' || format === 'yaml') {
+      io.out(render({ id, ...body, ...(expiresAt ? { expires_at: expiresAt } : {}) }, format));
+      return;
+    }
+    io.err(`token "${id}" created${expiresAt ? `, expires ${expiresAt}` : ', never expires'}; it is shown only this once:`);
+    io.out(text(body.token ?? ''));
   });
+}
+
+/** `cli-20261201-101530-3f9a`: a valid, practically unique token id when none is given. */
+function defaultTokenId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `cli-${stamp}-${randomBytes(2).toString('hex')}`;
 }
 
 /** Files named by -f: a file, or every .yaml/.yml/.json file of a directory (sorted, not recursive). */
