@@ -32,6 +32,7 @@ import { registerDeploymentRoutes } from './routes/deployments.js';
 import { registerActiveResourceRoutes } from './routes/active-resources.js';
 import { registerEnvironmentLifecycleRoutes } from './routes/environment-lifecycle.js';
 import { registerWorkloadProfileRoutes } from './routes/workload-profiles.js';
+import { registerRuntimeRoutes } from './routes/runtime.js';
 import { installValidation } from './validation.js';
 
 export type { BatonApp, RouteModule, ServerDeps } from './routes/types.js';
@@ -56,6 +57,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   registerDeploymentRoutes,
   registerActiveResourceRoutes,
   registerEnvironmentLifecycleRoutes,
+  registerRuntimeRoutes,
   registerWorkloadProfileRoutes,
 ];
 
