@@ -36,6 +36,7 @@ import { registerActiveResourceRoutes } from './routes/active-resources.js';
 import { registerEnvironmentLifecycleRoutes } from './routes/environment-lifecycle.js';
 import { registerWorkloadProfileRoutes } from './routes/workload-profiles.js';
 import { registerGitOpsRoutes } from './routes/gitops.js';
+import { registerRuntimeRoutes } from './routes/runtime.js';
 import { installValidation } from './validation.js';
 
 export type { BatonApp, RouteModule, ServerDeps } from './routes/types.js';
@@ -61,6 +62,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   registerDeploymentRoutes,
   registerActiveResourceRoutes,
   registerEnvironmentLifecycleRoutes,
+  registerRuntimeRoutes,
   registerWorkloadProfileRoutes,
   registerGitOpsRoutes,
 ];

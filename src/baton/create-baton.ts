@@ -20,6 +20,7 @@ import type { Driver } from '../drivers/contract.js';
 import type { DriverRegistry } from '../drivers/registry.js';
 import { createEngine, createRegistry, createTargetResolver, localRepositoryWarning, migrateTerraformStateToDatabase } from '../engine/index.js';
 import { defaultDefinitions } from '../resources/defaults/index.js';
+import { podmanAvailable } from '../targets/index.js';
 import type { Engine, EngineTimings, TargetResolver } from '../engine/index.js';
 import { bootstrap, createCoreServices, deriveTokenHashKey } from '../org/index.js';
 import type { BootstrapResult } from '../org/index.js';
@@ -99,7 +100,10 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
       templateLimits,
       ...(overrides.extraDrivers ? { extra: overrides.extraDrivers } : {}),
     });
-    const defaults = defaultDefinitions({ postgresUrl: config.devPostgresUrl, mysqlUrl: config.devMysqlUrl, redisUrl: config.devRedisUrl, amqpUrl: config.devAmqpUrl });
+    // The local runtime needs podman: without it Baton starts on the gitops defaults and says why (after the server is up).
+    const podman = config.localRuntime === 'podman' ? await podmanAvailable() : undefined;
+    const localRuntime = podman?.ok === true ? 'podman' : 'none';
+    const defaults = defaultDefinitions({ postgresUrl: config.devPostgresUrl, mysqlUrl: config.devMysqlUrl, redisUrl: config.devRedisUrl, amqpUrl: config.devAmqpUrl }, { localRuntime });
 
     const sets = createSetsService(store, core);
     const values = createValuesService(store, box);
@@ -167,6 +171,8 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
     if (config.databaseUrl !== undefined && config.gitopsUrl !== undefined && config.ageKey === undefined) {
       app.log.warn(`Secrets in the gitops repository are SOPS-encrypted to this replica's age key (${ageKey.recipient}); give every replica the same BATON_AGE_KEY (docs/operations.md)`);
     }
+    if (podman !== undefined && !podman.ok) app.log.warn(`BATON_LOCAL_RUNTIME=podman is set but podman cannot run here (${podman.reason}): development environments deploy to the embedded gitops repository`);
+    if (podman?.ok === true) app.log.info('local runtime: development environments run with Podman (docs/local-runtime.md)');
     if (migrated.length > 0) app.log.info(`terraform state of ${migrated.length} resource(s) moved from ${terraformStateDir} into PostgreSQL`);
 
     let engineStarted = false;

@@ -65,6 +65,11 @@ export interface Config {
   ageKey: string | undefined;
   /** Failed authentications one source address may make per minute before it gets 429 (0: no limit). */
   authFailureLimit: number;
+  /**
+   * `podman`: environments of type `development` without a cluster definition of their own run on this machine
+   * with Podman (docs/local-runtime.md); `none` (default): the embedded gitops repository.
+   */
+  localRuntime: 'none' | 'podman';
 }
 
 /** Every setting: env var, CLI flag (undefined: env only), default, description. The single source for docs and flags. */
@@ -94,6 +99,7 @@ export const CONFIG_VARIABLES = [
   { key: 'gitopsUrl', env: 'BATON_GITOPS_URL', flag: '--gitops-url <url>', default: undefined, description: 'remote the embedded gitops repository fetches from and pushes to (bare repository path, file://, ssh:// or https:// without a password); needed by replicas on PostgreSQL' },
   { key: 'ageKey', env: 'BATON_AGE_KEY', flag: '--age-key <identity>', default: undefined, description: 'age identity (AGE-SECRET-KEY-1…) Secrets in the gitops repository are SOPS-encrypted to (unset: <data dir>/age.agekey); give every replica the same one' },
   { key: 'authFailureLimit', env: 'BATON_AUTH_FAILURE_LIMIT', flag: '--auth-failure-limit <n>', default: '10', description: 'failed authentications (bad token or password) one source address may make per minute before it is answered 429 until the minute ends; 0 turns the limit off' },
+  { key: 'localRuntime', env: 'BATON_LOCAL_RUNTIME', flag: '--local-runtime <runtime>', default: 'none', description: 'podman: development environments run on this machine with Podman (needs podman on PATH); none: manifests go to the embedded gitops repository' },
   { key: 'logLevel', env: 'BATON_LOG_LEVEL', flag: '--log-level <level>', default: 'info', description: `log level: ${LOG_LEVELS.join(', ')}` },
 ] as const satisfies ReadonlyArray<{ key: keyof Config; env: string; flag: string; default: string | undefined; description: string }>;
 
@@ -195,7 +201,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
   const ageKey = raw('ageKey');
   if (ageKey !== undefined && parseAgeKeyFileOrUndefined(ageKey)?.length !== 1) throw new InvalidInput(`${name('ageKey')} must be one age identity (AGE-SECRET-KEY-1…)`);
 
-  return { port, host, dataDir: raw('dataDir')!, databaseUrl, org, bootstrapToken, logLevel: logLevel as LogLevel, secretKey, ...devServers, ...engine, terraformBin, ...templates, gitopsUrl, ageKey, authFailureLimit };
+  const localRuntime = raw('localRuntime')!;
+  if (localRuntime !== 'none' && localRuntime !== 'podman') {
+    throw new InvalidInput(`${name('localRuntime')} must be "podman" or "none" (got "${localRuntime}")`, { field: name('localRuntime') });
+  }
+
+  return { port, host, dataDir: raw('dataDir')!, databaseUrl, org, bootstrapToken, logLevel: logLevel as LogLevel, secretKey, ...devServers, ...engine, terraformBin, ...templates, gitopsUrl, ageKey, authFailureLimit, localRuntime };
 }
 
 /**

@@ -31,6 +31,8 @@ import type { Executor, Store } from '../store/index.js';
 import { fromJsonText, nowIso } from '../store/index.js';
 import type { ActiveResourceRow, ActiveResourcesRepo } from '../store/resource-active-repo.js';
 import type { Target } from '../targets/types.js';
+import { isRuntimeTarget } from '../targets/index.js';
+import type { RuntimeLogEntry, WorkloadRuntime } from '../targets/index.js';
 import { maskSecrets } from '../engine/masking.js';
 import { deprovisionActiveResource, resourceSecretStrings } from '../engine/resource-inputs.js';
 
@@ -186,16 +188,20 @@ export function createEnvironmentLifecycle(deps: EnvironmentLifecycleDeps) {
   }
 
   /** Removes the env from the deployment target its `k8s-cluster` resource names (the one its deployments used). */
-  async function removeFromTarget(orgId: string, appId: string, envId: string, cluster: ActiveResourceRow | undefined): Promise<void> {
-    let spec: { driverType: string; values: JsonObject; secrets: JsonObject };
+  /** The target spec the env's `k8s-cluster` resource names; undefined when the env never deployed. */
+  async function clusterSpec(orgId: string, appId: string, envId: string, cluster: ActiveResourceRow | undefined): Promise<{ driverType: string; values: JsonObject; secrets: JsonObject } | undefined> {
     if (cluster) {
       const secrets = cluster.secrets_sealed !== null ? deps.box.open(cluster.secrets_sealed, activeResourceAad(orgId, appId, envId, cluster.guresid, 'secrets')) : {};
-      spec = { driverType: cluster.driver_type, values: fromJsonText<JsonObject>(cluster.resource) ?? {}, secrets: (secrets ?? {}) as JsonObject };
-    } else {
-      // No cluster resource (never deployed, or forgotten): the default target, when a deployment ever ran.
-      if (!(await deps.deployments.getEnvState(orgId, appId, envId))?.last_deploy_id) return;
-      spec = { driverType: 'baton/gitops', values: {}, secrets: {} };
+      return { driverType: cluster.driver_type, values: fromJsonText<JsonObject>(cluster.resource) ?? {}, secrets: (secrets ?? {}) as JsonObject };
     }
+    // No cluster resource (never deployed, or forgotten): the default target, when a deployment ever ran.
+    if (!(await deps.deployments.getEnvState(orgId, appId, envId))?.last_deploy_id) return undefined;
+    return { driverType: 'baton/gitops', values: {}, secrets: {} };
+  }
+
+  async function removeFromTarget(orgId: string, appId: string, envId: string, cluster: ActiveResourceRow | undefined): Promise<void> {
+    const spec = await clusterSpec(orgId, appId, envId, cluster);
+    if (!spec) return;
     try {
       const target = deps.resolveTarget(spec);
       await target.removeEnvironment?.(appId, envId);
@@ -250,6 +256,32 @@ export function createEnvironmentLifecycle(deps: EnvironmentLifecycleDeps) {
 
   return {
     removeResources,
+
+    /**
+     * What runs for the env where its target can tell (the local runtime): pods, containers, published ports.
+     * `undefined` when the env never deployed or its target only holds manifests (gitops, directory, Kubernetes).
+     */
+    async runtime(orgId: string, appId: string, envId: string): Promise<{ namespace: string; workloads: WorkloadRuntime[] } | undefined> {
+      await requireEnv(orgId, appId, envId);
+      const rows = await deps.activeResources.listByEnv(orgId, appId, envId);
+      const spec = await clusterSpec(orgId, appId, envId, rows.find(isClusterResource));
+      const target = spec ? deps.resolveTarget(spec) : undefined;
+      if (!target || !isRuntimeTarget(target)) return undefined;
+      const namespaceRow = rows.find((r) => r.type === 'k8s-namespace' && r.res_id === 'k8s-namespace');
+      const namespace = (fromJsonText<JsonObject>(namespaceRow?.resource ?? null) ?? {}).namespace;
+      return { namespace: typeof namespace === 'string' ? namespace : `${appId}-${envId}`, workloads: await target.runtime(appId, envId) };
+    },
+
+    /** Container logs of the env's workloads (local runtime), with the env's resource secrets masked. */
+    async logs(orgId: string, appId: string, envId: string, options: { workload?: string; container?: string; limit?: number }): Promise<RuntimeLogEntry[]> {
+      await requireEnv(orgId, appId, envId);
+      const rows = await deps.activeResources.listByEnv(orgId, appId, envId);
+      const spec = await clusterSpec(orgId, appId, envId, rows.find(isClusterResource));
+      const target = spec ? deps.resolveTarget(spec) : undefined;
+      if (!target || !isRuntimeTarget(target)) return [];
+      const secrets = await secretStringsOf(orgId, rows);
+      return (await target.logs(appId, envId, options)).map((entry) => ({ ...entry, payload: maskSecrets(entry.payload, secrets) }));
+    },
 
     /** `DELETE .../resources/{type[.class]}/{resId}`: deprovision (or with `detach`, forget) one active resource. */
     async deleteResource(orgId: string, appId: string, envId: string, typeAndClass: string, resId: string, detach: boolean): Promise<void> {

@@ -290,6 +290,14 @@ export function createDeploymentsService({ store, core, sets, engine, box, lifec
     retryEnvironmentDeletion(orgId: string, appId: string, envId: string): Promise<void> {
       return lifecycle.retryEnvironment(orgId, appId, envId);
     },
+    /** `GET .../envs/{envId}/runtime`: what runs, where the env's target can tell (the local runtime). */
+    runtime(orgId: string, appId: string, envId: string) {
+      return lifecycle.runtime(orgId, appId, envId);
+    },
+    /** `GET .../envs/{envId}/logs`: container logs (local runtime), secrets masked. */
+    containerLogs(orgId: string, appId: string, envId: string, options: { workload?: string; container?: string; limit?: number }) {
+      return lifecycle.logs(orgId, appId, envId, options);
+    },
     /** `DELETE .../apps/{appId}`: deletes every environment (deprovisioning), then the app. */
     deleteApplication(orgId: string, appId: string): Promise<void> {
       return lifecycle.deleteApplication(orgId, appId);

@@ -36,6 +36,7 @@ export function createClusterDrivers(): Driver[] {
     clusterDriver('baton/gitops', ['humanitec/k8s-cluster-git']),
     clusterDriver('baton/directory', []),
     clusterDriver('baton/kubernetes', ['humanitec/k8s-cluster']),
+    clusterDriver('baton/podman', []),
   ];
 }
 

@@ -14,6 +14,8 @@
  *   tree under `<dataDir>/gitops/<hash of url>`, one commit per deployment, pushed to `url` when given.
  * - `humanitec/k8s-cluster`, `baton/kubernetes` — values `cluster_data`, secrets `credentials`, or
  *   `KUBECONFIG` when neither is given: server-side apply with field manager `baton`.
+ * - `baton/podman` — values `{ podman?, containers_conf? }`: the local runtime, one Podman pod per workload
+ *   (docs/local-runtime.md).
  */
 import { join } from 'node:path';
 import { sha256Hex } from '../shared/canonical-json.js';
@@ -21,6 +23,7 @@ import { InvalidInput } from '../shared/errors.js';
 import { DirectoryTarget } from './directory.js';
 import { GitOpsTarget, embeddedGitOpsTarget } from './gitops.js';
 import type { EmbeddedGitOps } from './gitops.js';
+import { PodmanTarget } from './podman/target.js';
 import { KubernetesTarget, kubeConfigFromEnvironment, kubeConfigFromOutputs } from './kubernetes.js';
 import type { ClusterOutputs } from './kubernetes.js';
 import { createSecretsPolicy, parseSecretsConfig } from './secrets.js';
@@ -38,6 +41,9 @@ export { FIELD_MANAGER, KubernetesTarget, kubeConfigFromEnvironment, kubeConfigF
 export type { ClusterOutputs, KubernetesTargetOptions } from './kubernetes.js';
 export { PLAINTEXT_WARNING, SECRETS_MODES, createSecretsPolicy, externalSecretRef, parseSecretsConfig } from './secrets.js';
 export type { AgeKeyPair, SecretsConfig, SecretsMode, SecretsPolicy } from './secrets.js';
+export { PodmanTarget, isRuntimeTarget, podName } from './podman/target.js';
+export type { PublishedPort, RuntimeLogEntry, RuntimeTarget, WorkloadRuntime } from './podman/target.js';
+export { podmanAvailable } from './podman/podman-cli.js';
 export { applyOrder, objectFileName, objectKey, ownershipLabels, ownershipSelector, toYaml } from './objects.js';
 
 export const TARGET_DRIVER_TYPES = [
@@ -46,6 +52,7 @@ export const TARGET_DRIVER_TYPES = [
   'humanitec/k8s-cluster-git',
   'humanitec/k8s-cluster',
   'baton/kubernetes',
+  'baton/podman',
 ] as const;
 
 export interface TargetSpec {
@@ -104,6 +111,11 @@ export function createTarget(spec: TargetSpec): Target {
         ? kubeConfigFromOutputs({ cluster_data: values.cluster_data, credentials: secrets.credentials ?? values.credentials } as ClusterOutputs)
         : kubeConfigFromEnvironment();
       return new KubernetesTarget({ kubeConfig });
+    }
+    case 'baton/podman': {
+      const bin = optionalString(values, 'podman');
+      const containersConf = optionalString(values, 'containers_conf');
+      return new PodmanTarget({ dataDir: spec.dataDir, ...(bin ? { bin } : {}), ...(containersConf ? { containersConf } : {}) });
     }
     default:
       throw new InvalidInput(`"${spec.driverType}" is not a deployment target (known: ${TARGET_DRIVER_TYPES.join(', ')})`);

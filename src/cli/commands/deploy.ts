@@ -121,7 +121,18 @@ export async function waitForDeployment(c: Connection, envId: string, deployId: 
     await printDeploymentErrors(c, envId, deployId);
     throw new DeploymentFailed(`deployment ${deployId} ${deployment.status}`);
   }
+  await printLocalEndpoints(c, envId);
   return deployment;
+}
+
+/** Where the local runtime published the workloads' ports (nothing for targets that only hold manifests). */
+async function printLocalEndpoints(c: Connection, envId: string): Promise<void> {
+  const runtime = await c.client.getOptional<{ modules?: Record<string, { externals?: { ports?: Row[] } }> }>(`${envPath(c, envId)}/runtime`).catch(() => undefined);
+  for (const [workload, module] of Object.entries(runtime?.modules ?? {})) {
+    for (const port of module.externals?.ports ?? []) {
+      io.out(`${workload}: ${text(port.protocol) === 'udp' ? 'udp' : 'http'}://127.0.0.1:${text(port.hostPort)} (port ${text(port.name)} → container ${text(port.containerPort)})`);
+    }
+  }
 }
 
 async function startDeployment(c: Connection, envId: string, body: Row, wait: boolean): Promise<Deployment> {

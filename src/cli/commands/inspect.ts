@@ -193,5 +193,25 @@ export function registerInspectCommands(program: Command): void {
             ])
         : render(rows, format),
     );
+    if (format === 'table') await printLocalRuntime(c, envs.map((e) => text(e.id)));
   });
+}
+
+/** Workloads the local runtime runs (pod and container states, published ports); silent for manifest targets. */
+async function printLocalRuntime(c: Connection, envIds: readonly string[]): Promise<void> {
+  for (const envId of envIds) {
+    const runtime = await c.client
+      .getOptional<{ modules?: Record<string, { externals?: { ports?: Row[] } } & Record<string, unknown>> }>(`${appPath(c)}/envs/${seg(envId)}/runtime`)
+      .catch(() => undefined);
+    const modules = Object.entries(runtime?.modules ?? {});
+    if (modules.length === 0) continue;
+    io.out(`\nrunning locally in ${envId}:`);
+    for (const [workload, module] of modules) {
+      const controller = module[workload] as { status?: string; pods?: { status?: string; containerStatuses?: { name?: string; state?: Record<string, unknown> }[] }[] } | undefined;
+      const pod = controller?.pods?.[0];
+      const containers = (pod?.containerStatuses ?? []).map((cs) => `${text(cs.name)}=${Object.keys(cs.state ?? {})[0] ?? '?'}`).join(', ');
+      const ports = (module.externals?.ports ?? []).map((p) => `http://127.0.0.1:${text(p.hostPort)}`).join(' ');
+      io.out(`  ${workload}: ${text(pod?.status ?? controller?.status ?? '?')} [${containers}] ${ports}`.trimEnd());
+    }
+  }
 }

@@ -31,3 +31,21 @@ export const FALLBACK_DEFINITIONS: readonly ResourceDefinition[] = [
   fallback('workload', 'humanitec/echo', {}),
 ];
 
+
+/**
+ * With the local runtime on (`BATON_LOCAL_RUNTIME=podman`), environments of type `development` run on this
+ * machine: a cluster definition more specific than the fallback (an env-type criterion) names `baton/podman`.
+ * An org's own `k8s-cluster` definition for development still wins when it is at least as specific and older.
+ */
+export const LOCAL_RUNTIME_CLUSTER_DEFINITION: ResourceDefinition = {
+  id: 'baton-default-k8s-cluster-podman',
+  name: 'Baton default k8s-cluster (local Podman runtime)',
+  type: 'k8s-cluster',
+  driver_type: 'baton/podman',
+  driver_inputs: { values: { name: 'local-podman', cluster_type: 'podman', loadbalancer: '127.0.0.1' }, secrets: {} },
+  provision: {},
+  criteria: [{ id: 'baton-default-k8s-cluster-podman', class: 'default', env_type: 'development' }],
+  version_id: 'builtin',
+  created_at: FALLBACK_CREATED_AT,
+  is_default: true,
+};

@@ -5,12 +5,17 @@
 import type { ResourceDefinition } from '../definitions.js';
 import { developmentDefinitions } from './development.js';
 import type { DevelopmentServers } from './development.js';
-import { FALLBACK_DEFINITIONS } from './implicit.js';
+import { FALLBACK_DEFINITIONS, LOCAL_RUNTIME_CLUSTER_DEFINITION } from './implicit.js';
 
-export { FALLBACK_DEFINITIONS } from './implicit.js';
+export { FALLBACK_DEFINITIONS, LOCAL_RUNTIME_CLUSTER_DEFINITION } from './implicit.js';
 export { IN_NAMESPACE_DEFINITIONS, developmentDefinitions, developmentServerDefinitions, type DevelopmentServers } from './development.js';
 
-/** The implicit resources' defaults, then the in-namespace (or, given servers, real development) databases. */
-export function defaultDefinitions(servers: DevelopmentServers = {}): ResourceDefinition[] {
-  return [...FALLBACK_DEFINITIONS, ...developmentDefinitions(servers)];
+/**
+ * The implicit resources' defaults, then the in-namespace (or, given servers, real development) databases. With
+ * `localRuntime: 'podman'`, development environments deploy to the local Podman runtime, where the in-namespace
+ * databases run as pods too.
+ */
+export function defaultDefinitions(servers: DevelopmentServers = {}, options: { localRuntime?: 'podman' | 'none' } = {}): ResourceDefinition[] {
+  const local = options.localRuntime === 'podman' ? [LOCAL_RUNTIME_CLUSTER_DEFINITION] : [];
+  return [...FALLBACK_DEFINITIONS, ...local, ...developmentDefinitions(servers)];
 }
