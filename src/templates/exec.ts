@@ -13,6 +13,8 @@ export class ExecError extends Error {
     readonly pos: number,
     readonly end: number,
     options?: { cause?: unknown },
+    /** where the error context (`at <...>`) starts when it is not `pos` (a field chain) */
+    readonly start: number = pos,
   ) {
     super(message, options);
   }
@@ -45,8 +47,10 @@ export interface ExecContext {
 
 export function execute(tree: ParsedTemplate, data: unknown, ctx: ExecContext): string {
   const state = new State(ctx);
-  state.vars.push({ name: '$', value: data });
-  state.walkList(data, tree.root);
+  // Go's Execute takes reflect.ValueOf(data): nil data is the invalid value, like a missing key
+  const root = data === null ? undefined : data;
+  state.vars.push({ name: '$', value: root });
+  state.walkList(root, tree.root);
   return state.out;
 }
 
@@ -286,20 +290,29 @@ class State {
     throw new ExecError(`undefined variable: ${name}`, node.pos, node.end);
   }
 
+  /**
+   * Go's evalFieldChain. `undefined` is Go's invalid value (a missing key, or nil data at the root): a field of it
+   * is again "no value" in the default missingkey mode, where `missingkey=error` reports the missing key. `null` is a
+   * nil interface{} (a key whose value is null): a field of it is Go's "nil pointer evaluating" error in every mode.
+   */
   private evalFields(receiver: unknown, idents: readonly string[], node: ArgNode): unknown {
     let value = receiver;
     for (const name of idents) {
+      if (value === undefined) {
+        if (this.ctx.missingKey === 'error') throw new ExecError(`nil data; no entry for key ${JSON.stringify(name)}`, node.pos, node.end, undefined, fieldStart(node));
+        continue;
+      }
       if (isGoMap(value)) {
         if (Object.prototype.hasOwnProperty.call(value, name)) {
           value = value[name];
           continue;
         }
-        if (this.ctx.missingKey === 'error') throw new ExecError(`map has no entry for key ${JSON.stringify(name)}`, node.pos, node.end);
+        if (this.ctx.missingKey === 'error') throw new ExecError(`map has no entry for key ${JSON.stringify(name)}`, node.pos, node.end, undefined, fieldStart(node));
         value = undefined;
         continue;
       }
-      if (value === null || value === undefined) throw new ExecError(`nil pointer evaluating interface {}.${name}`, node.pos, node.end);
-      throw new ExecError(`can't evaluate field ${name} in type interface {}`, node.pos, node.end);
+      if (value === null || value === undefined) throw new ExecError(`nil pointer evaluating interface {}.${name}`, node.pos, node.end, undefined, fieldStart(node));
+      throw new ExecError(`can't evaluate field ${name} in type interface {}`, node.pos, node.end, undefined, fieldStart(node));
     }
     return value;
   }
@@ -366,6 +379,10 @@ class State {
     else if (Array.isArray(result)) this.budget.step(result.length);
     return result;
   }
+}
+
+function fieldStart(node: ArgNode): number {
+  return (node.kind === 'field' || node.kind === 'variable' || node.kind === 'chain') && node.start !== undefined ? node.start : node.pos;
 }
 
 export type { State as ExecState };

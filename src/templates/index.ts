@@ -101,7 +101,7 @@ class Template implements CompiledTemplate {
       }
       if (error instanceof ExecError) {
         const { line, column } = locate(this.source, error.pos);
-        const at = contextText(this.source, error.pos, error.end);
+        const at = contextText(this.source, error.start, error.end);
         throw new TemplateError(`template: ${this.name}:${line}:${column}: executing "${this.name}" at <${at}>: ${error.message}`, this.name, line, column, {
           cause: error,
         });

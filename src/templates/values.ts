@@ -14,12 +14,17 @@
  * - `string`, `boolean`
  * - arrays       = []interface{}
  * - plain objects = map[string]interface{}
+ * - GoTime        = time.Time (sprig's date functions)
  */
+
+import { GoTime } from './time.js';
+
+export { GoTime };
 
 export type GoMap = Record<string, unknown>;
 
 export function isGoMap(value: unknown): value is GoMap {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array) && !(value instanceof GoTime);
 }
 
 export function isNil(value: unknown): value is null | undefined {
@@ -41,6 +46,7 @@ export function kindOf(value: unknown): string {
     case 'function':
       return 'func';
     default:
+      if (value instanceof GoTime) return 'struct';
       return Array.isArray(value) ? 'slice' : 'map';
   }
 }
@@ -60,6 +66,7 @@ export function goTypeName(value: unknown): string {
     case 'function':
       return 'func(...interface {}) interface {}';
     default:
+      if (value instanceof GoTime) return 'time.Time';
       return Array.isArray(value) ? '[]interface {}' : 'map[string]interface {}';
   }
 }
@@ -147,6 +154,7 @@ export function formatValue(value: unknown, nested = true): string {
     return out + ']';
   }
   if (value instanceof Uint8Array) return `[${Array.from(value).join(' ')}]`;
+  if (value instanceof GoTime) return value.toString();
   const map = value as GoMap;
   let out = 'map[';
   let first = true;
