@@ -3,13 +3,16 @@
  * lenient conversions (spf13/cast), int64 arithmetic, functions that return "" instead of failing
  * unless they are the `must*` variant.
  */
-import { createHash, randomInt, randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import type { TemplateFunc } from './exec.js';
 import { FuncError } from './exec.js';
 import { unsafePatternReason } from '../shared/safe-regex.js';
 import { allocate, allocateString } from './budget.js';
 import { decodeYaml, encodeJson, encodeYaml } from './encoding.js';
 import { quoteGo } from './fmt.js';
+import { sprigCryptoFuncs } from './sprig-crypto.js';
+import { sprigNetFuncs } from './sprig-net.js';
+import { sprigTimeFuncs } from './sprig-time.js';
 import { formatValue, goTypeName, isGoMap, isNil, kindOf, sortedKeys, type GoMap } from './values.js';
 
 // ---------------------------------------------------------------- conversions (spf13/cast semantics)
@@ -306,6 +309,9 @@ function roundHalfAway(value: number, places: number): number {
 
 export function sprigFuncs(): Record<string, TemplateFunc> {
   const funcs: Record<string, TemplateFunc> = {
+    ...sprigTimeFuncs(toStr),
+    ...sprigCryptoFuncs(toStr, toInt64),
+    ...sprigNetFuncs(toStr),
     // defaults
     default: (fallback: unknown, ...given: unknown[]) => (given.length === 0 || isEmpty(given[0]) ? fallback : given[0]),
     empty: (value: unknown) => isEmpty(value),
@@ -360,7 +366,19 @@ export function sprigFuncs(): Record<string, TemplateFunc> {
         .filter((w) => w !== '')
         .map((w) => Array.from(w)[0])
         .join(''),
-    wrap: (_width: unknown, s: unknown) => toStr(s),
+    wrap: (width: unknown, s: unknown) => wrapCustom(toStr(s), Number(toInt64(width)), '', false),
+    wrapWith: (width: unknown, sep: unknown, s: unknown) => wrapCustom(toStr(s), Number(toInt64(width)), toStr(sep), true),
+    abbrevboth: (left: unknown, right: unknown, s: unknown) => abbrevBoth(Number(toInt64(left)), Number(toInt64(right)), toStr(s)),
+    swapcase: (s: unknown) => swapCase(toStr(s)),
+    shuffle: (s: unknown) => {
+      const runes = Array.from(toStr(s));
+      for (let i = runes.length - 1; i > 0; i--) {
+        const j = randomInt(i + 1);
+        [runes[i], runes[j]] = [runes[j]!, runes[i]!];
+      }
+      return runes.join('');
+    },
+    hello: () => 'Hello!',
     cat: (...values: unknown[]) =>
       values
         .filter((v) => !isNil(v))
@@ -408,6 +426,10 @@ export function sprigFuncs(): Record<string, TemplateFunc> {
 
     // lists
     list: (...values: unknown[]) => values,
+    tuple: (...values: unknown[]) => values,
+    chunk: (size: unknown, list: unknown) => chunk(size, list),
+    mustChunk: (size: unknown, list: unknown) => chunk(size, list),
+    mustSlice: (list: unknown, ...indexes: unknown[]) => sprigSlice(list, indexes),
     first: (list: unknown) => (isNil(list) ? null : (toList(list, 'first')[0] ?? null)),
     last: (list: unknown) => {
       if (isNil(list)) return null;
@@ -566,9 +588,7 @@ export function sprigFuncs(): Record<string, TemplateFunc> {
       return Buffer.from(text, 'base64').toString('utf8');
     },
     b32enc: (s: unknown) => base32(Buffer.from(toStr(s), 'utf8')),
-    sha256sum: (s: unknown) => createHash('sha256').update(toStr(s), 'utf8').digest('hex'),
-    sha1sum: (s: unknown) => createHash('sha1').update(toStr(s), 'utf8').digest('hex'),
-    sha512sum: (s: unknown) => createHash('sha512').update(toStr(s), 'utf8').digest('hex'),
+    b32dec: (s: unknown) => base32Decode(toStr(s)),
     adler32sum: (s: unknown) => String(adler32(Buffer.from(toStr(s), 'utf8'))),
 
     // random
@@ -639,10 +659,12 @@ export function sprigFuncs(): Record<string, TemplateFunc> {
     },
     max: (first: unknown, ...rest: unknown[]) => intArgs(rest).reduce((a, b) => (b > a ? b : a), toInt64(first)),
     min: (first: unknown, ...rest: unknown[]) => intArgs(rest).reduce((a, b) => (b < a ? b : a), toInt64(first)),
-    addf: (...args: unknown[]) => args.map(toFloat64).reduce((a, b) => a + b, 0),
-    subf: (first: unknown, ...rest: unknown[]) => rest.map(toFloat64).reduce((a, b) => a - b, toFloat64(first)),
-    mulf: (...args: unknown[]) => args.map(toFloat64).reduce((a, b) => a * b, 1),
-    divf: (first: unknown, ...rest: unknown[]) => rest.map(toFloat64).reduce((a, b) => a / b, toFloat64(first)),
+    // sprig computes these with shopspring/decimal: exact decimal arithmetic on the floats' shortest forms
+    addf: (...args: unknown[]) => decimalOp(0, args, 'add'),
+    add1f: (v: unknown) => decimalOp(v, [1], 'add'),
+    subf: (first: unknown, ...rest: unknown[]) => decimalOp(first, rest, 'sub'),
+    mulf: (first: unknown, ...rest: unknown[]) => decimalOp(first, rest, 'mul'),
+    divf: (first: unknown, ...rest: unknown[]) => decimalOp(first, rest, 'div'),
     maxf: (first: unknown, ...rest: unknown[]) => Math.max(toFloat64(first), ...rest.map(toFloat64)),
     minf: (first: unknown, ...rest: unknown[]) => Math.min(toFloat64(first), ...rest.map(toFloat64)),
     floor: (v: unknown) => Math.floor(toFloat64(v)),
@@ -671,7 +693,6 @@ export function sprigFuncs(): Record<string, TemplateFunc> {
     expandenv: (s: unknown) => toStr(s).replace(/\$\{?[A-Za-z_][A-Za-z0-9_]*\}?/g, ''),
 
     // misc
-    now: () => new Date(),
     semverCompare: (constraint: unknown, version: unknown) => semverSatisfies(toStr(constraint), toStr(version)),
     semver: (version: unknown) => {
       const parsed = parseSemver(toStr(version));
@@ -699,9 +720,7 @@ export function sprigFuncs(): Record<string, TemplateFunc> {
   funcs.mustRegexReplaceAll = funcs.regexReplaceAll!;
   funcs.mustRegexReplaceAllLiteral = funcs.regexReplaceAllLiteral!;
   funcs.mustRegexSplit = funcs.regexSplit!;
-  funcs.mustDateModify = () => {
-    throw new Error('dateModify is not supported');
-  };
+  funcs.trimall = funcs.trimAll!;
   funcs.biggest = funcs.max!;
   funcs.toBool = (v: unknown) => v === true || (typeof v === 'string' && /^(1|t|T|TRUE|true|True)$/.test(v)) || (typeof v !== 'string' && !isEmpty(v) && typeof v !== 'boolean');
   return funcs;
@@ -829,4 +848,156 @@ function checkConstraint(c: string, v: Semver): boolean {
     default:
       throw new Error(`improper constraint: ${c}`);
   }
+}
+
+/** goutils.WrapCustom (sprig's wrap/wrapWith): breaks at spaces; long words only when `wrapLong`. */
+function wrapCustom(str: string, width: number, newline: string, wrapLong: boolean): string {
+  if (str === '') return '';
+  const nl = newline === '' ? '\n' : newline;
+  const w = width < 1 ? 1 : width;
+  allocateString(str.length + Math.ceil(str.length / w) * nl.length);
+  let out = '';
+  let offset = 0;
+  while (str.length - offset > w) {
+    if (str[offset] === ' ') {
+      offset++;
+      continue;
+    }
+    const space = str.slice(offset, w + offset + 1).lastIndexOf(' ');
+    if (space >= 0) {
+      out += str.slice(offset, offset + space) + nl;
+      offset += space + 1;
+    } else if (wrapLong) {
+      out += str.slice(offset, offset + w) + nl;
+      offset += w;
+    } else {
+      const next = str.indexOf(' ', offset + w);
+      if (next >= 0) {
+        out += str.slice(offset, next) + nl;
+        offset = next + 1;
+      } else {
+        out += str.slice(offset);
+        offset = str.length;
+      }
+    }
+  }
+  return out + str.slice(offset);
+}
+
+/** goutils.AbbreviateFull as sprig's abbrevboth calls it. */
+function abbrevBoth(left: number, right: number, s: string): string {
+  if (right < 4 || (left > 0 && right < 7)) return s;
+  if (s === '' || s.length <= right) return s;
+  let offset = Math.min(left, s.length);
+  if (s.length - offset < right - 3) offset = s.length - (right - 3);
+  if (offset <= 4) return s.slice(0, right - 3) + '...';
+  if (offset + right - 3 < s.length) {
+    const rest = s.slice(offset);
+    return '...' + (rest.length <= right - 3 ? rest : rest.slice(0, right - 6) + '...');
+  }
+  return '...' + s.slice(s.length - (right - 3));
+}
+
+/**
+ * goutils.SwapCase: upper and title case to lower, lower case to upper (to title after whitespace, which is the
+ * same letter except for the few digraphs such as ǆ).
+ */
+function swapCase(s: string): string {
+  let out = '';
+  for (const ch of s) {
+    if (/\p{Lu}|\p{Lt}/u.test(ch)) out += ch.toLowerCase();
+    else if (/\p{Ll}/u.test(ch)) out += ch.toUpperCase();
+    else out += ch;
+  }
+  return out;
+}
+
+/** sprig's chunk: lists of `size` elements, the last one shorter. */
+function chunk(size: unknown, list: unknown): unknown[][] {
+  const items = toList(list, 'chunk');
+  const n = Number(toInt64(size));
+  if (items.length === 0) return [];
+  if (n <= 0) throw new Error('runtime error: chunk size must be positive');
+  allocate(items.length + Math.ceil(items.length / n));
+  const out: unknown[][] = [];
+  for (let i = 0; i < items.length; i += n) out.push(items.slice(i, i + n));
+  return out;
+}
+
+/** sprig's slice/mustSlice: lists only; an empty list gives nil. */
+function sprigSlice(list: unknown, indexes: unknown[]): unknown {
+  if (!Array.isArray(list)) throw new Error(`list should be type of slice or array but ${kindOf(list)}`);
+  if (list.length === 0) return null;
+  const start = indexes.length > 0 ? Number(toInt64(indexes[0])) : 0;
+  const end = indexes.length < 2 ? list.length : Number(toInt64(indexes[1]));
+  if (start < 0 || end > list.length || start > end) throw new Error(`runtime error: slice bounds out of range [${start}:${end}]`);
+  return list.slice(start, end);
+}
+
+/** encoding/base32 StdEncoding.DecodeString, with Go's error text (sprig returns it as the result). */
+function base32Decode(text: string): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  if (text.length % 8 !== 0) return `illegal base32 data at input byte ${Math.floor(text.length / 8) * 8}`;
+  const bytes: number[] = [];
+  let bits = 0;
+  let value = 0;
+  const firstPad = text.indexOf('=');
+  const body = firstPad < 0 ? text : text.slice(0, firstPad);
+  if (firstPad >= 0 && !/^=+$/.test(text.slice(firstPad))) return `illegal base32 data at input byte ${firstPad}`;
+  if (firstPad >= 0 && ![1, 3, 4, 6].includes(text.length - firstPad)) return `illegal base32 data at input byte ${firstPad}`;
+  for (let i = 0; i < body.length; i++) {
+    const v = alphabet.indexOf(body[i]!);
+    if (v < 0) return `illegal base32 data at input byte ${i}`;
+    value = ((value << 5) | v) & 0xffff;
+    bits += 5;
+    if (bits >= 8) {
+      bytes.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+/** A decimal c × 10^e, as shopspring/decimal holds numbers. */
+interface Decimal {
+  c: bigint;
+  e: number;
+}
+
+function decimalFrom(value: unknown): Decimal {
+  const f = toFloat64(value);
+  if (!Number.isFinite(f)) throw new Error(`Cannot create a Decimal from ${formatValue(f)}`);
+  const m = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(f))!;
+  const frac = m[3] ?? '';
+  return { c: BigInt(m[1]! + m[2]! + frac), e: Number(m[4] ?? 0) - frac.length };
+}
+
+function align(a: Decimal, b: Decimal): [bigint, bigint, number] {
+  const e = Math.min(a.e, b.e);
+  return [a.c * 10n ** BigInt(a.e - e), b.c * 10n ** BigInt(b.e - e), e];
+}
+
+/** decimal.Div: 16 digits after the point, half away from zero. */
+function decimalDiv(a: Decimal, b: Decimal): Decimal {
+  if (b.c === 0n) throw new Error('decimal division by zero');
+  const shift = a.e - b.e + 16;
+  const num = a.c * 10n ** BigInt(Math.max(0, shift)) * 2n;
+  const den = b.c * 10n ** BigInt(Math.max(0, -shift));
+  let q = num / den;
+  q = q >= 0n ? (q + 1n) / 2n : (q - 1n) / 2n;
+  return { c: q, e: -16 };
+}
+
+function decimalOp(first: unknown, rest: unknown[], op: 'add' | 'sub' | 'mul' | 'div'): number {
+  let acc = decimalFrom(first);
+  for (const item of rest) {
+    const d = decimalFrom(item);
+    if (op === 'mul') acc = { c: acc.c * d.c, e: acc.e + d.e };
+    else if (op === 'div') acc = decimalDiv(acc, d);
+    else {
+      const [x, y, e] = align(acc, d);
+      acc = { c: op === 'add' ? x + y : x - y, e };
+    }
+  }
+  return Number(`${acc.c}e${acc.e}`);
 }

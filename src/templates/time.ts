@@ -65,7 +65,7 @@ export function zoneAt(loc: GoLocation, ms: number): { offset: number; abbr: str
   const parts: Record<string, string> = {};
   for (const p of zoneFormatter(loc.tz).formatToParts(new Date(ms))) parts[p.type] = p.value;
   const year = Number(parts.year);
-  const wall = Date.UTC(year, Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+  const wall = utcMs(year, Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
   const utc = new Date(ms);
   utc.setUTCMilliseconds(0);
   const offset = Math.round((wall - utc.getTime()) / 1000);
@@ -82,6 +82,14 @@ function numericAbbr(offset: number): string {
   const h = pad2(Math.floor(abs / 3600));
   const m = Math.floor((abs % 3600) / 60);
   return sign + h + (m === 0 ? '' : pad2(m));
+}
+
+/** Date.UTC without its mapping of years 0-99 to 1900-1999 (Go's zero time is year 1). */
+function utcMs(year: number, month: number, day = 1, hour = 0, minute = 0, second = 0): number {
+  const d = new Date(0);
+  d.setUTCFullYear(year, month, day);
+  d.setUTCHours(hour, minute, second, 0);
+  return d.getTime();
 }
 
 function pad2(n: number): string {
@@ -310,7 +318,7 @@ function fields(t: GoTime): Fields {
   const { offset, abbr } = zoneAt(t.loc, ms);
   const wall = new Date(ms + offset * 1000);
   const year = wall.getUTCFullYear();
-  const yday = Math.floor((Date.UTC(year, wall.getUTCMonth(), wall.getUTCDate()) - Date.UTC(year, 0, 1)) / 86_400_000) + 1;
+  const yday = Math.floor((utcMs(year, wall.getUTCMonth(), wall.getUTCDate()) - utcMs(year, 0, 1)) / 86_400_000) + 1;
   return {
     year,
     month: wall.getUTCMonth() + 1,
@@ -458,7 +466,7 @@ function quoteLayout(s: string): string {
 
 /** Wall-clock fields in `loc` → the instant, resolving the zone offset as Go's Date does. */
 function wallToTime(y: number, mo: number, d: number, h: number, mi: number, s: number, ns: number, loc: GoLocation): GoTime {
-  const wallMs = Date.UTC(y, mo - 1, d, h, mi, s);
+  const wallMs = utcMs(y, mo - 1, d, h, mi, s);
   let guess = wallMs - zoneAt(loc, wallMs).offset * 1000;
   guess = wallMs - zoneAt(loc, guess).offset * 1000;
   return new GoTime(BigInt(guess) * NS_PER_MS + BigInt(ns), loc);
@@ -685,7 +693,7 @@ export function parseTime(layout: string, value: string, defaultLoc: GoLocation)
   if (pmSet && hour < 12) hour += 12;
   else if (amSet && hour === 12) hour = 0;
   if (yday >= 0) {
-    const date = new Date(Date.UTC(year, 0, yday));
+    const date = new Date(utcMs(year, 0, yday));
     if (month >= 0 && month !== date.getUTCMonth() + 1) range('day-of-year');
     month = date.getUTCMonth() + 1;
     day = date.getUTCDate();
@@ -693,11 +701,11 @@ export function parseTime(layout: string, value: string, defaultLoc: GoLocation)
     if (month < 0) month = 1;
     if (day < 0) day = 1;
   }
-  const daysIn = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const daysIn = new Date(utcMs(year, month, 0)).getUTCDate();
   if (day < 1 || day > daysIn) range('day');
 
   if (zoneOffset !== undefined) {
-    const t = new GoTime(BigInt(Date.UTC(year, month - 1, day, hour, min, sec) - zoneOffset * 1000) * NS_PER_MS + BigInt(nsec), UTC);
+    const t = new GoTime(BigInt(utcMs(year, month - 1, day, hour, min, sec) - zoneOffset * 1000) * NS_PER_MS + BigInt(nsec), UTC);
     if (zoneName === 'UTC' && zoneOffset === 0) return t.in(UTC);
     // Go keeps the default location when its offset agrees at that instant, else a fixed zone without a name
     const ms = Number(t.ns / NS_PER_MS);
