@@ -53,6 +53,11 @@ export interface CompiledTemplate {
 
 const standardFuncs: ReadonlyMap<string, TemplateFunc> = new Map(Object.entries({ ...sprigFuncs(), ...builtinFuncs() }));
 
+/** Every function name a template can call (Go's builtins, sprig, and Helm's include/tpl). */
+export function templateFunctionNames(): string[] {
+  return [...standardFuncs.keys(), 'include', 'tpl'].sort();
+}
+
 function functionTable(options: TemplateOptions | undefined): ReadonlyMap<string, TemplateFunc> {
   if (options?.funcs === undefined) return standardFuncs;
   const table = new Map(standardFuncs);

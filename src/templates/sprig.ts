@@ -13,7 +13,7 @@ import { quoteGo } from './fmt.js';
 import { sprigCryptoFuncs } from './sprig-crypto.js';
 import { sprigNetFuncs } from './sprig-net.js';
 import { sprigTimeFuncs } from './sprig-time.js';
-import { formatValue, goTypeName, isGoMap, isNil, kindOf, sortedKeys, type GoMap } from './values.js';
+import { formatValue, goTypeName, isGoMap, isNil, kindOf, putKey, sortedKeys, type GoMap } from './values.js';
 
 // ---------------------------------------------------------------- conversions (spf13/cast semantics)
 
@@ -217,22 +217,22 @@ function deepCopy(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(deepCopy);
   if (isGoMap(value)) {
     const out: GoMap = {};
-    for (const [k, v] of Object.entries(value)) out[k] = deepCopy(v);
+    for (const [k, v] of Object.entries(value)) putKey(out, k, deepCopy(v));
     return out;
   }
   return value;
 }
 
-/** mergo.Merge semantics: fills keys that are missing or empty in dst; recurses into nested maps. */
+/** mergo.Merge semantics: fills keys that are missing or empty in dst (by reference, as mergo does); recurses into nested maps. */
 function mergeInto(dst: GoMap, src: GoMap, overwrite: boolean): void {
   for (const [key, srcValue] of Object.entries(src)) {
-    const dstValue = dst[key];
+    const dstValue = Object.prototype.hasOwnProperty.call(dst, key) ? dst[key] : undefined;
     if (isGoMap(dstValue) && isGoMap(srcValue)) {
       mergeInto(dstValue, srcValue, overwrite);
-    } else if (!(key in dst) || isEmpty(dstValue)) {
-      dst[key] = deepCopy(srcValue);
+    } else if (!Object.prototype.hasOwnProperty.call(dst, key) || isEmpty(dstValue)) {
+      putKey(dst, key, srcValue); // mergo assigns by reference (sprig issue 188 depends on it)
     } else if (overwrite && !isEmpty(srcValue)) {
-      dst[key] = deepCopy(srcValue);
+      putKey(dst, key, srcValue);
     }
   }
 }
@@ -386,21 +386,9 @@ export function sprigFuncs(): Record<string, TemplateFunc> {
         .join(' '),
     indent,
     nindent: (spaces: unknown, s: unknown) => '\n' + indent(spaces, s),
-    snakecase: (s: unknown) =>
-      toStr(s)
-        .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-        .replace(/[-\s]+/g, '_')
-        .toLowerCase(),
-    camelcase: (s: unknown) =>
-      toStr(s)
-        .split(/[_\-\s]+/)
-        .map((w) => (w === '' ? '' : w[0]!.toUpperCase() + w.slice(1)))
-        .join(''),
-    kebabcase: (s: unknown) =>
-      toStr(s)
-        .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
-        .replace(/[_\s]+/g, '-')
-        .toLowerCase(),
+    snakecase: (s: unknown) => lowerWords(toStr(s), '_'),
+    camelcase: (s: unknown) => pascalCase(toStr(s)),
+    kebabcase: (s: unknown) => lowerWords(toStr(s), '-'),
     plural: (one: unknown, many: unknown, count: unknown) => (toInt64(count) === 1n ? toStr(one) : toStr(many)),
     split: (sep: unknown, s: unknown) => {
       const out: GoMap = {};
@@ -461,7 +449,7 @@ export function sprigFuncs(): Record<string, TemplateFunc> {
     // dicts
     dict: (...pairs: unknown[]) => {
       const out: GoMap = {};
-      for (let i = 0; i < pairs.length; i += 2) out[toStr(pairs[i])] = i + 1 < pairs.length ? pairs[i + 1] : '';
+      for (let i = 0; i < pairs.length; i += 2) putKey(out, toStr(pairs[i]), i + 1 < pairs.length ? pairs[i + 1] : '');
       return out;
     },
     get: (dict: unknown, key: unknown) => {
@@ -471,7 +459,7 @@ export function sprigFuncs(): Record<string, TemplateFunc> {
     },
     set: (dict: unknown, key: unknown, value: unknown) => {
       const map = asMap(dict, 'set');
-      map[toStr(key)] = value;
+      putKey(map, toStr(key), value);
       return map;
     },
     unset: (dict: unknown, key: unknown) => {
@@ -493,14 +481,14 @@ export function sprigFuncs(): Record<string, TemplateFunc> {
     pick: (dict: unknown, ...keys: unknown[]) => {
       const map = asMap(dict, 'pick');
       const out: GoMap = {};
-      for (const key of keys.map(toStr)) if (Object.prototype.hasOwnProperty.call(map, key)) out[key] = map[key];
+      for (const key of keys.map(toStr)) if (Object.prototype.hasOwnProperty.call(map, key)) putKey(out, key, map[key]);
       return out;
     },
     omit: (dict: unknown, ...keys: unknown[]) => {
       const map = asMap(dict, 'omit');
       const drop = new Set(keys.map(toStr));
       const out: GoMap = {};
-      for (const [k, v] of Object.entries(map)) if (!drop.has(k)) out[k] = v;
+      for (const [k, v] of Object.entries(map)) if (!drop.has(k)) putKey(out, k, v);
       return out;
     },
     merge: (dst: unknown, ...srcs: unknown[]) => {
@@ -805,6 +793,7 @@ function checkConstraint(c: string, v: Semver): boolean {
   if (m === null) throw new Error(`improper constraint: ${c}`);
   const op = m[1] ?? '';
   const body = m[2]!;
+  if (!/^(\d+|[xX*])(\.(\d+|[xX*])){0,2}(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.test(body)) throw new Error(`improper constraint: ${c}`);
   const parts = body.split('-')[0]!.split('.');
   const wild = (p: string | undefined): boolean => p === undefined || p === 'x' || p === 'X' || p === '*';
   const major = wild(parts[0]) ? undefined : Number(parts[0]);
@@ -848,6 +837,43 @@ function checkConstraint(c: string, v: Semver): boolean {
     default:
       throw new Error(`improper constraint: ${c}`);
   }
+}
+
+/**
+ * xstrings v1.5 ToSnakeCase/ToKebabCase: words break at lower→upper, before the last capital of a run followed by
+ * a lower-case letter (HTTPServer → http_server), and at '_', ' ', '-'.
+ */
+function lowerWords(s: string, sep: string): string {
+  return s
+    .replace(/(\p{Lu}+)(\p{Lu}\p{Ll})/gu, '$1 $2')
+    .replace(/([\p{Ll}\p{N}])(\p{Lu})/gu, '$1 $2')
+    .split(/[_\s-]+/u)
+    .filter((w) => w !== '')
+    .join(sep)
+    .toLowerCase();
+}
+
+/** xstrings ToPascalCase (sprig's camelcase): `_` joins words; leading, trailing and doubled `_` are kept (one less). */
+function pascalCase(s: string): string {
+  const lead = /^_*/.exec(s)![0];
+  const body = s.slice(lead.length);
+  if (body === '') return lead;
+  let out = lead;
+  let upperNext = true;
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i]!;
+    if (ch === '_' || ch === ' ' || ch === '-') {
+      let j = i;
+      while (j < body.length && (body[j] === '_' || body[j] === ' ' || body[j] === '-')) j++;
+      out += j >= body.length ? body.slice(i) : '_'.repeat(j - i - 1);
+      upperNext = true;
+      i = j - 1;
+      continue;
+    }
+    out += upperNext ? ch.toUpperCase() : ch;
+    upperNext = false;
+  }
+  return out;
 }
 
 /** goutils.WrapCustom (sprig's wrap/wrapWith): breaks at spaces; long words only when `wrapLong`. */

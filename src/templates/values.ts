@@ -91,6 +91,16 @@ export function isTrue(value: unknown): boolean {
   }
 }
 
+/**
+ * Sets `key` in a template map. Go map keys are plain strings, so a key named `__proto__` is stored as an own
+ * property (never through the prototype setter); reads go through hasOwnProperty, so `constructor` and the other
+ * Object.prototype members are never reached either.
+ */
+export function putKey(map: GoMap, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(map, key, { value, writable: true, enumerable: true, configurable: true });
+  else map[key] = value;
+}
+
 /** Map keys in the order Go's fmt and `range` use: sorted. */
 export function sortedKeys(map: GoMap): string[] {
   return Object.keys(map).sort(compareStrings);
