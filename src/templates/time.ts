@@ -4,10 +4,11 @@
  * package does, and Go's Duration text. No npm date library speaks Go layouts (they use strftime or Unicode
  * tokens), so the layout scanner below follows Go's nextStdChunk (src/time/format.go) chunk for chunk.
  *
- * Zones: IANA names resolve through Intl (the same tz database Go reads); `Local` is the process's zone.
- * A zone abbreviation (`MST`) is the one Intl knows in en-US; where Intl has none (it says `GMT+1`) Go's
- * numeric form (`+01`) is printed, so a few zones print e.g. `+01` where Go's tzdata says `CET`.
+ * Zones: IANA names resolve through Intl (offsets); `Local` is the process's zone. Zone abbreviations (`MST`) come
+ * from the system's TZif files, as Go's LoadLocation reads them; without a zone database Intl's en-US names are used
+ * and, where Intl has none (`GMT+1`), Go's numeric form (`+01`).
  */
+import { readFileSync } from 'node:fs';
 
 const NS_PER_SECOND = 1_000_000_000n;
 const NS_PER_MS = 1_000_000n;
@@ -59,6 +60,86 @@ function zoneFormatter(tz: string): Intl.DateTimeFormat {
   return f;
 }
 
+const zoneinfoDirs = ['/usr/share/zoneinfo', '/usr/lib/zoneinfo', '/usr/share/lib/zoneinfo'];
+const abbrCache = new Map<string, Map<number, string>>();
+
+/** TZif footer (POSIX TZ string): `EST5EDT,M3.2.0,M11.1.0`, `<+0530>-5:30`, `GMT0BST,...`. */
+function footerAbbrs(footer: string, into: Map<number, string>): void {
+  const name = String.raw`(<[^>]+>|[A-Za-z]{3,})`;
+  const offset = String.raw`([+-]?\d{1,2}(?::\d{1,2}(?::\d{1,2})?)?)`;
+  const m = new RegExp(`^${name}${offset}(?:${name}${offset}?)?`).exec(footer);
+  if (m === null) return;
+  const seconds = (text: string): number => {
+    const sign = text.startsWith('-') ? -1 : 1;
+    const [h = 0, mi = 0, se = 0] = text.replace(/^[+-]/, '').split(':').map(Number);
+    return sign * (h * 3600 + mi * 60 + se);
+  };
+  const clean = (n: string): string => n.replace(/^<|>$/g, '');
+  const std = -seconds(m[2]!);
+  into.set(std, clean(m[1]!));
+  if (m[3] !== undefined) into.set(m[4] !== undefined ? -seconds(m[4]) : std + 3600, clean(m[3]));
+}
+
+/**
+ * offset → abbreviation of an IANA zone, read from the system's TZif file as Go's LoadLocation reads it (the
+ * latest use of each offset wins, the footer rule above all). Empty when the zone database is not installed.
+ */
+function zoneAbbrs(tz: string): Map<number, string> {
+  let abbrs = abbrCache.get(tz);
+  if (abbrs !== undefined) return abbrs;
+  abbrs = new Map();
+  for (const dir of zoneinfoDirs) {
+    let data: Buffer;
+    try {
+      data = readFileSync(`${dir}/${tz}`);
+    } catch {
+      continue;
+    }
+    try {
+      if (data.toString('latin1', 0, 4) !== 'TZif') break;
+      const version = data[4]!;
+      const counts = (at: number): number[] => [0, 1, 2, 3, 4, 5].map((i) => data.readUInt32BE(at + 20 + i * 4));
+      let at = 0;
+      let [isutc, isstd, leap, timecnt, typecnt, charcnt] = counts(0) as [number, number, number, number, number, number];
+      let timeSize = 4;
+      if (version >= 0x32) {
+        at = 44 + timecnt * 4 + timecnt + typecnt * 6 + charcnt + leap * 8 + isstd + isutc;
+        [isutc, isstd, leap, timecnt, typecnt, charcnt] = counts(at) as [number, number, number, number, number, number];
+        timeSize = 8;
+      }
+      const body = at + 44;
+      const idx = body + timecnt * timeSize;
+      const types = idx + timecnt;
+      const chars = types + typecnt * 6;
+      const abbrOf = (type: number): [number, string] => {
+        const utoff = data.readInt32BE(types + type * 6);
+        const start = chars + data[types + type * 6 + 5]!;
+        const end = data.indexOf(0, start);
+        return [utoff, data.toString('latin1', start, end)];
+      };
+      for (let t = typecnt - 1; t >= 0; t--) {
+        const [utoff, abbr] = abbrOf(t);
+        if (!abbrs.has(utoff)) abbrs.set(utoff, abbr);
+      }
+      for (let i = 0; i < timecnt; i++) {
+        const [utoff, abbr] = abbrOf(data[idx + i]!);
+        abbrs.set(utoff, abbr);
+      }
+      if (version >= 0x32) {
+        const footerStart = chars + charcnt + leap * 12 + isstd + isutc;
+        const footer = data.toString('latin1', footerStart).split('\n')[1] ?? '';
+        footerAbbrs(footer, abbrs);
+      }
+    } catch {
+      abbrs.clear();
+    }
+    break;
+  }
+  if (abbrCache.size > 200) abbrCache.clear();
+  abbrCache.set(tz, abbrs);
+  return abbrs;
+}
+
 /** Offset (seconds east of UTC) and abbreviation of `loc` at the instant `ms`. */
 export function zoneAt(loc: GoLocation, ms: number): { offset: number; abbr: string } {
   if (loc.kind === 'fixed') return { offset: loc.offset, abbr: loc.name };
@@ -69,8 +150,7 @@ export function zoneAt(loc: GoLocation, ms: number): { offset: number; abbr: str
   const utc = new Date(ms);
   utc.setUTCMilliseconds(0);
   const offset = Math.round((wall - utc.getTime()) / 1000);
-  let abbr = parts.timeZoneName ?? '';
-  if (abbr === 'GMT' && offset === 0 && loc.tz !== 'Europe/London' && !loc.tz.startsWith('Etc/GMT') && loc.tz !== 'GMT') abbr = 'UTC';
+  let abbr = zoneAbbrs(loc.tz).get(offset) ?? parts.timeZoneName ?? '';
   if (/^GMT[+-]/.test(abbr) || abbr === '') abbr = numericAbbr(offset);
   return { offset, abbr };
 }
