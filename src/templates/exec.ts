@@ -247,14 +247,27 @@ class State {
       case 'identifier':
         return this.evalFunction(dot, first.name, cmd, hasFinal, final);
       case 'field':
-        this.noArgs(cmd, hasFinal, first);
-        return this.evalFields(dot, first.idents, first);
       case 'variable':
+      case 'chain': {
+        const receiver = first.kind === 'field' ? dot : first.kind === 'variable' ? this.lookupVar(first.name, first) : this.evalArg(dot, first.node);
+        if ((cmd.args.length > 1 || hasFinal) && first.idents.length > 0) {
+          // a method call with arguments, `(semver "1.2.3").Compare $other`: only values that carry methods have them
+          const owner = this.evalFields(receiver, first.idents.slice(0, -1), first);
+          const method = methodOf(owner, first.idents[first.idents.length - 1]!);
+          if (method !== undefined) {
+            const args: unknown[] = [];
+            for (let i = 1; i < cmd.args.length; i++) args.push(this.evalArg(dot, cmd.args[i]!));
+            if (hasFinal) args.push(final);
+            try {
+              return method(...args);
+            } catch (error) {
+              throw new ExecError(`error calling ${first.idents[first.idents.length - 1]!}: ${error instanceof Error ? error.message : String(error)}`, cmd.pos, cmd.end, { cause: error });
+            }
+          }
+        }
         this.noArgs(cmd, hasFinal, first);
-        return this.evalFields(this.lookupVar(first.name, first), first.idents, first);
-      case 'chain':
-        this.noArgs(cmd, hasFinal, first);
-        return this.evalFields(this.evalArg(dot, first.node), first.idents, first);
+        return this.evalFields(receiver, first.idents, first);
+      }
       default:
         if (cmd.args.length > 1 || hasFinal) throw new ExecError(`can't give argument to non-function ${this.describeNode(first)}`, first.pos, first.end);
         if (first.kind === 'nil') throw new ExecError('nil is not a command', first.pos, first.end);
@@ -379,6 +392,16 @@ class State {
     else if (Array.isArray(result)) this.budget.step(result.length);
     return result;
   }
+}
+
+/**
+ * A method of a value: a non-enumerable own function property (a map never has one; sprig's `semver` result does),
+ * so methods neither print nor serialise, as Go's do not.
+ */
+function methodOf(owner: unknown, name: string): TemplateFunc | undefined {
+  if (!isGoMap(owner)) return undefined;
+  const descriptor = Object.getOwnPropertyDescriptor(owner, name);
+  return descriptor !== undefined && !descriptor.enumerable && typeof descriptor.value === 'function' ? (descriptor.value as TemplateFunc) : undefined;
 }
 
 function fieldStart(node: ArgNode): number {

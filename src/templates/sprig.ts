@@ -685,7 +685,7 @@ export function sprigFuncs(): Record<string, TemplateFunc> {
     semver: (version: unknown) => {
       const parsed = parseSemver(toStr(version));
       if (parsed === undefined) throw new Error(`Invalid Semantic Version`);
-      return { Major: BigInt(parsed[0]), Minor: BigInt(parsed[1]), Patch: BigInt(parsed[2]), Prerelease: parsed[3], Original: toStr(version) };
+      return semverValue(parsed, toStr(version));
     },
   };
   funcs.mustMerge = funcs.merge!;
@@ -760,6 +760,24 @@ function adler32(bytes: Buffer): number {
 }
 
 type Semver = [number, number, number, string];
+
+/** Masterminds' *semver.Version: its fields, and the comparison methods templates call (Compare, LessThan, ...). */
+function semverValue(parsed: Semver, original: string): GoMap {
+  const value: GoMap = { Major: BigInt(parsed[0]), Minor: BigInt(parsed[1]), Patch: BigInt(parsed[2]), Prerelease: parsed[3], Original: original };
+  const other = (v: unknown): Semver => {
+    const o = isGoMap(v) && typeof v.Original === 'string' ? parseSemver(v.Original) : undefined;
+    if (o === undefined) throw new Error(`wrong type for value; expected *semver.Version; got ${goTypeName(v)}`);
+    return o;
+  };
+  const methods: Record<string, TemplateFunc> = {
+    Compare: (v: unknown) => BigInt(compareSemver(parsed, other(v))),
+    LessThan: (v: unknown) => compareSemver(parsed, other(v)) < 0,
+    GreaterThan: (v: unknown) => compareSemver(parsed, other(v)) > 0,
+    Equal: (v: unknown) => compareSemver(parsed, other(v)) === 0,
+  };
+  for (const [name, fn] of Object.entries(methods)) Object.defineProperty(value, name, { value: fn, enumerable: false });
+  return value;
+}
 
 function parseSemver(text: string): Semver | undefined {
   const m = /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/.exec(text.trim());
