@@ -54,6 +54,18 @@ export class RenderBudget {
     }
   }
 
+  /** Milliseconds left before the time limit. */
+  remainingMs(): number {
+    return this.deadline - performance.now();
+  }
+
+  /** Reads the clock now (before a slow function), throwing when the time is spent. */
+  checkTime(): void {
+    if (performance.now() > this.deadline) {
+      throw new TemplateLimitError('time', `render exceeded its time limit of ${this.limits.timeoutMs} ms (BATON_TEMPLATE_TIMEOUT_MS)`);
+    }
+  }
+
   /** Throws when a string of `length` characters would exceed the output limit. */
   output(length: number): void {
     if (length > this.limits.maxOutput) {
@@ -92,4 +104,16 @@ export function allocateString(length: number): void {
   if (!Number.isFinite(length) || length <= 0) return;
   active?.output(length);
   active?.step(Math.ceil(length / 1024));
+}
+
+/** Milliseconds the render in progress has left (the default limit outside a render). */
+export function remainingTimeMs(): number {
+  if (active === undefined) return DEFAULT_TEMPLATE_LIMITS.timeoutMs;
+  active.checkTime();
+  return Math.max(0, active.remainingMs());
+}
+
+/** For slow functions (hashing, key generation): reads the clock before they start. */
+export function checkTime(): void {
+  active?.checkTime();
 }

@@ -1,7 +1,7 @@
 /** Go text/template's predefined functions. */
 import type { TemplateFunc } from './exec.js';
 import { sprintf } from './fmt.js';
-import { formatValue, goTypeName, isGoMap, isNil, isTrue } from './values.js';
+import { compareStrings, formatValue, goTypeName, isGoMap, isNil, isTrue } from './values.js';
 
 type Basic = 'bool' | 'int' | 'float' | 'string';
 
@@ -20,29 +20,46 @@ function basicKind(value: unknown): Basic | undefined {
   }
 }
 
+/**
+ * Go's `eq` for one pair (text/template funcs.go, Go >= 1.18): values of different basic kinds are an error only
+ * when both are valid, so nil or a missing value compared with anything is simply false; two nils are equal;
+ * maps and slices can only be compared with nil.
+ */
 function equalValues(a: unknown, b: unknown): boolean {
-  if (isNil(a) || isNil(b)) {
-    if (isNil(a) && isNil(b)) return true;
-    const other = isNil(a) ? b : a;
-    if (basicKind(other) !== undefined) throw new Error('incompatible types for comparison');
-    return false;
-  }
   const ka = basicKind(a);
   const kb = basicKind(b);
-  if (ka === undefined || kb === undefined) {
-    throw new Error(`non-comparable type ${formatValue(ka === undefined ? a : b)}: ${goTypeName(ka === undefined ? a : b)}`);
+  if (ka !== kb) {
+    if (!isNil(a) && !isNil(b)) throw new Error(`incompatible types for comparison: ${goTypeName(a)} and ${goTypeName(b)}`);
+    return false;
   }
-  if (ka !== kb) throw new Error(`incompatible types for comparison: ${goTypeName(a)} and ${goTypeName(b)}`);
-  return a === b;
+  if (ka !== undefined) return a === b;
+  // neither is a basic kind: nil, missing, map, slice, function
+  if (isNil(a) || isNil(b)) {
+    if (!isNil(a) && typeof a === 'function') throw new Error(`non-comparable types ${sprintf('%s', [a])}: ${goTypeName(a)}, ${goTypeName(b)}: ${sprintf('%v', [b])}`);
+    return isNil(a) && isNil(b);
+  }
+  throw new Error(`non-comparable type ${sprintf('%s', [b])}: ${goTypeName(b)}`);
 }
 
+function eq(a: unknown, ...rest: unknown[]): boolean {
+  if (rest.length === 0) throw new Error('missing argument for comparison');
+  for (const b of rest) if (equalValues(a, b)) return true;
+  return false;
+}
+
+/** Go's `lt`: only basic kinds of the same kind; bool is not ordered. */
 function lessThan(a: unknown, b: unknown): boolean {
   const ka = basicKind(a);
   const kb = basicKind(b);
-  if (ka === undefined || ka === 'bool') throw new Error(`invalid type for comparison`);
-  if (kb === undefined || kb === 'bool') throw new Error(`invalid type for comparison`);
+  if (ka === undefined || kb === undefined) throw new Error('invalid type for comparison');
   if (ka !== kb) throw new Error(`incompatible types for comparison: ${goTypeName(a)} and ${goTypeName(b)}`);
-  return (a as string | number | bigint) < (b as string | number | bigint);
+  if (ka === 'bool') throw new Error('invalid type for comparison');
+  if (ka === 'string') return compareStrings(a as string, b as string) < 0;
+  return (a as number | bigint) < (b as number | bigint);
+}
+
+function lessOrEqual(a: unknown, b: unknown): boolean {
+  return lessThan(a, b) || eq(a, b);
 }
 
 function toIndex(value: unknown): number {
@@ -184,14 +201,11 @@ function urlQuery(...args: unknown[]): string {
 
 export function builtinFuncs(): Record<string, TemplateFunc> {
   return {
-    eq: (a: unknown, ...rest: unknown[]) => {
-      if (rest.length === 0) throw new Error('missing argument for comparison');
-      return rest.some((b) => equalValues(a, b));
-    },
-    ne: (a: unknown, b: unknown) => !equalValues(a, b),
+    eq,
+    ne: (a: unknown, b: unknown) => !eq(a, b),
     lt: (a: unknown, b: unknown) => lessThan(a, b),
-    le: (a: unknown, b: unknown) => lessThan(a, b) || equalValues(a, b),
-    gt: (a: unknown, b: unknown) => !(lessThan(a, b) || equalValues(a, b)),
+    le: lessOrEqual,
+    gt: (a: unknown, b: unknown) => !lessOrEqual(a, b),
     ge: (a: unknown, b: unknown) => !lessThan(a, b),
     not: (a: unknown) => !isTrue(a),
     // and/or are evaluated lazily by the executor; these are used only through `call`

@@ -1,6 +1,6 @@
 /** JSON and YAML encoders producing Go's output (encoding/json, sigs.k8s.io/yaml as used by Helm/sprig). */
 import { Document, parse as parseYamlText, visit, type ToStringOptions } from 'yaml';
-import { formatFloat, isGoMap, sortedKeys } from './values.js';
+import { formatFloat, isGoMap, putKey, sortedKeys } from './values.js';
 
 /** encoding/json Marshal: sorted map keys, HTML-escaping unless `escapeHtml` is false. */
 export function encodeJson(value: unknown, escapeHtml: boolean, indent = '', prefix = ''): string {
@@ -55,7 +55,7 @@ function toPlain(value: unknown): unknown {
   if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
   if (isGoMap(value)) {
     const out: Record<string, unknown> = {};
-    for (const key of sortedKeys(value)) out[key] = toPlain(value[key]);
+    for (const key of sortedKeys(value)) putKey(out, key, toPlain(value[key]));
     return out;
   }
   return value;
@@ -98,7 +98,7 @@ function normalizeDecoded(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(normalizeDecoded);
   if (isGoMap(value)) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = normalizeDecoded(v);
+    for (const [k, v] of Object.entries(value)) putKey(out, k, normalizeDecoded(v));
     return out;
   }
   if (typeof value === 'bigint') return Number(value);

@@ -13,6 +13,8 @@ export class ExecError extends Error {
     readonly pos: number,
     readonly end: number,
     options?: { cause?: unknown },
+    /** where the error context (`at <...>`) starts when it is not `pos` (a field chain) */
+    readonly start: number = pos,
   ) {
     super(message, options);
   }
@@ -45,8 +47,10 @@ export interface ExecContext {
 
 export function execute(tree: ParsedTemplate, data: unknown, ctx: ExecContext): string {
   const state = new State(ctx);
-  state.vars.push({ name: '$', value: data });
-  state.walkList(data, tree.root);
+  // Go's Execute takes reflect.ValueOf(data): nil data is the invalid value, like a missing key
+  const root = data === null ? undefined : data;
+  state.vars.push({ name: '$', value: root });
+  state.walkList(root, tree.root);
   return state.out;
 }
 
@@ -243,14 +247,27 @@ class State {
       case 'identifier':
         return this.evalFunction(dot, first.name, cmd, hasFinal, final);
       case 'field':
-        this.noArgs(cmd, hasFinal, first);
-        return this.evalFields(dot, first.idents, first);
       case 'variable':
+      case 'chain': {
+        const receiver = first.kind === 'field' ? dot : first.kind === 'variable' ? this.lookupVar(first.name, first) : this.evalArg(dot, first.node);
+        if ((cmd.args.length > 1 || hasFinal) && first.idents.length > 0) {
+          // a method call with arguments, `(semver "1.2.3").Compare $other`: only values that carry methods have them
+          const owner = this.evalFields(receiver, first.idents.slice(0, -1), first);
+          const method = methodOf(owner, first.idents[first.idents.length - 1]!);
+          if (method !== undefined) {
+            const args: unknown[] = [];
+            for (let i = 1; i < cmd.args.length; i++) args.push(this.evalArg(dot, cmd.args[i]!));
+            if (hasFinal) args.push(final);
+            try {
+              return method(...args);
+            } catch (error) {
+              throw new ExecError(`error calling ${first.idents[first.idents.length - 1]!}: ${error instanceof Error ? error.message : String(error)}`, cmd.pos, cmd.end, { cause: error });
+            }
+          }
+        }
         this.noArgs(cmd, hasFinal, first);
-        return this.evalFields(this.lookupVar(first.name, first), first.idents, first);
-      case 'chain':
-        this.noArgs(cmd, hasFinal, first);
-        return this.evalFields(this.evalArg(dot, first.node), first.idents, first);
+        return this.evalFields(receiver, first.idents, first);
+      }
       default:
         if (cmd.args.length > 1 || hasFinal) throw new ExecError(`can't give argument to non-function ${this.describeNode(first)}`, first.pos, first.end);
         if (first.kind === 'nil') throw new ExecError('nil is not a command', first.pos, first.end);
@@ -286,20 +303,29 @@ class State {
     throw new ExecError(`undefined variable: ${name}`, node.pos, node.end);
   }
 
+  /**
+   * Go's evalFieldChain. `undefined` is Go's invalid value (a missing key, or nil data at the root): a field of it
+   * is again "no value" in the default missingkey mode, where `missingkey=error` reports the missing key. `null` is a
+   * nil interface{} (a key whose value is null): a field of it is Go's "nil pointer evaluating" error in every mode.
+   */
   private evalFields(receiver: unknown, idents: readonly string[], node: ArgNode): unknown {
     let value = receiver;
     for (const name of idents) {
+      if (value === undefined) {
+        if (this.ctx.missingKey === 'error') throw new ExecError(`nil data; no entry for key ${JSON.stringify(name)}`, node.pos, node.end, undefined, fieldStart(node));
+        continue;
+      }
       if (isGoMap(value)) {
         if (Object.prototype.hasOwnProperty.call(value, name)) {
           value = value[name];
           continue;
         }
-        if (this.ctx.missingKey === 'error') throw new ExecError(`map has no entry for key ${JSON.stringify(name)}`, node.pos, node.end);
+        if (this.ctx.missingKey === 'error') throw new ExecError(`map has no entry for key ${JSON.stringify(name)}`, node.pos, node.end, undefined, fieldStart(node));
         value = undefined;
         continue;
       }
-      if (value === null || value === undefined) throw new ExecError(`nil pointer evaluating interface {}.${name}`, node.pos, node.end);
-      throw new ExecError(`can't evaluate field ${name} in type interface {}`, node.pos, node.end);
+      if (value === null || value === undefined) throw new ExecError(`nil pointer evaluating interface {}.${name}`, node.pos, node.end, undefined, fieldStart(node));
+      throw new ExecError(`can't evaluate field ${name} in type interface {}`, node.pos, node.end, undefined, fieldStart(node));
     }
     return value;
   }
@@ -366,6 +392,20 @@ class State {
     else if (Array.isArray(result)) this.budget.step(result.length);
     return result;
   }
+}
+
+/**
+ * A method of a value: a non-enumerable own function property (a map never has one; sprig's `semver` result does),
+ * so methods neither print nor serialise, as Go's do not.
+ */
+function methodOf(owner: unknown, name: string): TemplateFunc | undefined {
+  if (!isGoMap(owner)) return undefined;
+  const descriptor = Object.getOwnPropertyDescriptor(owner, name);
+  return descriptor !== undefined && !descriptor.enumerable && typeof descriptor.value === 'function' ? (descriptor.value as TemplateFunc) : undefined;
+}
+
+function fieldStart(node: ArgNode): number {
+  return (node.kind === 'field' || node.kind === 'variable' || node.kind === 'chain') && node.start !== undefined ? node.start : node.pos;
 }
 
 export type { State as ExecState };

@@ -3,7 +3,7 @@
  * `%!verb(type=value)` error notation or its `%v` rendering of maps and slices.
  */
 import { allocateString } from './budget.js';
-import { formatFloat, formatValue, goExponent, goTypeName, isGoMap, sortedKeys } from './values.js';
+import { formatFloat, formatValue, goExponent, goTypeName, GoTime, isGoMap, sortedKeys } from './values.js';
 
 interface Spec {
   minus: boolean;
@@ -11,17 +11,84 @@ interface Spec {
   sharp: boolean;
   space: boolean;
   zero: boolean;
+  /** `%#v`: Go-syntax representation */
+  sharpV: boolean;
   width: number | undefined;
   precision: number | undefined;
   verb: string;
 }
 
+/** fmt's tooLarge: widths and precisions beyond ±1e6 are refused. */
+const tooLarge = (n: number): boolean => n > 1e6 || n < -1e6;
+
+/** fmt's parsenum: digits at `start`; `undefined` when there are none or the number is too large. */
+function parseNum(format: string, start: number): { num: number | undefined; next: number } {
+  let i = start;
+  let num = 0;
+  let isNum = false;
+  while (i < format.length && format[i]! >= '0' && format[i]! <= '9') {
+    if (tooLarge(num)) return { num: undefined, next: format.length };
+    num = num * 10 + (format.charCodeAt(i) - 48);
+    isNum = true;
+    i++;
+  }
+  return { num: isNum ? num : undefined, next: i };
+}
+
+/** fmt's intFromArg: `*` takes an int argument (a Go int, never a float64). */
+function intFromArg(args: readonly unknown[], argNum: number): { num: number; ok: boolean; next: number } {
+  if (argNum >= args.length) return { num: 0, ok: false, next: argNum };
+  const arg = args[argNum];
+  if (typeof arg === 'bigint') {
+    const num = Number(arg);
+    return tooLarge(num) ? { num: 0, ok: false, next: argNum + 1 } : { num, ok: true, next: argNum + 1 };
+  }
+  return { num: 0, ok: false, next: argNum + 1 };
+}
+
+/**
+ * Go's fmt.Sprintf (fmt/print.go doPrintf): flags, width and precision (`*` from arguments), explicit argument
+ * indexes (`%[2]s`, `%[1]*d`), the `%!verb(BADINDEX)`, `%!verb(MISSING)`, `%!(BADWIDTH)`, `%!(NOVERB)` and
+ * `%!(EXTRA ...)` notations. Widths and precisions count runes, as Go's do.
+ */
 export function sprintf(format: string, args: readonly unknown[]): string {
   let out = '';
-  let argIndex = 0;
+  let argNum = 0;
+  let reordered = false;
+  let goodArgNum: boolean;
+  const end = format.length;
+
+  // fmt's argNumber: an optional `[n]` at i
+  const argNumber = (current: number, i: number): { argNum: number; i: number; found: boolean } => {
+    if (i >= end || format[i] !== '[') return { argNum: current, i, found: false };
+    reordered = true;
+    let close = -1;
+    if (end - i >= 3) {
+      for (let j = i + 1; j < end; j++) {
+        if (format[j] === ']') {
+          close = j;
+          break;
+        }
+      }
+    }
+    if (close < 0) {
+      goodArgNum = false;
+      return { argNum: current, i: i + 1, found: false };
+    }
+    const { num, next } = parseNum(format, i + 1);
+    if (num === undefined || next !== close) {
+      goodArgNum = false;
+      return { argNum: current, i: close + 1, found: false };
+    }
+    const index = num - 1;
+    if (index >= 0 && index < args.length) return { argNum: index, i: close + 1, found: true };
+    goodArgNum = false;
+    return { argNum: current, i: close + 1, found: true };
+  };
+
   let i = 0;
-  const n = format.length;
-  while (i < n) {
+  while (i < end) {
+    goodArgNum = true;
     const pct = format.indexOf('%', i);
     if (pct < 0) {
       out += format.slice(i);
@@ -29,15 +96,12 @@ export function sprintf(format: string, args: readonly unknown[]): string {
     }
     out += format.slice(i, pct);
     i = pct + 1;
-    if (i >= n) {
-      out += '%!(NOVERB)';
-      break;
-    }
-    const spec: Spec = { minus: false, plus: false, sharp: false, space: false, zero: false, width: undefined, precision: undefined, verb: '' };
-    flags: for (; i < n; i++) {
+    const spec: Spec = { minus: false, plus: false, sharp: false, space: false, zero: false, sharpV: false, width: undefined, precision: undefined, verb: '' };
+    flags: for (; i < end; i++) {
       switch (format[i]) {
         case '-':
           spec.minus = true;
+          spec.zero = false; // no zero padding on the right
           break;
         case '+':
           spec.plus = true;
@@ -49,64 +113,111 @@ export function sprintf(format: string, args: readonly unknown[]): string {
           spec.space = true;
           break;
         case '0':
-          spec.zero = true;
+          spec.zero = !spec.minus;
           break;
         default:
           break flags;
       }
     }
-    if (format[i] === '*') {
-      const w = args[argIndex++];
-      spec.width = typeof w === 'bigint' ? Number(w) : undefined;
+    let afterIndex: boolean;
+    ({ argNum, i, found: afterIndex } = argNumber(argNum, i));
+    if (i < end && format[i] === '*') {
       i++;
+      const w = intFromArg(args, argNum);
+      argNum = w.next;
+      if (!w.ok) out += '%!(BADWIDTH)';
+      else {
+        spec.width = w.num;
+        if (w.num < 0) {
+          spec.width = -w.num;
+          spec.minus = true;
+          spec.zero = false;
+        }
+      }
+      afterIndex = false;
     } else {
-      const start = i;
-      while (i < n && format[i]! >= '0' && format[i]! <= '9') i++;
-      if (i > start) spec.width = Number(format.slice(start, i));
+      const w = parseNum(format, i);
+      spec.width = w.num;
+      i = w.next;
+      if (afterIndex && spec.width !== undefined) goodArgNum = false; // "%[3]2d"
     }
-    if (format[i] === '.') {
+    if (i + 1 < end && format[i] === '.') {
       i++;
-      if (format[i] === '*') {
-        const p = args[argIndex++];
-        spec.precision = typeof p === 'bigint' ? Number(p) : undefined;
+      if (afterIndex) goodArgNum = false; // "%[3].2d"
+      ({ argNum, i, found: afterIndex } = argNumber(argNum, i));
+      if (i < end && format[i] === '*') {
         i++;
+        const p = intFromArg(args, argNum);
+        argNum = p.next;
+        spec.precision = p.ok && p.num >= 0 ? p.num : undefined;
+        if (!p.ok) out += '%!(BADPREC)';
+        afterIndex = false;
       } else {
-        const start = i;
-        while (i < n && format[i]! >= '0' && format[i]! <= '9') i++;
-        spec.precision = Number(format.slice(start, i) || '0');
+        const p = parseNum(format, i);
+        spec.precision = p.num ?? 0;
+        i = p.next;
       }
     }
-    if (i >= n) {
+    if (!afterIndex) ({ argNum, i } = argNumber(argNum, i));
+    if (i >= end) {
       out += '%!(NOVERB)';
       break;
     }
-    spec.verb = format[i]!;
-    i++;
-    if (spec.verb === '%') {
+    const verb = String.fromCodePoint(format.codePointAt(i)!);
+    i += verb.length;
+    spec.verb = verb;
+    if (verb === '%') {
       out += '%';
       continue;
     }
-    if (argIndex >= args.length) {
-      out += `%!${spec.verb}(MISSING)`;
+    if (!goodArgNum) {
+      out += `%!${verb}(BADINDEX)`;
       continue;
     }
-    out += formatArg(args[argIndex++], spec);
+    if (argNum >= args.length) {
+      out += `%!${verb}(MISSING)`;
+      continue;
+    }
+    if (verb === 'v') {
+      // %#v is Go syntax; %+v only differs from %v for structs, which template data has none of
+      spec.sharpV = spec.sharp;
+      spec.sharp = false;
+      spec.plus = false;
+    }
+    out += formatArg(args[argNum], spec, true);
+    argNum++;
   }
-  if (argIndex < args.length) {
-    out += '%!(EXTRA ' + args.slice(argIndex).map((a) => `${goTypeName(a)}=${formatValue(a)}`).join(', ') + ')';
+  if (!reordered && argNum < args.length) {
+    out +=
+      '%!(EXTRA ' +
+      args
+        .slice(argNum)
+        .map((a) => (a === null || a === undefined ? '<nil>' : `${goTypeName(a)}=${formatValue(a)}`))
+        .join(', ') +
+      ')';
   }
   return out;
 }
 
+function runeCount(text: string): number {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+}
+
 function pad(text: string, spec: Spec, numeric: boolean): string {
-  if (spec.width === undefined || text.length >= spec.width) return text;
-  const fill = spec.width - text.length;
+  if (spec.width === undefined) return text;
+  const length = runeCount(text);
+  if (length >= spec.width) return text;
+  const fill = spec.width - length;
   allocateString(spec.width);
   if (spec.minus) return text + ' '.repeat(fill);
   if (spec.zero && numeric) {
-    const signed = text[0] === '-' || text[0] === '+';
+    const signed = text[0] === '-' || text[0] === '+' || text[0] === ' ';
     return signed ? text[0] + '0'.repeat(fill) + text.slice(1) : '0'.repeat(fill) + text;
   }
+  // Go pads everything else with zeros too when asked (`%05s` is "000ab")
+  if (spec.zero) return '0'.repeat(fill) + text;
   return ' '.repeat(fill) + text;
 }
 
@@ -115,20 +226,41 @@ function badVerb(value: unknown, spec: Spec): string {
   return `%!${spec.verb}(${goTypeName(value)}=${formatValue(value)})`;
 }
 
-function formatArg(value: unknown, spec: Spec): string {
-  if (spec.verb === 'T') return pad(goTypeName(value), spec, false);
-  if (spec.verb === 'v' && spec.precision === undefined && !spec.plus && !spec.sharp) {
-    return pad(formatValue(value), spec, typeof value === 'number' || typeof value === 'bigint');
+/** `%#v`: Go-syntax representation of a value (as fmt prints interface{} data decoded from JSON/YAML). */
+export function goSyntax(value: unknown, top: boolean): string {
+  if (value === null || value === undefined) return top ? '<nil>' : 'interface {}(nil)';
+  switch (typeof value) {
+    case 'string':
+      return quoteGo(value);
+    case 'bigint':
+      return value.toString();
+    case 'number':
+      return formatFloat(value);
+    case 'boolean':
+      return String(value);
+    default:
+      break;
   }
+  if (Array.isArray(value)) return '[]interface {}{' + value.map((v) => goSyntax(v, false)).join(', ') + '}';
+  if (value instanceof GoTime) return value.goString();
+  if (isGoMap(value)) return 'map[string]interface {}{' + sortedKeys(value).map((k) => `${quoteGo(k)}:${goSyntax(value[k], false)}`).join(', ') + '}';
+  return formatValue(value);
+}
+
+function formatArg(value: unknown, spec: Spec, top: boolean): string {
+  if (spec.verb === 'T') return pad(value === null || value === undefined ? '<nil>' : goTypeName(value), spec, false);
+  if (spec.sharpV) return pad(goSyntax(value, top), spec, false);
   if (value === null || value === undefined) {
-    return spec.verb === 'v' ? pad('<nil>', spec, false) : badVerb(value, spec);
+    // a nil argument: only %v prints it; a nil element of a slice or map prints <nil> whatever the verb
+    return spec.verb === 'v' || !top ? pad('<nil>', spec, false) : badVerb(value, spec);
   }
   if (Array.isArray(value)) {
-    // fmt applies the verb to each element of a slice.
-    return '[' + value.map((v) => formatArg(v, { ...spec, width: spec.width })).join(' ') + ']';
+    // fmt applies the verb (and width) to each element of a slice
+    return '[' + value.map((v) => formatArg(v, spec, false)).join(' ') + ']';
   }
+  if (value instanceof GoTime) return spec.verb === 'v' || spec.verb === 's' ? pad(value.toString(), spec, false) : badVerb(value, spec);
   if (isGoMap(value)) {
-    return 'map[' + sortedKeys(value).map((k) => `${formatArg(k, spec)}:${formatArg(value[k], spec)}`).join(' ') + ']';
+    return 'map[' + sortedKeys(value).map((k) => `${formatArg(k, spec, false)}:${formatArg(value[k], spec, false)}`).join(' ') + ']';
   }
   switch (typeof value) {
     case 'string':
@@ -152,11 +284,21 @@ function formatString(value: string, spec: Spec): string {
       return pad(text, spec, false);
     }
     case 'q':
-      return pad(spec.sharp && !value.includes('`') ? '`' + value + '`' : quoteGo(value), spec, false);
+      // %#q: a raw string when strconv.CanBackquote; %+q: ASCII only
+      if (spec.sharp && canBackquote(value)) return pad('`' + value + '`', spec, false);
+      return pad(quoteGo(value, spec.plus), spec, false);
     case 'x':
     case 'X': {
-      let hex = Array.from(Buffer.from(value, 'utf8'), (b) => b.toString(16).padStart(2, '0')).join(spec.space ? ' ' : '');
-      if (spec.verb === 'X') hex = hex.toUpperCase();
+      // fmtSbx: precision limits the input bytes; ' ' separates bytes; '#' adds 0x (to each byte when spaced)
+      let bytes = Buffer.from(value, 'utf8');
+      if (spec.precision !== undefined && spec.precision < bytes.length) bytes = bytes.subarray(0, spec.precision);
+      const prefix = spec.sharp ? (spec.verb === 'x' ? '0x' : '0X') : '';
+      let hex = '';
+      bytes.forEach((b, index) => {
+        if (spec.space && index > 0) hex += ' ';
+        if (index === 0 || spec.space) hex += prefix;
+        hex += spec.verb === 'x' ? b.toString(16).padStart(2, '0') : b.toString(16).toUpperCase().padStart(2, '0');
+      });
       return pad(hex, spec, false);
     }
     default:
@@ -212,7 +354,8 @@ function formatInt(value: bigint, spec: Spec): string {
       return badVerb(value, spec);
   }
   if (spec.precision !== undefined) digits = digits.padStart(spec.precision, '0');
-  return pad(withSign(digits, negative, spec), spec, spec.precision === undefined);
+  // with a precision the zero flag is ignored (fmtInteger)
+  return pad(withSign(digits, negative, spec), spec.precision === undefined ? spec : { ...spec, zero: false }, true);
 }
 
 function trimFloatZeros(mantissa: string): string {
@@ -276,8 +419,17 @@ const namedEscapes: Record<string, string> = {
   '\\': '\\\\',
 };
 
-/** strconv.Quote: a double-quoted Go string literal. */
-export function quoteGo(value: string): string {
+/** strconv.CanBackquote: no backquote, no control characters other than tab. */
+function canBackquote(value: string): boolean {
+  for (const ch of value) {
+    const code = ch.codePointAt(0)!;
+    if (ch === '`' || code === 0xfeff || (code < 0x20 && ch !== '\t') || code === 0x7f) return false;
+  }
+  return true;
+}
+
+/** strconv.Quote (strconv.QuoteToASCII when `ascii`): a double-quoted Go string literal. */
+export function quoteGo(value: string, ascii = false): string {
   let out = '"';
   for (const ch of value) {
     if (ch === '"') {
@@ -291,7 +443,7 @@ export function quoteGo(value: string): string {
     }
     const code = ch.codePointAt(0)!;
     if (code < 0x20 || code === 0x7f) out += '\\x' + code.toString(16).padStart(2, '0');
-    else if (code >= 0x80 && code < 0xa0) out += '\\u' + code.toString(16).padStart(4, '0');
+    else if ((code >= 0x80 && code < 0xa0) || (ascii && code >= 0x80)) out += code > 0xffff ? '\\U' + code.toString(16).padStart(8, '0') : '\\u' + code.toString(16).padStart(4, '0');
     else out += ch;
   }
   return out + '"';

@@ -53,6 +53,11 @@ export interface CompiledTemplate {
 
 const standardFuncs: ReadonlyMap<string, TemplateFunc> = new Map(Object.entries({ ...sprigFuncs(), ...builtinFuncs() }));
 
+/** Every function name a template can call (Go's builtins, sprig, and Helm's include/tpl). */
+export function templateFunctionNames(): string[] {
+  return [...standardFuncs.keys(), 'include', 'tpl'].sort();
+}
+
 function functionTable(options: TemplateOptions | undefined): ReadonlyMap<string, TemplateFunc> {
   if (options?.funcs === undefined) return standardFuncs;
   const table = new Map(standardFuncs);
@@ -101,7 +106,7 @@ class Template implements CompiledTemplate {
       }
       if (error instanceof ExecError) {
         const { line, column } = locate(this.source, error.pos);
-        const at = contextText(this.source, error.pos, error.end);
+        const at = contextText(this.source, error.start, error.end);
         throw new TemplateError(`template: ${this.name}:${line}:${column}: executing "${this.name}" at <${at}>: ${error.message}`, this.name, line, column, {
           cause: error,
         });

@@ -76,9 +76,13 @@ export interface CommandNode {
 }
 
 export type ArgNode =
-  | { kind: 'field'; pos: number; end: number; idents: string[] }
-  | { kind: 'variable'; pos: number; end: number; name: string; idents: string[] }
-  | { kind: 'chain'; pos: number; end: number; node: ArgNode; idents: string[] }
+  /**
+   * Field chains: `pos` is where Go's parser puts the node (the second element of a chain such as `.a.b` or
+   * `$x.a`, which is where Go reports errors), `start` where its text begins (for the error context).
+   */
+  | { kind: 'field'; pos: number; end: number; idents: string[]; start?: number }
+  | { kind: 'variable'; pos: number; end: number; name: string; idents: string[]; start?: number }
+  | { kind: 'chain'; pos: number; end: number; node: ArgNode; idents: string[]; start?: number }
   | { kind: 'dot'; pos: number; end: number }
   | { kind: 'nil'; pos: number; end: number }
   | { kind: 'bool'; pos: number; end: number; value: boolean }
@@ -553,13 +557,14 @@ class Parser {
     if (this.peekRaw().type !== 'field') return term;
     const idents: string[] = [];
     let end = term.end;
+    const chainPos = this.peekRaw().pos;
     while (this.peekRaw().type === 'field') {
       const f = this.nextRaw();
       idents.push(f.value);
       end = f.pos + f.value.length + 1;
     }
-    if (term.kind === 'field') return { ...term, idents: [...term.idents, ...idents], end };
-    if (term.kind === 'variable') return { ...term, idents: [...term.idents, ...idents], end };
+    if (term.kind === 'field') return { ...term, idents: [...term.idents, ...idents], end, pos: chainPos, start: term.pos };
+    if (term.kind === 'variable') return { ...term, idents: [...term.idents, ...idents], end, pos: chainPos, start: term.pos };
     if (term.kind === 'bool' || term.kind === 'string' || term.kind === 'number' || term.kind === 'nil' || term.kind === 'dot') {
       throw new TemplateSyntaxError(`unexpected . after term`, term.end);
     }

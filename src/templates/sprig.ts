@@ -3,14 +3,17 @@
  * lenient conversions (spf13/cast), int64 arithmetic, functions that return "" instead of failing
  * unless they are the `must*` variant.
  */
-import { createHash, randomInt, randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import type { TemplateFunc } from './exec.js';
 import { FuncError } from './exec.js';
 import { unsafePatternReason } from '../shared/safe-regex.js';
 import { allocate, allocateString } from './budget.js';
 import { decodeYaml, encodeJson, encodeYaml } from './encoding.js';
 import { quoteGo } from './fmt.js';
-import { formatValue, goTypeName, isGoMap, isNil, kindOf, sortedKeys, type GoMap } from './values.js';
+import { sprigCryptoFuncs } from './sprig-crypto.js';
+import { sprigNetFuncs } from './sprig-net.js';
+import { sprigTimeFuncs } from './sprig-time.js';
+import { formatValue, goTypeName, isGoMap, isNil, kindOf, putKey, sortedKeys, type GoMap } from './values.js';
 
 // ---------------------------------------------------------------- conversions (spf13/cast semantics)
 
@@ -214,22 +217,22 @@ function deepCopy(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(deepCopy);
   if (isGoMap(value)) {
     const out: GoMap = {};
-    for (const [k, v] of Object.entries(value)) out[k] = deepCopy(v);
+    for (const [k, v] of Object.entries(value)) putKey(out, k, deepCopy(v));
     return out;
   }
   return value;
 }
 
-/** mergo.Merge semantics: fills keys that are missing or empty in dst; recurses into nested maps. */
+/** mergo.Merge semantics: fills keys that are missing or empty in dst (by reference, as mergo does); recurses into nested maps. */
 function mergeInto(dst: GoMap, src: GoMap, overwrite: boolean): void {
   for (const [key, srcValue] of Object.entries(src)) {
-    const dstValue = dst[key];
+    const dstValue = Object.prototype.hasOwnProperty.call(dst, key) ? dst[key] : undefined;
     if (isGoMap(dstValue) && isGoMap(srcValue)) {
       mergeInto(dstValue, srcValue, overwrite);
-    } else if (!(key in dst) || isEmpty(dstValue)) {
-      dst[key] = deepCopy(srcValue);
+    } else if (!Object.prototype.hasOwnProperty.call(dst, key) || isEmpty(dstValue)) {
+      putKey(dst, key, srcValue); // mergo assigns by reference (sprig issue 188 depends on it)
     } else if (overwrite && !isEmpty(srcValue)) {
-      dst[key] = deepCopy(srcValue);
+      putKey(dst, key, srcValue);
     }
   }
 }
@@ -306,6 +309,9 @@ function roundHalfAway(value: number, places: number): number {
 
 export function sprigFuncs(): Record<string, TemplateFunc> {
   const funcs: Record<string, TemplateFunc> = {
+    ...sprigTimeFuncs(toStr),
+    ...sprigCryptoFuncs(toStr, toInt64),
+    ...sprigNetFuncs(toStr),
     // defaults
     default: (fallback: unknown, ...given: unknown[]) => (given.length === 0 || isEmpty(given[0]) ? fallback : given[0]),
     empty: (value: unknown) => isEmpty(value),
@@ -360,7 +366,19 @@ export function sprigFuncs(): Record<string, TemplateFunc> {
         .filter((w) => w !== '')
         .map((w) => Array.from(w)[0])
         .join(''),
-    wrap: (_width: unknown, s: unknown) => toStr(s),
+    wrap: (width: unknown, s: unknown) => wrapCustom(toStr(s), Number(toInt64(width)), '', false),
+    wrapWith: (width: unknown, sep: unknown, s: unknown) => wrapCustom(toStr(s), Number(toInt64(width)), toStr(sep), true),
+    abbrevboth: (left: unknown, right: unknown, s: unknown) => abbrevBoth(Number(toInt64(left)), Number(toInt64(right)), toStr(s)),
+    swapcase: (s: unknown) => swapCase(toStr(s)),
+    shuffle: (s: unknown) => {
+      const runes = Array.from(toStr(s));
+      for (let i = runes.length - 1; i > 0; i--) {
+        const j = randomInt(i + 1);
+        [runes[i], runes[j]] = [runes[j]!, runes[i]!];
+      }
+      return runes.join('');
+    },
+    hello: () => 'Hello!',
     cat: (...values: unknown[]) =>
       values
         .filter((v) => !isNil(v))
@@ -368,21 +386,9 @@ export function sprigFuncs(): Record<string, TemplateFunc> {
         .join(' '),
     indent,
     nindent: (spaces: unknown, s: unknown) => '\n' + indent(spaces, s),
-    snakecase: (s: unknown) =>
-      toStr(s)
-        .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-        .replace(/[-\s]+/g, '_')
-        .toLowerCase(),
-    camelcase: (s: unknown) =>
-      toStr(s)
-        .split(/[_\-\s]+/)
-        .map((w) => (w === '' ? '' : w[0]!.toUpperCase() + w.slice(1)))
-        .join(''),
-    kebabcase: (s: unknown) =>
-      toStr(s)
-        .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
-        .replace(/[_\s]+/g, '-')
-        .toLowerCase(),
+    snakecase: (s: unknown) => lowerWords(toStr(s), '_'),
+    camelcase: (s: unknown) => pascalCase(toStr(s)),
+    kebabcase: (s: unknown) => lowerWords(toStr(s), '-'),
     plural: (one: unknown, many: unknown, count: unknown) => (toInt64(count) === 1n ? toStr(one) : toStr(many)),
     split: (sep: unknown, s: unknown) => {
       const out: GoMap = {};
@@ -408,6 +414,10 @@ export function sprigFuncs(): Record<string, TemplateFunc> {
 
     // lists
     list: (...values: unknown[]) => values,
+    tuple: (...values: unknown[]) => values,
+    chunk: (size: unknown, list: unknown) => chunk(size, list),
+    mustChunk: (size: unknown, list: unknown) => chunk(size, list),
+    mustSlice: (list: unknown, ...indexes: unknown[]) => sprigSlice(list, indexes),
     first: (list: unknown) => (isNil(list) ? null : (toList(list, 'first')[0] ?? null)),
     last: (list: unknown) => {
       if (isNil(list)) return null;
@@ -439,7 +449,7 @@ export function sprigFuncs(): Record<string, TemplateFunc> {
     // dicts
     dict: (...pairs: unknown[]) => {
       const out: GoMap = {};
-      for (let i = 0; i < pairs.length; i += 2) out[toStr(pairs[i])] = i + 1 < pairs.length ? pairs[i + 1] : '';
+      for (let i = 0; i < pairs.length; i += 2) putKey(out, toStr(pairs[i]), i + 1 < pairs.length ? pairs[i + 1] : '');
       return out;
     },
     get: (dict: unknown, key: unknown) => {
@@ -449,7 +459,7 @@ export function sprigFuncs(): Record<string, TemplateFunc> {
     },
     set: (dict: unknown, key: unknown, value: unknown) => {
       const map = asMap(dict, 'set');
-      map[toStr(key)] = value;
+      putKey(map, toStr(key), value);
       return map;
     },
     unset: (dict: unknown, key: unknown) => {
@@ -471,14 +481,14 @@ export function sprigFuncs(): Record<string, TemplateFunc> {
     pick: (dict: unknown, ...keys: unknown[]) => {
       const map = asMap(dict, 'pick');
       const out: GoMap = {};
-      for (const key of keys.map(toStr)) if (Object.prototype.hasOwnProperty.call(map, key)) out[key] = map[key];
+      for (const key of keys.map(toStr)) if (Object.prototype.hasOwnProperty.call(map, key)) putKey(out, key, map[key]);
       return out;
     },
     omit: (dict: unknown, ...keys: unknown[]) => {
       const map = asMap(dict, 'omit');
       const drop = new Set(keys.map(toStr));
       const out: GoMap = {};
-      for (const [k, v] of Object.entries(map)) if (!drop.has(k)) out[k] = v;
+      for (const [k, v] of Object.entries(map)) if (!drop.has(k)) putKey(out, k, v);
       return out;
     },
     merge: (dst: unknown, ...srcs: unknown[]) => {
@@ -566,9 +576,7 @@ export function sprigFuncs(): Record<string, TemplateFunc> {
       return Buffer.from(text, 'base64').toString('utf8');
     },
     b32enc: (s: unknown) => base32(Buffer.from(toStr(s), 'utf8')),
-    sha256sum: (s: unknown) => createHash('sha256').update(toStr(s), 'utf8').digest('hex'),
-    sha1sum: (s: unknown) => createHash('sha1').update(toStr(s), 'utf8').digest('hex'),
-    sha512sum: (s: unknown) => createHash('sha512').update(toStr(s), 'utf8').digest('hex'),
+    b32dec: (s: unknown) => base32Decode(toStr(s)),
     adler32sum: (s: unknown) => String(adler32(Buffer.from(toStr(s), 'utf8'))),
 
     // random
@@ -639,10 +647,12 @@ export function sprigFuncs(): Record<string, TemplateFunc> {
     },
     max: (first: unknown, ...rest: unknown[]) => intArgs(rest).reduce((a, b) => (b > a ? b : a), toInt64(first)),
     min: (first: unknown, ...rest: unknown[]) => intArgs(rest).reduce((a, b) => (b < a ? b : a), toInt64(first)),
-    addf: (...args: unknown[]) => args.map(toFloat64).reduce((a, b) => a + b, 0),
-    subf: (first: unknown, ...rest: unknown[]) => rest.map(toFloat64).reduce((a, b) => a - b, toFloat64(first)),
-    mulf: (...args: unknown[]) => args.map(toFloat64).reduce((a, b) => a * b, 1),
-    divf: (first: unknown, ...rest: unknown[]) => rest.map(toFloat64).reduce((a, b) => a / b, toFloat64(first)),
+    // sprig computes these with shopspring/decimal: exact decimal arithmetic on the floats' shortest forms
+    addf: (...args: unknown[]) => decimalOp(0, args, 'add'),
+    add1f: (v: unknown) => decimalOp(v, [1], 'add'),
+    subf: (first: unknown, ...rest: unknown[]) => decimalOp(first, rest, 'sub'),
+    mulf: (first: unknown, ...rest: unknown[]) => decimalOp(first, rest, 'mul'),
+    divf: (first: unknown, ...rest: unknown[]) => decimalOp(first, rest, 'div'),
     maxf: (first: unknown, ...rest: unknown[]) => Math.max(toFloat64(first), ...rest.map(toFloat64)),
     minf: (first: unknown, ...rest: unknown[]) => Math.min(toFloat64(first), ...rest.map(toFloat64)),
     floor: (v: unknown) => Math.floor(toFloat64(v)),
@@ -671,12 +681,11 @@ export function sprigFuncs(): Record<string, TemplateFunc> {
     expandenv: (s: unknown) => toStr(s).replace(/\$\{?[A-Za-z_][A-Za-z0-9_]*\}?/g, ''),
 
     // misc
-    now: () => new Date(),
     semverCompare: (constraint: unknown, version: unknown) => semverSatisfies(toStr(constraint), toStr(version)),
     semver: (version: unknown) => {
       const parsed = parseSemver(toStr(version));
       if (parsed === undefined) throw new Error(`Invalid Semantic Version`);
-      return { Major: BigInt(parsed[0]), Minor: BigInt(parsed[1]), Patch: BigInt(parsed[2]), Prerelease: parsed[3], Original: toStr(version) };
+      return semverValue(parsed, toStr(version));
     },
   };
   funcs.mustMerge = funcs.merge!;
@@ -699,9 +708,7 @@ export function sprigFuncs(): Record<string, TemplateFunc> {
   funcs.mustRegexReplaceAll = funcs.regexReplaceAll!;
   funcs.mustRegexReplaceAllLiteral = funcs.regexReplaceAllLiteral!;
   funcs.mustRegexSplit = funcs.regexSplit!;
-  funcs.mustDateModify = () => {
-    throw new Error('dateModify is not supported');
-  };
+  funcs.trimall = funcs.trimAll!;
   funcs.biggest = funcs.max!;
   funcs.toBool = (v: unknown) => v === true || (typeof v === 'string' && /^(1|t|T|TRUE|true|True)$/.test(v)) || (typeof v !== 'string' && !isEmpty(v) && typeof v !== 'boolean');
   return funcs;
@@ -754,6 +761,24 @@ function adler32(bytes: Buffer): number {
 
 type Semver = [number, number, number, string];
 
+/** Masterminds' *semver.Version: its fields, and the comparison methods templates call (Compare, LessThan, ...). */
+function semverValue(parsed: Semver, original: string): GoMap {
+  const value: GoMap = { Major: BigInt(parsed[0]), Minor: BigInt(parsed[1]), Patch: BigInt(parsed[2]), Prerelease: parsed[3], Original: original };
+  const other = (v: unknown): Semver => {
+    const o = isGoMap(v) && typeof v.Original === 'string' ? parseSemver(v.Original) : undefined;
+    if (o === undefined) throw new Error(`wrong type for value; expected *semver.Version; got ${goTypeName(v)}`);
+    return o;
+  };
+  const methods: Record<string, TemplateFunc> = {
+    Compare: (v: unknown) => BigInt(compareSemver(parsed, other(v))),
+    LessThan: (v: unknown) => compareSemver(parsed, other(v)) < 0,
+    GreaterThan: (v: unknown) => compareSemver(parsed, other(v)) > 0,
+    Equal: (v: unknown) => compareSemver(parsed, other(v)) === 0,
+  };
+  for (const [name, fn] of Object.entries(methods)) Object.defineProperty(value, name, { value: fn, enumerable: false });
+  return value;
+}
+
 function parseSemver(text: string): Semver | undefined {
   const m = /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/.exec(text.trim());
   if (m === null) return undefined;
@@ -786,6 +811,7 @@ function checkConstraint(c: string, v: Semver): boolean {
   if (m === null) throw new Error(`improper constraint: ${c}`);
   const op = m[1] ?? '';
   const body = m[2]!;
+  if (!/^(\d+|[xX*])(\.(\d+|[xX*])){0,2}(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.test(body)) throw new Error(`improper constraint: ${c}`);
   const parts = body.split('-')[0]!.split('.');
   const wild = (p: string | undefined): boolean => p === undefined || p === 'x' || p === 'X' || p === '*';
   const major = wild(parts[0]) ? undefined : Number(parts[0]);
@@ -829,4 +855,193 @@ function checkConstraint(c: string, v: Semver): boolean {
     default:
       throw new Error(`improper constraint: ${c}`);
   }
+}
+
+/**
+ * xstrings v1.5 ToSnakeCase/ToKebabCase: words break at lower→upper, before the last capital of a run followed by
+ * a lower-case letter (HTTPServer → http_server), and at '_', ' ', '-'.
+ */
+function lowerWords(s: string, sep: string): string {
+  return s
+    .replace(/(\p{Lu}+)(\p{Lu}\p{Ll})/gu, '$1 $2')
+    .replace(/([\p{Ll}\p{N}])(\p{Lu})/gu, '$1 $2')
+    .split(/[_\s-]+/u)
+    .filter((w) => w !== '')
+    .join(sep)
+    .toLowerCase();
+}
+
+/** xstrings ToPascalCase (sprig's camelcase): `_` joins words; leading, trailing and doubled `_` are kept (one less). */
+function pascalCase(s: string): string {
+  const lead = /^_*/.exec(s)![0];
+  const body = s.slice(lead.length);
+  if (body === '') return lead;
+  let out = lead;
+  let upperNext = true;
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i]!;
+    if (ch === '_' || ch === ' ' || ch === '-') {
+      let j = i;
+      while (j < body.length && (body[j] === '_' || body[j] === ' ' || body[j] === '-')) j++;
+      out += j >= body.length ? body.slice(i) : '_'.repeat(j - i - 1);
+      upperNext = true;
+      i = j - 1;
+      continue;
+    }
+    out += upperNext ? ch.toUpperCase() : ch;
+    upperNext = false;
+  }
+  return out;
+}
+
+/** goutils.WrapCustom (sprig's wrap/wrapWith): breaks at spaces; long words only when `wrapLong`. */
+function wrapCustom(str: string, width: number, newline: string, wrapLong: boolean): string {
+  if (str === '') return '';
+  const nl = newline === '' ? '\n' : newline;
+  const w = width < 1 ? 1 : width;
+  allocateString(str.length + Math.ceil(str.length / w) * nl.length);
+  let out = '';
+  let offset = 0;
+  while (str.length - offset > w) {
+    if (str[offset] === ' ') {
+      offset++;
+      continue;
+    }
+    const space = str.slice(offset, w + offset + 1).lastIndexOf(' ');
+    if (space >= 0) {
+      out += str.slice(offset, offset + space) + nl;
+      offset += space + 1;
+    } else if (wrapLong) {
+      out += str.slice(offset, offset + w) + nl;
+      offset += w;
+    } else {
+      const next = str.indexOf(' ', offset + w);
+      if (next >= 0) {
+        out += str.slice(offset, next) + nl;
+        offset = next + 1;
+      } else {
+        out += str.slice(offset);
+        offset = str.length;
+      }
+    }
+  }
+  return out + str.slice(offset);
+}
+
+/** goutils.AbbreviateFull as sprig's abbrevboth calls it. */
+function abbrevBoth(left: number, right: number, s: string): string {
+  if (right < 4 || (left > 0 && right < 7)) return s;
+  if (s === '' || s.length <= right) return s;
+  let offset = Math.min(left, s.length);
+  if (s.length - offset < right - 3) offset = s.length - (right - 3);
+  if (offset <= 4) return s.slice(0, right - 3) + '...';
+  if (offset + right - 3 < s.length) {
+    const rest = s.slice(offset);
+    return '...' + (rest.length <= right - 3 ? rest : rest.slice(0, right - 6) + '...');
+  }
+  return '...' + s.slice(s.length - (right - 3));
+}
+
+/**
+ * goutils.SwapCase: upper and title case to lower, lower case to upper (to title after whitespace, which is the
+ * same letter except for the few digraphs such as ǆ).
+ */
+function swapCase(s: string): string {
+  let out = '';
+  for (const ch of s) {
+    if (/\p{Lu}|\p{Lt}/u.test(ch)) out += ch.toLowerCase();
+    else if (/\p{Ll}/u.test(ch)) out += ch.toUpperCase();
+    else out += ch;
+  }
+  return out;
+}
+
+/** sprig's chunk: lists of `size` elements, the last one shorter. */
+function chunk(size: unknown, list: unknown): unknown[][] {
+  const items = toList(list, 'chunk');
+  const n = Number(toInt64(size));
+  if (items.length === 0) return [];
+  if (n <= 0) throw new Error('runtime error: chunk size must be positive');
+  allocate(items.length + Math.ceil(items.length / n));
+  const out: unknown[][] = [];
+  for (let i = 0; i < items.length; i += n) out.push(items.slice(i, i + n));
+  return out;
+}
+
+/** sprig's slice/mustSlice: lists only; an empty list gives nil. */
+function sprigSlice(list: unknown, indexes: unknown[]): unknown {
+  if (!Array.isArray(list)) throw new Error(`list should be type of slice or array but ${kindOf(list)}`);
+  if (list.length === 0) return null;
+  const start = indexes.length > 0 ? Number(toInt64(indexes[0])) : 0;
+  const end = indexes.length < 2 ? list.length : Number(toInt64(indexes[1]));
+  if (start < 0 || end > list.length || start > end) throw new Error(`runtime error: slice bounds out of range [${start}:${end}]`);
+  return list.slice(start, end);
+}
+
+/** encoding/base32 StdEncoding.DecodeString, with Go's error text (sprig returns it as the result). */
+function base32Decode(text: string): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  if (text.length % 8 !== 0) return `illegal base32 data at input byte ${Math.floor(text.length / 8) * 8}`;
+  const bytes: number[] = [];
+  let bits = 0;
+  let value = 0;
+  const firstPad = text.indexOf('=');
+  const body = firstPad < 0 ? text : text.slice(0, firstPad);
+  if (firstPad >= 0 && !/^=+$/.test(text.slice(firstPad))) return `illegal base32 data at input byte ${firstPad}`;
+  if (firstPad >= 0 && ![1, 3, 4, 6].includes(text.length - firstPad)) return `illegal base32 data at input byte ${firstPad}`;
+  for (let i = 0; i < body.length; i++) {
+    const v = alphabet.indexOf(body[i]!);
+    if (v < 0) return `illegal base32 data at input byte ${i}`;
+    value = ((value << 5) | v) & 0xffff;
+    bits += 5;
+    if (bits >= 8) {
+      bytes.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+/** A decimal c × 10^e, as shopspring/decimal holds numbers. */
+interface Decimal {
+  c: bigint;
+  e: number;
+}
+
+function decimalFrom(value: unknown): Decimal {
+  const f = toFloat64(value);
+  if (!Number.isFinite(f)) throw new Error(`Cannot create a Decimal from ${formatValue(f)}`);
+  const m = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(f))!;
+  const frac = m[3] ?? '';
+  return { c: BigInt(m[1]! + m[2]! + frac), e: Number(m[4] ?? 0) - frac.length };
+}
+
+function align(a: Decimal, b: Decimal): [bigint, bigint, number] {
+  const e = Math.min(a.e, b.e);
+  return [a.c * 10n ** BigInt(a.e - e), b.c * 10n ** BigInt(b.e - e), e];
+}
+
+/** decimal.Div: 16 digits after the point, half away from zero. */
+function decimalDiv(a: Decimal, b: Decimal): Decimal {
+  if (b.c === 0n) throw new Error('decimal division by zero');
+  const shift = a.e - b.e + 16;
+  const num = a.c * 10n ** BigInt(Math.max(0, shift)) * 2n;
+  const den = b.c * 10n ** BigInt(Math.max(0, -shift));
+  let q = num / den;
+  q = q >= 0n ? (q + 1n) / 2n : (q - 1n) / 2n;
+  return { c: q, e: -16 };
+}
+
+function decimalOp(first: unknown, rest: unknown[], op: 'add' | 'sub' | 'mul' | 'div'): number {
+  let acc = decimalFrom(first);
+  for (const item of rest) {
+    const d = decimalFrom(item);
+    if (op === 'mul') acc = { c: acc.c * d.c, e: acc.e + d.e };
+    else if (op === 'div') acc = decimalDiv(acc, d);
+    else {
+      const [x, y, e] = align(acc, d);
+      acc = { c: op === 'add' ? x + y : x - y, e };
+    }
+  }
+  return Number(`${acc.c}e${acc.e}`);
 }

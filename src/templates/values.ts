@@ -14,12 +14,17 @@
  * - `string`, `boolean`
  * - arrays       = []interface{}
  * - plain objects = map[string]interface{}
+ * - GoTime        = time.Time (sprig's date functions)
  */
+
+import { GoTime } from './time.js';
+
+export { GoTime };
 
 export type GoMap = Record<string, unknown>;
 
 export function isGoMap(value: unknown): value is GoMap {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array) && !(value instanceof GoTime);
 }
 
 export function isNil(value: unknown): value is null | undefined {
@@ -41,6 +46,7 @@ export function kindOf(value: unknown): string {
     case 'function':
       return 'func';
     default:
+      if (value instanceof GoTime) return 'struct';
       return Array.isArray(value) ? 'slice' : 'map';
   }
 }
@@ -60,6 +66,7 @@ export function goTypeName(value: unknown): string {
     case 'function':
       return 'func(...interface {}) interface {}';
     default:
+      if (value instanceof GoTime) return 'time.Time';
       return Array.isArray(value) ? '[]interface {}' : 'map[string]interface {}';
   }
 }
@@ -82,6 +89,16 @@ export function isTrue(value: unknown): boolean {
       if (Array.isArray(value)) return value.length > 0;
       return Object.keys(value).length > 0;
   }
+}
+
+/**
+ * Sets `key` in a template map. Go map keys are plain strings, so a key named `__proto__` is stored as an own
+ * property (never through the prototype setter); reads go through hasOwnProperty, so `constructor` and the other
+ * Object.prototype members are never reached either.
+ */
+export function putKey(map: GoMap, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(map, key, { value, writable: true, enumerable: true, configurable: true });
+  else map[key] = value;
 }
 
 /** Map keys in the order Go's fmt and `range` use: sorted. */
@@ -147,6 +164,7 @@ export function formatValue(value: unknown, nested = true): string {
     return out + ']';
   }
   if (value instanceof Uint8Array) return `[${Array.from(value).join(' ')}]`;
+  if (value instanceof GoTime) return value.toString();
   const map = value as GoMap;
   let out = 'map[';
   let first = true;
