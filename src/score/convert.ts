@@ -27,7 +27,7 @@ import type {
   UpdateAction,
   ValidatedWorkload,
 } from './types.js';
-import { assertValidScore } from './validate.js';
+import { assertValidScore, formatIssues } from './validate.js';
 
 export const DEFAULT_PROFILE = 'humanitec/default-module';
 export const DEFAULT_DELTA_NAME = 'Auto-generated (SCORE)';
@@ -39,6 +39,8 @@ const DEFAULT_CLASS = 'default';
 export interface ConvertOptions extends WorkloadOverrides {
   /** Replaces every `image: "."` (the image supplied at deploy time). */
   image?: string;
+  /** The image for `image: "."` per workload name; wins over `image` (a deploy config's per-workload image). */
+  imageByWorkload?: Record<string, string>;
   /** Extensions (a parsed humanitec.score.yaml) applied to every workload. */
   extensions?: unknown;
   /** Extensions per workload name; wins over `extensions`. */
@@ -247,11 +249,13 @@ function convertContainer(
   container: ScoreContainer,
   scoreFile: string,
   options: ConvertOptions,
+  workloadName: string,
 ): Record<string, unknown> {
   const base = ['containers', name];
   const result: Record<string, unknown> = { id: name };
   if (container.image === '.') {
-    if (options.image) result.image = options.image;
+    const image = options.imageByWorkload?.[workloadName] ?? options.image;
+    if (image) result.image = image;
     else converter.fail([...base, 'image'], `container '${name}' has image "." (supplied at deploy time) but no image was given (--image)`);
   } else result.image = container.image;
   if (container.command) result.command = [...container.command];
@@ -377,7 +381,7 @@ export function convertScoreToDelta(
     const containers = Object.fromEntries(
       Object.entries(spec.containers).map(([containerName, container]) => [
         containerName,
-        convertContainer(converter, containerName, container, workload.file, options),
+        convertContainer(converter, containerName, container, workload.file, options, name),
       ]),
     );
     let moduleSpec: Record<string, unknown> = { containers };
@@ -446,7 +450,7 @@ export function convertScoreToDelta(
   if (issues.length > 0) {
     throw new InvalidInput(
       `the Score input cannot be converted (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n` +
-        issues.map((issue) => `${issue.file}:${issue.line}:${issue.column}: ${issue.message}`).join('\n'),
+        formatIssues(issues),
       { issues },
     );
   }

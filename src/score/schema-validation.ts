@@ -38,7 +38,7 @@ function show(value: unknown): string {
 
 function describe(type: unknown): string {
   const names = Array.isArray(type) ? type.map(String) : [String(type)];
-  return names.map((name) => (name === 'object' ? 'a map' : name === 'array' ? 'a list' : `a ${name}`)).join(' or ');
+  return names.map((name) => (name === 'object' ? 'a map' : name === 'array' ? 'a list' : `${/^[aeiou]/.test(name) ? 'an' : 'a'} ${name}`)).join(' or ');
 }
 
 function requiredAlternatives(errors: ErrorObject[]): string[] | undefined {
@@ -58,13 +58,40 @@ function requiredChoices(schema: unknown): string[] | undefined {
   return names;
 }
 
+/** Levenshtein distance, for "did you mean" suggestions. */
+export function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/** The known name closest to `name` when it is close enough to be a typo (at most a third of it differs). */
+export function closestName(name: string, known: readonly string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const candidate of known) {
+    const distance = editDistance(name, candidate);
+    if (!best || distance < best.distance) best = { name: candidate, distance };
+  }
+  return best && best.distance <= Math.max(1, Math.floor(Math.max(name.length, best.name.length) / 3)) ? best.name : undefined;
+}
+
 function messageFor(error: ErrorObject): string {
   const prefix = error.propertyName !== undefined ? `name '${error.propertyName}' ` : '';
   switch (error.keyword) {
     case 'required':
       return `missing required property '${String(error.params.missingProperty)}'`;
-    case 'additionalProperties':
-      return `unknown property '${String(error.params.additionalProperty)}' is not allowed here`;
+    case 'additionalProperties': {
+      const name = String(error.params.additionalProperty);
+      const known = Object.keys((error.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
+      const suggestion = closestName(name, known);
+      return `unknown property '${name}' is not allowed here${suggestion ? ` (did you mean '${suggestion}'?)` : known.length > 0 ? ` (expected one of ${known.join(', ')})` : ''}`;
+    }
     case 'type': {
       const hint = /\/variables\/[^/]+$/.test(error.instancePath) ? ' (quote the value in YAML)' : '';
       return `${show(error.data)} is not ${describe(error.params.type)}${hint}`;

@@ -138,7 +138,7 @@ test('assertValidScore throws InvalidInput with details.issues', () => {
     (error: unknown) =>
       error instanceof InvalidInput &&
       Array.isArray(error.details.issues) &&
-      error.message.includes('shop.yaml:8:13: 8080 is not a string'),
+      error.message.includes('shop.yaml:8:13: containers.web.variables.PORT: 8080 is not a string'),
   );
 });
 
