@@ -9,7 +9,7 @@ import type { ScoreDocument } from './document.js';
 import { applyOverrides, hasOverrides } from './overrides.js';
 import type { WorkloadOverrides } from './overrides.js';
 import { validateAgainstSchema } from './schema-validation.js';
-import { checkBefore, checkPlaceholders, checkSharedResources } from './semantic.js';
+import { checkBefore, checkPlaceholders, checkResources, checkSharedResources } from './semantic.js';
 import type { JsonPath, ScoreIssue, ScoreValidationResult, ScoreWorkload } from './types.js';
 import { upgradeDeprecatedForms } from './upgrade.js';
 
@@ -81,7 +81,7 @@ export function validateScore(documents: readonly ScoreDocument[], options: Vali
     // Semantic checks run even when the schema failed (they tolerate any shape), so that one run
     // reports every mistake of the file.
     const candidate = upgraded.value as ScoreWorkload;
-    for (const problem of [...checkPlaceholders(candidate), ...checkBefore(candidate)]) {
+    for (const problem of [...checkPlaceholders(candidate), ...checkBefore(candidate), ...checkResources(candidate)]) {
       documentErrors.push(issueAt(document, problem.path, problem.message));
     }
     if (documentErrors.length === 0) valid.push({ document, spec: candidate });
