@@ -89,4 +89,16 @@ workloads:
     assert.deepEqual(add.back!.spec.deployment, { replicas: 2 });
     assert.equal(add.back!.spec.containers.api.image, 'busybox:1');
   });
+
+  // Issue #19 theme 6: a plan-time error about a workload points at the Score file's line, column and field.
+  it('a placeholder the plan cannot resolve is shown at its line and field in the Score file', async () => {
+    writeFileSync(
+      join(dir, 'unset.yaml'),
+      'apiVersion: score.dev/v1b1\nmetadata: {name: unset}\ncontainers:\n  main:\n    image: nginx:1.27\n    variables:\n      GREETING: ${resources.env.NOT_SET}\nresources:\n  env: {type: environment}\n',
+    );
+    const run = await scoreDeploy(['-f', join(dir, 'unset.yaml'), '--app', 'unset']);
+    assert.notEqual(run.code, 0, run.out);
+    assert.ok(run.out.includes(`${join(dir, 'unset.yaml')}:7:17: containers.main.variables.GREETING: `), run.out);
+    assert.match(run.out, /not deployed/);
+  });
 });

@@ -196,14 +196,15 @@ export function registerDeployCommands(program: Command): void {
   ).action(async (...args: unknown[]) => {
     const cmd = commandOf(args);
     const c = connect(cmd);
-    const { prepareScoreDelta } = await import('./score-input.js');
+    const { locateServerError, prepareScoreInput } = await import('./score-input.js');
     const { formatScoreIssue } = await import('./score.js');
     const files = list(cmd, 'file');
     const deployConfig = opt(cmd, 'deployConfig');
     if (files.length === 0 && deployConfig === undefined) throw new UsageError('give the Score files with -f (or a --deploy-config that lists them)');
     let delta: Row;
+    let documents: Parameters<typeof locateServerError>[1];
     try {
-      delta = (await prepareScoreDelta(
+      const prepared = await prepareScoreInput(
         {
           files,
           image: opt(cmd, 'image'),
@@ -217,7 +218,9 @@ export function registerDeployCommands(program: Command): void {
           envId: c.env(),
         },
         { readTextFile: (path) => readFileSync(path, 'utf8'), readBinaryFile: (path) => readFileSync(path) },
-      )) as unknown as Row;
+      );
+      delta = prepared.delta as unknown as Row;
+      documents = prepared.documents;
     } catch (error) {
       const issues = error instanceof InvalidInput ? (error.details.issues as ScoreIssue[] | undefined) : undefined;
       if (issues) for (const i of issues) io.err(formatScoreIssue(i));
@@ -240,7 +243,12 @@ export function registerDeployCommands(program: Command): void {
     } catch (error) {
       // The plan renders what it can (template and echo drivers run): when that already fails, so would the
       // deployment, and nothing is deployed.
-      if (error instanceof InvalidInput) throw new OperationFailed(`not deployed: ${error.message}`);
+      if (error instanceof InvalidInput) {
+        // A problem in a workload (e.g. a placeholder nothing provides) is shown at its place in the Score file.
+        const located = locateServerError(error.message, documents);
+        if (located) io.err(formatScoreIssue(located));
+        throw new OperationFailed(`not deployed: ${error.message}`);
+      }
       if (!(error instanceof NotFound && error.details.routeMissing === true)) throw error;
     }
     await startDeployment(c, c.env(), { delta_id: deltaId, comment, ...(planId ? { plan_id: planId } : {}) }, flag(cmd, 'wait'));

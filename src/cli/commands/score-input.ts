@@ -10,7 +10,7 @@
  */
 import { dirname, resolve } from 'node:path';
 import { InvalidInput } from '../../shared/errors.js';
-import type { DeltaRequest, DeployCondition, ScoreDocument } from '../../score/index.js';
+import type { DeltaRequest, DeployCondition, ScoreDocument, ScoreIssue } from '../../score/index.js';
 import { UsageError } from '../errors.js';
 import { yaml } from '../lazy.js';
 
@@ -119,8 +119,40 @@ function applyDeployConditions(delta: DeltaRequest, config: Extract<DeployConfig
   }
 }
 
+/** Where a module-spec path (`/containers/C/volume_mounts/T/id`) comes from in the Score file. */
+function scorePathOf(specPath: readonly string[]): string[] {
+  const [containers, container, field, key] = specPath;
+  if (containers !== 'containers' || container === undefined) return [];
+  const renamed: Record<string, string> = { volume_mounts: 'volumes', liveness_probe: 'livenessProbe', readiness_probe: 'readinessProbe' };
+  if (field === undefined) return ['containers', container];
+  const scoreField = renamed[field] ?? field;
+  return key === undefined ? ['containers', container, scoreField] : ['containers', container, scoreField, key];
+}
+
+/**
+ * A server error about a workload (`workload "W": ... at /containers/C/variables/K`, as plan and deploy report
+ * placeholders they cannot resolve) pointed back at the Score file that declared W: file, line, column and field.
+ */
+export function locateServerError(message: string, documents: readonly ScoreDocument[]): ScoreIssue | undefined {
+  const workload = /workload "([^"]+)"/.exec(message)?.[1];
+  if (workload === undefined) return undefined;
+  const document = documents.find((d) => isRecord(d.value) && isRecord(d.value.metadata) && d.value.metadata.name === workload);
+  if (!document) return undefined;
+  const pointer = / at (\/[^\s"]*)/.exec(message)?.[1];
+  const segments = pointer === undefined ? [] : pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const path = scorePathOf(segments);
+  const { line, column } = document.locate(path);
+  const toPointer = (p: readonly string[]) => (p.length === 0 ? '/' : '/' + p.map((s) => s.replace(/~/g, '~0').replace(/\//g, '~1')).join('/'));
+  return { file: document.file, path: toPointer(path), line, column, message };
+}
+
 /** Converts the Score input the flags name into one delta (throws InvalidInput with `details.issues` for Score problems). */
 export async function prepareScoreDelta(flags: ScoreInputFlags, reader: ScoreInputReader): Promise<DeltaRequest> {
+  return (await prepareScoreInput(flags, reader)).delta;
+}
+
+/** `prepareScoreDelta`, also returning the Score documents (to point later server errors back at them). */
+export async function prepareScoreInput(flags: ScoreInputFlags, reader: ScoreInputReader): Promise<{ delta: DeltaRequest; documents: ScoreDocument[] }> {
   const { convertScoreToDelta, loadScoreFiles, loadYamlFile } = await import('../../score/index.js');
   const readYaml = (path: string) => loadYamlFile(path, reader.readTextFile);
   let config: DeployConfig | undefined;
@@ -179,5 +211,5 @@ export async function prepareScoreDelta(flags: ScoreInputFlags, reader: ScoreInp
     readFile: reader.readBinaryFile,
   });
   if (config?.kind === 'conditions') applyDeployConditions(delta, config);
-  return delta;
+  return { delta, documents };
 }
