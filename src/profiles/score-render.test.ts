@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- the test reads deep into rendered Kubernetes JSON */
 /**
  * Issue #19 theme 2: what a Score file says about probes and annotations reaches the rendered pod — an HTTPS probe
  * against a given host stays one (as score-k8s renders it), and the workload's annotations land on the pod template.

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- the test reads deep into the stored delta JSON */
 /**
  * `baton score deploy` (the real binary) against a Baton in this process: the flags a humctl user brings —
  * `--overrides-file`, `--workload-source-url` and a `ScoreDeployConfig` (`--deploy-config`) whose workloads each
@@ -50,7 +51,7 @@ describe('score deploy flags reach the stored delta', { timeout: 180_000 }, () =
   const onlyDelta = async (app: string): Promise<Delta> => {
     const res = await baton.app.inject({ method: 'GET', url: `/orgs/${baton.org}/apps/${app}/deltas`, headers: baton.authHeaders });
     assert.equal(res.statusCode, 200, res.body);
-    const deltas = res.json() as Delta[];
+    const deltas = res.json<Delta[]>();
     assert.equal(deltas.length, 1, res.body);
     return deltas[0]!;
   };
