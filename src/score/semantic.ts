@@ -5,7 +5,7 @@
  */
 import { canonicalJson } from '../shared/canonical-json.js';
 import { findPlaceholders, splitReference } from './placeholders.js';
-import { closestName } from './schema-validation.js';
+import { closestName } from '../shared/suggest.js';
 import type { ScoreWorkload } from './types.js';
 
 export interface SemanticProblem {

@@ -102,4 +102,15 @@ workloads:
     assert.ok(run.out.includes(`${join(dir, 'unset.yaml')}:7:17: containers.main.variables.GREETING: `), run.out);
     assert.match(run.out, /not deployed/);
   });
+
+  it('a mistyped resource type is shown at the resource in the Score file, with a suggestion', async () => {
+    writeFileSync(
+      join(dir, 'typo.yaml'),
+      'apiVersion: score.dev/v1b1\nmetadata: {name: typo}\ncontainers: {main: {image: nginx:1.27}}\nresources:\n  db:\n    type: postgress\n',
+    );
+    const run = await scoreDeploy(['-f', join(dir, 'typo.yaml'), '--app', 'typo']);
+    assert.notEqual(run.code, 0, run.out);
+    assert.ok(run.out.includes(`${join(dir, 'typo.yaml')}:6:5: resources.db: `), run.out);
+    assert.match(run.out, /did you mean "postgres"\?/);
+  });
 });

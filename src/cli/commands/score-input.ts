@@ -134,16 +134,35 @@ function scorePathOf(specPath: readonly string[]): string[] {
  * placeholders they cannot resolve) pointed back at the Score file that declared W: file, line, column and field.
  */
 export function locateServerError(message: string, documents: readonly ScoreDocument[]): ScoreIssue | undefined {
+  const documentOf = (workload: string) =>
+    documents.find((d) => isRecord(d.value) && isRecord(d.value.metadata) && d.value.metadata.name === workload);
+  const toPointer = (p: readonly string[]) => (p.length === 0 ? '/' : '/' + p.map((s) => s.replace(/~/g, '~0').replace(/\//g, '~1')).join('/'));
+  const issueAt = (document: ScoreDocument, path: string[]): ScoreIssue => ({ file: document.file, path: toPointer(path), ...document.locate(path), message });
+
+  // A resource a workload declared (`modules.W.externals.R`, e.g. an unknown type or no matching definition).
+  const external = /modules\.([a-z0-9-]+)\.externals\.([A-Za-z0-9_-]+)/.exec(message);
+  if (external) {
+    const document = documentOf(external[1]!);
+    const resources = document && isRecord(document.value) && isRecord(document.value.resources) ? document.value.resources : undefined;
+    if (document && resources) {
+      const key = external[2]!;
+      const name = Object.hasOwn(resources, key)
+        ? key
+        : Object.keys(resources).find((candidate) => {
+            const resource = resources[candidate];
+            const annotations = isRecord(resource) && isRecord(resource.metadata) && isRecord(resource.metadata.annotations) ? resource.metadata.annotations : {};
+            return annotations['score.humanitec.io/resId'] === `externals.${key}`;
+          });
+      if (name !== undefined) return issueAt(document, ['resources', name]);
+    }
+  }
+  // A placeholder in a workload's spec (`workload "W": ... at /containers/C/variables/K`).
   const workload = /workload "([^"]+)"/.exec(message)?.[1];
-  if (workload === undefined) return undefined;
-  const document = documents.find((d) => isRecord(d.value) && isRecord(d.value.metadata) && d.value.metadata.name === workload);
+  const document = workload === undefined ? undefined : documentOf(workload);
   if (!document) return undefined;
   const pointer = / at (\/[^\s"]*)/.exec(message)?.[1];
   const segments = pointer === undefined ? [] : pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-  const path = scorePathOf(segments);
-  const { line, column } = document.locate(path);
-  const toPointer = (p: readonly string[]) => (p.length === 0 ? '/' : '/' + p.map((s) => s.replace(/~/g, '~0').replace(/\//g, '~1')).join('/'));
-  return { file: document.file, path: toPointer(path), line, column, message };
+  return issueAt(document, scorePathOf(segments));
 }
 
 /** Converts the Score input the flags name into one delta (throws InvalidInput with `details.issues` for Score problems). */
