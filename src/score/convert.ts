@@ -45,6 +45,9 @@ export interface ConvertOptions extends WorkloadOverrides {
   extensions?: unknown;
   /** Extensions per workload name; wins over `extensions`. */
   extensionsByWorkload?: Record<string, unknown>;
+  /** The files `extensions` / `extensionsByWorkload` were read from, named in their problems. */
+  extensionsFile?: string;
+  extensionsFileByWorkload?: Record<string, string>;
   appId?: string;
   envId?: string;
   /** Delta name; defaults to "Auto-generated (SCORE)". */
@@ -372,7 +375,8 @@ export function convertScoreToDelta(
     if (rawExtensions !== undefined) {
       const parsed = parseExtensions(rawExtensions);
       for (const problem of parsed.problems) {
-        issues.push({ file: 'extensions', path: problem.path, line: 1, column: 1, message: `extensions for '${name}': ${problem.message}` });
+        const file = options.extensionsByWorkload?.[name] !== undefined ? options.extensionsFileByWorkload?.[name] : options.extensionsFile;
+        issues.push({ file: file ?? 'extensions', path: problem.path, line: 1, column: 1, message: `extensions for '${name}': ${problem.message}` });
       }
       extensions = parsed.extensions;
     }

@@ -187,6 +187,7 @@ export async function prepareScoreInput(flags: ScoreInputFlags, reader: ScoreInp
 
   let documents: ScoreDocument[];
   const extensionsByWorkload: Record<string, unknown> = {};
+  const extensionsFileByWorkload: Record<string, string> = {};
   const imageByWorkload: Record<string, string> = {};
   if (config?.kind === 'workloads') {
     if (flags.files.length > 0 || flags.extensions !== undefined) {
@@ -204,7 +205,10 @@ export async function prepareScoreInput(flags: ScoreInputFlags, reader: ScoreInp
         );
       }
       documents.push(...loaded);
-      if (workload.extensionsFile !== undefined) extensionsByWorkload[workload.name] = readYaml(resolve(base, workload.extensionsFile));
+      if (workload.extensionsFile !== undefined) {
+        extensionsFileByWorkload[workload.name] = resolve(base, workload.extensionsFile);
+        extensionsByWorkload[workload.name] = readYaml(extensionsFileByWorkload[workload.name]!);
+      }
       if (workload.image !== undefined) imageByWorkload[workload.name] = workload.image;
     }
   } else {
@@ -219,7 +223,8 @@ export async function prepareScoreInput(flags: ScoreInputFlags, reader: ScoreInp
     image: flags.image,
     ...(Object.keys(imageByWorkload).length > 0 ? { imageByWorkload } : {}),
     extensions: flags.extensions !== undefined ? readYaml(flags.extensions) : undefined,
-    ...(Object.keys(extensionsByWorkload).length > 0 ? { extensionsByWorkload } : {}),
+    ...(Object.keys(extensionsByWorkload).length > 0 ? { extensionsByWorkload, extensionsFileByWorkload } : {}),
+    ...(flags.extensions !== undefined ? { extensionsFile: flags.extensions } : {}),
     overrides: flags.overridesFile !== undefined ? readYaml(flags.overridesFile) : undefined,
     properties: flags.properties ?? [],
     appId: flags.appId,

@@ -214,6 +214,11 @@ workloads:
     assert.equal(add.back.profile, 'humanitec/default-job');
     assert.deepEqual(add.back.deploy, { when: 'before' });
 
+    writeFileSync(join(dir, 'back', 'ext.yaml'), 'apiVersion: humanitec.org/v1b1\nprofil: humanitec/default-job\n');
+    const badExtensions = await run(['convert', '--deploy-config', config], dir);
+    assert.equal(badExtensions.code, 1);
+    assert.ok(badExtensions.stderr.includes(`${join(dir, 'back', 'ext.yaml')}:1:1: profil: extensions for 'back': unknown property 'profil'`), badExtensions.stderr);
+
     writeFileSync(config, 'apiVersion: config.humanitec.io/v1b1\nkind: ScoreDeployConfig\nworkloads:\n  - {name: front, specFile: back/score.yaml}\n');
     await assert.rejects(run(['convert', '--deploy-config', config], dir), /workload 'front': .*back\/score\.yaml must hold exactly that workload, found 'back'/);
     writeFileSync(config, 'apiVersion: config.humanitec.io/v1b1\nkind: ScoreDeployConfig\nworkloads:\n  - {name: front, specFile: front/score.yaml, extensionFile: x.yaml}\n');
