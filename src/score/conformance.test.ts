@@ -8,9 +8,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { InvalidInput } from '../shared/errors.js';
-import { applyPropertyOverride, convertScoreToDelta, deepMerge, loadScoreFiles, loadYamlFile, parsePropertyOverride, readBinaryFile } from './index.js';
+import {
+  applyPropertyOverride,
+  convertScoreToDelta,
+  deepMerge,
+  loadScoreFiles,
+  loadYamlFile,
+  parsePropertyOverride,
+  parseScoreDocuments,
+  readBinaryFile,
+  validateScore,
+} from './index.js';
 import type { DeltaRequest, ScoreIssue } from './index.js';
 import { parseDotPath } from './overrides.js';
 
@@ -145,5 +155,51 @@ for (const row of humanitecCases) {
     const delta = convertScoreToDelta(loadScoreFiles([join(dir, 'score.yaml')]), { ...options, properties });
     // The Go test compares `shared` as a set (ElementsMatch).
     assert.deepEqual({ ...delta, shared: [...delta.shared].sort(byPath) }, { ...expected, shared: [...expected.shared].sort(byPath) });
+  });
+}
+
+interface ValidateCase {
+  name: string;
+  files?: unknown;
+  variables?: unknown;
+  volumes?: unknown;
+  resources?: unknown;
+  containers?: unknown;
+  errors: { go: string; baton?: string }[];
+}
+const validateTables = parse(readFileSync(join(root, 'score-go-validate.yaml'), 'utf8')) as {
+  placeholders: { base: { containers: { hello: Record<string, unknown> } } & Record<string, unknown>; cases: ValidateCase[] };
+  before: ValidateCase[];
+};
+
+function expectValidation(workload: unknown, row: ValidateCase): void {
+  const { errors } = validateScore(parseScoreDocuments(stringify(workload), `${row.name}.yaml`));
+  if (row.errors.length === 0) {
+    assert.deepEqual(errors, []);
+    return;
+  }
+  const messages = errors.map((issue) => issue.message);
+  for (const error of row.errors) {
+    const wanted = error.baton ?? error.go;
+    assert.ok(messages.some((message) => message.includes(wanted)), `no error containing ${JSON.stringify(wanted)} in ${JSON.stringify(messages)}`);
+  }
+  assert.ok(errors.every((issue) => issue.line >= 1 && issue.column >= 1));
+}
+
+for (const row of validateTables.placeholders.cases) {
+  test(`score-go TestValidatePlaceholders: ${row.name}`, () => {
+    const workload = structuredClone(validateTables.placeholders.base);
+    const hello = workload.containers.hello;
+    if (row.files) hello.files = row.files;
+    if (row.variables) hello.variables = row.variables;
+    if (row.volumes) hello.volumes = row.volumes;
+    if (row.resources) workload.resources = row.resources;
+    expectValidation(workload, row);
+  });
+}
+
+for (const row of validateTables.before) {
+  test(`score-go TestValidateContainerBefore: ${row.name}`, () => {
+    expectValidation({ apiVersion: 'score.dev/v1b1', metadata: { name: 'test' }, containers: row.containers }, row);
   });
 }
