@@ -186,6 +186,11 @@ describe('buildResourceGraph', () => {
       () => buildResourceGraph({ set: { modules: { api: { externals: { db: { type: 'pg-typo' } } } } }, context, definitions }),
       /unknown resource type "pg-typo" for modules\.api\.externals\.db/,
     );
+    // Issue #19 theme 6: a mistyped type gets a suggestion.
+    assert.throws(
+      () => buildResourceGraph({ set: { modules: { api: { externals: { db: { type: 'postgress' } } } } }, context, definitions }),
+      /unknown resource type "postgress" \(did you mean "postgres"\?\) for modules\.api\.externals\.db/,
+    );
   });
 
   it('fails with the no-match error when a node has no definition', () => {

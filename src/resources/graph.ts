@@ -1,5 +1,6 @@
 import { InvalidInput } from '../shared/errors.js';
 import { canonicalJson, sha256Hex } from '../shared/canonical-json.js';
+import { closestName } from '../shared/suggest.js';
 import {
   DEFAULT_CLASS,
   describeCriterion,
@@ -194,6 +195,11 @@ export function buildResourceGraph(input: BuildResourceGraphInput): ResourceGrap
     return true;
   };
 
+  const typeSuggestion = (type: string): string => {
+    const meant = closestName(type, types.list().map((t) => t.type));
+    return meant === undefined ? '' : ` (did you mean "${meant}"?)`;
+  };
+
   const ensureNode = (key: ResourceRefKey, params: JsonObject | undefined, origin: string): string => {
     const descriptor = descriptorOf(key);
     const existing = nodes.get(descriptor);
@@ -203,7 +209,7 @@ export function buildResourceGraph(input: BuildResourceGraphInput): ResourceGrap
       return descriptor;
     }
     if (!types.has(key.type)) {
-      throw new InvalidInput(`unknown resource type "${key.type}" for ${descriptor} (${origin})`, { type: key.type, descriptor, origin });
+      throw new InvalidInput(`unknown resource type "${key.type}"${typeSuggestion(key.type)} for ${descriptor} (${origin})`, { type: key.type, descriptor, origin });
     }
     nodes.set(descriptor, { key, descriptor, params: params ?? {}, origins: [origin] });
     queue.push(descriptor);
@@ -215,7 +221,7 @@ export function buildResourceGraph(input: BuildResourceGraphInput): ResourceGrap
       throw new InvalidInput(`${where}: a resource needs a "type"`, { resId });
     }
     const type = types.get(resource.type);
-    if (!type) throw new InvalidInput(`unknown resource type "${resource.type}" for ${where}`, { type: resource.type, resId });
+    if (!type) throw new InvalidInput(`unknown resource type "${resource.type}"${typeSuggestion(resource.type)} for ${where}`, { type: resource.type, resId });
     if (type.use === 'implicit') {
       throw new InvalidInput(`${where}: type "${resource.type}" is implicit and cannot be declared as a dependency`, { type: resource.type, resId });
     }

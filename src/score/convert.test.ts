@@ -239,3 +239,126 @@ test('validated workloads can be converted without re-validation', () => {
   assert.equal((delta.modules.add['hello-world']!.spec.containers as Record<string, { image: string }>)['hello-world']!.image, 'img:2');
   assert.throws(() => convertScoreToDelta(workloads, { image: 'x', envId: 'Not_An_Id' }), InvalidInput);
 });
+
+// issue #19 theme 1 (score-humanitec internal/humanitec/convert.go, templates.go at 4dffdd2): shared resources that
+// differ only by class are two resources, keyed `<id>-class-<class>` with `id: shared.<id>`.
+test('shared resources of the same id but another class stay apart, named <id>-class-<class>', () => {
+  const text = `apiVersion: score.dev/v1b1
+metadata: {name: wa}
+containers: {main: {image: nginx, variables: {A: "\${resources.s3.bucket}", B: "\${resources.admin.bucket}"}}}
+resources:
+  s3: {type: s3, id: main-s3}
+  admin: {type: s3, id: main-s3, class: admin}
+---
+apiVersion: score.dev/v1b1
+metadata: {name: wb}
+containers: {main: {image: nginx, variables: {C: "\${resources.db.host}", D: "\${resources.db2.host}"}}}
+resources:
+  db: {type: postgres, metadata: {annotations: {score.humanitec.io/resId: shared.main-db}}}
+  db2: {type: postgres, class: replica, metadata: {annotations: {score.humanitec.io/resId: shared.main-db}}}
+`;
+  const delta = convertScoreToDelta(parseScoreDocuments(text, 'multi.yaml'));
+  assert.deepEqual(delta.shared, [
+    { op: 'add', path: '/main-s3', value: { type: 's3', class: 'default' } },
+    { op: 'add', path: '/main-s3-class-admin', value: { type: 's3', class: 'admin', id: 'shared.main-s3' } },
+    { op: 'add', path: '/main-db', value: { type: 'postgres', class: 'default' } },
+    { op: 'add', path: '/main-db-class-replica', value: { type: 'postgres', class: 'replica', id: 'shared.main-db' } },
+  ]);
+  const a = (delta.modules.add.wa!.spec.containers as Record<string, Record<string, unknown>>).main!;
+  assert.deepEqual(a.variables, { A: '${shared.main-s3.bucket}', B: '${shared.main-s3-class-admin.bucket}' });
+  const b = (delta.modules.add.wb!.spec.containers as Record<string, Record<string, unknown>>).main!;
+  assert.deepEqual(b.variables, { C: '${shared.main-db.host}', D: '${shared.main-db-class-replica.host}' });
+});
+
+test('one shared id and class declared with two types is an error, not a silent merge', () => {
+  const text = `apiVersion: score.dev/v1b1
+metadata: {name: wa}
+containers: {main: {image: nginx}}
+resources: {aa: {type: postgres, id: shared-x}, bb: {type: redis, id: shared-x}}
+`;
+  const issues = issuesOf(() => convertScoreToDelta(parseScoreDocuments(text, 'score.yaml')));
+  assert.equal(issues.length, 1);
+  assert.equal(issues[0]!.path, '/resources/bb/type');
+  assert.match(issues[0]!.message, /already declared with type 'postgres'/);
+});
+
+// issue #19 theme 5 (score-humanitec parseResourceId): modules.<w>.externals.<r> annotations.
+test('a modules.<w>.externals.<r> annotation refers to that module\'s resource; its own module declares it', () => {
+  const text = `apiVersion: score.dev/v1b1
+metadata: {name: wa}
+containers: {main: {image: nginx, variables: {H: "\${resources.other.host}", O: "\${resources.own.host}"}}}
+resources:
+  other: {type: postgres, metadata: {annotations: {score.humanitec.io/resId: modules.wb.externals.db}}}
+  own: {type: redis, metadata: {annotations: {score.humanitec.io/resId: modules.wa.externals.cache}}}
+  bad: {type: redis, metadata: {annotations: {score.humanitec.io/resId: elsewhere.cache}}}
+`;
+  const issues = issuesOf(() => convertScoreToDelta(parseScoreDocuments(text, 'score.yaml')));
+  assert.deepEqual(issues.map((issue) => issue.path), ['/resources/bad/metadata/annotations/score.humanitec.io~1resId']);
+  const delta = convertScoreToDelta(parseScoreDocuments(text.replace(/\n {2}bad:.*\n/, '\n'), 'score.yaml'));
+  const module = delta.modules.add.wa!;
+  assert.deepEqual((module.spec.containers as Record<string, Record<string, unknown>>).main!.variables, {
+    H: '${modules.wb.externals.db.host}',
+    O: '${externals.cache.host}',
+  });
+  assert.deepEqual(module.externals, { cache: { type: 'redis', class: 'default' } });
+});
+
+// issue #19 theme 2: probe scheme and host survive the conversion; workload annotations reach the module spec.
+test('probe scheme and host are kept; workload annotations and the workload source become spec annotations', () => {
+  const text = `apiVersion: score.dev/v1b1
+metadata: {name: web, annotations: {example.com/team: blue, example.com/raw: "\${not-a-placeholder}"}}
+containers:
+  main:
+    image: nginx
+    livenessProbe: {httpGet: {scheme: HTTPS, host: 127.0.0.1, path: /healthz, port: 8443}}
+`;
+  const delta = convertScoreToDelta(parseScoreDocuments(text, 'score.yaml'), { workloadSourceUrl: 'https://git.example.com/web' });
+  const spec = delta.modules.add.web!.spec;
+  assert.deepEqual((spec.containers as Record<string, Record<string, unknown>>).main!.liveness_probe, {
+    type: 'http',
+    path: '/healthz',
+    port: 8443,
+    scheme: 'HTTPS',
+    host: '127.0.0.1',
+  });
+  assert.deepEqual(spec.annotations, {
+    'example.com/team': 'blue',
+    'example.com/raw': '$\\{not-a-placeholder}',
+    'humanitec.io/workload-source': 'https://git.example.com/web',
+  });
+});
+
+// issue #26 item 4: file sources outside the Score file's directory are refused before anything is read.
+test('a file source outside the Score file directory is refused unless a wider file root is given', () => {
+  const score = (source: string) => `apiVersion: score.dev/v1b1
+metadata: {name: web}
+containers: {main: {image: nginx, files: {/etc/x: {source: "${source}"}}}}
+`;
+  for (const source of ['/etc/passwd', '../secrets/key.pem', 'conf/../../key.pem']) {
+    const read: string[] = [];
+    const issues = issuesOf(() =>
+      convertScoreToDelta(parseScoreDocuments(score(source), '/srv/repo/app/score.yaml'), {
+        readFile: (path) => {
+          read.push(path);
+          return 'x';
+        },
+      }),
+    );
+    assert.deepEqual(read, [], `${source} must not be read`);
+    assert.equal(issues.length, 1);
+    assert.match(issues[0]!.message, /is outside the Score file's directory \/srv\/repo\/app/);
+    assert.equal(issues[0]!.path, '/containers/main/files/~1etc~1x/source');
+  }
+  const read: string[] = [];
+  const delta = convertScoreToDelta(parseScoreDocuments(score('../shared/common.conf'), '/srv/repo/app/score.yaml'), {
+    fileRoot: '/srv/repo',
+    readFile: (path) => {
+      read.push(path);
+      return 'common';
+    },
+  });
+  assert.deepEqual(read, ['/srv/repo/shared/common.conf']);
+  assert.deepEqual((delta.modules.add.web!.spec.containers as Record<string, Record<string, unknown>>).main!.files, { '/etc/x': { value: 'common' } });
+  const outside = issuesOf(() => convertScoreToDelta(parseScoreDocuments(score('/etc/passwd'), '/srv/repo/app/score.yaml'), { fileRoot: '/srv/repo', readFile: () => 'x' }));
+  assert.match(outside[0]!.message, /outside the allowed file root \/srv\/repo/);
+});

@@ -6,7 +6,7 @@
  * `${values.X}`, `${metadata.*}` → its value. Pure: file sources are read through a function the
  * caller passes in.
  */
-import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
+import { dirname, isAbsolute, relative, resolve as resolvePath, sep } from 'node:path';
 import { InvalidInput } from '../shared/errors.js';
 import { checkId } from '../shared/ids.js';
 import type { ScoreDocument } from './document.js';
@@ -27,19 +27,27 @@ import type {
   UpdateAction,
   ValidatedWorkload,
 } from './types.js';
-import { assertValidScore } from './validate.js';
+import { assertValidScore, formatIssues } from './validate.js';
 
 export const DEFAULT_PROFILE = 'humanitec/default-module';
 export const DEFAULT_DELTA_NAME = 'Auto-generated (SCORE)';
 export const RESOURCE_ID_ANNOTATION = 'score.humanitec.io/resId';
+/** score-humanitec's annotation (and humctl's `--workload-source-url`) naming where a workload's source lives. */
+export const WORKLOAD_SOURCE_ANNOTATION = 'humanitec.io/workload-source';
+const DEFAULT_CLASS = 'default';
 
 export interface ConvertOptions extends WorkloadOverrides {
   /** Replaces every `image: "."` (the image supplied at deploy time). */
   image?: string;
+  /** The image for `image: "."` per workload name; wins over `image` (a deploy config's per-workload image). */
+  imageByWorkload?: Record<string, string>;
   /** Extensions (a parsed humanitec.score.yaml) applied to every workload. */
   extensions?: unknown;
   /** Extensions per workload name; wins over `extensions`. */
   extensionsByWorkload?: Record<string, unknown>;
+  /** The files `extensions` / `extensionsByWorkload` were read from, named in their problems. */
+  extensionsFile?: string;
+  extensionsFileByWorkload?: Record<string, string>;
   appId?: string;
   envId?: string;
   /** Delta name; defaults to "Auto-generated (SCORE)". */
@@ -49,12 +57,37 @@ export interface ConvertOptions extends WorkloadOverrides {
    * resolved against the Score file's directory). Without it, file sources are an error.
    */
   readFile?: (absolutePath: string) => Uint8Array | string;
+  /**
+   * Directory every `files.*.source` must lie in (after resolving `..` and absolute paths). Without it, the
+   * directory of the Score file naming the source: a Score file cannot pull files from elsewhere on the machine
+   * that converts it (a CI runner's keys, tokens), as the reference tools refuse too.
+   */
+  fileRoot?: string;
+  /** Sets the `humanitec.io/workload-source` annotation of every workload (`--workload-source-url`). */
+  workloadSourceUrl?: string;
+}
+
+/** Whether `path` is `root` itself or lies below it. */
+function isInside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (!rel.startsWith('..' + sep) && rel !== '..' && !isAbsolute(rel));
+}
+
+/**
+ * The key of a shared resource in the set: score-humanitec's naming, `<id>` for the default class and
+ * `<id>-class-<class>` otherwise, so that two classes of the same id stay two resources.
+ */
+export function sharedResourceKey(id: string, resourceClass: string | undefined): string {
+  return resourceClass === undefined || resourceClass === '' || resourceClass === DEFAULT_CLASS ? id : `${id}-class-${resourceClass}`;
 }
 
 type Binding =
   | { kind: 'values' }
   | { kind: 'module'; workload: string }
-  | { kind: 'externals' | 'shared'; key: string };
+  | { kind: 'externals'; key: string }
+  /** Another module's private resource (`score.humanitec.io/resId: modules.<w>.externals.<r>`): referenced, not declared. */
+  | { kind: 'foreign'; workload: string; key: string }
+  | { kind: 'shared'; key: string; id: string };
 
 /** A segment with a dot is written in the bracket form the deployment-set placeholders accept. */
 function joinSegments(segments: readonly string[]): string {
@@ -87,10 +120,18 @@ class WorkloadConverter {
       }
       const annotated = resource.metadata?.annotations?.[RESOURCE_ID_ANNOTATION];
       const scope = extensions?.resources?.[name]?.scope;
-      if (resource.id !== undefined) this.bindings.set(name, { kind: 'shared', key: resource.id });
-      else if (annotated?.startsWith('shared.')) this.bindings.set(name, { kind: 'shared', key: annotated.slice('shared.'.length) });
+      const shared = (id: string) => this.bindings.set(name, { kind: 'shared', id, key: sharedResourceKey(id, resource.class) });
+      const moduleRef = annotated === undefined ? undefined : /^modules\.([^.]+)\.externals\.([^.]+)$/.exec(annotated);
+      if (resource.id !== undefined) shared(resource.id);
+      else if (annotated?.startsWith('shared.')) shared(annotated.slice('shared.'.length));
       else if (annotated?.startsWith('externals.')) this.bindings.set(name, { kind: 'externals', key: annotated.slice('externals.'.length) });
-      else if (scope === 'shared') this.bindings.set(name, { kind: 'shared', key: name });
+      else if (moduleRef) {
+        const [, owner, key] = moduleRef as unknown as [string, string, string];
+        this.bindings.set(name, owner === workload.metadata.name ? { kind: 'externals', key } : { kind: 'foreign', workload: owner, key });
+      } else if (annotated !== undefined) {
+        this.fail(['resources', name, 'metadata', 'annotations', RESOURCE_ID_ANNOTATION], `resource '${name}': annotation ${RESOURCE_ID_ANNOTATION} '${annotated}' must be externals.<id>, shared.<id> or modules.<workload>.externals.<id>`);
+        this.bindings.set(name, { kind: 'externals', key: name });
+      } else if (scope === 'shared') shared(name);
       else this.bindings.set(name, { kind: 'externals', key: name });
     }
   }
@@ -128,7 +169,12 @@ class WorkloadConverter {
         }
         return { placeholder: `\${values.${joinSegments(outputKeys)}}` };
       }
-      const base = binding.kind === 'module' ? `modules.${binding.workload}` : `${binding.kind}.${binding.key}`;
+      const base =
+        binding.kind === 'module'
+          ? `modules.${binding.workload}`
+          : binding.kind === 'foreign'
+            ? `modules.${binding.workload}.externals.${binding.key}`
+            : `${binding.kind}.${binding.key}`;
       if (outputKeys.length === 0) return { literal: base };
       const inner = binding.kind === 'module' ? ['service', ...outputKeys] : outputKeys;
       return { placeholder: `\${${base}.${joinSegments(inner)}}` };
@@ -179,6 +225,8 @@ function probe(spec: ScoreProbe): Record<string, unknown> | undefined {
       type: 'http',
       path: spec.httpGet.path,
       port: spec.httpGet.port,
+      ...(spec.httpGet.scheme !== undefined ? { scheme: spec.httpGet.scheme } : {}),
+      ...(spec.httpGet.host !== undefined ? { host: spec.httpGet.host } : {}),
       ...(spec.httpGet.httpHeaders?.length
         ? { headers: Object.fromEntries(spec.httpGet.httpHeaders.map((header) => [header.name, header.value])) }
         : {}),
@@ -204,11 +252,13 @@ function convertContainer(
   container: ScoreContainer,
   scoreFile: string,
   options: ConvertOptions,
+  workloadName: string,
 ): Record<string, unknown> {
   const base = ['containers', name];
   const result: Record<string, unknown> = { id: name };
   if (container.image === '.') {
-    if (options.image) result.image = options.image;
+    const image = options.imageByWorkload?.[workloadName] ?? options.image;
+    if (image) result.image = image;
     else converter.fail([...base, 'image'], `container '${name}' has image "." (supplied at deploy time) but no image was given (--image)`);
   } else result.image = container.image;
   if (container.command) result.command = [...container.command];
@@ -238,8 +288,15 @@ function convertContainer(
         text = decodeUtf8(Buffer.from(file.binaryContent, 'base64'));
         if (text === undefined) converter.fail([...path, 'binaryContent'], `file '${target}': binaryContent must decode to UTF-8 text, deployment-set files are text`);
       } else if (file.source !== undefined) {
-        const absolute = isAbsolute(file.source) ? file.source : resolvePath(dirname(scoreFile), file.source);
-        if (!options.readFile) {
+        const absolute = isAbsolute(file.source) ? resolvePath(file.source) : resolvePath(dirname(scoreFile), file.source);
+        const root = resolvePath(options.fileRoot ?? dirname(scoreFile));
+        if (!isInside(root, absolute)) {
+          converter.fail(
+            [...path, 'source'],
+            `file '${target}': source '${file.source}' is outside ${options.fileRoot === undefined ? "the Score file's directory" : 'the allowed file root'} ${root}; ` +
+              'sources must lie below it (the CLI flag --file-root widens it)',
+          );
+        } else if (!options.readFile) {
           converter.fail([...path, 'source'], `file '${target}': cannot read source '${file.source}' (no file reader was given)`);
         } else {
           try {
@@ -318,7 +375,8 @@ export function convertScoreToDelta(
     if (rawExtensions !== undefined) {
       const parsed = parseExtensions(rawExtensions);
       for (const problem of parsed.problems) {
-        issues.push({ file: 'extensions', path: problem.path, line: 1, column: 1, message: `extensions for '${name}': ${problem.message}` });
+        const file = options.extensionsByWorkload?.[name] !== undefined ? options.extensionsFileByWorkload?.[name] : options.extensionsFile;
+        issues.push({ file: file ?? 'extensions', path: problem.path, line: 1, column: 1, message: `extensions for '${name}': ${problem.message}` });
       }
       extensions = parsed.extensions;
     }
@@ -327,10 +385,16 @@ export function convertScoreToDelta(
     const containers = Object.fromEntries(
       Object.entries(spec.containers).map(([containerName, container]) => [
         containerName,
-        convertContainer(converter, containerName, container, workload.file, options),
+        convertContainer(converter, containerName, container, workload.file, options, name),
       ]),
     );
     let moduleSpec: Record<string, unknown> = { containers };
+    // The workload's annotations go to its pods (as score-k8s does), with the workload source when given.
+    const annotations: Record<string, string> = Object.fromEntries(
+      Object.entries(spec.metadata.annotations ?? {}).map(([key, value]) => [key, escapeLiteral(value)]),
+    );
+    if (options.workloadSourceUrl !== undefined) annotations[WORKLOAD_SOURCE_ANNOTATION] = options.workloadSourceUrl;
+    if (Object.keys(annotations).length > 0) moduleSpec.annotations = annotations;
     const ports = spec.service?.ports ?? {};
     if (Object.keys(ports).length > 0) {
       moduleSpec.service = {
@@ -349,17 +413,29 @@ export function convertScoreToDelta(
     const externals: NonNullable<ModuleRequest['externals']> = {};
     for (const [resourceName, resource] of Object.entries(spec.resources ?? {})) {
       const binding = converter.bindings.get(resourceName);
-      if (!binding || binding.kind === 'values' || binding.kind === 'module') continue;
+      if (!binding || binding.kind === 'values' || binding.kind === 'module' || binding.kind === 'foreign') continue;
       const params =
         resource.params && Object.keys(resource.params).length > 0
           ? (converter.substituteAll(resource.params, ['resources', resourceName, 'params']) as Record<string, unknown>)
           : undefined;
-      const value = { type: resource.type, class: resource.class ?? 'default', ...(params ? { params } : {}) };
+      const value: { type: string; class: string; params?: Record<string, unknown>; id?: string } = {
+        type: resource.type,
+        class: resource.class ?? DEFAULT_CLASS,
+        ...(params ? { params } : {}),
+      };
       if (binding.kind === 'externals') {
         externals[binding.key] = value;
       } else {
+        // As score-humanitec: a class other than the default keeps the id it shares in `id`.
+        if (binding.key !== binding.id) value.id = `shared.${binding.id}`;
         const existing = sharedIndex.get(binding.key);
-        if (existing === undefined) {
+        const existingType = existing === undefined ? undefined : (shared[existing]!.value as { type: string }).type;
+        if (existingType !== undefined && existingType !== resource.type) {
+          converter.fail(
+            ['resources', resourceName, 'type'],
+            `resource '${resourceName}': shared resource '${binding.key}' is already declared with type '${existingType}'; one shared id and class name one resource`,
+          );
+        } else if (existing === undefined) {
           sharedIndex.set(binding.key, shared.length);
           shared.push({ op: 'add', path: `/${binding.key.replace(/~/g, '~0').replace(/\//g, '~1')}`, value });
         } else if (params && !(shared[existing]!.value as { params?: unknown }).params) {
@@ -378,7 +454,7 @@ export function convertScoreToDelta(
   if (issues.length > 0) {
     throw new InvalidInput(
       `the Score input cannot be converted (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n` +
-        issues.map((issue) => `${issue.file}:${issue.line}:${issue.column}: ${issue.message}`).join('\n'),
+        formatIssues(issues),
       { issues },
     );
   }

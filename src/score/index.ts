@@ -9,9 +9,10 @@
  *   problem: YAML syntax, deprecated-array upgrade (a warning each), the official JSON schema, placeholders,
  *   `before`, duplicate workload names, shared resources declared differently. Never throws for bad input.
  * - `assertValidScore(documents, options)` — same, but throws `InvalidInput` with `details.issues`.
- * - `formatIssues(issues): string` — `file:line:column: message` lines.
+ * - `formatIssues(issues): string` — `file:line:column: field: message` lines (`formatIssue`, `issueField`).
  * - `convertScoreToDelta(documentsOrWorkloads, {image?, extensions?, extensionsByWorkload?, overrides?,
- *   properties?, appId?, envId?, deltaName?, readFile?}): DeltaRequest` — throws `InvalidInput` with
+ *   properties?, appId?, envId?, deltaName?, readFile?, fileRoot?, workloadSourceUrl?, imageByWorkload?}): DeltaRequest` —
+ *   throws `InvalidInput` with
  *   `details.issues: [{file, path, line, column, message}]`.
  * - `substitutePlaceholders(text, resolver)`, `scoreResolver({metadata, resourceNames, resourceOutputs?})`,
  *   `tokenizePlaceholders`, `findPlaceholders`, `splitReference` — the Score placeholder grammar.
@@ -22,9 +23,9 @@ export { parseScoreDocuments, toPointer, fromPointer } from './document.js';
 export type { ScoreDocument } from './document.js';
 export { loadScoreFiles, loadYamlFile, readBinaryFile, readTextFile } from './loader.js';
 export type { TextReader } from './loader.js';
-export { validateScore, assertValidScore, formatIssues } from './validate.js';
+export { validateScore, assertValidScore, formatIssue, formatIssues, issueField } from './validate.js';
 export type { ValidateOptions } from './validate.js';
-export { convertScoreToDelta, DEFAULT_PROFILE, DEFAULT_DELTA_NAME, RESOURCE_ID_ANNOTATION } from './convert.js';
+export { convertScoreToDelta, sharedResourceKey, DEFAULT_PROFILE, DEFAULT_DELTA_NAME, RESOURCE_ID_ANNOTATION, WORKLOAD_SOURCE_ANNOTATION } from './convert.js';
 export type { ConvertOptions } from './convert.js';
 export {
   substitutePlaceholders,
@@ -38,7 +39,7 @@ export {
 export type { PlaceholderResolver, PlaceholderToken, ScoreLookupContext } from './placeholders.js';
 export { parseExtensions } from './extensions.js';
 export type { ScoreExtensions } from './extensions.js';
-export { parsePropertyOverride, applyPropertyOverride, applyOverrides, deepMerge } from './overrides.js';
+export { parsePropertyOverride, parseDotPath, applyPropertyOverride, applyOverrides, deepMerge } from './overrides.js';
 export type { PropertyOverride, WorkloadOverrides } from './overrides.js';
 export { resourceUid } from './semantic.js';
 export { upgradeDeprecatedForms } from './upgrade.js';

@@ -1,13 +1,13 @@
 /**
  * Overrides applied to a Score workload before validation, as the reference tools do:
  * an overrides document deep-merged into the workload (`null` deletes a key), then property overrides
- * `path=value` where the path is dot-separated (`\.` is a dot inside a key, a number indexes a list,
- * `-1` appends), the value is YAML (so `8080` is a number and `"8080"` a string) and an empty value deletes.
+ * `path=value` where the path is dot-separated (`\.` is a dot inside a key, `\\` a backslash, a number indexes
+ * an existing list item, `-1` appends), the value is YAML (so `8080` is a number and `"8080"` a string), and an
+ * empty value, a `null` value or a path without `=` deletes (score-go's framework/override_utils.go, humctl's `-p`).
  */
 import { parse as parseYaml } from 'yaml';
 import { InvalidInput } from '../shared/errors.js';
 import { assertSafeKey, assertSafeSegments } from '../shared/safe-path.js';
-import { splitReference } from './placeholders.js';
 
 export interface PropertyOverride {
   path: string;
@@ -31,23 +31,48 @@ export function deepMerge(base: unknown, patch: unknown): unknown {
   return result;
 }
 
-/** Parses `path=value` (the CLI's `--property`); the value is YAML, empty means delete. */
+/** Splits an override path at dots: `\.` is a dot inside a key and `\\` a backslash (score-go's ParseDotPathParts). */
+export function parseDotPath(path: string): string[] {
+  const segments: string[] = [];
+  let current = '';
+  for (let index = 0; index < path.length; index++) {
+    const char = path[index];
+    const next = path[index + 1];
+    if (char === '\\' && (next === '.' || next === '\\')) {
+      current += next;
+      index++;
+    } else if (char === '.') {
+      segments.push(current);
+      current = '';
+    } else current += char;
+  }
+  segments.push(current);
+  return segments;
+}
+
+/**
+ * Parses `path=value` (the CLI's `--property`); the value is YAML. `path` alone, `path=` and `path=null` delete.
+ * A value that is not valid YAML is taken as a string, as score-humanitec does.
+ */
 export function parsePropertyOverride(text: string): PropertyOverride {
   const equals = text.indexOf('=');
-  if (equals <= 0) throw new InvalidInput(`property override '${text}' must look like path=value`, { field: 'property' });
+  if (equals === 0 || text === '') throw new InvalidInput(`property override '${text}' must look like path=value (or path alone to delete)`, { field: 'property' });
+  if (equals < 0) return { path: text, value: undefined };
   const path = text.slice(0, equals);
   const raw = text.slice(equals + 1);
   if (raw === '') return { path, value: undefined };
+  let value: unknown;
   try {
-    return { path, value: parseYaml(raw) as unknown };
-  } catch (error) {
-    throw new InvalidInput(`property override '${text}': the value is not valid YAML`, { field: 'property' }, { cause: error });
+    value = parseYaml(raw) as unknown;
+  } catch {
+    value = raw;
   }
+  return { path, value: value === null ? undefined : value };
 }
 
 /** Returns a copy of `document` with one property override applied. */
 export function applyPropertyOverride(document: unknown, override: PropertyOverride): unknown {
-  const segments = splitReference(override.path);
+  const segments = parseDotPath(override.path);
   if (segments.some((segment) => segment === '')) {
     throw new InvalidInput(`property override path '${override.path}' has an empty segment`, { field: 'property' });
   }
@@ -57,15 +82,24 @@ export function applyPropertyOverride(document: unknown, override: PropertyOverr
   segments.forEach((segment, index) => {
     const last = index === segments.length - 1;
     if (Array.isArray(current)) {
-      const position = segment === '-1' ? current.length : Number(segment);
-      if (!Number.isInteger(position) || position < 0 || position > current.length) {
-        throw new InvalidInput(`property override '${override.path}': '${segment}' is not a valid index of the list`, { field: 'property' });
+      if (!/^-?\d+$/.test(segment)) {
+        throw new InvalidInput(`property override '${override.path}': '${segment}' is not a list index`, { field: 'property' });
+      }
+      const appending = segment === '-1' && last && override.value !== undefined;
+      const position = appending ? current.length : Number(segment);
+      if (!appending && (position < 0 || position >= current.length)) {
+        throw new InvalidInput(
+          `property override '${override.path}': cannot ${override.value === undefined && last ? 'remove' : 'set'} index ${segment} of a list of ${current.length} (out of range; -1 appends)`,
+          { field: 'property' },
+        );
       }
       if (last) {
         if (override.value === undefined) current.splice(position, 1);
         else current[position] = override.value;
       } else {
-        current[position] ??= {};
+        if (current[position] === null || typeof current[position] !== 'object') {
+          throw new InvalidInput(`property override '${override.path}': cannot set '${segments[index + 1]}' inside a non-map value`, { field: 'property' });
+        }
         current = current[position];
       }
     } else if (isRecord(current)) {

@@ -6,6 +6,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import scoreSchema from './schema/score-v1b1.json' with { type: 'json' };
+import { closestName } from '../shared/suggest.js';
 import { fromPointer } from './document.js';
 
 export interface SchemaProblem {
@@ -38,7 +39,7 @@ function show(value: unknown): string {
 
 function describe(type: unknown): string {
   const names = Array.isArray(type) ? type.map(String) : [String(type)];
-  return names.map((name) => (name === 'object' ? 'a map' : name === 'array' ? 'a list' : `a ${name}`)).join(' or ');
+  return names.map((name) => (name === 'object' ? 'a map' : name === 'array' ? 'a list' : `${/^[aeiou]/.test(name) ? 'an' : 'a'} ${name}`)).join(' or ');
 }
 
 function requiredAlternatives(errors: ErrorObject[]): string[] | undefined {
@@ -63,8 +64,12 @@ function messageFor(error: ErrorObject): string {
   switch (error.keyword) {
     case 'required':
       return `missing required property '${String(error.params.missingProperty)}'`;
-    case 'additionalProperties':
-      return `unknown property '${String(error.params.additionalProperty)}' is not allowed here`;
+    case 'additionalProperties': {
+      const name = String(error.params.additionalProperty);
+      const known = Object.keys((error.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
+      const suggestion = closestName(name, known);
+      return `unknown property '${name}' is not allowed here${suggestion ? ` (did you mean '${suggestion}'?)` : known.length > 0 ? ` (expected one of ${known.join(', ')})` : ''}`;
+    }
     case 'type': {
       const hint = /\/variables\/[^/]+$/.test(error.instancePath) ? ' (quote the value in YAML)' : '';
       return `${show(error.data)} is not ${describe(error.params.type)}${hint}`;

@@ -5,6 +5,7 @@
  */
 import { canonicalJson } from '../shared/canonical-json.js';
 import { findPlaceholders, splitReference } from './placeholders.js';
+import { closestName } from '../shared/suggest.js';
 import type { ScoreWorkload } from './types.js';
 
 export interface SemanticProblem {
@@ -31,7 +32,10 @@ function checkReference(
       if (current === null || typeof current !== 'object' || Array.isArray(current)) {
         return `placeholder \${${ref}}: cannot look up '${key}', the metadata value above it is not a map`;
       }
-      if (!Object.hasOwn(current, key)) return `placeholder \${${ref}}: metadata has no key '${key}'`;
+      if (!Object.hasOwn(current, key)) {
+        const meant = closestName(key, Object.keys(current));
+        return `placeholder \${${ref}}: metadata has no key '${key}'${meant ? ` (did you mean '${meant}'?)` : ''}`;
+      }
       current = (current as Record<string, unknown>)[key];
     }
     return undefined;
@@ -40,7 +44,8 @@ function checkReference(
     const name = keys[0]!;
     if (!isRecord(workload.resources) || !Object.hasOwn(workload.resources, name)) {
       const declared = entries(workload.resources).map(([key]) => key);
-      return `placeholder \${${ref}} does not resolve to a resource: no resource named '${name}' is declared${declared.length ? ` (declared: ${declared.join(', ')})` : ''}`;
+      const meant = closestName(name, declared);
+      return `placeholder \${${ref}} does not resolve to a resource: no resource named '${name}' is declared${meant ? ` (did you mean '${meant}'?)` : declared.length ? ` (declared: ${declared.join(', ')})` : ''}`;
     }
     if (keys.length === 1 && !allowBareResource) {
       return `placeholder \${${ref}} needs an output key, e.g. \${resources.${name}.host} (\${resources.${name}} alone is only allowed as a volume source)`;
@@ -100,23 +105,8 @@ export function checkPlaceholders(workload: ScoreWorkload): SemanticProblem[] {
   return problems;
 }
 
-/** `before` entries must name another existing container of the workload, without cycles. */
-export function checkBefore(workload: ScoreWorkload): SemanticProblem[] {
-  const problems: SemanticProblem[] = [];
-  const names = entries(workload.containers).map(([name]) => name);
-  const edges = new Map<string, string[]>();
-  for (const [name, container] of entries(workload.containers)) {
-    const valid: string[] = [];
-    for (const [other] of entries(isRecord(container) ? container.before : undefined)) {
-      const path = ['containers', name, 'before', other];
-      if (other === name) problems.push({ path, message: `container '${name}' cannot be started before itself` });
-      else if (!names.includes(other)) {
-        problems.push({ path, message: `container '${name}' refers to unknown container '${other}' (containers: ${names.join(', ')})` });
-      } else valid.push(other);
-    }
-    edges.set(name, valid);
-  }
-  // Depth-first search with three colours; the first back edge found names the cycle.
+/** Depth-first search with three colours over `edges`; the first back edge found gives the cycle (first node repeated). */
+function findCycle(nodes: readonly string[], edges: ReadonlyMap<string, readonly string[]>): string[] | undefined {
   const state = new Map<string, 'visiting' | 'done'>();
   const stack: string[] = [];
   let cycle: string[] | undefined;
@@ -135,7 +125,86 @@ export function checkBefore(workload: ScoreWorkload): SemanticProblem[] {
     stack.pop();
     state.set(name, 'done');
   };
-  for (const name of [...names].sort()) if (!state.has(name)) visit(name);
+  for (const name of [...nodes].sort()) if (!state.has(name)) visit(name);
+  return cycle;
+}
+
+/**
+ * Checks of resources a provisioner would make later (score-compose, score-k8s): a resource's params may not
+ * depend on itself through `${resources.*}` (a cycle), and a `route`'s host, path and port, when given, must be
+ * a non-empty host, a path starting with `/` and a port the workload's service publishes.
+ */
+export function checkResources(workload: ScoreWorkload): SemanticProblem[] {
+  const problems: SemanticProblem[] = [];
+  const names = entries(workload.resources).map(([name]) => name);
+  const edges = new Map<string, string[]>();
+  for (const [name, resource] of entries(workload.resources)) {
+    if (!isRecord(resource)) continue;
+    const strings: { path: (string | number)[]; text: string }[] = [];
+    collectStrings(resource.params ?? {}, [], strings);
+    const targets = new Set<string>();
+    for (const { text } of strings) {
+      for (const ref of findPlaceholders(text)) {
+        const [root, target] = splitReference(ref);
+        if (root === 'resources' && target !== undefined && names.includes(target)) targets.add(target);
+      }
+    }
+    edges.set(name, [...targets]);
+  }
+  const cycle = findCycle(names, edges);
+  if (cycle) {
+    problems.push({
+      path: ['resources', cycle[0]!, 'params'],
+      message: `the resources' params refer to each other in a cycle: ${cycle.join(' -> ')}; no order can provision them`,
+    });
+  }
+  const ports = isRecord(workload.service) ? entries(workload.service.ports) : [];
+  const published = new Set(ports.flatMap(([, port]) => (isRecord(port) ? [String(port.port)] : [])));
+  for (const [name, resource] of entries(workload.resources)) {
+    if (!isRecord(resource) || resource.type !== 'route' || !isRecord(resource.params)) continue;
+    const params = resource.params;
+    const at = (key: string) => ['resources', name, 'params', key];
+    // Absent params are left to the route's definition (score-humanitec's own cases declare routes with a host only).
+    if (params.host !== undefined && (typeof params.host !== 'string' || params.host === '')) {
+      problems.push({ path: at('host'), message: `route '${name}': host must be a non-empty string, e.g. \${resources.dns.host}` });
+    }
+    if (params.path !== undefined && (typeof params.path !== 'string' || !(params.path.startsWith('/') || params.path.startsWith('${')))) {
+      problems.push({ path: at('path'), message: `route '${name}': path must start with '/'` });
+    }
+    const port = params.port;
+    const literalPort = typeof port === 'number' || (typeof port === 'string' && /^\d+$/.test(port));
+    if (port === undefined) {
+      // see above
+    } else if (!literalPort && !(typeof port === 'string' && findPlaceholders(port).length > 0)) {
+      problems.push({ path: at('port'), message: `route '${name}' needs a port of the workload's service (published: ${[...published].join(', ') || 'none'})` });
+    } else if (literalPort && !published.has(String(port))) {
+      problems.push({ path: at('port'), message: `route '${name}': port ${String(port)} is not a port of the workload's service (published: ${[...published].join(', ') || 'none'})` });
+    }
+  }
+  return problems;
+}
+
+/** `before` entries must name another existing container of the workload, without cycles; `ready: healthy` needs a probe. */
+export function checkBefore(workload: ScoreWorkload): SemanticProblem[] {
+  const problems: SemanticProblem[] = [];
+  const names = entries(workload.containers).map(([name]) => name);
+  const edges = new Map<string, string[]>();
+  for (const [name, container] of entries(workload.containers)) {
+    const valid: string[] = [];
+    for (const [other] of entries(isRecord(container) ? container.before : undefined)) {
+      const path = ['containers', name, 'before', other];
+      if (other === name) problems.push({ path, message: `container '${name}' cannot be started before itself` });
+      else if (!names.includes(other)) {
+        problems.push({ path, message: `container '${name}' refers to unknown container '${other}' (containers: ${names.join(', ')})` });
+      } else valid.push(other);
+      const entry = isRecord(container) && isRecord(container.before) ? container.before[other] : undefined;
+      if (isRecord(entry) && entry.ready === 'healthy' && isRecord(container) && container.readinessProbe === undefined && container.livenessProbe === undefined) {
+        problems.push({ path: [...path, 'ready'], message: `ready 'healthy' needs a readinessProbe or livenessProbe on container '${name}' (score-compose refuses it too)` });
+      }
+    }
+    edges.set(name, valid);
+  }
+  const cycle = findCycle(names, edges);
   if (cycle) {
     problems.push({
       path: ['containers', cycle[0]!, 'before'],

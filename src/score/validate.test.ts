@@ -70,7 +70,7 @@ test('before: unknown containers and cycles are errors', () => {
 metadata: {name: app}
 containers:
   aa: {image: x, before: {bb: {ready: started}}}
-  bb: {image: x, before: {cc: {ready: healthy}}}
+  bb: {image: x, before: {cc: {ready: healthy}}, readinessProbe: {exec: {command: ["true"]}}}
   cc: {image: x, before: {aa: {ready: complete}, zz: {ready: started}}}
 `;
   const messages = validateScore(parseScoreDocuments(text, 'app.yaml')).errors.map((issue) => issue.message);
@@ -138,7 +138,7 @@ test('assertValidScore throws InvalidInput with details.issues', () => {
     (error: unknown) =>
       error instanceof InvalidInput &&
       Array.isArray(error.details.issues) &&
-      error.message.includes('shop.yaml:8:13: 8080 is not a string'),
+      error.message.includes('shop.yaml:8:13: containers.web.variables.PORT: 8080 is not a string'),
   );
 });
 
@@ -154,4 +154,48 @@ containers:
   const { errors } = validateScore(parseScoreDocuments(text, 'app.yaml'));
   assert.equal(errors[0]!.path, '/containers/main/files/0/target');
   assert.equal(errors[0]!.line, 7);
+});
+
+// Issue #19 theme 3: checks the reference provisioners make, caught at validate rather than at deploy.
+test('ready: healthy without a probe, resource params in a cycle and wrong route params are errors at their lines', () => {
+  const text = `apiVersion: score.dev/v1b1
+metadata: {name: app}
+service: {ports: {web: {port: 8080}}}
+containers:
+  init: {image: x, before: {main: {ready: healthy}}}
+  main: {image: x}
+resources:
+  aa: {type: thing, params: {b: "\${resources.bb.x}"}}
+  bb: {type: thing, params: {a: "\${resources.aa.y}"}}
+  rr: {type: route, params: {host: "", path: api, port: 9090}}
+  ok: {type: route, params: {host: example.com, path: /, port: 8080}}
+`;
+  const errors = validateScore(parseScoreDocuments(text, 'app.yaml')).errors;
+  const byPath = Object.fromEntries(errors.map((issue) => [issue.path, issue]));
+  assert.deepEqual(Object.keys(byPath).sort(), [
+    '/containers/init/before/main/ready',
+    '/resources/aa/params',
+    '/resources/rr/params/host',
+    '/resources/rr/params/path',
+    '/resources/rr/params/port',
+  ]);
+  assert.match(byPath['/containers/init/before/main/ready']!.message, /ready 'healthy' needs a readinessProbe or livenessProbe on container 'init'/);
+  assert.equal(byPath['/containers/init/before/main/ready']!.line, 5);
+  assert.match(byPath['/resources/aa/params']!.message, /cycle: aa -> bb -> aa/);
+  assert.match(byPath['/resources/rr/params/port']!.message, /port 9090 is not a port of the workload's service \(published: 8080\)/);
+  assert.equal(byPath['/resources/rr/params/port']!.line, 10);
+});
+
+// Issue #19 theme 6: unknown names get a suggestion.
+test('a mistyped resource name or metadata key gets a "did you mean"', () => {
+  const text = `apiVersion: score.dev/v1b1
+metadata: {name: app, team: blue}
+containers:
+  main: {image: x, variables: {A: "\${resources.datbase.host}", B: "\${metadata.taem}"}}
+resources:
+  database: {type: postgres}
+`;
+  const messages = validateScore(parseScoreDocuments(text, 'app.yaml')).errors.map((issue) => issue.message);
+  assert.ok(messages.some((m) => m.includes("no resource named 'datbase' is declared (did you mean 'database'?)")), messages.join('\n'));
+  assert.ok(messages.some((m) => m.includes("metadata has no key 'taem' (did you mean 'team'?)")), messages.join('\n'));
 });

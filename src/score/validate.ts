@@ -4,12 +4,12 @@
  * (placeholders, `before`) → checks across workloads (duplicate names, shared resources).
  */
 import { InvalidInput } from '../shared/errors.js';
-import { toPointer } from './document.js';
+import { fromPointer, toPointer } from './document.js';
 import type { ScoreDocument } from './document.js';
 import { applyOverrides, hasOverrides } from './overrides.js';
 import type { WorkloadOverrides } from './overrides.js';
 import { validateAgainstSchema } from './schema-validation.js';
-import { checkBefore, checkPlaceholders, checkSharedResources } from './semantic.js';
+import { checkBefore, checkPlaceholders, checkResources, checkSharedResources } from './semantic.js';
 import type { JsonPath, ScoreIssue, ScoreValidationResult, ScoreWorkload } from './types.js';
 import { upgradeDeprecatedForms } from './upgrade.js';
 
@@ -81,7 +81,7 @@ export function validateScore(documents: readonly ScoreDocument[], options: Vali
     // Semantic checks run even when the schema failed (they tolerate any shape), so that one run
     // reports every mistake of the file.
     const candidate = upgraded.value as ScoreWorkload;
-    for (const problem of [...checkPlaceholders(candidate), ...checkBefore(candidate)]) {
+    for (const problem of [...checkPlaceholders(candidate), ...checkBefore(candidate), ...checkResources(candidate)]) {
       documentErrors.push(issueAt(document, problem.path, problem.message));
     }
     if (documentErrors.length === 0) valid.push({ document, spec: candidate });
@@ -108,9 +108,20 @@ export function validateScore(documents: readonly ScoreDocument[], options: Vali
   };
 }
 
-/** Formats issues the way compilers do, one per line: `file:line:column: message`. */
+/** The field an issue is about in the Score file's own terms: `containers.main.livenessProbe` (`\.` for a dot in a key). */
+export function issueField(issue: Pick<ScoreIssue, 'path'>): string {
+  const segments = fromPointer(issue.path);
+  return segments.length === 0 ? '(document)' : segments.map((segment) => segment.replace(/\./g, '\\.')).join('.');
+}
+
+/** One issue the way compilers print them: `file:line:column: field: message`. */
+export function formatIssue(issue: ScoreIssue): string {
+  return `${issue.file}:${issue.line}:${issue.column}: ${issueField(issue)}: ${issue.message}`;
+}
+
+/** Formats issues one per line (`formatIssue`). */
 export function formatIssues(issues: readonly ScoreIssue[]): string {
-  return issues.map((issue) => `${issue.file}:${issue.line}:${issue.column}: ${issue.message} (at ${issue.path})`).join('\n');
+  return issues.map(formatIssue).join('\n');
 }
 
 /** Like `validateScore` but throws `InvalidInput` with `details.issues` when anything is wrong. */

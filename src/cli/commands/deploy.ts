@@ -4,14 +4,12 @@
  * The Score module and the progress display (ora) are imported where they are used, not at registration.
  */
 import { createInterface } from 'node:readline/promises';
-import { dirname, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { Command, CommandUnknownOpts } from '@commander-js/extra-typings';
 import type { ScoreIssue } from '../../score/index.js';
 import { BatonError, InvalidInput, NotFound } from '../../shared/errors.js';
 import { seg } from '../client.js';
 import { OperationFailed, UsageError } from '../errors.js';
-import { yaml } from '../lazy.js';
 import type { Progress } from '../render/progress.js';
 import { collect, commandOf, connect, example, flag, io, list, opt, text, withConnection } from './common.js';
 import type { Connection } from './common.js';
@@ -161,17 +159,6 @@ async function ensureAppAndEnv(c: Connection): Promise<void> {
   }
 }
 
-/** `--deploy-config`: `{when?, success?, timeout?}` for every workload, or `{workloads: {name: {...}}}`. */
-function applyDeployConfig(delta: Row, config: unknown): void {
-  if (typeof config !== 'object' || config === null) throw new UsageError('--deploy-config must be a YAML mapping');
-  const add = ((delta.modules as Row | undefined)?.add ?? {}) as Record<string, Row>;
-  const perWorkload = (config as Row).workloads as Record<string, unknown> | undefined;
-  for (const [name, module] of Object.entries(add)) {
-    const deploy = perWorkload ? perWorkload[name] : ((config as Row).deploy ?? config);
-    if (deploy !== undefined) module.deploy = deploy;
-  }
-}
-
 /** A few lines out of the server's plan (PlanView in src/engine/plan.ts) for a person to confirm. */
 export function summarizePlan(plan: Row): string {
   const lines: string[] = [];
@@ -201,11 +188,17 @@ export function registerDeployCommands(program: Command): void {
       score
         .command('deploy')
         .description('convert Score files locally, create a delta and deploy it (creates the app/env if missing)')
-        .requiredOption('-f, --file <file>', 'Score file (repeatable)', collect, [] as string[])
+        .option('-f, --file <file>', 'Score file (repeatable; not with a --deploy-config that lists the files)', collect, [] as string[])
         .option('--extensions <file>', 'Humanitec extensions file')
         .option('--image <image>', 'image for containers whose image is "."')
-        .option('-p, --property <path=value>', 'property override (repeatable)', collect, [] as string[])
-        .option('--deploy-config <file>', 'deployment config: {when, success, timeout} or {workloads: {name: {...}}}')
+        .option('-p, --property <path=value>', 'property override: YAML value; path alone, empty or null deletes (repeatable)', collect, [] as string[])
+        .option('--overrides-file <file>', 'YAML document deep-merged into the workload before validation')
+        .option('--file-root <dir>', "directory files.*.source may read from (default: the Score file's directory)")
+        .option('--workload-source-url <url>', 'sets the humanitec.io/workload-source annotation of the workloads')
+        .option(
+          '--deploy-config <file>',
+          'humctl ScoreDeployConfig (apiVersion config.humanitec.io/v1b1, workloads: [{name, specFile, extensionsFile, image}]) or deploy conditions {when, success, timeout}',
+        )
         .option('--comment <text>', 'deployment comment')
         .option('--wait', 'follow the deployment until it ends; exit 1 if it fails')
         .option('--yes', 'do not ask before deploying'),
@@ -214,33 +207,41 @@ export function registerDeployCommands(program: Command): void {
   ).action(async (...args: unknown[]) => {
     const cmd = commandOf(args);
     const c = connect(cmd);
-    const { convertScoreToDelta, loadScoreFiles, loadYamlFile } = await import('../../score/index.js');
-    const readText = (path: string) => readFileSync(path, 'utf8');
+    const { locateServerError, prepareScoreInput } = await import('./score-input.js');
+    const { formatScoreIssue } = await import('./score.js');
     const files = list(cmd, 'file');
-    const documents = loadScoreFiles(files, readText);
-    const extensionsFile = opt(cmd, 'extensions');
+    const deployConfig = opt(cmd, 'deployConfig');
+    if (files.length === 0 && deployConfig === undefined) throw new UsageError('give the Score files with -f (or a --deploy-config that lists them)');
     let delta: Row;
+    let documents: Parameters<typeof locateServerError>[1];
     try {
-      delta = convertScoreToDelta(documents, {
-        image: opt(cmd, 'image'),
-        extensions: extensionsFile !== undefined ? loadYamlFile(extensionsFile, readText) : undefined,
-        properties: list(cmd, 'property'),
-        appId: c.app(),
-        envId: c.env(),
-        readFile: (path) => readFileSync(resolve(dirname(files[0] ?? '.'), path)),
-      }) as unknown as Row;
+      const prepared = await prepareScoreInput(
+        {
+          files,
+          image: opt(cmd, 'image'),
+          extensions: opt(cmd, 'extensions'),
+          properties: list(cmd, 'property'),
+          overridesFile: opt(cmd, 'overridesFile'),
+          fileRoot: opt(cmd, 'fileRoot'),
+          workloadSourceUrl: opt(cmd, 'workloadSourceUrl'),
+          deployConfig,
+          appId: c.app(),
+          envId: c.env(),
+        },
+        { readTextFile: (path) => readFileSync(path, 'utf8'), readBinaryFile: (path) => readFileSync(path) },
+      );
+      delta = prepared.delta as unknown as Row;
+      documents = prepared.documents;
     } catch (error) {
       const issues = error instanceof InvalidInput ? (error.details.issues as ScoreIssue[] | undefined) : undefined;
-      if (issues) for (const i of issues) io.err(`${i.file}:${i.line}:${i.column}: ${i.message}`);
+      if (issues) for (const i of issues) io.err(formatScoreIssue(i));
       throw error;
     }
-    const deployConfig = opt(cmd, 'deployConfig');
-    if (deployConfig) applyDeployConfig(delta, yaml().parse(readFileSync(deployConfig, 'utf8')) as unknown);
     await ensureAppAndEnv(c);
     const created = await c.client.post<Row | string>(`/orgs/${seg(c.org())}/apps/${seg(c.app())}/deltas`, delta);
     const deltaId = typeof created === 'string' ? created : text(created.id);
     io.out(`delta ${deltaId} created (${Object.keys(((delta.modules as Row).add as Row | undefined) ?? {}).join(', ')})`);
-    const comment = opt(cmd, 'comment') ?? `score deploy ${files.join(' ')}`;
+    const comment = opt(cmd, 'comment') ?? `score deploy ${[...files, ...(deployConfig !== undefined ? ['--deploy-config', deployConfig] : [])].join(' ')}`;
     let planId: string | undefined;
     try {
       const plan = await c.client.post<Row>(`${envPath(c)}/baton/plans`, { delta_id: deltaId, comment });
@@ -253,7 +254,12 @@ export function registerDeployCommands(program: Command): void {
     } catch (error) {
       // The plan renders what it can (template and echo drivers run): when that already fails, so would the
       // deployment, and nothing is deployed.
-      if (error instanceof InvalidInput) throw new OperationFailed(`not deployed: ${error.message}`);
+      if (error instanceof InvalidInput) {
+        // A problem in a workload (e.g. a placeholder nothing provides) is shown at its place in the Score file.
+        const located = locateServerError(error.message, documents);
+        if (located) io.err(formatScoreIssue(located));
+        throw new OperationFailed(`not deployed: ${error.message}`);
+      }
       if (!(error instanceof NotFound && error.details.routeMissing === true)) throw error;
     }
     await startDeployment(c, c.env(), { delta_id: deltaId, comment, ...(planId ? { plan_id: planId } : {}) }, flag(cmd, 'wait'));

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from '@commander-js/extra-typings';
@@ -60,9 +60,9 @@ test(
     assert.equal(result.code, 1);
     const lines = result.stderr.trim().split('\n');
     assert.equal(lines.length, 4, result.stderr);
-    assert.ok(lines[0]!.startsWith(`${file}:8:13: 8080 is not a string`));
-    assert.ok(lines[1]!.startsWith(`${file}:9:11: placeholder \${resources.database.host}`));
-    assert.ok(lines[2]!.startsWith(`${file}:11:12: container 'web' cannot be started before itself`));
+    assert.ok(lines[0]!.startsWith(`${file}:8:13: containers.web.variables.PORT: 8080 is not a string`), lines[0]);
+    assert.ok(lines[1]!.startsWith(`${file}:9:11: containers.web.variables.DB: placeholder \${resources.database.host}`), lines[1]);
+    assert.ok(lines[2]!.startsWith(`${file}:11:12: containers.web.before.web: container 'web' cannot be started before itself`), lines[2]);
     assert.equal(lines[3], '3 errors');
   }),
 );
@@ -116,7 +116,112 @@ test(
     const file = join(dir, 'score.yaml');
     const result = await run(['convert', file], dir);
     assert.equal(result.code, 1);
-    assert.match(result.stderr, new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: container 'main' has image "\\."`));
+    assert.match(result.stderr, new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: containers\\.main\\.image: container 'main' has image "\\."`));
     assert.equal(result.stdout, '');
+  }),
+);
+
+// Issue #19 theme 3: an empty input file is an error, not "0 workloads valid"; theme 6: errors name the field
+// and suggest the name meant; issue #26 item 6: "is not an integer".
+test(
+  'score validate: an empty file is an error; errors name the field, suggest a mistyped property, and say "an integer"',
+  withDir(async (dir) => {
+    const empty = join(dir, 'empty.yaml');
+    writeFileSync(empty, '# nothing yet\n');
+    const none = await run(['validate', empty], dir);
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /empty\.yaml:1:1: the file holds no Score workload/);
+    assert.equal(none.stdout, '');
+
+    const file = join(dir, 'score.yaml');
+    writeFileSync(
+      file,
+      `apiVersion: score.dev/v1b1
+metadata: {name: web}
+service: {ports: {www: {port: "80x"}}}
+containers:
+  main:
+    image: nginx
+    livenessProbe: {}
+    varaibles: {A: b}
+`,
+    );
+    const result = await run(['validate', file], dir);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /score\.yaml:3:\d+: service\.ports\.www\.port: "80x" is not an integer/);
+    assert.match(result.stderr, /score\.yaml:7:\d+: containers\.main\.livenessProbe: at least one of httpGet, exec is required/);
+    assert.match(result.stderr, /score\.yaml:8:5: containers\.main: unknown property 'varaibles' is not allowed here \(did you mean 'variables'\?\)/);
+  }),
+);
+
+test(
+  'score convert: --image with several Score files is refused; --workload-source-url and --overrides-file apply; file sources stay below --file-root',
+  withDir(async (dir) => {
+    const a = join(dir, 'a.yaml');
+    const b = join(dir, 'b.yaml');
+    writeFileSync(a, 'apiVersion: score.dev/v1b1\nmetadata: {name: wa}\ncontainers: {main: {image: .}}\n');
+    writeFileSync(b, 'apiVersion: score.dev/v1b1\nmetadata: {name: wb}\ncontainers: {main: {image: nginx}}\n');
+    await assert.rejects(run(['convert', a, b, '--image', 'x:1'], dir), /--image applies to one Score file/);
+
+    const overrides = join(dir, 'overrides.yaml');
+    writeFileSync(overrides, 'containers: {main: {variables: {MODE: prod}}}\n');
+    const ok = await run(['convert', a, '--image', 'x:1', '--workload-source-url', 'https://git.example.com/a', '--overrides-file', overrides], dir);
+    assert.equal(ok.code, 0, ok.stderr);
+    const module = JSON.parse(ok.stdout).modules.add.wa;
+    assert.deepEqual(module.spec.annotations, { 'humanitec.io/workload-source': 'https://git.example.com/a' });
+    assert.deepEqual(module.spec.containers.main.variables, { MODE: 'prod' });
+
+    mkdirSync(join(dir, 'app'));
+    writeFileSync(join(dir, 'shared.conf'), 'shared=1');
+    const withSource = join(dir, 'app', 'score.yaml');
+    writeFileSync(withSource, 'apiVersion: score.dev/v1b1\nmetadata: {name: wc}\ncontainers: {main: {image: nginx, files: {/etc/s.conf: {source: ../shared.conf}}}}\n');
+    const refused = await run(['convert', withSource], dir);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /containers\.main\.files\.\/etc\/s\\\.conf\.source: file '\/etc\/s\.conf': source '\.\.\/shared\.conf' is outside the Score file's directory/);
+    const widened = await run(['convert', withSource, '--file-root', dir], dir);
+    assert.equal(widened.code, 0, widened.stderr);
+    assert.deepEqual(JSON.parse(widened.stdout).modules.add.wc.spec.containers.main.files, { '/etc/s.conf': { value: 'shared=1' } });
+  }),
+);
+
+// Issue #18 item 5: humctl's ScoreDeployConfig names the workloads and their extension files; each is applied.
+test(
+  'score convert --deploy-config reads a ScoreDeployConfig: every listed workload with its own extensions and image',
+  withDir(async (dir) => {
+    mkdirSync(join(dir, 'front'));
+    mkdirSync(join(dir, 'back'));
+    writeFileSync(join(dir, 'front', 'score.yaml'), 'apiVersion: score.dev/v1b1\nmetadata: {name: front}\ncontainers: {web: {image: .}}\n');
+    writeFileSync(join(dir, 'front', 'humanitec.score.yaml'), 'apiVersion: humanitec.org/v1b1\nprofile: humanitec/default-module\nspec: {pod: {annotations: {team: front}}}\n');
+    writeFileSync(join(dir, 'back', 'score.yaml'), 'apiVersion: score.dev/v1b1\nmetadata: {name: back}\ncontainers: {api: {image: .}}\n');
+    writeFileSync(join(dir, 'back', 'ext.yaml'), 'apiVersion: humanitec.org/v1b1\nprofile: humanitec/default-job\ndeploy: {when: before}\n');
+    const config = join(dir, 'deploy-config.yaml');
+    writeFileSync(
+      config,
+      `apiVersion: config.humanitec.io/v1b1
+kind: ScoreDeployConfig
+workloads:
+  - {name: front, specFile: front/score.yaml, extensionsFile: front/humanitec.score.yaml, image: "reg/front:1"}
+  - {name: back, specFile: back/score.yaml, extensionsFile: back/ext.yaml, image: "reg/back:2"}
+`,
+    );
+    const result = await run(['convert', '--deploy-config', config], dir);
+    assert.equal(result.code, 0, result.stderr);
+    const add = JSON.parse(result.stdout).modules.add;
+    assert.deepEqual(Object.keys(add).sort(), ['back', 'front']);
+    assert.equal(add.front.spec.containers.web.image, 'reg/front:1');
+    assert.deepEqual(add.front.spec.pod, { annotations: { team: 'front' } });
+    assert.equal(add.back.spec.containers.api.image, 'reg/back:2');
+    assert.equal(add.back.profile, 'humanitec/default-job');
+    assert.deepEqual(add.back.deploy, { when: 'before' });
+
+    writeFileSync(join(dir, 'back', 'ext.yaml'), 'apiVersion: humanitec.org/v1b1\nprofil: humanitec/default-job\n');
+    const badExtensions = await run(['convert', '--deploy-config', config], dir);
+    assert.equal(badExtensions.code, 1);
+    assert.ok(badExtensions.stderr.includes(`${join(dir, 'back', 'ext.yaml')}:1:1: profil: extensions for 'back': unknown property 'profil'`), badExtensions.stderr);
+
+    writeFileSync(config, 'apiVersion: config.humanitec.io/v1b1\nkind: ScoreDeployConfig\nworkloads:\n  - {name: front, specFile: back/score.yaml}\n');
+    await assert.rejects(run(['convert', '--deploy-config', config], dir), /workload 'front': .*back\/score\.yaml must hold exactly that workload, found 'back'/);
+    writeFileSync(config, 'apiVersion: config.humanitec.io/v1b1\nkind: ScoreDeployConfig\nworkloads:\n  - {name: front, specFile: front/score.yaml, extensionFile: x.yaml}\n');
+    await assert.rejects(run(['convert', '--deploy-config', config], dir), /unknown property 'extensionFile'/);
   }),
 );

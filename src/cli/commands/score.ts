@@ -69,8 +69,24 @@ resources:
       port: 80
 `;
 
+/** `file:line:column: field: message`, the field in the Score file's terms (`containers.main.livenessProbe`). */
+export function formatScoreIssue(issue: ScoreIssue, prefix = ''): string {
+  const segments = issue.path === '/' || issue.path === '' ? [] : issue.path.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const field = segments.length > 0 ? `${segments.map((s) => s.replace(/\./g, '\\.')).join('.')}: ` : '';
+  return `${issue.file}:${issue.line}:${issue.column}: ${prefix}${field}${issue.message}`;
+}
+
 function printIssues(io: ScoreCommandIo, issues: readonly ScoreIssue[], prefix = ''): void {
-  for (const issue of issues) io.stderr(`${issue.file}:${issue.line}:${issue.column}: ${prefix}${issue.message}\n`);
+  for (const issue of issues) io.stderr(`${formatScoreIssue(issue, prefix)}\n`);
+}
+
+/** Score problems (InvalidInput with `details.issues`) are printed one per line and end the command with exit code 1. */
+function reportScoreProblems(io: ScoreCommandIo, error: unknown): void {
+  const issues = error instanceof InvalidInput ? (error.details.issues as ScoreIssue[] | undefined) : undefined;
+  if (!issues || issues.length === 0) throw error;
+  printIssues(io, issues);
+  io.stderr(`${issues.length} error${issues.length === 1 ? '' : 's'}\n`);
+  io.setExitCode(1);
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -85,8 +101,15 @@ export function registerScoreCommands(program: Command, io: ScoreCommandIo = def
     .description('validate Score files; prints every problem as file:line:column: message')
     .argument('<files...>', 'Score files (each may hold several --- separated workloads)')
     .action(async (files: string[]) => {
-      const { loadScoreFiles, validateScore } = await import('../../score/index.js');
-      const documents = loadScoreFiles(files, io.readTextFile);
+      const { validateScore } = await import('../../score/index.js');
+      const { loadScoreInputs } = await import('./score-input.js');
+      let documents;
+      try {
+        documents = await loadScoreInputs(files, io);
+      } catch (error) {
+        reportScoreProblems(io, error);
+        return;
+      }
       const { errors, warnings, workloads } = validateScore(documents);
       printIssues(io, warnings, 'warning: ');
       if (errors.length > 0) {
@@ -102,39 +125,41 @@ export function registerScoreCommands(program: Command, io: ScoreCommandIo = def
   score
     .command('convert')
     .description('convert Score files to a deployment delta (modules.add + shared)')
-    .argument('<files...>', 'Score files')
+    .argument('[files...]', 'Score files (none with a --deploy-config that lists them)')
     .option('--extensions <file>', 'Humanitec extensions file (apiVersion humanitec.org/v1b1)')
     .option('--image <image>', 'image for containers whose image is "."')
     .option('-p, --property <path=value>', 'property override, YAML value, empty deletes (repeatable)', collect, [] as string[])
     .option('--overrides-file <file>', 'YAML document deep-merged into the workload before validation')
+    .option('--file-root <dir>', "directory files.*.source may read from (default: the Score file's directory)")
+    .option('--workload-source-url <url>', 'sets the humanitec.io/workload-source annotation of the workloads')
+    .option('--deploy-config <file>', 'humctl ScoreDeployConfig listing the workloads (name, specFile, extensionsFile, image)')
     .option('--app <app>', 'application id')
     .option('--env <env>', 'environment id (sets the delta env_id)')
     .option('--name <name>', 'delta name')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['json', 'yaml'] as const).default('json' as const))
     .action(async (files: string[], options) => {
-      const { convertScoreToDelta, loadScoreFiles, loadYamlFile } = await import('../../score/index.js');
-      const documents = loadScoreFiles(files, io.readTextFile);
-      const extensions = options.extensions !== undefined ? loadYamlFile(options.extensions, io.readTextFile) : undefined;
-      const overrides = options.overridesFile !== undefined ? loadYamlFile(options.overridesFile, io.readTextFile) : undefined;
+      const { prepareScoreDelta } = await import('./score-input.js');
       try {
-        const delta = convertScoreToDelta(documents, {
-          image: options.image,
-          extensions,
-          overrides,
-          properties: options.property,
-          appId: options.app,
-          envId: options.env,
-          deltaName: options.name,
-          readFile: io.readBinaryFile,
-        });
+        const delta = await prepareScoreDelta(
+          {
+            files,
+            image: options.image,
+            extensions: options.extensions,
+            overridesFile: options.overridesFile,
+            properties: options.property,
+            fileRoot: options.fileRoot,
+            workloadSourceUrl: options.workloadSourceUrl,
+            deployConfig: options.deployConfig,
+            appId: options.app,
+            envId: options.env,
+            deltaName: options.name,
+          },
+          io,
+        );
         io.stdout(options.output === 'yaml' ? yaml().stringify(delta) : JSON.stringify(delta, null, 2) + '\n');
         io.setExitCode(0);
       } catch (error) {
-        const issues = error instanceof InvalidInput ? (error.details.issues as ScoreIssue[] | undefined) : undefined;
-        if (!issues) throw error;
-        printIssues(io, issues);
-        io.stderr(`${issues.length} error${issues.length === 1 ? '' : 's'}\n`);
-        io.setExitCode(1);
+        reportScoreProblems(io, error);
       }
     });
 
