@@ -26,7 +26,7 @@ export interface BatonProcessOptions {
   org?: string;
   /** Extra environment variables for the child. */
   env?: Record<string, string>;
-  /** How long to wait for /healthz (default 30 s). */
+  /** How long to wait for /healthz (default 120 s). */
   startTimeoutMs?: number;
 }
 
@@ -88,7 +88,8 @@ export async function startBatonProcess(options: BatonProcessOptions = {}): Prom
   void exited.then(() => (hasExited = true));
 
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
+  // Generous: on a loaded 2-core machine a cold `baton serve` (tsx compile of the server) can take over 30 s.
+  const deadline = Date.now() + (options.startTimeoutMs ?? 120_000);
   for (;;) {
     if (hasExited) {
       if (ownsDatabase) await database.cleanup();
