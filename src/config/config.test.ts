@@ -32,6 +32,7 @@ it('uses the documented defaults when nothing is set', () => {
     gitopsUrl: undefined,
     ageKey: undefined,
     authFailureLimit: 10,
+    localRuntime: 'none',
   });
 });
 
@@ -114,4 +115,9 @@ it('BATON_AGE_KEY takes one age identity and refuses anything else without echoi
     () => loadConfig({ BATON_AGE_KEY: 'AGE-SECRET-KEY-1hunter2' }),
     (error: Error) => error instanceof InvalidInput && /BATON_AGE_KEY/.test(error.message) && !error.message.includes('hunter2'),
   );
+});
+
+it('BATON_LOCAL_RUNTIME takes podman or none and refuses anything else, naming the variable', () => {
+  assert.equal(loadConfig({ BATON_LOCAL_RUNTIME: 'podman' }).localRuntime, 'podman');
+  assert.throws(() => loadConfig({ BATON_LOCAL_RUNTIME: 'docker' }), /BATON_LOCAL_RUNTIME must be "podman" or "none" \(got "docker"\)/);
 });
