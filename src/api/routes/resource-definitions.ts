@@ -370,6 +370,7 @@ export const registerResourceDefinitionRoutes: RouteModule = async (app, deps) =
     scope.post(
       '/orgs/:orgId/baton/definitions/import',
       {
+        config: { permission: 'resource-definitions.write' },
         schema: {
           tags: ['baton'],
           operationId: 'importResourceDefinitions',
