@@ -224,7 +224,7 @@ describe('RBAC: the permission matrix on every route', () => {
     const wrong: string[] = [];
     for (const route of routes()) {
       if (route.public) continue;
-      const [{ url }] = requestsFor(route.url, 'x') as [{ url: string }];
+      const url = requestsFor(route.url, 'x')[0]!.url;
       for (const [label, token] of [['no token', undefined], ['expired', expiredToken], ['revoked', revokedToken]] as const) {
         const res = await inject(route.method, url, token, 'development');
         if (res.statusCode !== 401) wrong.push(`${label} ${route.method} ${url}: ${res.statusCode}`);
@@ -248,7 +248,7 @@ describe('RBAC: the permission matrix on every route', () => {
         if (missing.statusCode !== 404) leaks.push(`${route.method} ${url} (missing org): ${missing.statusCode}`);
       }
       // And the other way round: local's administrator does not reach org "other".
-      const [{ url }] = requestsFor(route.url, 'x') as [{ url: string }];
+      const url = requestsFor(route.url, 'x')[0]!.url;
       const res = await inject(route.method, url.replace('/orgs/local', '/orgs/other'), baton.token, 'development');
       if (res.statusCode !== 404) leaks.push(`admin of local ${route.method} ${url} on other: ${res.statusCode}`);
     }

@@ -97,7 +97,7 @@ const LoginRequest = Type.Object(
     email: Type.String({ minLength: 1, maxLength: 254 }),
     password: Type.String({ minLength: 1, maxLength: 1024 }),
     description: Type.Optional(Type.String({ maxLength: 256 })),
-    expires_in_hours: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 720 })),
+    expires_in_hours: Type.Optional(Type.Number({ minimum: 0, maximum: 720, description: 'More than 0; default 12.' })),
   },
   { additionalProperties: false },
 );
