@@ -7,6 +7,7 @@
  * and before it is validated, so a caller without rights learns nothing from validation errors.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { DEFAULT_FIRST_ENV } from '../org/index.js';
 import type { AccessLookup, CoreServices, UserRow } from '../org/index.js';
 import { Forbidden, Unauthenticated } from '../shared/errors.js';
 import { assertPermitted } from './permissions.js';
@@ -37,7 +38,7 @@ function targetOf(request: FastifyRequest): PermissionTarget {
     appId: params.appId,
     envId: params.envId,
     userId: params.userId,
-    newEnvType: typeof body?.type === 'string' ? body.type : 'development',
+    newEnvType: typeof body?.type === 'string' ? body.type : DEFAULT_FIRST_ENV.type,
   };
 }
 
