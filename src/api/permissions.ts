@@ -252,8 +252,13 @@ async function subjectFor(caller: Caller, permission: Permission, target: Permis
 export async function assertPermitted(caller: Caller, key: string, target: PermissionTarget): Promise<void> {
   if (!isPermissionKey(key)) throw new Forbidden(`unknown permission "${key}"`, { permission: key });
   const permission: Permission = PERMISSIONS[key];
-  const decision = evaluate(key, await subjectFor(caller, permission, target));
+  const subject = await subjectFor(caller, permission, target);
+  const decision = evaluate(key, subject);
   if (decision.allowed) return;
+  if (permission.scope === 'env' && permission.deployer && subject.appRole !== undefined && subject.envType === undefined) {
+    // The app is visible to the caller but the environment does not exist: say so rather than "needs deployer".
+    throw new NotFound('environment', target.envId ?? '', undefined, { org_id: target.orgId, app_id: target.appId });
+  }
   if (decision.hidden === 'org') throw new NotFound('organization', target.orgId ?? '');
   if (decision.hidden === 'app') throw new NotFound('application', target.appId ?? '', undefined, { org_id: target.orgId });
   if (decision.hidden === 'user') throw new NotFound('user', target.userId ?? '');

@@ -56,6 +56,8 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       assert.equal(denied.status, 403);
       assert.equal(denied.body.error, 'FORBIDDEN');
       assert.match(denied.body.message, /deployer on "production"/);
+      const missing = await call<{ details: { kind: string } }>(dev.token, 'POST', '/orgs/local/apps/shop/envs/nope/deploys', { delta_id: delta.body.id });
+      assert.deepEqual([missing.status, missing.body.details.kind], [404, 'environment']);
 
       // The same rule for checks outside the route hook (automation rules).
       const user = { id: dev.id, access: baton.services.access };
