@@ -88,6 +88,12 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       const listed = await call<{ id: string }[]>(member.token, 'GET', '/orgs/local/apps');
       assert.ok(!listed.body.some((a) => a.id === 'mine'));
       assert.ok((await call<{ id: string }[]>(manager.token, 'GET', '/orgs/local/apps')).body.some((a) => a.id === 'mine'));
+      // The owner deletes the app only with deployer on every env type it uses.
+      const refused = await call<{ message: string }>(manager.token, 'DELETE', '/orgs/local/apps/mine');
+      assert.equal(refused.status, 403);
+      assert.match(refused.body.message, /deployer on every environment type/);
+      assert.equal((await admin('POST', '/orgs/local/env-types/development/users', { id: manager.id, role: 'deployer' })).status, 200);
+      assert.equal((await call(manager.token, 'DELETE', '/orgs/local/apps/mine')).status, 204);
     });
 
     it('keeps the last administrator; only administrators grant administrator', async () => {
