@@ -1,17 +1,21 @@
 /**
- * Authentication and authorization: one `onRequest` hook on every route. Routes marked
- * `config: { public: true }` (only `/healthz`, `/readyz` and `/openapi.json`) skip it.
- *
- * Every request looks its bearer token up in the database (no cache), so a revoked token fails on the next request.
- * Failed attempts count per source address (src/api/auth-rate-limit.ts): a presented token that does not
- * authenticate is a failure; a missing or malformed header is refused without counting (nothing was guessed).
+ * Authentication and authorization: one `onRequest` hook authenticates every route (routes marked
+ * `config: { public: true }` skip it), one `preValidation` hook authorizes it against the permission the route
+ * declares (`config: { permission: '<key>' }`, a key of the matrix in src/api/permissions.ts). A route that
+ * declares neither is refused (deny by default; a test walks the route table so none ships that way).
+ * Authorization runs after the body is parsed (creating an environment checks `deployer` on the body's `type`)
+ * and before it is validated, so a caller without rights learns nothing from validation errors.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { CoreServices, UserRow } from '../org/index.js';
-import { Unauthenticated } from '../shared/errors.js';
+import { DEFAULT_FIRST_ENV } from '../org/index.js';
+import type { AccessLookup, CoreServices, UserRow } from '../org/index.js';
+import { Forbidden, Unauthenticated } from '../shared/errors.js';
 import type { AuthFailureLimiter } from './auth-rate-limit.js';
+import { assertPermitted } from './permissions.js';
+import type { PermissionTarget } from './permissions.js';
 
-export type AuthenticatedUser = UserRow;
+/** The caller: their user row, and their roles' lookup (for checks inside handlers, e.g. `assertMayDeploy`). */
+export type AuthenticatedUser = UserRow & { access: AccessLookup };
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -21,26 +25,31 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Serve without authentication. */
     public?: boolean;
-    /** The permission key the route needs (RBAC contract; the matrix lives in src/api/permissions.ts). */
+    /** The permission (a key of PERMISSIONS in src/api/permissions.ts) the route needs. */
     permission?: string;
   }
 }
 
-/** What the caller wants to do: the HTTP method and the route pattern, e.g. `DELETE /orgs/:orgId/env-types/:envTypeId`. */
-export interface Action {
-  method: string;
-  route: string;
+/** What the request acts on: the route parameters, and for environment creation the body's env type. */
+function targetOf(request: FastifyRequest): PermissionTarget {
+  const params = (request.params ?? {}) as Record<string, string | undefined>;
+  const body = request.body as { type?: unknown } | null | undefined;
+  return {
+    orgId: params.orgId,
+    appId: params.appId,
+    envId: params.envId,
+    userId: params.userId,
+    newEnvType: typeof body?.type === 'string' ? body.type : DEFAULT_FIRST_ENV.type,
+  };
 }
 
-/** The object acted on, from the route parameters (`orgId`, `appId`, `envId`, …). */
-export type Resource = Readonly<Record<string, string | undefined>>;
-
 /**
- * The authorization seam. Today any authenticated user may do everything. Roles (org roles, app roles,
- * env-type `deployer`) plug in here: look the user's roles up and throw `Forbidden` when they fall short.
+ * The authorization seam: throws `Forbidden` (naming the missing role) or `NotFound` (objects the caller may not
+ * see) unless the permission matrix grants `permission` to `user` on `target`.
  */
-export function authorize(_user: AuthenticatedUser, _action: Action, _resource: Resource): Promise<void> {
-  return Promise.resolve();
+export async function authorize(user: AuthenticatedUser, permission: string | undefined, target: PermissionTarget): Promise<void> {
+  if (permission === undefined) throw new Forbidden('forbidden: this route declares no permission');
+  await assertPermitted(user, permission, target);
 }
 
 function bearerToken(request: FastifyRequest): string {
@@ -57,7 +66,7 @@ export function installAuth(app: FastifyInstance, services: CoreServices, failur
     if (request.routeOptions.config.public === true) return;
     failures.assertAllowed(request.ip);
     const token = bearerToken(request);
-    let user: AuthenticatedUser;
+    let user: UserRow;
     try {
       user = await services.tokens.authenticate(token);
     } catch (error) {
@@ -65,11 +74,10 @@ export function installAuth(app: FastifyInstance, services: CoreServices, failur
       throw error;
     }
     failures.recordSuccess(request.ip);
-    request.user = user;
-    await authorize(
-      user,
-      { method: request.method, route: request.routeOptions.url ?? request.url },
-      (request.params ?? {}) as Resource,
-    );
+    request.user = { ...user, access: services.access };
+  });
+  app.addHook('preValidation', async (request) => {
+    if (request.routeOptions.config.public === true || request.is404) return;
+    await authorize(request.user, request.routeOptions.config.permission, targetOf(request));
   });
 }

@@ -78,10 +78,14 @@ export interface BuildServerOptions {
   routeModules?: readonly RouteModule[];
 }
 
-/** A route as registered (HEAD twins of GET routes excluded), for the OpenAPI completeness test. */
+/** A route as registered (HEAD twins of GET routes excluded), for the OpenAPI completeness and permission tests. */
 export interface RegisteredRoute {
   method: string;
   url: string;
+  /** `config.permission`: the permission-matrix key the route needs (src/api/permissions.ts). */
+  permission?: string | undefined;
+  /** `config.public`: served without authentication. */
+  public?: boolean | undefined;
 }
 
 declare module 'fastify' {
@@ -106,7 +110,8 @@ export async function buildServer(options: BuildServerOptions): Promise<BatonApp
   app.decorate('registeredRoutes', registeredRoutes);
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) {
-      if (method !== 'HEAD') registeredRoutes.push({ method, url: route.url });
+      const config = (route.config ?? {}) as { permission?: string; public?: boolean };
+      if (method !== 'HEAD') registeredRoutes.push({ method, url: route.url, permission: config.permission, public: config.public });
     }
   });
 

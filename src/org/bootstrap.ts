@@ -25,7 +25,8 @@ const SEED_ACTOR = 'baton';
 
 /**
  * First-start seeding, idempotent: the org `orgId` with env types development/staging/production when the org
- * does not exist yet, and an administrator with an API token when the database has no user at all.
+ * does not exist yet, and an administrator (org role `administrator` of `orgId`) with an API token when the
+ * database has no user at all.
  * Restarting on the same data changes nothing (and never rotates the admin token).
  */
 export async function bootstrap(services: CoreServices, options: BootstrapOptions): Promise<BootstrapResult> {
@@ -37,11 +38,21 @@ export async function bootstrap(services: CoreServices, options: BootstrapOption
         await services.envTypes.create(options.orgId, { id, description: `${id} environments` }, SEED_ACTOR, trx);
       }
       result.seededOrg = true;
+      // A new org on a database that already has users: the administrators of the other orgs (the bootstrap
+      // administrator among them) administer it too, so it is never without an administrator.
+      if ((await services.repos.users.count(trx)) > 0) {
+        const admins = new Set<string>();
+        for (const org of await services.repos.orgs.list(trx)) {
+          for (const m of await services.repos.rbac.orgMembers(org.id, trx)) if (m.role === 'administrator') admins.add(m.user_id);
+        }
+        for (const userId of admins) await services.roles.org.add(options.orgId, userId, 'administrator', trx);
+      }
     }
     if ((await services.repos.users.count(trx)) === 0) {
       const admin = await services.users.create({ name: 'Administrator', type: 'user' }, trx);
       const token = options.bootstrapToken ?? generateToken();
       await services.tokens.issue(admin.id, { id: 'bootstrap', description: 'bootstrap administrator token' }, token, trx);
+      await services.roles.org.add(options.orgId, admin.id, 'administrator', trx);
       result.seededAdmin = true;
       if (options.bootstrapToken === undefined) {
         // Written inside the transaction: if the file cannot be written, no admin exists whose token is lost.

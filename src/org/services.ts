@@ -13,8 +13,11 @@ import type { EnvTypeRow } from '../store/env-types-repo.js';
 import type { EnvRow } from '../store/envs-repo.js';
 import type { OrgRow } from '../store/orgs-repo.js';
 import type { UserRow } from '../store/users-repo.js';
-import { NO_ORG_ROLES, createTokenHasher, createTokenService } from './tokens.js';
+import { createTokenHasher, createTokenService } from './tokens.js';
 import type { OrgRoles } from './tokens.js';
+import { createAccess } from './access.js';
+import { createAccounts } from './accounts.js';
+import { createRoles } from './roles.js';
 
 export type { AppRow, EnvRow, EnvTypeRow, OrgRow, UserRow };
 
@@ -138,8 +141,11 @@ export function createCoreServices(store: Store, options: CoreServicesOptions = 
       const app = await requireApp(orgId, appId);
       return { app, envs: await repos.envs.list(orgId, appId) };
     },
-    /** Creates the app and, in the same transaction, its first environment (unless skipped). */
-    async create(orgId: string, input: NewApp, actor: string): Promise<AppWithEnvs> {
+    /**
+     * Creates the app and, in the same transaction, its first environment (unless skipped). `owner`: the user who
+     * becomes the app's `owner` (the creator, when a user creates it).
+     */
+    async create(orgId: string, input: NewApp, actor: string, owner?: string): Promise<AppWithEnvs> {
       checkId('id', input.id);
       const firstEnv = input.skip_environment_creation ? undefined : (input.env ?? DEFAULT_FIRST_ENV);
       if (firstEnv) {
@@ -150,6 +156,7 @@ export function createCoreServices(store: Store, options: CoreServicesOptions = 
         await requireOrg(orgId, trx);
         const at = nowIso();
         const app = await repos.apps.insert({ org_id: orgId, id: input.id, name: input.name, created_at: at, created_by: actor }, trx);
+        if (owner !== undefined) await repos.rbac.upsertAppMember({ org_id: orgId, app_id: input.id, user_id: owner, role: 'owner', created_at: at }, trx);
         const envs: EnvRow[] = [];
         if (firstEnv) {
           await requireEnvType(orgId, firstEnv.type, 'env.type', trx);
@@ -226,9 +233,17 @@ export function createCoreServices(store: Store, options: CoreServicesOptions = 
   };
 
   const hasher = createTokenHasher(options.tokenHashKey ?? PROCESS_TOKEN_HASH_KEY);
-  const tokens = createTokenService({ repos, hasher, orgRoles: options.orgRoles ?? NO_ORG_ROLES });
+  // Token management asks the RBAC tables which orgs the caller administers (tests may pass their own lookup).
+  const rbacOrgRoles: OrgRoles = {
+    orgRolesOf: async (userId) => (await repos.rbac.orgMembershipsOf(userId)).map((m) => ({ orgId: m.org_id, role: m.role })),
+  };
+  const tokens = createTokenService({ repos, hasher, orgRoles: options.orgRoles ?? rbacOrgRoles });
 
-  return { store, repos, orgs, envTypes, apps, envs, users, tokens, hasher };
+  const roles = createRoles(store, repos);
+  const access = createAccess(repos);
+  const accounts = createAccounts(store, repos, roles, { tokens, hasher });
+
+  return { store, repos, orgs, envTypes, apps, envs, users, tokens, hasher, roles, access, accounts };
 }
 
 export type CoreServices = ReturnType<typeof createCoreServices>;

@@ -11,6 +11,7 @@ import { createEnvsRepo } from './envs-repo.js';
 import { createOrgsRepo } from './orgs-repo.js';
 import { createTokensRepo } from './tokens-repo.js';
 import { createUsersRepo } from './users-repo.js';
+import { createRbacRepo } from './rbac-repo.js';
 
 /** The core repositories bound to one store. Later concerns build their own `create<X>Repo(store.db)`. */
 export function createCoreRepos(store: Store) {
@@ -21,6 +22,8 @@ export function createCoreRepos(store: Store) {
     envTypes: createEnvTypesRepo(store.db),
     apps: createAppsRepo(store.db),
     envs: createEnvsRepo(store.db),
+    rbac: createRbacRepo(store.db),
   };
 }
+export type { OrgMemberRow, AppMemberRow, EnvTypeMemberRow, InvitationRow } from './rbac-repo.js';
 export type CoreRepos = ReturnType<typeof createCoreRepos>;

@@ -20,6 +20,14 @@ export function createUsersRepo(db: Kysely<Database>) {
         .executeTakeFirstOrThrow();
       return Number(row.n);
     },
+    async updateName(id: string, name: string, trx?: Executor): Promise<void> {
+      await executor(db, trx).updateTable('users').set({ name }).where('id', '=', id).execute();
+    },
+    /** Deletes the user; their tokens, roles and credentials go with them (cascade). */
+    async delete(id: string, trx?: Executor): Promise<boolean> {
+      const result = await executor(db, trx).deleteFrom('users').where('id', '=', id).executeTakeFirst();
+      return result.numDeletedRows > 0n;
+    },
     async insert(row: UserRow, trx?: Executor): Promise<UserRow> {
       await insertOrConflict(`user "${row.id}" already exists`, { kind: 'user', id: row.id }, () =>
         executor(db, trx).insertInto('users').values(row).execute(),

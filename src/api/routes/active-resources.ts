@@ -35,6 +35,7 @@ export const registerActiveResourceRoutes: RouteModule = (app, deps) => {
   app.get(
     '/orgs/:orgId/apps/:appId/envs/:envId/resources',
     {
+      config: { permission: 'app.read' },
       schema: {
         tags: ['ActiveResource'],
         operationId: 'listActiveResources',
@@ -53,6 +54,7 @@ export const registerActiveResourceRoutes: RouteModule = (app, deps) => {
   app.delete(
     '/orgs/:orgId/apps/:appId/envs/:envId/resources/:type/:resId',
     {
+      config: { permission: 'env.deploy' },
       schema: {
         tags: ['ActiveResource'],
         operationId: 'deleteActiveResource',

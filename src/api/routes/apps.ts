@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import type { AppWithEnvs } from '../../org/index.js';
+import { ORG_ROLES_SEEING_ALL_APPS } from '../permissions.js';
 import { AppParams, COMMON_ERRORS, IdSchema, OrgParams, errorResponses } from '../schemas.js';
 import type { RouteModule } from './types.js';
 
@@ -61,6 +62,7 @@ export const registerAppRoutes: RouteModule = (app, { core: services, deployment
   app.get(
     '/orgs/:orgId/apps',
     {
+      config: { permission: 'apps.list' },
       schema: {
         tags: ['Application'],
         operationId: 'listApplications',
@@ -68,11 +70,21 @@ export const registerAppRoutes: RouteModule = (app, { core: services, deployment
         response: { 200: Type.Array(ApplicationResponse), ...errorResponses(...COMMON_ERRORS, 404) },
       },
     },
-    async (request) => (await services.apps.list(request.params.orgId)).map(toApplicationResponse),
+    async (request) => {
+      const { orgId } = request.params;
+      const all = await services.apps.list(orgId);
+      // Members see only the apps they hold a role on; the others (administrator, orgViewer, artefactContributor) all.
+      const orgRole = await request.user.access.orgRole(request.user.id, orgId);
+      if (orgRole !== undefined && ORG_ROLES_SEEING_ALL_APPS.includes(orgRole)) return all.map(toApplicationResponse);
+      const visible = [];
+      for (const entry of all) if ((await request.user.access.appRole(request.user.id, orgId, entry.app.id)) !== undefined) visible.push(entry);
+      return visible.map(toApplicationResponse);
+    },
   );
   app.post(
     '/orgs/:orgId/apps',
     {
+      config: { permission: 'apps.create' },
       schema: {
         tags: ['Application'],
         operationId: 'createApplication',
@@ -82,13 +94,14 @@ export const registerAppRoutes: RouteModule = (app, { core: services, deployment
       },
     },
     async (request, reply) => {
-      const created = await services.apps.create(request.params.orgId, request.body, request.user.id);
+      const created = await services.apps.create(request.params.orgId, request.body, request.user.id, request.user.id);
       return reply.status(201).send(toApplicationResponse(created));
     },
   );
   app.get(
     '/orgs/:orgId/apps/:appId',
     {
+      config: { permission: 'app.read' },
       schema: {
         tags: ['Application'],
         operationId: 'getApplication',
@@ -101,6 +114,7 @@ export const registerAppRoutes: RouteModule = (app, { core: services, deployment
   app.patch(
     '/orgs/:orgId/apps/:appId',
     {
+      config: { permission: 'app.update' },
       schema: {
         tags: ['Application'],
         operationId: 'patchApplication',
@@ -115,6 +129,7 @@ export const registerAppRoutes: RouteModule = (app, { core: services, deployment
   app.delete(
     '/orgs/:orgId/apps/:appId',
     {
+      config: { permission: 'app.delete' },
       schema: {
         tags: ['Application'],
         operationId: 'deleteApplication',

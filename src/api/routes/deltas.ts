@@ -46,6 +46,7 @@ export const registerDeltaRoutes: RouteModule = (app, deps) => {
   app.get(
     '/orgs/:orgId/apps/:appId/deltas',
     {
+      config: { permission: 'app.read' },
       schema: {
         tags: ['Delta'],
         operationId: 'listDeltas',
@@ -73,6 +74,7 @@ export const registerDeltaRoutes: RouteModule = (app, deps) => {
   app.post(
     '/orgs/:orgId/apps/:appId/deltas',
     {
+      config: { permission: 'app.update' },
       schema: {
         tags: ['Delta'],
         operationId: 'createDelta',
@@ -88,6 +90,7 @@ export const registerDeltaRoutes: RouteModule = (app, deps) => {
   app.get(
     '/orgs/:orgId/apps/:appId/deltas/:deltaId',
     {
+      config: { permission: 'app.read' },
       schema: {
         tags: ['Delta'],
         operationId: 'getDelta',
@@ -104,6 +107,7 @@ export const registerDeltaRoutes: RouteModule = (app, deps) => {
   app.patch(
     '/orgs/:orgId/apps/:appId/deltas/:deltaId',
     {
+      config: { permission: 'app.update' },
       schema: {
         tags: ['Delta'],
         operationId: 'patchDelta',
@@ -122,6 +126,7 @@ export const registerDeltaRoutes: RouteModule = (app, deps) => {
   app.put(
     '/orgs/:orgId/apps/:appId/deltas/:deltaId',
     {
+      config: { permission: 'app.update' },
       schema: {
         tags: ['Delta'],
         operationId: 'putDelta',
@@ -141,6 +146,7 @@ export const registerDeltaRoutes: RouteModule = (app, deps) => {
   app.put(
     '/orgs/:orgId/apps/:appId/deltas/:deltaId/metadata/archived',
     {
+      config: { permission: 'app.update' },
       schema: {
         tags: ['Delta'],
         operationId: 'archiveDelta',
@@ -159,6 +165,7 @@ export const registerDeltaRoutes: RouteModule = (app, deps) => {
   app.put(
     '/orgs/:orgId/apps/:appId/deltas/:deltaId/metadata/env_id',
     {
+      config: { permission: 'app.update' },
       schema: {
         tags: ['Delta'],
         operationId: 'changeEnvOfDelta',
@@ -177,6 +184,7 @@ export const registerDeltaRoutes: RouteModule = (app, deps) => {
   app.put(
     '/orgs/:orgId/apps/:appId/deltas/:deltaId/metadata/name',
     {
+      config: { permission: 'app.update' },
       schema: {
         tags: ['Delta'],
         operationId: 'changeNameOfDelta',

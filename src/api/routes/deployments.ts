@@ -97,6 +97,7 @@ export const registerDeploymentRoutes: RouteModule = (app, deps) => {
   app.post(
     '/orgs/:orgId/apps/:appId/envs/:envId/deploys',
     {
+      config: { permission: 'env.deploy' },
       schema: {
         tags: ['Deployment'],
         operationId: 'createDeployment',
@@ -115,6 +116,7 @@ export const registerDeploymentRoutes: RouteModule = (app, deps) => {
   app.post(
     '/orgs/:orgId/apps/:appId/envs/:envId/baton/plans',
     {
+      config: { permission: 'env.deploy' },
       schema: {
         tags: ['Deployment'],
         operationId: 'batonCreatePlan',
@@ -132,6 +134,7 @@ export const registerDeploymentRoutes: RouteModule = (app, deps) => {
   app.get(
     '/orgs/:orgId/apps/:appId/envs/:envId/baton/plans/:planId',
     {
+      config: { permission: 'app.read' },
       schema: {
         tags: ['Deployment'],
         operationId: 'batonGetPlan',
@@ -148,6 +151,7 @@ export const registerDeploymentRoutes: RouteModule = (app, deps) => {
   app.get(
     '/orgs/:orgId/apps/:appId/envs/:envId/deploys',
     {
+      config: { permission: 'app.read' },
       schema: {
         tags: ['Deployment'],
         operationId: 'listDeployments',
@@ -166,6 +170,7 @@ export const registerDeploymentRoutes: RouteModule = (app, deps) => {
   app.get(
     '/orgs/:orgId/apps/:appId/envs/:envId/deploys/:deployId',
     {
+      config: { permission: 'app.read' },
       schema: { tags: ['Deployment'], operationId: 'getDeployment', params: DeployParams, response: { 200: DeploymentResponse, ...errorResponses(...COMMON_ERRORS, 404) } },
     },
     async (request) => {
@@ -176,6 +181,7 @@ export const registerDeploymentRoutes: RouteModule = (app, deps) => {
   app.post(
     '/orgs/:orgId/apps/:appId/envs/:envId/deploys/:deployId/baton/cancel',
     {
+      config: { permission: 'env.deploy' },
       schema: {
         tags: ['Deployment'],
         operationId: 'batonCancelDeployment',
@@ -193,6 +199,7 @@ export const registerDeploymentRoutes: RouteModule = (app, deps) => {
   app.get(
     '/orgs/:orgId/apps/:appId/envs/:envId/deploys/:deployId/errors',
     {
+      config: { permission: 'app.read' },
       schema: {
         tags: ['Deployment'],
         operationId: 'listDeploymentErrors',
@@ -208,6 +215,7 @@ export const registerDeploymentRoutes: RouteModule = (app, deps) => {
   app.get(
     '/orgs/:orgId/apps/:appId/envs/:envId/deploys/:deployId/baton/phases',
     {
+      config: { permission: 'app.read' },
       schema: {
         tags: ['Deployment'],
         operationId: 'batonListDeploymentPhases',
@@ -224,6 +232,7 @@ export const registerDeploymentRoutes: RouteModule = (app, deps) => {
   app.get(
     '/orgs/:orgId/apps/:appId/envs/:envId/deploys/:deployId/baton/logs',
     {
+      config: { permission: 'app.read' },
       schema: {
         tags: ['Deployment'],
         operationId: 'batonGetDeploymentLogs',
@@ -273,6 +282,7 @@ export const registerDeploymentRoutes: RouteModule = (app, deps) => {
   app.put(
     '/orgs/:orgId/apps/:appId/envs/:envId/from_deploy_id',
     {
+      config: { permission: 'env.deploy' },
       schema: {
         tags: ['Environment'],
         operationId: 'rebaseEnvironment',

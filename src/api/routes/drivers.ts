@@ -49,12 +49,13 @@ export const registerDriverRoutes: RouteModule = (app, deps) => {
   const tags = ['DriverDefinition'];
   app.get(
     '/orgs/:orgId/resources/drivers',
-    { schema: { tags, operationId: 'listResourceDrivers', params: OrgParams, response: { 200: Type.Array(DriverDefinitionResponse), ...errorResponses(...COMMON_ERRORS, 404) } } },
+    { config: { permission: 'drivers.read' }, schema: { tags, operationId: 'listResourceDrivers', params: OrgParams, response: { 200: Type.Array(DriverDefinitionResponse), ...errorResponses(...COMMON_ERRORS, 404) } } },
     async (request) => drivers.list(request.params.orgId),
   );
   app.post(
     '/orgs/:orgId/resources/drivers',
     {
+      config: { permission: 'drivers.write' },
       schema: {
         tags,
         operationId: 'createResourceDriver',
@@ -67,12 +68,13 @@ export const registerDriverRoutes: RouteModule = (app, deps) => {
   );
   app.get(
     '/orgs/:orgId/resources/drivers/:driverId',
-    { schema: { tags, operationId: 'getResourceDriver', params: DriverParams, response: { 200: DriverDefinitionResponse, ...errorResponses(...COMMON_ERRORS, 404) } } },
+    { config: { permission: 'drivers.read' }, schema: { tags, operationId: 'getResourceDriver', params: DriverParams, response: { 200: DriverDefinitionResponse, ...errorResponses(...COMMON_ERRORS, 404) } } },
     async (request) => drivers.get(request.params.orgId, request.params.driverId),
   );
   app.put(
     '/orgs/:orgId/resources/drivers/:driverId',
     {
+      config: { permission: 'drivers.write' },
       schema: {
         tags,
         operationId: 'updateResourceDriver',
@@ -85,7 +87,7 @@ export const registerDriverRoutes: RouteModule = (app, deps) => {
   );
   app.delete(
     '/orgs/:orgId/resources/drivers/:driverId',
-    { schema: { tags, operationId: 'deleteResourceDriver', params: DriverParams, response: { 204: Type.Null(), ...errorResponses(...COMMON_ERRORS, 404, 409) } } },
+    { config: { permission: 'drivers.write' }, schema: { tags, operationId: 'deleteResourceDriver', params: DriverParams, response: { 204: Type.Null(), ...errorResponses(...COMMON_ERRORS, 404, 409) } } },
     async (request, reply) => {
       await drivers.delete(request.params.orgId, request.params.driverId);
       return reply.status(204).send(null);

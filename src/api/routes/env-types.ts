@@ -23,6 +23,7 @@ export const registerEnvTypeRoutes: RouteModule = (app, { core: services }) => {
   app.get(
     '/orgs/:orgId/env-types',
     {
+      config: { permission: 'env-types.read' },
       schema: {
         tags: ['EnvironmentType'],
         operationId: 'listEnvironmentTypes',
@@ -35,6 +36,7 @@ export const registerEnvTypeRoutes: RouteModule = (app, { core: services }) => {
   app.post(
     '/orgs/:orgId/env-types',
     {
+      config: { permission: 'env-types.write' },
       schema: {
         tags: ['EnvironmentType'],
         operationId: 'createEnvironmentType',
@@ -51,6 +53,7 @@ export const registerEnvTypeRoutes: RouteModule = (app, { core: services }) => {
   app.get(
     '/orgs/:orgId/env-types/:envTypeId',
     {
+      config: { permission: 'env-types.read' },
       schema: {
         tags: ['EnvironmentType'],
         operationId: 'getEnvironmentType',
@@ -63,6 +66,7 @@ export const registerEnvTypeRoutes: RouteModule = (app, { core: services }) => {
   app.patch(
     '/orgs/:orgId/env-types/:envTypeId',
     {
+      config: { permission: 'env-types.write' },
       schema: {
         tags: ['EnvironmentType'],
         operationId: 'updateEnvironmentType',
@@ -76,6 +80,7 @@ export const registerEnvTypeRoutes: RouteModule = (app, { core: services }) => {
   app.delete(
     '/orgs/:orgId/env-types/:envTypeId',
     {
+      config: { permission: 'env-types.write' },
       schema: {
         tags: ['EnvironmentType'],
         operationId: 'deleteEnvironmentType',

@@ -18,6 +18,7 @@ export const registerEnvironmentLifecycleRoutes: RouteModule = (app, deps) => {
   app.post(
     '/orgs/:orgId/apps/:appId/envs/:envId/baton/retry',
     {
+      config: { permission: 'env.deploy' },
       schema: {
         tags: ['Environment'],
         operationId: 'batonRetryEnvironmentDeletion',

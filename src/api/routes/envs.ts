@@ -51,6 +51,7 @@ export const registerEnvRoutes: RouteModule = (app, { core: services, deployment
   app.get(
     '/orgs/:orgId/apps/:appId/envs',
     {
+      config: { permission: 'app.read' },
       schema: {
         tags: ['Environment'],
         operationId: 'listEnvironments',
@@ -63,6 +64,7 @@ export const registerEnvRoutes: RouteModule = (app, { core: services, deployment
   app.post(
     '/orgs/:orgId/apps/:appId/envs',
     {
+      config: { permission: 'envs.create' },
       schema: {
         tags: ['Environment'],
         operationId: 'createEnvironment',
@@ -79,6 +81,7 @@ export const registerEnvRoutes: RouteModule = (app, { core: services, deployment
   app.get(
     '/orgs/:orgId/apps/:appId/envs/:envId',
     {
+      config: { permission: 'app.read' },
       schema: {
         tags: ['Environment'],
         operationId: 'getEnvironment',
@@ -95,6 +98,7 @@ export const registerEnvRoutes: RouteModule = (app, { core: services, deployment
   app.patch(
     '/orgs/:orgId/apps/:appId/envs/:envId',
     {
+      config: { permission: 'app.update' },
       schema: {
         tags: ['Environment'],
         operationId: 'updateEnvironment',
@@ -111,6 +115,7 @@ export const registerEnvRoutes: RouteModule = (app, { core: services, deployment
   app.delete(
     '/orgs/:orgId/apps/:appId/envs/:envId',
     {
+      config: { permission: 'env.delete' },
       schema: {
         tags: ['Environment'],
         operationId: 'deleteEnvironment',

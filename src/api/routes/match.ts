@@ -55,6 +55,7 @@ export const registerMatchRoutes: RouteModule = (app, deps) => {
   app.get(
     '/orgs/:orgId/baton/match',
     {
+      config: { permission: 'resource-definitions.read' },
       schema: {
         tags: ['baton'],
         operationId: 'explainResourceMatch',

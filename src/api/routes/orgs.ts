@@ -23,17 +23,24 @@ export const registerOrgRoutes: RouteModule = (app, { core: services }) => {
   app.get(
     '/orgs',
     {
+      config: { permission: 'orgs.list' },
       schema: {
         tags: ['Organization'],
         operationId: 'listOrganizations',
         response: { 200: Type.Array(OrganizationResponse), ...errorResponses(...COMMON_ERRORS) },
       },
     },
-    async () => (await services.orgs.list()).map(toOrganizationResponse),
+    // Only the orgs the caller is a member of.
+    async (request) => {
+      const orgs = [];
+      for (const org of await services.orgs.list()) if ((await request.user.access.orgRole(request.user.id, org.id)) !== undefined) orgs.push(org);
+      return orgs.map(toOrganizationResponse);
+    },
   );
   app.get(
     '/orgs/:orgId',
     {
+      config: { permission: 'org.read' },
       schema: {
         tags: ['Organization'],
         operationId: 'getOrganization',

@@ -189,6 +189,7 @@ export const registerResourceDefinitionRoutes: RouteModule = async (app, deps) =
   app.get(
     '/orgs/:orgId/resources/defs',
     {
+      config: { permission: 'resource-definitions.read' },
       schema: {
         tags,
         operationId: 'listResourceDefinitions',
@@ -202,6 +203,7 @@ export const registerResourceDefinitionRoutes: RouteModule = async (app, deps) =
   app.post(
     '/orgs/:orgId/resources/defs',
     {
+      config: { permission: 'resource-definitions.write' },
       schema: {
         tags,
         operationId: 'createResourceDefinition',
@@ -215,6 +217,7 @@ export const registerResourceDefinitionRoutes: RouteModule = async (app, deps) =
   app.get(
     '/orgs/:orgId/resources/defs/:defId',
     {
+      config: { permission: 'resource-definitions.read' },
       schema: {
         tags,
         operationId: 'getResourceDefinition',
@@ -228,6 +231,7 @@ export const registerResourceDefinitionRoutes: RouteModule = async (app, deps) =
   app.put(
     '/orgs/:orgId/resources/defs/:defId',
     {
+      config: { permission: 'resource-definitions.write' },
       schema: {
         tags,
         operationId: 'updateResourceDefinition',
@@ -241,6 +245,7 @@ export const registerResourceDefinitionRoutes: RouteModule = async (app, deps) =
   app.patch(
     '/orgs/:orgId/resources/defs/:defId',
     {
+      config: { permission: 'resource-definitions.write' },
       schema: {
         tags,
         operationId: 'patchResourceDefinition',
@@ -254,6 +259,7 @@ export const registerResourceDefinitionRoutes: RouteModule = async (app, deps) =
   app.delete(
     '/orgs/:orgId/resources/defs/:defId',
     {
+      config: { permission: 'resource-definitions.write' },
       schema: {
         tags,
         operationId: 'deleteResourceDefinition',
@@ -272,6 +278,7 @@ export const registerResourceDefinitionRoutes: RouteModule = async (app, deps) =
   app.post(
     '/orgs/:orgId/resources/defs/:defId/criteria',
     {
+      config: { permission: 'resource-definitions.write' },
       schema: {
         tags: criteriaTags,
         operationId: 'createResourceDefinitionCriteria',
@@ -285,6 +292,7 @@ export const registerResourceDefinitionRoutes: RouteModule = async (app, deps) =
   app.put(
     '/orgs/:orgId/resources/defs/:defId/criteria',
     {
+      config: { permission: 'resource-definitions.write' },
       schema: {
         tags: criteriaTags,
         operationId: 'updateResourceDefinitionCriteria',
@@ -298,6 +306,7 @@ export const registerResourceDefinitionRoutes: RouteModule = async (app, deps) =
   app.delete(
     '/orgs/:orgId/resources/defs/:defId/criteria/:criteriaId',
     {
+      config: { permission: 'resource-definitions.write' },
       schema: {
         tags: criteriaTags,
         operationId: 'deleteResourceDefinitionCriteria',
@@ -317,6 +326,7 @@ export const registerResourceDefinitionRoutes: RouteModule = async (app, deps) =
   app.get(
     '/orgs/:orgId/resources/defs/:defId/versions',
     {
+      config: { permission: 'resource-definitions.read' },
       schema: {
         tags: versionTags,
         operationId: 'listResourceDefinitionVersions',
@@ -329,6 +339,7 @@ export const registerResourceDefinitionRoutes: RouteModule = async (app, deps) =
   app.get(
     '/orgs/:orgId/resources/defs/:defId/versions/:defVersionId',
     {
+      config: { permission: 'resource-definitions.read' },
       schema: {
         tags: versionTags,
         operationId: 'getResourceDefinitionVersion',
@@ -341,6 +352,7 @@ export const registerResourceDefinitionRoutes: RouteModule = async (app, deps) =
   app.get(
     '/orgs/:orgId/resources/defs/:defId/resources',
     {
+      config: { permission: 'resource-definitions.read' },
       schema: {
         tags: ['ResourceDefinition', 'ActiveResource'],
         operationId: 'listActiveResourceByDefinition',
@@ -358,6 +370,7 @@ export const registerResourceDefinitionRoutes: RouteModule = async (app, deps) =
     scope.post(
       '/orgs/:orgId/baton/definitions/import',
       {
+        config: { permission: 'resource-definitions.write' },
         schema: {
           tags: ['baton'],
           operationId: 'importResourceDefinitions',

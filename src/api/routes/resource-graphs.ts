@@ -58,6 +58,7 @@ export const registerResourceGraphRoutes: RouteModule = (app, deps) => {
   app.post(
     '/orgs/:orgId/apps/:appId/envs/:envId/resources/graphs',
     {
+      config: { permission: 'env.graph' },
       schema: {
         tags,
         operationId: 'createDependencyGraph',
@@ -74,6 +75,7 @@ export const registerResourceGraphRoutes: RouteModule = (app, deps) => {
   app.get(
     '/orgs/:orgId/apps/:appId/envs/:envId/resources/graphs/:graphId',
     {
+      config: { permission: 'app.read' },
       schema: { tags, operationId: 'getDependencyGraph', params: GraphParams, response: { 200: DependencyGraphResponse, ...errorResponses(...COMMON_ERRORS, 404) } },
     },
     async (request) => {
@@ -84,6 +86,7 @@ export const registerResourceGraphRoutes: RouteModule = (app, deps) => {
   app.post(
     '/orgs/:orgId/apps/:appId/envs/:envId/resources/graph',
     {
+      config: { permission: 'env.graph' },
       schema: {
         tags,
         operationId: 'queryResourceGraph',

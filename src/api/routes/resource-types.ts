@@ -80,12 +80,13 @@ export const registerResourceTypeRoutes: RouteModule = (app, deps: ServerDeps) =
 
   app.get(
     '/orgs/:orgId/resources/types',
-    { schema: { tags, operationId: 'listResourceTypes', params: OrgParams, response: { 200: Type.Array(ResourceTypeResponse), ...errorResponses(...COMMON_ERRORS, 404) } } },
+    { config: { permission: 'resource-types.read' }, schema: { tags, operationId: 'listResourceTypes', params: OrgParams, response: { 200: Type.Array(ResourceTypeResponse), ...errorResponses(...COMMON_ERRORS, 404) } } },
     async (request) => (await types.list(request.params.orgId)).map(toTypeResponse),
   );
   app.post(
     '/orgs/:orgId/resources/types',
     {
+      config: { permission: 'resource-types.write' },
       schema: { tags, operationId: 'createResourceType', params: OrgParams, body: ResourceTypeRequest, response: { 200: ResourceTypeResponse, ...errorResponses(...COMMON_ERRORS, 404, 409) } },
     },
     async (request) => toTypeResponse(await types.create(request.params.orgId, request.body, request.user.id)),
@@ -93,6 +94,7 @@ export const registerResourceTypeRoutes: RouteModule = (app, deps: ServerDeps) =
   app.put(
     '/orgs/:orgId/resources/types/:typeId',
     {
+      config: { permission: 'resource-types.write' },
       schema: { tags, operationId: 'updateResourceType', params: TypeParams, body: UpdateResourceTypeRequest, response: { 200: ResourceTypeResponse, ...errorResponses(...COMMON_ERRORS, 404) } },
     },
     async (request) => toTypeResponse(await types.replace(request.params.orgId, request.params.typeId, request.body)),
@@ -100,13 +102,14 @@ export const registerResourceTypeRoutes: RouteModule = (app, deps: ServerDeps) =
   app.patch(
     '/orgs/:orgId/resources/types/:typeId',
     {
+      config: { permission: 'resource-types.write' },
       schema: { tags, operationId: 'patchResourceType', params: TypeParams, body: PatchResourceTypeRequest, response: { 200: ResourceTypeResponse, ...errorResponses(...COMMON_ERRORS, 404) } },
     },
     async (request) => toTypeResponse(await types.patch(request.params.orgId, request.params.typeId, request.body)),
   );
   app.delete(
     '/orgs/:orgId/resources/types/:typeId',
-    { schema: { tags, operationId: 'deleteResourceType', params: TypeParams, response: { 204: Type.Null(), ...errorResponses(...COMMON_ERRORS, 404, 409) } } },
+    { config: { permission: 'resource-types.write' }, schema: { tags, operationId: 'deleteResourceType', params: TypeParams, response: { 204: Type.Null(), ...errorResponses(...COMMON_ERRORS, 404, 409) } } },
     async (request, reply) => {
       await types.delete(request.params.orgId, request.params.typeId);
       return reply.status(204).send(null);
@@ -116,12 +119,13 @@ export const registerResourceTypeRoutes: RouteModule = (app, deps: ServerDeps) =
   const classTags = ['ResourceClass'];
   app.get(
     '/orgs/:orgId/resources/classes',
-    { schema: { tags: classTags, operationId: 'listResourceClasses', params: OrgParams, response: { 200: Type.Array(ResourceClassResponse), ...errorResponses(...COMMON_ERRORS, 404) } } },
+    { config: { permission: 'resource-types.read' }, schema: { tags: classTags, operationId: 'listResourceClasses', params: OrgParams, response: { 200: Type.Array(ResourceClassResponse), ...errorResponses(...COMMON_ERRORS, 404) } } },
     async (request) => (await types.listClasses(request.params.orgId)).map(toClassResponse),
   );
   app.post(
     '/orgs/:orgId/resources/types/:typeId/classes',
     {
+      config: { permission: 'resource-types.write' },
       schema: {
         tags: classTags,
         operationId: 'createResourceClass',
@@ -134,12 +138,13 @@ export const registerResourceTypeRoutes: RouteModule = (app, deps: ServerDeps) =
   );
   app.get(
     '/orgs/:orgId/resources/types/:typeId/classes/:classId',
-    { schema: { tags: classTags, operationId: 'getResourceClass', params: ClassParams, response: { 200: ResourceClassResponse, ...errorResponses(...COMMON_ERRORS, 404) } } },
+    { config: { permission: 'resource-types.read' }, schema: { tags: classTags, operationId: 'getResourceClass', params: ClassParams, response: { 200: ResourceClassResponse, ...errorResponses(...COMMON_ERRORS, 404) } } },
     async (request) => toClassResponse(await types.getClass(request.params.orgId, request.params.typeId, request.params.classId)),
   );
   app.patch(
     '/orgs/:orgId/resources/types/:typeId/classes/:classId',
     {
+      config: { permission: 'resource-types.write' },
       schema: {
         tags: classTags,
         operationId: 'updateResourceClass',
@@ -153,7 +158,7 @@ export const registerResourceTypeRoutes: RouteModule = (app, deps: ServerDeps) =
   );
   app.delete(
     '/orgs/:orgId/resources/types/:typeId/classes/:classId',
-    { schema: { tags: classTags, operationId: 'deleteResourceClass', params: ClassParams, response: { 204: Type.Null(), ...errorResponses(...COMMON_ERRORS, 404) } } },
+    { config: { permission: 'resource-types.write' }, schema: { tags: classTags, operationId: 'deleteResourceClass', params: ClassParams, response: { 204: Type.Null(), ...errorResponses(...COMMON_ERRORS, 404) } } },
     async (request, reply) => {
       await types.deleteClass(request.params.orgId, request.params.typeId, request.params.classId);
       return reply.status(204).send(null);

@@ -48,6 +48,7 @@ export const registerScoreRoutes: RouteModule = (app, { core: services }) => {
   app.post(
     '/orgs/:orgId/artefact-versions/convert-score',
     {
+      config: { permission: 'score.convert' },
       schema: {
         tags: ['ArtefactVersion'],
         operationId: 'convertScoreToSet',

@@ -99,6 +99,7 @@ export const registerSetRoutes: RouteModule = (app, deps) => {
   app.get(
     '/orgs/:orgId/apps/:appId/sets',
     {
+      config: { permission: 'app.read' },
       schema: {
         tags: ['Set'],
         operationId: 'getSets',
@@ -118,6 +119,7 @@ export const registerSetRoutes: RouteModule = (app, deps) => {
   app.get(
     '/orgs/:orgId/apps/:appId/sets/:setId',
     {
+      config: { permission: 'app.read' },
       schema: {
         tags: ['Set'],
         operationId: 'getSet',
@@ -136,6 +138,7 @@ export const registerSetRoutes: RouteModule = (app, deps) => {
   app.post(
     '/orgs/:orgId/apps/:appId/sets/:setId',
     {
+      config: { permission: 'app.update' },
       schema: {
         tags: ['Set'],
         operationId: 'updateSet',
@@ -156,6 +159,7 @@ export const registerSetRoutes: RouteModule = (app, deps) => {
   app.get(
     '/orgs/:orgId/apps/:appId/sets/:setId/diff/:sourceSetId',
     {
+      config: { permission: 'app.read' },
       schema: {
         tags: ['Set'],
         operationId: 'getDiff',

@@ -138,12 +138,13 @@ export const registerValueRoutes: RouteModule = (app, deps) => {
 
     app.get(
       `${base}/values`,
-      { schema: { tags: ['Value'], operationId: tag('listValues'), params: Params, response: { 200: Type.Array(ValueResponse), ...errorResponses(...COMMON_ERRORS, 404) } } },
+      { config: { permission: 'app.read' }, schema: { tags: ['Value'], operationId: tag('listValues'), params: Params, response: { 200: Type.Array(ValueResponse), ...errorResponses(...COMMON_ERRORS, 404) } } },
       async (request) => values.list(scopeOf(request.params)),
     );
     app.post(
       `${base}/values`,
       {
+        config: { permission: 'app.update' },
         schema: {
           tags: ['Value'],
           operationId: tag('createValue'),
@@ -160,7 +161,7 @@ export const registerValueRoutes: RouteModule = (app, deps) => {
     );
     app.delete(
       `${base}/values`,
-      { schema: { tags: ['Value'], operationId: tag('deleteValues'), params: Params, response: { 204: NoContent, ...errorResponses(...COMMON_ERRORS, 404) } } },
+      { config: { permission: 'app.update' }, schema: { tags: ['Value'], operationId: tag('deleteValues'), params: Params, response: { 204: NoContent, ...errorResponses(...COMMON_ERRORS, 404) } } },
       async (request, reply) => {
         await values.deleteAll(scopeOf(request.params), request.user.id);
         return reply.status(204).send(null);
@@ -169,6 +170,7 @@ export const registerValueRoutes: RouteModule = (app, deps) => {
     app.put(
       `${base}/values/:key`,
       {
+        config: { permission: 'app.update' },
         schema: {
           tags: ['Value'],
           operationId: tag('replaceValue'),
@@ -182,6 +184,7 @@ export const registerValueRoutes: RouteModule = (app, deps) => {
     app.patch(
       `${base}/values/:key`,
       {
+        config: { permission: 'app.update' },
         schema: {
           tags: ['Value'],
           operationId: tag('updateValue'),
@@ -197,7 +200,7 @@ export const registerValueRoutes: RouteModule = (app, deps) => {
     );
     app.delete(
       `${base}/values/:key`,
-      { schema: { tags: ['Value'], operationId: tag('deleteValue'), params: KeyParams, response: { 204: NoContent, ...errorResponses(...COMMON_ERRORS, 404) } } },
+      { config: { permission: 'app.update' }, schema: { tags: ['Value'], operationId: tag('deleteValue'), params: KeyParams, response: { 204: NoContent, ...errorResponses(...COMMON_ERRORS, 404) } } },
       async (request, reply) => {
         await values.delete(scopeOf(request.params), request.params.key, request.user.id);
         return reply.status(204).send(null);
@@ -207,6 +210,7 @@ export const registerValueRoutes: RouteModule = (app, deps) => {
     app.get(
       `${base}/value-set-versions`,
       {
+        config: { permission: 'app.read' },
         schema: {
           tags: ['ValueSetVersion'],
           operationId: tag('listValueSetVersions'),
@@ -220,6 +224,7 @@ export const registerValueRoutes: RouteModule = (app, deps) => {
     app.get(
       `${base}/value-set-versions/:valueSetVersionId`,
       {
+        config: { permission: 'app.read' },
         schema: {
           tags: ['ValueSetVersion'],
           operationId: tag('getValueSetVersion'),
@@ -232,6 +237,7 @@ export const registerValueRoutes: RouteModule = (app, deps) => {
     app.post(
       `${base}/value-set-versions/:valueSetVersionId/restore`,
       {
+        config: { permission: 'app.update' },
         schema: {
           tags: ['ValueSetVersion'],
           operationId: tag('restoreValueSetVersion'),
@@ -246,6 +252,7 @@ export const registerValueRoutes: RouteModule = (app, deps) => {
     app.post(
       `${base}/value-set-versions/:valueSetVersionId/restore/:key`,
       {
+        config: { permission: 'app.update' },
         schema: {
           tags: ['ValueSetVersion'],
           operationId: tag('restoreValueSetVersionKey'),
@@ -260,6 +267,7 @@ export const registerValueRoutes: RouteModule = (app, deps) => {
     app.post(
       `${base}/value-set-versions/:valueSetVersionId/purge/:key`,
       {
+        config: { permission: 'app.update' },
         schema: {
           tags: ['ValueSetVersion'],
           operationId: tag('purgeValueSetVersionKey'),

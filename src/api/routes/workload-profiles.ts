@@ -101,6 +101,7 @@ export const registerWorkloadProfileRoutes: RouteModule = (app, deps) => {
   app.get(
     '/orgs/:orgId/workload-profiles',
     {
+      config: { permission: 'workload-profiles.read' },
       schema: {
         tags,
         operationId: 'listWorkloadProfiles',
@@ -114,6 +115,7 @@ export const registerWorkloadProfileRoutes: RouteModule = (app, deps) => {
   app.post(
     '/orgs/:orgId/workload-profiles',
     {
+      config: { permission: 'workload-profiles.write' },
       schema: {
         tags,
         operationId: 'createWorkloadProfile',
@@ -126,12 +128,13 @@ export const registerWorkloadProfileRoutes: RouteModule = (app, deps) => {
   );
   app.get(
     '/orgs/:orgId/workload-profiles/:profileQid',
-    { schema: { tags, operationId: 'getWorkloadProfile', params: ProfileParams, response: { 200: WorkloadProfileResponse, ...errorResponses(...COMMON_ERRORS, 404) } } },
+    { config: { permission: 'workload-profiles.read' }, schema: { tags, operationId: 'getWorkloadProfile', params: ProfileParams, response: { 200: WorkloadProfileResponse, ...errorResponses(...COMMON_ERRORS, 404) } } },
     async (request) => profiles.get(request.params.orgId, request.params.profileQid),
   );
   app.put(
     '/orgs/:orgId/workload-profiles/:profileQid',
     {
+      config: { permission: 'workload-profiles.write' },
       schema: {
         tags,
         operationId: 'updateWorkloadProfile',
@@ -146,6 +149,7 @@ export const registerWorkloadProfileRoutes: RouteModule = (app, deps) => {
   app.delete(
     '/orgs/:orgId/workload-profiles/:profileQid',
     {
+      config: { permission: 'workload-profiles.write' },
       schema: {
         tags,
         operationId: 'deleteWorkloadProfile',
@@ -162,6 +166,7 @@ export const registerWorkloadProfileRoutes: RouteModule = (app, deps) => {
   app.get(
     '/orgs/:orgId/workload-profiles/:profileQid/versions',
     {
+      config: { permission: 'workload-profiles.read' },
       schema: {
         tags,
         operationId: 'listWorkloadProfileVersions',
@@ -175,6 +180,7 @@ export const registerWorkloadProfileRoutes: RouteModule = (app, deps) => {
   app.get(
     '/orgs/:orgId/workload-profiles/:profileQid/versions/latest',
     {
+      config: { permission: 'workload-profiles.read' },
       schema: {
         tags,
         operationId: 'getLatestWorkloadProfileVersion',
@@ -188,6 +194,7 @@ export const registerWorkloadProfileRoutes: RouteModule = (app, deps) => {
   app.post(
     '/orgs/:orgId/baton/workload-profiles/:profileQid/validate',
     {
+      config: { permission: 'workload-profiles.read' },
       schema: {
         tags: ['baton'],
         operationId: 'batonValidateWorkloadSpec',
