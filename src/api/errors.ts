@@ -10,6 +10,7 @@ import {
   BatonError,
   Conflict,
   DriverFailed,
+  SecretStoreFailed,
   Forbidden,
   InvalidInput,
   NotFound,
@@ -46,6 +47,7 @@ const STATUS_BY_ERROR: ReadonlyArray<[abstract new (...args: never[]) => BatonEr
   [NotFound, 404],
   [Conflict, 409],
   [DriverFailed, 502],
+  [SecretStoreFailed, 502],
   [Timeout, 504],
   [StoreUnavailable, 503],
 ];

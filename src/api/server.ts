@@ -32,6 +32,7 @@ import { registerDeploymentRoutes } from './routes/deployments.js';
 import { registerActiveResourceRoutes } from './routes/active-resources.js';
 import { registerEnvironmentLifecycleRoutes } from './routes/environment-lifecycle.js';
 import { registerWorkloadProfileRoutes } from './routes/workload-profiles.js';
+import { registerSecretStoreRoutes } from './routes/secret-stores.js';
 import { installValidation } from './validation.js';
 
 export type { BatonApp, RouteModule, ServerDeps } from './routes/types.js';
@@ -57,6 +58,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   registerActiveResourceRoutes,
   registerEnvironmentLifecycleRoutes,
   registerWorkloadProfileRoutes,
+  registerSecretStoreRoutes,
 ];
 
 export interface BuildServerOptions {

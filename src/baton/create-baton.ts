@@ -26,6 +26,7 @@ import { createWorkloadProfilesService } from '../profiles/service/index.js';
 import type { ResourceDefinition } from '../resources/index.js';
 import { createResourceServices } from '../resources/service/index.js';
 import { SecretBox, loadOrCreateSecretKey } from '../secrets/index.js';
+import { createSecretStoresService } from '../secrets/stores/index.js';
 import { createSetsService } from '../sets/service.js';
 import { createStore } from '../store/index.js';
 import type { Store } from '../store/index.js';
@@ -92,6 +93,7 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
 
     const sets = createSetsService(store, core);
     const values = createValuesService(store, box);
+    const secretStores = createSecretStoresService(store, box);
     const resources = createResourceServices({ store, core, secretBox: box, drivers: registry, defaults });
     const profiles = createWorkloadProfilesService(store, core, { templateLimits });
     const engine = createEngine(
@@ -104,9 +106,10 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
         types: (orgId) => resources.types.registry(orgId),
         profiles: (orgId) => profiles.profileRegistryFor(orgId),
         recordGraph: (ref, graph) => resources.graphs.record(ref, graph),
-        values: createValueSource(store, box),
+        values: createValueSource(store, box, secretStores.resolver),
         resolveTarget: overrides.resolveTarget ?? createTargetResolver(config.dataDir, { ...(config.gitopsUrl !== undefined ? { url: config.gitopsUrl } : {}), replicated: config.databaseUrl !== undefined }),
         box,
+        secretStores: secretStores.resolver,
       },
       {
         workerId: overrides.workerId,
@@ -130,7 +133,7 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
       resolveTarget: engine.pipeline.resolveTarget,
     });
     const deployments = createDeploymentsService({ store, core, sets, engine, box, lifecycle });
-    const services: BatonServices = { core, sets, values, resources, profiles, deployments, health: { ready: () => store.ready() } };
+    const services: BatonServices = { core, sets, values, secretStores, resources, profiles, deployments, health: { ready: () => store.ready() } };
     const app = await buildServer({ services, logLevel: config.logLevel, version: BATON_VERSION });
     // SQLite → PostgreSQL: terraform state files left in the data folder move into the database before any job runs.
     const migrated = await migrateTerraformStateToDatabase({ terraformStateDir, terraformBin: config.terraformBin, databaseUrl: config.databaseUrl, log: (level, message) => app.log[level](message) });
