@@ -17,7 +17,8 @@ import { createEnvironmentLifecycle } from '../deployments/environment-lifecycle
 import { createDeploymentsService } from '../deployments/service.js';
 import type { Driver } from '../drivers/contract.js';
 import type { DriverRegistry } from '../drivers/registry.js';
-import { createEngine, createRegistry, createTargetResolver, localRepositoryWarning, migrateTerraformStateToDatabase } from '../engine/index.js';
+import { createEngine, createRegistry, createTargetResolver, localRepositoryWarning, migrateTerraformStateToDatabase, parseGitCredentials } from '../engine/index.js';
+import type { GitCredentials } from '../engine/index.js';
 import { defaultDefinitions } from '../resources/defaults/index.js';
 import type { Engine, EngineTimings, TargetResolver } from '../engine/index.js';
 import { bootstrap, createCoreServices } from '../org/index.js';
@@ -27,6 +28,7 @@ import type { ResourceDefinition } from '../resources/index.js';
 import { createResourceServices } from '../resources/service/index.js';
 import { SecretBox, loadOrCreateSecretKey } from '../secrets/index.js';
 import { createSecretStoresService } from '../secrets/stores/index.js';
+import type { SecretStoreResolver } from '../secrets/stores/index.js';
 import { createSetsService } from '../sets/service.js';
 import { createStore } from '../store/index.js';
 import type { Store } from '../store/index.js';
@@ -34,6 +36,14 @@ import { createValueSource, createValuesService } from '../values/index.js';
 import type { BatonServices } from './services.js';
 
 export type { BatonServices } from './services.js';
+
+/** `BATON_GITOPS_CREDENTIALS` (`<store>/<ref>`) read from the org's secret store, parsed for git. */
+function gitopsCredentialsReader(resolver: SecretStoreResolver, orgId: string, reference: string): () => Promise<GitCredentials> {
+  const slash = reference.indexOf('/');
+  const storeId = reference.slice(0, slash);
+  const ref = reference.slice(slash + 1);
+  return async () => parseGitCredentials(await (await resolver(orgId, storeId)).read(ref));
+}
 
 /** For tests and benchmarks only: what a production Baton never changes. */
 export interface BatonOverrides {
@@ -94,6 +104,7 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
     const sets = createSetsService(store, core);
     const values = createValuesService(store, box);
     const secretStores = createSecretStoresService(store, box);
+    const gitopsCredentials = config.gitopsCredentials === undefined ? undefined : gitopsCredentialsReader(secretStores.resolver, config.org, config.gitopsCredentials);
     const resources = createResourceServices({ store, core, secretBox: box, drivers: registry, defaults });
     const profiles = createWorkloadProfilesService(store, core, { templateLimits });
     const engine = createEngine(
@@ -107,7 +118,13 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
         profiles: (orgId) => profiles.profileRegistryFor(orgId),
         recordGraph: (ref, graph) => resources.graphs.record(ref, graph),
         values: createValueSource(store, box, secretStores.resolver),
-        resolveTarget: overrides.resolveTarget ?? createTargetResolver(config.dataDir, { ...(config.gitopsUrl !== undefined ? { url: config.gitopsUrl } : {}), replicated: config.databaseUrl !== undefined }),
+        resolveTarget:
+          overrides.resolveTarget ??
+          createTargetResolver(config.dataDir, {
+            ...(config.gitopsUrl !== undefined ? { url: config.gitopsUrl } : {}),
+            replicated: config.databaseUrl !== undefined,
+            ...(gitopsCredentials ? { credentials: gitopsCredentials } : {}),
+          }),
         box,
         secretStores: secretStores.resolver,
       },
@@ -138,6 +155,14 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
     // SQLite → PostgreSQL: terraform state files left in the data folder move into the database before any job runs.
     const migrated = await migrateTerraformStateToDatabase({ terraformStateDir, terraformBin: config.terraformBin, databaseUrl: config.databaseUrl, log: (level, message) => app.log[level](message) });
     if (config.databaseUrl !== undefined && config.gitopsUrl === undefined) app.log.warn(localRepositoryWarning(config.dataDir));
+    if (gitopsCredentials) {
+      // Checked once at start-up (a warning, not a failure: the secret may be written through the API after start);
+      // read again before every fetch and push, so a rotated credential is used from the next deployment on.
+      await gitopsCredentials().then(
+        () => app.log.info(`gitops remote credentials: readable from ${config.gitopsCredentials}`),
+        (error: unknown) => app.log.warn(`gitops remote credentials ${config.gitopsCredentials}: ${error instanceof Error ? error.message : String(error)}`),
+      );
+    }
     if (migrated.length > 0) app.log.info(`terraform state of ${migrated.length} resource(s) moved from ${terraformStateDir} into PostgreSQL`);
 
     let engineStarted = false;

@@ -58,6 +58,12 @@ export interface Config {
    * password). Replicas on PostgreSQL need it to write one history.
    */
   gitopsUrl: string | undefined;
+  /**
+   * `<store>/<ref>` of the HTTPS credentials of `gitopsUrl` in the bootstrap org's secret stores (docs/secrets.md):
+   * the secret is `<username>:<password>` or a token alone. Read before every fetch and push, handed to git through
+   * a credential helper reading the child's environment: never in the URL, on disk, in logs or in errors.
+   */
+  gitopsCredentials: string | undefined;
 }
 
 /** Every setting: env var, CLI flag (undefined: env only), default, description. The single source for docs and flags. */
@@ -85,6 +91,7 @@ export const CONFIG_VARIABLES = [
   { key: 'templateMaxOutput', env: 'BATON_TEMPLATE_MAX_OUTPUT', flag: '--template-max-output <chars>', default: '4194304', description: 'characters one Go-template render may produce (also any one string a template function builds)' },
   { key: 'templateTimeoutMs', env: 'BATON_TEMPLATE_TIMEOUT_MS', flag: '--template-timeout-ms <ms>', default: '2000', description: 'time limit of one Go-template render in milliseconds' },
   { key: 'gitopsUrl', env: 'BATON_GITOPS_URL', flag: '--gitops-url <url>', default: undefined, description: 'remote the embedded gitops repository fetches from and pushes to (bare repository path, file://, ssh:// or https:// without a password); needed by replicas on PostgreSQL' },
+  { key: 'gitopsCredentials', env: 'BATON_GITOPS_CREDENTIALS', flag: '--gitops-credentials <store/ref>', default: undefined, description: 'secret store reference <store>/<ref> of the HTTPS credentials (<username>:<password> or a token) of BATON_GITOPS_URL' },
   { key: 'logLevel', env: 'BATON_LOG_LEVEL', flag: '--log-level <level>', default: 'info', description: `log level: ${LOG_LEVELS.join(', ')}` },
 ] as const satisfies ReadonlyArray<{ key: keyof Config; env: string; flag: string; default: string | undefined; description: string }>;
 
@@ -182,8 +189,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
 
   const gitopsUrl = raw('gitopsUrl');
   if (gitopsUrl !== undefined) checkGitopsUrl(gitopsUrl, name('gitopsUrl'));
+  const gitopsCredentials = raw('gitopsCredentials');
+  if (gitopsCredentials !== undefined) {
+    if (!/^[a-z0-9](?:-?[a-z0-9]+)+\/[^/\s].{0,511}$/.test(gitopsCredentials)) {
+      throw new InvalidInput(`${name('gitopsCredentials')} must be <store>/<ref>, a secret store id and the secret's ref (docs/secrets.md)`, { field: name('gitopsCredentials') });
+    }
+    if (gitopsUrl === undefined || !/^https?:\/\//.test(gitopsUrl)) {
+      throw new InvalidInput(`${name('gitopsCredentials')} needs ${name('gitopsUrl')} to be an https:// (or http://) URL`, { field: name('gitopsCredentials') });
+    }
+  }
 
-  return { port, host, dataDir: raw('dataDir')!, databaseUrl, org, bootstrapToken, logLevel: logLevel as LogLevel, secretKey, ...devServers, ...engine, terraformBin, ...templates, gitopsUrl };
+  return { port, host, dataDir: raw('dataDir')!, databaseUrl, org, bootstrapToken, logLevel: logLevel as LogLevel, secretKey, ...devServers, ...engine, terraformBin, ...templates, gitopsUrl, gitopsCredentials };
 }
 
 /**
