@@ -29,6 +29,7 @@ it('uses the documented defaults when nothing is set', () => {
     templateMaxOutput: 4_194_304,
     templateTimeoutMs: 2_000,
     gitopsUrl: undefined,
+    gitopsCredentials: undefined,
   });
 });
 
@@ -96,4 +97,12 @@ it('BATON_GITOPS_URL takes a bare repository path, file://, ssh://, scp-like and
   refused('ftp://git.example/repo', /ftp:/);
   // The refused password is not repeated in the message.
   assert.throws(() => loadConfig({ BATON_GITOPS_URL: 'https://bot:hunter2@git.example/x.git' }), (error: unknown) => !(error as Error).message.includes('hunter2'));
+});
+
+it('BATON_GITOPS_CREDENTIALS is <store>/<ref> and needs an http(s) BATON_GITOPS_URL', () => {
+  assert.equal(loadConfig({ BATON_GITOPS_URL: 'https://git.example/x.git', BATON_GITOPS_CREDENTIALS: 'corp-vault/ci/gitops' }).gitopsCredentials, 'corp-vault/ci/gitops');
+  assert.throws(() => loadConfig({ BATON_GITOPS_URL: 'https://git.example/x.git', BATON_GITOPS_CREDENTIALS: 'no-ref' }), /BATON_GITOPS_CREDENTIALS must be <store>\/<ref>/);
+  assert.throws(() => loadConfig({ BATON_GITOPS_URL: 'https://git.example/x.git', BATON_GITOPS_CREDENTIALS: 'Bad_Store/x' }), /must be <store>\/<ref>/);
+  assert.throws(() => loadConfig({ BATON_GITOPS_CREDENTIALS: 'baton/x' }), /needs BATON_GITOPS_URL to be an https:\/\//);
+  assert.throws(() => loadConfig({ BATON_GITOPS_URL: 'ssh://git@git.example/x.git', BATON_GITOPS_CREDENTIALS: 'baton/x' }), /needs BATON_GITOPS_URL/);
 });
