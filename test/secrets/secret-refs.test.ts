@@ -156,6 +156,24 @@ describe(`secret_refs and value secret_ref resolved from secret stores at deploy
     assert.match(text, /has no secret at ref/);
   });
 
+  it('a driver error quoting store secrets is masked for the long password, not for the common user "default"', async () => {
+    await ok('PUT', '/orgs/local/resources/defs/shop-redis', {
+      name: 'redis from the stores, failing',
+      driver_type: 'humanitec/template',
+      in_place_driver_change: true,
+      driver_inputs: {
+        values: { templates: { outputs: '{{ fail (printf "cannot log in to redis as %s with %s" .driver.secrets.username .driver.secrets.password) }}' } },
+        secret_refs: { username: { store: 'baton', ref: 'shop/redis-user' }, password: { store: 'corp-vault', ref: 'apps/shop/redis-password' } },
+      },
+    });
+    const result = await deploy({ comment: 'failing driver' });
+    assert.equal(result.status, 'failed');
+    const text = JSON.stringify(result);
+    assert.match(text, /cannot log in to redis as default with \*\*\*/);
+    assert.ok(!text.includes(PASSWORD_2));
+    assert.ok(result.logs.some((line) => line.includes('cannot log in to redis as default with ***')), result.logs.join('\n'));
+  });
+
   it('no secret value nor the Vault token appears in any API response, log, or the database', async () => {
     const deployments = await ok<unknown[]>('GET', `/orgs/local/apps/${app}/envs/development/deploys`);
     bodies.push(JSON.stringify(deployments));
