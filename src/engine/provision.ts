@@ -59,7 +59,7 @@ export async function storeSecretsOf(read: SecretReader | undefined, node: Graph
   if (refs === undefined || Object.keys(refs).length === 0) return {};
   const where = `definition "${node.definition.id}" driver_inputs.secret_refs`;
   if (!read) throw new SecretStoreFailed(`${where}: this Baton reads no secret stores`, { definition: node.definition.id });
-  return (await resolveSecretRefs(refs, read, where)) as JsonObject;
+  return resolveSecretRefs(refs, read, where);
 }
 
 /**
@@ -68,7 +68,7 @@ export async function storeSecretsOf(read: SecretReader | undefined, node: Graph
  */
 export function withStoreSecrets(inputs: ResolvedNodeInputs, storeSecrets: JsonObject): ResolvedNodeInputs {
   if (Object.keys(storeSecrets).length === 0) return inputs;
-  return { ...inputs, driver: { ...inputs.driver, secrets: mergeSecrets(inputs.driver.secrets, storeSecrets) as JsonObject } };
+  return { ...inputs, driver: { ...inputs.driver, secrets: mergeSecrets(inputs.driver.secrets, storeSecrets) } };
 }
 
 /**

@@ -113,7 +113,7 @@ export class GitOpsTarget implements Target {
     } catch (error) {
       const stderr = hide((error as { stderr?: string }).stderr ?? '');
       if (allowFailure) return { stdout: hide((error as { stdout?: string }).stdout ?? ''), ok: false, stderr };
-      throw new DriverFailed(`git ${args[0] ?? ''} failed: ${stderr.trim() || `exit code ${String((error as { code?: unknown }).code ?? '?')}`}`, { target: this.id }, {
+      throw new DriverFailed(`git ${args[0] ?? ''} failed: ${stderr.trim() || `exit code ${JSON.stringify((error as { code?: unknown }).code ?? null)}`}`, { target: this.id }, {
         retryable: true,
       });
     }

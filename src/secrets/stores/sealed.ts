@@ -23,7 +23,7 @@ export function entryAad(orgId: string, storeId: string, ref: string, version: n
 
 /** A ref: printable, no leading slash, bounded; versions are positive integers. */
 export function checkRef(storeId: string, ref: string): void {
-  if (ref.length === 0 || ref.length > MAX_REF_CHARS || ref.startsWith('/') || /[\u0000-\u001f]/.test(ref) || ref.split('/').some((s) => s === '..')) {
+  if (ref.length === 0 || ref.length > MAX_REF_CHARS || ref.startsWith('/') || [...ref].some((c) => c.charCodeAt(0) < 0x20) || ref.split('/').some((s) => s === '..')) {
     throw new SecretStoreFailed(`store "${storeId}": ref "${ref.slice(0, 80)}" is not a valid secret reference (1–${MAX_REF_CHARS} printable characters, no leading "/" nor ".." segment)`, {
       store: storeId,
       ref: ref.slice(0, 80),

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { SecretStoreFailed } from '../../shared/errors.js';
 import { startTestVaultServer } from './test-vault-server.js';
@@ -60,5 +62,17 @@ describe('Vault KV v2 store against an in-test Vault-protocol HTTP server (no Va
     await assert.rejects(live.read('/abs'), /is not a valid secret reference/);
     await assert.rejects(live.read('a', 'latest'), /is not a KV v2 version number/);
     assert.equal(vault.requests.length, before);
+  });
+
+  it('an answer larger than 1 MiB is refused without reading it all', async () => {
+    const huge = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"data":{"data":{"value":"' + 'x'.repeat(2 * 1024 * 1024) + '"}}}'));
+    await new Promise<void>((resolve) => huge.listen(0, '127.0.0.1', resolve));
+    try {
+      const client = createVaultClient({ id: 'huge', url: `http://127.0.0.1:${(huge.address() as AddressInfo).port}`, path: 'secret', token: TOKEN });
+      await assert.rejects(client.read('big'), /store "huge": Vault's answer for ref "big" was refused \(answer larger than 1048576 bytes\)/);
+    } finally {
+      huge.closeAllConnections();
+      huge.close();
+    }
   });
 });

@@ -46,19 +46,16 @@ export function checkVaultSettings(settings: { url?: unknown; path?: unknown }):
 }
 
 async function readBounded(response: Response): Promise<string> {
-  const reader = response.body?.getReader();
-  if (!reader) return '';
-  const chunks: Uint8Array[] = [];
+  if (!response.body) return '';
+  const chunks: Buffer[] = [];
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
+  for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
     if (size > MAX_ANSWER_BYTES) {
-      await reader.cancel();
+      await response.body.cancel().catch(() => undefined);
       throw new Error(`answer larger than ${MAX_ANSWER_BYTES} bytes`);
     }
-    chunks.push(value);
+    chunks.push(Buffer.from(chunk));
   }
   return Buffer.concat(chunks).toString('utf8');
 }
