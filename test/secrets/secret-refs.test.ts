@@ -138,6 +138,9 @@ describe(`secret_refs and value secret_ref resolved from secret stores at deploy
 
   it('rotating the value in the store and redeploying changes the written Secret', async () => {
     vault.put('secret/apps/shop/redis-password', { value: PASSWORD_2 });
+    // a plan reads the stores too: it already shows the Secret changing (as hashes, never values)
+    const plan = await ok<{ manifests: { changed: { key: string }[] } }>('POST', `/orgs/local/apps/${app}/envs/development/baton/plans`, { comment: 'rotate' });
+    assert.match(JSON.stringify(plan.manifests.changed.map((c) => c.key)), /api-secrets/);
     const result = await deploy({ comment: 'rotate' });
     assert.equal(result.status, 'succeeded', JSON.stringify(result.errors));
     const data = envSecrets()['api-secrets'] ?? {};
