@@ -10,6 +10,7 @@ import {
   BatonError,
   Conflict,
   DriverFailed,
+  SecretStoreFailed,
   Forbidden,
   InvalidInput,
   NotFound,
@@ -50,6 +51,7 @@ const STATUS_BY_ERROR: ReadonlyArray<[abstract new (...args: never[]) => BatonEr
   [Conflict, 409],
   [TooManyAttempts, 429],
   [DriverFailed, 502],
+  [SecretStoreFailed, 502],
   [Timeout, 504],
   [StoreUnavailable, 503],
 ];

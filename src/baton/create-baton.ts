@@ -18,7 +18,8 @@ import { createEnvironmentLifecycle } from '../deployments/environment-lifecycle
 import { createDeploymentsService } from '../deployments/service.js';
 import type { Driver } from '../drivers/contract.js';
 import type { DriverRegistry } from '../drivers/registry.js';
-import { createEngine, createRegistry, createTargetResolver, localRepositoryWarning, migrateTerraformStateToDatabase } from '../engine/index.js';
+import { createEngine, createRegistry, createTargetResolver, localRepositoryWarning, migrateTerraformStateToDatabase, parseGitCredentials } from '../engine/index.js';
+import type { GitCredentials } from '../engine/index.js';
 import { defaultDefinitions } from '../resources/defaults/index.js';
 import { podmanAvailable } from '../targets/index.js';
 import type { Engine, EngineTimings, TargetResolver } from '../engine/index.js';
@@ -29,6 +30,7 @@ import type { ResourceDefinition } from '../resources/index.js';
 import { createResourceServices } from '../resources/service/index.js';
 import { SecretBox, fluxSopsSecretCommand, loadOrCreateAgeKey, loadOrCreateSecretKey } from '../secrets/index.js';
 import type { AgeKey, SecretStoreResolver } from '../secrets/index.js';
+import { createSecretStoresService } from '../secrets/stores/index.js';
 import { createSetsService } from '../sets/service.js';
 import { ensurePrivateDir } from '../shared/private-fs.js';
 import { createStore } from '../store/index.js';
@@ -37,6 +39,14 @@ import { createValueSource, createValuesService } from '../values/index.js';
 import type { BatonServices } from './services.js';
 
 export type { BatonServices } from './services.js';
+
+/** `BATON_GITOPS_CREDENTIALS` (`<store>/<ref>`) read from the org's secret store, parsed for git. */
+function gitopsCredentialsReader(resolver: SecretStoreResolver, orgId: string, reference: string): () => Promise<GitCredentials> {
+  const slash = reference.indexOf('/');
+  const storeId = reference.slice(0, slash);
+  const ref = reference.slice(slash + 1);
+  return async () => parseGitCredentials(await (await resolver(orgId, storeId)).read(ref));
+}
 
 /** For tests and benchmarks only: what a production Baton never changes. */
 export interface BatonOverrides {
@@ -107,6 +117,8 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
 
     const sets = createSetsService(store, core);
     const values = createValuesService(store, box);
+    const secretStores = createSecretStoresService(store, box);
+    const gitopsCredentials = config.gitopsCredentials === undefined ? undefined : gitopsCredentialsReader(secretStores.resolver, config.org, config.gitopsCredentials);
     const resources = createResourceServices({ store, core, secretBox: box, drivers: registry, defaults });
     const profiles = createWorkloadProfilesService(store, core, { templateLimits });
     const engine = createEngine(
@@ -119,15 +131,20 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
         types: (orgId) => resources.types.registry(orgId),
         profiles: (orgId) => profiles.profileRegistryFor(orgId),
         recordGraph: (ref, graph) => resources.graphs.record(ref, graph),
-        values: createValueSource(store, box),
+        values: createValueSource(store, box, secretStores.resolver),
         resolveTarget:
           overrides.resolveTarget ??
           createTargetResolver(
             config.dataDir,
-            { ...(config.gitopsUrl !== undefined ? { url: config.gitopsUrl } : {}), replicated: config.databaseUrl !== undefined },
-            { ageKey, ...(overrides.secretStores ? { secretStores: overrides.secretStores } : {}) },
+            {
+              ...(config.gitopsUrl !== undefined ? { url: config.gitopsUrl } : {}),
+              replicated: config.databaseUrl !== undefined,
+              ...(gitopsCredentials ? { credentials: gitopsCredentials } : {}),
+            },
+            { ageKey, secretStores: overrides.secretStores ?? secretStores.resolver },
           ),
         box,
+        secretStores: secretStores.resolver,
       },
       {
         workerId: overrides.workerId,
@@ -161,7 +178,7 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
         sops_age_secret_command: fluxSopsSecretCommand(ageKey.path),
       }),
     };
-    const services: BatonServices = { core, sets, values, resources, profiles, deployments, health: { ready: () => store.ready() }, gitops };
+    const services: BatonServices = { core, sets, values, secretStores, resources, profiles, deployments, health: { ready: () => store.ready() }, gitops };
     const authFailures = createAuthFailureLimiter({ maxFailures: config.authFailureLimit, windowMs: 60_000 });
     const app = await buildServer({ services, logLevel: config.logLevel, version: BATON_VERSION, authFailures });
     // SQLite → PostgreSQL: terraform state files left in the data folder move into the database before any job runs.
@@ -173,6 +190,14 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
     }
     if (podman !== undefined && !podman.ok) app.log.warn(`BATON_LOCAL_RUNTIME=podman is set but podman cannot run here (${podman.reason}): development environments deploy to the embedded gitops repository`);
     if (podman?.ok === true) app.log.info('local runtime: development environments run with Podman (docs/local-runtime.md)');
+    if (gitopsCredentials) {
+      // Checked once at start-up (a warning, not a failure: the secret may be written through the API after start);
+      // read again before every fetch and push, so a rotated credential is used from the next deployment on.
+      await gitopsCredentials().then(
+        () => app.log.info(`gitops remote credentials: readable from ${config.gitopsCredentials}`),
+        (error: unknown) => app.log.warn(`gitops remote credentials ${config.gitopsCredentials}: ${error instanceof Error ? error.message : String(error)}`),
+      );
+    }
     if (migrated.length > 0) app.log.info(`terraform state of ${migrated.length} resource(s) moved from ${terraformStateDir} into PostgreSQL`);
 
     let engineStarted = false;

@@ -7,6 +7,7 @@ import type { CoreServices } from '../org/index.js';
 import type { WorkloadProfilesService } from '../profiles/service/index.js';
 import type { ResourceServices } from '../resources/service/index.js';
 import type { SetsService } from '../sets/service.js';
+import type { SecretStoresService } from '../secrets/stores/index.js';
 import type { ValuesService } from '../values/index.js';
 
 /** What `/readyz` asks: resolves when the database answers and its migrations are current, throws otherwise. */
@@ -33,6 +34,8 @@ export interface BatonServices {
   sets: SetsService;
   /** Shared values and secrets, value set versions. */
   values: ValuesService;
+  /** Secret stores: Baton's own sealed store and the org's external ones (Vault / OpenBao). */
+  secretStores: SecretStoresService;
   /** Resource types, definitions (with Baton's defaults), custom drivers, dependency graphs. */
   resources: ResourceServices;
   /** Workload profiles (built-in and custom). */

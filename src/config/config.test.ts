@@ -33,6 +33,7 @@ it('uses the documented defaults when nothing is set', () => {
     ageKey: undefined,
     authFailureLimit: 10,
     localRuntime: 'none',
+    gitopsCredentials: undefined,
   });
 });
 
@@ -120,4 +121,12 @@ it('BATON_AGE_KEY takes one age identity and refuses anything else without echoi
 it('BATON_LOCAL_RUNTIME takes podman or none and refuses anything else, naming the variable', () => {
   assert.equal(loadConfig({ BATON_LOCAL_RUNTIME: 'podman' }).localRuntime, 'podman');
   assert.throws(() => loadConfig({ BATON_LOCAL_RUNTIME: 'docker' }), /BATON_LOCAL_RUNTIME must be "podman" or "none" \(got "docker"\)/);
+});
+
+it('BATON_GITOPS_CREDENTIALS is <store>/<ref> and needs an http(s) BATON_GITOPS_URL', () => {
+  assert.equal(loadConfig({ BATON_GITOPS_URL: 'https://git.example/x.git', BATON_GITOPS_CREDENTIALS: 'corp-vault/ci/gitops' }).gitopsCredentials, 'corp-vault/ci/gitops');
+  assert.throws(() => loadConfig({ BATON_GITOPS_URL: 'https://git.example/x.git', BATON_GITOPS_CREDENTIALS: 'no-ref' }), /BATON_GITOPS_CREDENTIALS must be <store>\/<ref>/);
+  assert.throws(() => loadConfig({ BATON_GITOPS_URL: 'https://git.example/x.git', BATON_GITOPS_CREDENTIALS: 'Bad_Store/x' }), /must be <store>\/<ref>/);
+  assert.throws(() => loadConfig({ BATON_GITOPS_CREDENTIALS: 'baton/x' }), /needs BATON_GITOPS_URL to be an https:\/\//);
+  assert.throws(() => loadConfig({ BATON_GITOPS_URL: 'ssh://git@git.example/x.git', BATON_GITOPS_CREDENTIALS: 'baton/x' }), /needs BATON_GITOPS_URL/);
 });

@@ -70,6 +70,12 @@ export interface Config {
    * with Podman (docs/local-runtime.md); `none` (default): the embedded gitops repository.
    */
   localRuntime: 'none' | 'podman';
+  /**
+   * `<store>/<ref>` of the HTTPS credentials of `gitopsUrl` in the bootstrap org's secret stores (docs/secrets.md):
+   * the secret is `<username>:<password>` or a token alone. Read before every fetch and push, handed to git through
+   * a credential helper reading the child's environment: never in the URL, on disk, in logs or in errors.
+   */
+  gitopsCredentials: string | undefined;
 }
 
 /** Every setting: env var, CLI flag (undefined: env only), default, description. The single source for docs and flags. */
@@ -100,6 +106,7 @@ export const CONFIG_VARIABLES = [
   { key: 'ageKey', env: 'BATON_AGE_KEY', flag: '--age-key <identity>', default: undefined, description: 'age identity (AGE-SECRET-KEY-1…) Secrets in the gitops repository are SOPS-encrypted to (unset: <data dir>/age.agekey); give every replica the same one' },
   { key: 'authFailureLimit', env: 'BATON_AUTH_FAILURE_LIMIT', flag: '--auth-failure-limit <n>', default: '10', description: 'failed authentications (bad token or password) one source address may make per minute before it is answered 429 until the minute ends; 0 turns the limit off' },
   { key: 'localRuntime', env: 'BATON_LOCAL_RUNTIME', flag: '--local-runtime <runtime>', default: 'none', description: 'podman: development environments run on this machine with Podman (needs podman on PATH); none: manifests go to the embedded gitops repository' },
+  { key: 'gitopsCredentials', env: 'BATON_GITOPS_CREDENTIALS', flag: '--gitops-credentials <store/ref>', default: undefined, description: 'secret store reference <store>/<ref> of the HTTPS credentials (<username>:<password> or a token) of BATON_GITOPS_URL' },
   { key: 'logLevel', env: 'BATON_LOG_LEVEL', flag: '--log-level <level>', default: 'info', description: `log level: ${LOG_LEVELS.join(', ')}` },
 ] as const satisfies ReadonlyArray<{ key: keyof Config; env: string; flag: string; default: string | undefined; description: string }>;
 
@@ -206,7 +213,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
     throw new InvalidInput(`${name('localRuntime')} must be "podman" or "none" (got "${localRuntime}")`, { field: name('localRuntime') });
   }
 
-  return { port, host, dataDir: raw('dataDir')!, databaseUrl, org, bootstrapToken, logLevel: logLevel as LogLevel, secretKey, ...devServers, ...engine, terraformBin, ...templates, gitopsUrl, ageKey, authFailureLimit, localRuntime };
+  const gitopsCredentials = raw('gitopsCredentials');
+  if (gitopsCredentials !== undefined) {
+    if (!/^[a-z0-9](?:-?[a-z0-9]+)+\/[^/\s].{0,511}$/.test(gitopsCredentials)) {
+      throw new InvalidInput(`${name('gitopsCredentials')} must be <store>/<ref>, a secret store id and the secret's ref (docs/secrets.md)`, { field: name('gitopsCredentials') });
+    }
+    if (gitopsUrl === undefined || !/^https?:\/\//.test(gitopsUrl)) {
+      throw new InvalidInput(`${name('gitopsCredentials')} needs ${name('gitopsUrl')} to be an https:// (or http://) URL`, { field: name('gitopsCredentials') });
+    }
+  }
+
+  return { port, host, dataDir: raw('dataDir')!, databaseUrl, org, bootstrapToken, logLevel: logLevel as LogLevel, secretKey, ...devServers, ...engine, terraformBin, ...templates, gitopsUrl, gitopsCredentials, ageKey, authFailureLimit, localRuntime };
 }
 
 /**

@@ -9,6 +9,7 @@ import type { CoreServices } from '../org/index.js';
 import type { ProfileRegistry } from '../profiles/index.js';
 import type { ResourceDefinition, ResourceGraph, ResourceTypeRegistry } from '../resources/index.js';
 import type { SecretBox } from '../secrets/index.js';
+import type { SecretStoreResolver } from '../secrets/stores/types.js';
 import type { SetsService } from '../sets/service.js';
 import { nowIso } from '../store/index.js';
 import type { Store } from '../store/index.js';
@@ -45,6 +46,8 @@ export interface EngineDeps {
   values: ValueSource;
   resolveTarget: TargetResolver;
   box: SecretBox;
+  /** The org's secret stores (`secret_refs` are read through them at deploy time). */
+  secretStores?: SecretStoreResolver;
 }
 
 export interface EngineSettings {
@@ -88,6 +91,7 @@ export function createEngine(deps: EngineDeps, settings: EngineSettings) {
     values: deps.values,
     resolveTarget: deps.resolveTarget,
     box: deps.box,
+    ...(deps.secretStores ? { secretStores: deps.secretStores } : {}),
     types: deps.types,
     driverTimeoutMs: settings.driverTimeoutMs,
     nodeConcurrency: settings.nodeConcurrency,

@@ -10,6 +10,9 @@ import { buildResourceGraph, createMatcher, NoMatchingDefinition } from '../reso
 import type { GraphNode, ResolvedNodeInputs, ResourceDefinition, ResourceGraph, ResourceTypeRegistry } from '../resources/index.js';
 import type { ProfileRegistry } from '../profiles/index.js';
 import type { SecretBox } from '../secrets/index.js';
+import { createSecretReader } from '../secrets/stores/resolve.js';
+import type { SecretReader } from '../secrets/stores/resolve.js';
+import type { SecretStoreResolver } from '../secrets/stores/types.js';
 import { EMPTY_SET_ID, applyDelta } from '../sets/index.js';
 import type { Delta, DeploymentSet } from '../sets/index.js';
 import { BatonError, DriverFailed, InvalidInput, StoreUnavailable } from '../shared/errors.js';
@@ -26,7 +29,7 @@ import type { PinnedValueSet, TargetResolver, ValueSource } from './types.js';
 import { renderWorkloads, targetManifests, type NodeResult, type RenderedWorkload } from './workloads.js';
 import { createPersistenceBatcher } from './persistence.js';
 import type { PersistenceBatcher } from './persistence.js';
-import { graphLevels, resolveInputs, runNodeDriver } from './provision.js';
+import { graphLevels, resolveInputs, runNodeDriver, storeSecretsOf, withStoreSecrets } from './provision.js';
 import type { NodeCall } from './provision.js';
 import { LeaseLostError as LeaseLost } from './worker.js';
 import { collectStrings, maskSecrets } from './masking.js';
@@ -87,6 +90,8 @@ export interface PipelineDeps {
   values: ValueSource;
   resolveTarget: TargetResolver;
   box: SecretBox;
+  /** The org's secret stores: definitions' `secret_refs` are read through it at deploy time (none: refs fail). */
+  secretStores?: SecretStoreResolver;
   /** Resource types the org may use: the built-ins plus its own (`<org>/<name>`). */
   types: (orgId: string) => Promise<ResourceTypeRegistry>;
   driverTimeoutMs: number;
@@ -147,6 +152,8 @@ interface DeploymentRun {
   deployment: DeploymentRow;
   progress: Progress;
   secrets: Set<string>;
+  /** Reads `secret_refs` from the org's stores, each reference once per run. */
+  readSecret: SecretReader | undefined;
   log: DeploymentLog;
   persist: PersistenceBatcher['persist'];
   timings: RunTimings;
@@ -270,7 +277,9 @@ async function provisionPhase(run: DeploymentRun, matched: { graph: ResourceGrap
     let inputs: ResolvedNodeInputs;
     let result: ProvisionResult;
     try {
-      inputs = resolveInputs(call, node, results);
+      const storeSecrets = await storeSecretsOf(run.readSecret, node);
+      collectStrings(storeSecrets, run.secrets);
+      inputs = withStoreSecrets(resolveInputs(call, node, results), storeSecrets);
       result = await runNodeDriver(call, node, inputs);
     } catch (error) {
       if (control.signal.aborted) throw new LeaseLost('deployment stopped while a driver was running');
@@ -470,6 +479,7 @@ export async function runDeployment(
     deployment: initial,
     progress,
     secrets,
+    readSecret: deps.secretStores ? createSecretReader(deps.secretStores, orgId) : undefined,
     log,
     persist: () => Promise.resolve(),
     timings,

@@ -34,7 +34,8 @@ import {
 } from './pipeline.js';
 import type { PlanRow, PlansRepo } from '../store/plans-repo.js';
 import { renderWorkloads, targetManifests, type NodeResult, type RenderedWorkload } from './workloads.js';
-import { graphLevels, resolveInputs, runNodeDriver } from './provision.js';
+import { graphLevels, resolveInputs, runNodeDriver, storeSecretsOf, withStoreSecrets } from './provision.js';
+import { createSecretReader } from '../secrets/stores/resolve.js';
 import type { NodeCall } from './provision.js';
 
 /** Drivers a plan may run: they compute outputs from their inputs and touch nothing. */
@@ -222,6 +223,7 @@ export async function createPlan(
 
   // The same walk as the deployment's create step (src/engine/provision.ts), side-effect-free drivers only.
   const call: NodeCall = { deps, graph, types, context, deployId: PLAN_DEPLOY_ID, setId: newSetId, log: () => undefined };
+  const readSecret = deps.secretStores ? createSecretReader(deps.secretStores, orgId) : undefined;
   for (const level of graphLevels(graph)) {
     for (const node of level) {
       const row = existing.get(node.guresid);
@@ -235,7 +237,8 @@ export async function createPlan(
       if (pure) {
         try {
           const cookie = sameDefinition && row.cookie_sealed !== null ? deps.box.open(row.cookie_sealed, activeResourceAad(orgId, appId, envId, node.guresid, 'cookie')) : undefined;
-          result = await runNodeDriver({ ...call, ...(cookie !== undefined ? { cookie } : {}) }, node, resolveInputs(call, node, results));
+          const inputs = withStoreSecrets(resolveInputs(call, node, results), await storeSecretsOf(readSecret, node));
+          result = await runNodeDriver({ ...call, ...(cookie !== undefined ? { cookie } : {}) }, node, inputs);
           known = !mentionsUnknown(result);
         } catch (error) {
           if (!dependsOnUnknown) throw new InvalidInput(`the deployment would fail: resource ${node.descriptor}: ${error instanceof Error ? error.message : String(error)}`, { resource: node.resId });

@@ -10,8 +10,10 @@ import { splitDeadline } from '../drivers/deadline.js';
 import { callDriver } from '../drivers/registry.js';
 import type { OutputsValidator } from '../drivers/registry.js';
 import { checkOutputs, resolveNodeInputs } from '../resources/index.js';
-import { DriverFailed } from '../shared/errors.js';
+import { DriverFailed, SecretStoreFailed } from '../shared/errors.js';
 import type { GraphNode, ResolvedNodeInputs, ResourceGraph, ResourceTypeRegistry } from '../resources/index.js';
+import { mergeSecrets, resolveSecretRefs } from '../secrets/stores/resolve.js';
+import type { SecretReader } from '../secrets/stores/resolve.js';
 import type { PipelineDeps } from './pipeline.js';
 import type { NodeResult } from './workloads.js';
 
@@ -46,6 +48,27 @@ export function resolveInputs(call: Pick<NodeCall, 'graph' | 'deployId' | 'setId
   const outputs = new Map<string, { values: JsonObject; secrets: JsonObject }>();
   for (const [id, r] of results) outputs.set(id, { values: r.values, secrets: r.secrets });
   return resolveNodeInputs(call.graph, node, outputs, { deployId: call.deployId, setId: call.setId });
+}
+
+/**
+ * The node's definition's external `secret_refs` read from their stores (a `{}` when it has none), at the paths of
+ * the driver's `secrets`. Read at every provisioning, so a value rotated in the store reaches the next deployment.
+ */
+export async function storeSecretsOf(read: SecretReader | undefined, node: GraphNode): Promise<JsonObject> {
+  const refs = node.driverInputs.secret_refs;
+  if (refs === undefined || Object.keys(refs).length === 0) return {};
+  const where = `definition "${node.definition.id}" driver_inputs.secret_refs`;
+  if (!read) throw new SecretStoreFailed(`${where}: this Baton reads no secret stores`, { definition: node.definition.id });
+  return resolveSecretRefs(refs, read, where);
+}
+
+/**
+ * `inputs` with the store secrets laid over the driver's `secrets` after placeholders were resolved: a value read
+ * from a store is handed over as it is, never parsed for `${…}`.
+ */
+export function withStoreSecrets(inputs: ResolvedNodeInputs, storeSecrets: JsonObject): ResolvedNodeInputs {
+  if (Object.keys(storeSecrets).length === 0) return inputs;
+  return { ...inputs, driver: { ...inputs.driver, secrets: mergeSecrets(inputs.driver.secrets, storeSecrets) } };
 }
 
 /**

@@ -67,6 +67,14 @@ export class DriverFailed extends BatonError {
   }
 }
 
+/**
+ * A secret store could not give or take a secret: the reference is absent, the store refused the credentials, or
+ * it did not answer. `details.store` and `details.ref` name the secret; the message never holds a secret value.
+ */
+export class SecretStoreFailed extends BatonError {
+  readonly code = 'SECRET_STORE_FAILED';
+}
+
 export class Timeout extends BatonError {
   readonly code = 'TIMEOUT';
 }

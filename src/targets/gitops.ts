@@ -36,7 +36,35 @@ export interface GitOpsOptions {
   pushAttempts?: number;
   /** What happens to Kubernetes Secrets (SOPS, ExternalSecrets, plaintext); without one, Secrets are refused. */
   secrets?: SecretsPolicy;
+  /**
+   * HTTPS credentials of `url`, asked before every apply, read and removal (so a credential rotated in its secret
+   * store is used from the next one on). Handed to git only through a credential helper that reads the git
+   * process's environment: never in the URL, the work tree's config, a file, a log or an error.
+   */
+  credentials?: () => Promise<GitCredentials>;
 }
+
+export interface GitCredentials {
+  username: string;
+  password: string;
+}
+
+/**
+ * A secret holding git HTTPS credentials: `<username>:<password>`, or a token alone (sent as the password of user
+ * `git`, which GitHub, GitLab and Gitea accept for tokens). Refuses line breaks (the credential protocol is lines).
+ */
+export function parseGitCredentials(secret: string): GitCredentials {
+  const text = secret.replace(/\r?\n$/, '');
+  if (text === '' || /[\r\n\0]/.test(text)) throw new DriverFailed('the gitops credentials secret must be <username>:<password> or a token on one line', {});
+  const colon = text.indexOf(':');
+  return colon > 0 ? { username: text.slice(0, colon), password: text.slice(colon + 1) } : { username: 'git', password: text };
+}
+
+/**
+ * The credential helper git runs (through `sh`) for HTTPS authentication: it answers `get` with the username and
+ * password from its environment, and ignores `store`/`erase`. The command line names variables, never values.
+ */
+const CREDENTIAL_HELPER = `!f() { test "$1" = get || exit 0; printf 'username=%s\\npassword=%s\\n' "$BATON_GIT_USERNAME" "$BATON_GIT_PASSWORD"; }; f`;
 
 /** What `git push` says when the remote branch moved (or another push holds its ref lock): fetch and try again. */
 const PUSH_RACE = /non-fast-forward|fetch first|rejected|cannot lock ref|failed to update ref|incorrect old value|stale info/i;
@@ -49,6 +77,8 @@ export class GitOpsTarget implements Target {
   private readonly secrets: SecretsPolicy;
   /** Applies and reads of one work tree are serialised: git has one index. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** The credentials of the running operation (see `serial`), only in memory. */
+  private auth: GitCredentials | undefined;
 
   constructor(private readonly options: GitOpsOptions) {
     this.branch = options.branch ?? 'main';
@@ -58,24 +88,38 @@ export class GitOpsTarget implements Target {
   }
 
   private serial<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(work, work);
+    const authenticated = async (): Promise<T> => {
+      if (!this.options.credentials) return work();
+      try {
+        this.auth = await this.options.credentials();
+        return await work();
+      } finally {
+        this.auth = undefined;
+      }
+    };
+    const next = this.queue.then(authenticated, authenticated);
     this.queue = next.catch(() => undefined);
     return next;
   }
 
   private async git(args: string[], allowFailure = false): Promise<{ stdout: string; ok: boolean; stderr: string }> {
+    const auth = this.auth;
+    // An empty `credential.helper` first drops any helper the user configured (git would otherwise offer it the
+    // password to store); then Baton's helper answers from the environment.
+    const authArgs = auth ? ['-c', 'credential.helper=', '-c', `credential.helper=${CREDENTIAL_HELPER}`] : [];
+    const authEnv: Record<string, string> = auth ? { BATON_GIT_USERNAME: auth.username, BATON_GIT_PASSWORD: auth.password } : {};
+    const hide = (text: string): string => (auth && auth.password !== '' ? text.split(auth.password).join('***') : text);
     try {
       const { stdout } = await run(
         'git',
-        ['-c', `user.name=${this.author.name}`, '-c', `user.email=${this.author.email}`, '-c', 'commit.gpgsign=false', ...args],
-        { cwd: this.options.workdir, env: childProcessEnv({ GIT_TERMINAL_PROMPT: '0' }), maxBuffer: 64 * 1024 * 1024 },
+        ['-c', `user.name=${this.author.name}`, '-c', `user.email=${this.author.email}`, '-c', 'commit.gpgsign=false', ...authArgs, ...args],
+        { cwd: this.options.workdir, env: childProcessEnv({ GIT_TERMINAL_PROMPT: '0', ...authEnv }), maxBuffer: 64 * 1024 * 1024 },
       );
       return { stdout, ok: true, stderr: '' };
     } catch (error) {
-      const stderr = (error as { stderr?: string }).stderr ?? '';
-      if (allowFailure) return { stdout: (error as { stdout?: string }).stdout ?? '', ok: false, stderr };
-      throw new DriverFailed(`git ${args[0] ?? ''} failed: ${stderr.trim() || (error as Error).message}`, { target: this.id }, {
-        cause: error,
+      const stderr = hide((error as { stderr?: string }).stderr ?? '');
+      if (allowFailure) return { stdout: hide((error as { stdout?: string }).stdout ?? ''), ok: false, stderr };
+      throw new DriverFailed(`git ${args[0] ?? ''} failed: ${stderr.trim() || `exit code ${JSON.stringify((error as { code?: unknown }).code ?? null)}`}`, { target: this.id }, {
         retryable: true,
       });
     }
@@ -187,6 +231,8 @@ export interface EmbeddedGitOps {
   url?: string;
   /** Replicas share a database (PostgreSQL): without a remote, every apply says the repository is local. */
   replicated?: boolean;
+  /** HTTPS credentials of `url` (`BATON_GITOPS_CREDENTIALS`, read from the secret store). */
+  credentials?: () => Promise<GitCredentials>;
 }
 
 /** Said at start-up and in every deployment's log when replicas share a database but the repository has no remote. */
@@ -201,6 +247,7 @@ export function localRepositoryWarning(dataDir: string): string {
 export function embeddedGitOpsTarget(dataDir: string, embedded: EmbeddedGitOps = {}, secrets?: SecretsPolicy): GitOpsTarget {
   const workdir = join(dataDir, 'gitops');
   const policy = secrets ? { secrets } : {};
-  if (embedded.url) return new GitOpsTarget({ workdir, url: embedded.url, ...policy });
+  const credentials = embedded.credentials ? { credentials: embedded.credentials } : {};
+  if (embedded.url) return new GitOpsTarget({ workdir, url: embedded.url, ...credentials, ...policy });
   return new GitOpsTarget(embedded.replicated ? { workdir, warning: localRepositoryWarning(dataDir), ...policy } : { workdir, ...policy });
 }

@@ -4,6 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { SecretBox } from '../secrets/index.js';
+import { createSecretReader } from '../secrets/stores/resolve.js';
+import type { SecretStoreResolver } from '../secrets/stores/types.js';
 import { InvalidInput, NotFound } from '../shared/errors.js';
 import { createCoreRepos, fromJsonText, nowIso, toJsonText } from '../store/index.js';
 import type { Executor, Store } from '../store/index.js';
@@ -32,7 +34,7 @@ const parse = (row: ValueSetVersionRow | undefined): ValueSet => (row === undefi
  * env created after the last app change, or one that never had values). With `versionId` it returns that env
  * version as it was (404 if the env has no such version).
  */
-export function createValueSource(store: Store, secretBox: SecretBox): EngineValueSource {
+export function createValueSource(store: Store, secretBox: SecretBox, secretStores?: SecretStoreResolver): EngineValueSource {
   const core = createCoreRepos(store);
   const versions = createValueSetVersionsRepo(store.db, store.dialect);
 
@@ -78,9 +80,16 @@ export function createValueSource(store: Store, secretBox: SecretBox): EngineVal
       if (row === undefined) throw new NotFound('value set version', versionId ?? '', undefined, { app_id: appId, env_id: envId });
       const appRow = row.app_version_id ? await versions.get({ ...scope, envId: null }, row.app_version_id) : undefined;
       const values: ResolvedValueSet['values'] = {};
+      const read = secretStores ? createSecretReader(secretStores, orgId) : undefined;
       for (const { value, source } of mergeValueSets(parse(appRow), parse(row))) {
         if (!value.is_secret) {
           values[value.key] = { value: value.value, secret: false };
+          continue;
+        }
+        if (value.secret_ref !== undefined && !value.purged) {
+          // Read from its store now, at deploy time: Baton keeps only the reference.
+          if (!read) throw new InvalidInput(`secret value "${value.key}" refers to store "${value.secret_ref.store}", but this Baton reads no secret stores`, { key: value.key });
+          values[value.key] = { value: await read(value.secret_ref, `${source === 'app' ? 'app' : 'environment'} value "${value.key}"`), secret: true };
           continue;
         }
         if (value.sealed === undefined) continue; // purged

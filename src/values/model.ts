@@ -40,8 +40,17 @@ export interface StoredValue {
   secret_version?: string;
   /** Set when the value was purged: it can no longer be read, restored or deployed. */
   purged?: true;
+  /** A secret kept in a secret store instead of by Baton: read from the store at deploy time (never `sealed`). */
+  secret_ref?: StoredSecretRef;
   created_at: string;
   updated_at: string;
+}
+
+/** Where a secret value lives in a secret store (`/orgs/{orgId}/secretstores`): not secret itself. */
+export interface StoredSecretRef {
+  store: string;
+  ref: string;
+  version?: string;
 }
 
 export type ValueSet = Record<string, StoredValue>;
@@ -58,6 +67,8 @@ export interface ValueWrite {
   description?: string | null | undefined;
   value?: string | null | undefined;
   is_secret?: boolean | undefined;
+  /** A secret read from a store at deploy time (`secret_ref: {store, ref, version?}`); excludes `value`. */
+  secret_ref?: StoredSecretRef | undefined;
 }
 
 export function checkValueKey(field: string, key: unknown): string {
@@ -74,12 +85,13 @@ export function checkValueKey(field: string, key: unknown): string {
 }
 
 /** The part of a value that patches and listings may show: never a secret's content, not even sealed. */
-export function visibleValue(value: StoredValue): { value: string; description: string; is_secret: boolean; secret_version?: string; purged?: true } {
+export function visibleValue(value: StoredValue): { value: string; description: string; is_secret: boolean; secret_version?: string; secret_ref?: StoredSecretRef; purged?: true } {
   return {
     value: value.is_secret ? '' : value.value,
     description: value.description,
     is_secret: value.is_secret,
     ...(value.secret_version !== undefined ? { secret_version: value.secret_version } : {}),
+    ...(value.secret_ref !== undefined ? { secret_ref: value.secret_ref } : {}),
     ...(value.purged ? { purged: true as const } : {}),
   };
 }
@@ -112,7 +124,10 @@ export function writtenValue(
   now: string,
   seal: (clear: string) => string,
 ): StoredValue {
-  const isSecret = input.is_secret ?? previous?.is_secret ?? false;
+  const isSecret = input.secret_ref !== undefined ? true : (input.is_secret ?? previous?.is_secret ?? false);
+  if (input.secret_ref !== undefined && (input.is_secret === false || (previous !== undefined && !previous.purged && !previous.is_secret))) {
+    throw new InvalidInput(`is_secret: value "${key}" refers to a secret store and must be secret`, { field: 'is_secret' });
+  }
   if (typeof input.value === 'string' && input.value.length > VALUE_MAX_LENGTH) {
     throw new InvalidInput(`value: "${key}" is ${input.value.length} characters, more than the limit of ${VALUE_MAX_LENGTH}`, { field: 'value', key, limit: VALUE_MAX_LENGTH });
   }
@@ -129,8 +144,15 @@ export function writtenValue(
     updated_at: now,
   };
   if (!isSecret) return { ...base, value: input.value ?? (previous?.is_secret === false ? previous.value : '') };
+  if (input.secret_ref !== undefined) {
+    if (typeof input.value === 'string' && input.value !== '') {
+      throw new InvalidInput(`value: secret "${key}" refers to a secret store; give either value or secret_ref.ref, not both`, { field: 'value' });
+    }
+    return { ...base, value: '', secret_ref: { ...input.secret_ref } };
+  }
   if (input.value === undefined || input.value === null) {
-    // A secret whose value is not being written keeps its sealed value (e.g. a description-only update).
+    // A secret whose value is not being written keeps its sealed value or store reference (e.g. a description-only update).
+    if (previous?.secret_ref !== undefined && !previous.purged) return { ...base, value: '', secret_ref: previous.secret_ref };
     if (previous?.sealed === undefined) throw new InvalidInput(`value: secret "${key}" needs a value`, { field: 'value' });
     return { ...base, value: '', sealed: previous.sealed, ...(previous.secret_version !== undefined ? { secret_version: previous.secret_version } : {}) };
   }
@@ -184,7 +206,7 @@ function restoredValue(current: StoredValue | undefined, from: StoredValue, now:
 
 /** A value with its content removed for good. */
 export function purgedValue(value: StoredValue, now: string): StoredValue {
-  const { sealed: _sealed, ...rest } = value;
+  const { sealed: _sealed, secret_ref: _ref, ...rest } = value;
   return { ...rest, value: '', purged: true, updated_at: now };
 }
 
@@ -194,5 +216,6 @@ export function purgedValue(value: StoredValue, now: string): StoredValue {
  */
 export function holdsSameContent(candidate: StoredValue | undefined, target: StoredValue): boolean {
   if (candidate === undefined || candidate.purged || candidate.is_secret !== target.is_secret) return false;
+  if (target.secret_ref !== undefined) return JSON.stringify(candidate.secret_ref) === JSON.stringify(target.secret_ref);
   return target.is_secret ? candidate.sealed !== undefined && candidate.sealed === target.sealed : candidate.value === target.value;
 }

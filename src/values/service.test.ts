@@ -5,6 +5,7 @@ import { createCoreServices } from '../org/index.js';
 import { SecretBox, secretKeyFromBytes } from '../secrets/index.js';
 import { Conflict, InvalidInput, NotFound } from '../shared/errors.js';
 import { forEachDialect } from '../store/testing.js';
+import { createSealedStoreClient } from '../secrets/stores/sealed.js';
 import { createValueSource } from './engine-source.js';
 import { createValuesService } from './service.js';
 import type { ValueScope } from './service.js';
@@ -40,6 +41,36 @@ forEachDialect('values service', (getStore) => {
     const current = await source.valueSetFor(app.orgId, 'shop', 'development');
     assert.notEqual(current.id, pinned.id);
     assert.equal(current.values.API_KEY?.value, 'rotated');
+  });
+
+  it('a value with secret_ref keeps only the reference and is read from its store when pinned', async () => {
+    const { store, values, app, env } = await setup();
+    const sealed = createSealedStoreClient(store, box, app.orgId);
+    const source = createValueSource(store, box, (_org, id) => (id === 'baton' ? Promise.resolve(sealed) : Promise.reject(new Error(`no store ${String(id)}`))));
+    await sealed.write('shop/db', 'from-the-store-0001');
+    const view = await values.create(app, { key: 'DB_PASSWORD', description: 'd', secret_ref: { store: 'baton', ref: 'shop/db' } }, 'u1');
+    assert.deepEqual([view.value, view.is_secret, view.secret_store_id, view.secret_key, view.secret_version], ['', true, 'baton', 'shop/db', null]);
+    assert.deepEqual((await source.valueSetFor(app.orgId, 'shop', 'development')).values.DB_PASSWORD, { value: 'from-the-store-0001', secret: true });
+    await sealed.write('shop/db', 'rotated-in-store-0002');
+    // the same pinned version reads the store again: rotation reaches a redeploy
+    const pinned = await source.valueSetFor(app.orgId, 'shop', 'development');
+    assert.equal(pinned.values.DB_PASSWORD?.value, 'rotated-in-store-0002');
+    assert.equal((await source.valueSetFor(app.orgId, 'shop', 'development', pinned.id)).values.DB_PASSWORD?.value, 'rotated-in-store-0002');
+    // a description-only patch keeps the reference; a pinned version is a reference too
+    await values.patch(app, 'DB_PASSWORD', { description: 'new', secret_ref: undefined }, 'u1');
+    assert.equal((await values.list(app))[0]?.secret_key, 'shop/db');
+    await values.patch(app, 'DB_PASSWORD', { secret_ref: { store: 'baton', ref: 'shop/db', version: '1' } }, 'u1');
+    assert.equal((await source.valueSetFor(app.orgId, 'shop', 'development')).values.DB_PASSWORD?.value, 'from-the-store-0001');
+    // the stored version holds no value
+    const rows = JSON.stringify(await store.db.selectFrom('value_set_versions').selectAll().execute());
+    assert.ok(!rows.includes('from-the-store') && !rows.includes('rotated-in-store'));
+    // a plain value cannot become a reference; a reference cannot be non-secret
+    await values.create(app, { key: 'PLAIN', value: 'x', description: '' }, 'u1');
+    await assert.rejects(values.patch(app, 'PLAIN', { secret_ref: { store: 'baton', ref: 'shop/db' } }, 'u1'), /must be secret/);
+    await assert.rejects(values.create(app, { key: 'BAD', description: '', is_secret: false, secret_ref: { store: 'baton', ref: 'x' } }, 'u1'), InvalidInput);
+    // a reference the store does not have fails naming the value, store and ref
+    await values.create(env, { key: 'MISSING', description: '', secret_ref: { store: 'baton', ref: 'shop/none' } }, 'u1');
+    await assert.rejects(source.valueSetFor(app.orgId, 'shop', 'development'), /environment value "MISSING": secret reference \{store: "baton", ref: "shop\/none"\} could not be resolved: store "baton" has no secret at ref "shop\/none"/);
   });
 
   it('records every change as a version with a patch that never holds a secret', async () => {

@@ -92,9 +92,9 @@ export function toValueView(scope: ValueScope, merged: MergedValue): ValueView {
     source,
     created_at: value.created_at,
     updated_at: value.updated_at,
-    secret_key: value.is_secret ? valueSecretAad(owner, value.key).replace(/^baton\//, '') : null,
-    secret_store_id: value.is_secret ? BATON_SECRET_STORE_ID : null,
-    secret_version: value.is_secret ? (value.secret_version ?? null) : null,
+    secret_key: !value.is_secret ? null : value.secret_ref !== undefined ? value.secret_ref.ref : valueSecretAad(owner, value.key).replace(/^baton\//, ''),
+    secret_store_id: !value.is_secret ? null : (value.secret_ref?.store ?? BATON_SECRET_STORE_ID),
+    secret_version: !value.is_secret ? null : value.secret_ref !== undefined ? (value.secret_ref.version ?? null) : (value.secret_version ?? null),
   };
 }
 

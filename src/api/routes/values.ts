@@ -15,9 +15,9 @@ const NullableString = (options: { maxLength?: number } = {}) => Type.Union([Typ
 const SecretReferenceRequest = Type.Union([
   Type.Object(
     {
-      store: Type.Optional(Type.String()),
-      ref: Type.Optional(Type.String()),
-      version: Type.Optional(Type.String()),
+      store: Type.Optional(Type.String({ maxLength: 64 })),
+      ref: Type.Optional(Type.String({ maxLength: 512 })),
+      version: Type.Optional(Type.String({ maxLength: 64 })),
       value: Type.Optional(Type.String({ maxLength: 65536 })),
     },
     { additionalProperties: false },
@@ -100,12 +100,29 @@ const VersionParam = { valueSetVersionId: Type.String({ minLength: 1, maxLength:
 
 type SecretRef = Static<typeof SecretReferenceRequest>;
 
-/** Folds Humanitec's two ways of sending a secret (`value`, or `secret_ref.value`) into one value. */
+/**
+ * Folds Humanitec's ways of sending a secret into one input: `value`, `secret_ref.value` (kept by Baton, sealed), or
+ * `secret_ref: {store, ref, version?}` (a reference into a secret store, read at deploy time; never a value).
+ */
 function valueInput(body: { description?: string | null; value?: string | null; is_secret?: boolean; secret_ref?: SecretRef; key?: string }): ValueInput {
   const ref = body.secret_ref ?? undefined;
   if (ref !== undefined) {
-    if (ref.ref !== undefined || ref.store !== undefined || ref.version !== undefined) {
-      throw new InvalidInput('secret_ref: references to external secret stores are not supported; send secret_ref.value', { field: 'secret_ref.ref' });
+    const external = ref.ref !== undefined || ref.store !== undefined || ref.version !== undefined;
+    if (external) {
+      if (ref.value !== undefined) throw new InvalidInput('secret_ref: give either secret_ref.value or secret_ref.store and ref, not both', { field: 'secret_ref.value' });
+      if (typeof ref.store !== 'string' || ref.store === '' || typeof ref.ref !== 'string' || ref.ref === '') {
+        throw new InvalidInput('secret_ref: a secret reference needs "store" and "ref"', { field: 'secret_ref.ref' });
+      }
+      if (ref.store === 'humanitec') throw new InvalidInput('secret_ref.store: cannot be "humanitec"', { field: 'secret_ref.store' });
+      if (body.value !== undefined && body.value !== null && body.value !== '') {
+        throw new InvalidInput('value: give either value or secret_ref, not both', { field: 'value' });
+      }
+      return {
+        key: body.key,
+        description: body.description,
+        is_secret: body.is_secret ?? true,
+        secret_ref: { store: ref.store, ref: ref.ref, ...(ref.version !== undefined && ref.version !== '' ? { version: ref.version } : {}) },
+      };
     }
     if (body.value !== undefined && body.value !== null && ref.value !== undefined) {
       throw new InvalidInput('secret_ref.value: give either value or secret_ref.value, not both', { field: 'secret_ref.value' });

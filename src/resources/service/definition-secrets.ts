@@ -136,7 +136,8 @@ export function redactedDriverInputs(
 /**
  * The driver inputs the engine needs: secrets opened and put back where the definition wrote them. A
  * `secret_refs` `{value}` leaf reaches the driver as `driver.secrets.<path>`, as Humanitec hands it over;
- * external references stay in `secret_refs` (Baton has no external secret stores to read them from).
+ * external references stay in `secret_refs`; the engine reads them from their stores at each provisioning
+ * (src/engine/provision.ts `storeSecretsOf`, docs/secrets.md).
  */
 export function restoredDriverInputs(values: JsonObject, leaves: SecretLeaves, externalRefs: JsonObject | null): DriverInputs {
   const secrets: JsonObject = {};

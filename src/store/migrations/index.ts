@@ -6,6 +6,7 @@ import { valuesMigration } from './0005_values.js';
 import { workloadProfilesMigration } from './0006_workload_profiles.js';
 import { plansMigration } from './0007_plans.js';
 import { lifecycleMigration } from './0008_lifecycle.js';
+import { secretStoresMigration } from './0009_secret_stores.js';
 import { rbacMigration } from './0010_rbac.js';
 import { tokensMigration } from './0011_tokens.js';
 import type { BatonMigration } from './types.js';
@@ -16,4 +17,4 @@ export type { BatonMigration } from './types.js';
  * Every migration, in the order they apply. Extension point: add `NNNN_<concern>.ts` exporting a
  * `BatonMigration` and append it here (one line). Never edit or reorder a migration that has shipped.
  */
-export const migrations: readonly BatonMigration[] = [coreMigration, setsMigration, resourcesMigration, engineMigration, valuesMigration, workloadProfilesMigration, plansMigration, lifecycleMigration, rbacMigration, tokensMigration];
+export const migrations: readonly BatonMigration[] = [coreMigration, setsMigration, resourcesMigration, engineMigration, valuesMigration, workloadProfilesMigration, plansMigration, lifecycleMigration, secretStoresMigration, rbacMigration, tokensMigration];
