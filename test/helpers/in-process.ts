@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import type { BatonApp, RouteModule } from '../../src/api/server.js';
 import { buildServer } from '../../src/api/server.js';
+import { createAuthFailureLimiter } from '../../src/api/auth-rate-limit.js';
 import type { Baton } from '../../src/baton/create-baton.js';
 import { createBaton } from '../../src/baton/create-baton.js';
 import { BATON_VERSION, loadConfig } from '../../src/config/index.js';
@@ -47,8 +48,7 @@ export async function startInProcessBaton(options: InProcessBatonOptions = {}): 
   const database = await createTestDatabase(options.dialect ?? 'sqlite');
   const org = options.org ?? 'local';
   const token = options.token ?? randomBytes(16).toString('hex');
-  const baton = await createBaton(
-    loadConfig({
+  const config = loadConfig({
       BATON_DATA_DIR: database.dataDir,
       ...(database.databaseUrl !== undefined ? { BATON_DATABASE_URL: database.databaseUrl } : {}),
       BATON_ORG: org,
@@ -58,10 +58,18 @@ export async function startInProcessBaton(options: InProcessBatonOptions = {}): 
       BATON_PORT: '0',
       BATON_ENGINE_POLL_MS: '50',
       ...options.env,
-    }),
-  );
-  // A custom module list (tests of the server itself) gets its own app over the same services.
-  const app = options.routeModules ? await buildServer({ services: baton.services, version: BATON_VERSION, logLevel: 'silent', routeModules: options.routeModules }) : baton.app;
+    });
+  const baton = await createBaton(config);
+  // A custom module list (tests of the server itself) gets its own app over the same services (and the same limit).
+  const app = options.routeModules
+    ? await buildServer({
+        services: baton.services,
+        version: BATON_VERSION,
+        logLevel: 'silent',
+        routeModules: options.routeModules,
+        authFailures: createAuthFailureLimiter({ maxFailures: config.authFailureLimit, windowMs: 60_000 }),
+      })
+    : baton.app;
   let url: string | undefined;
   if (options.listen) {
     await app.listen({ port: 0, host: '127.0.0.1' });

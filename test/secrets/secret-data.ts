@@ -1,12 +1,14 @@
 /**
  * Reads the data of a Kubernetes Secret as a file target wrote it, decoded to clear text, for tests that check what
- * a deployment put in a Secret. Today the directory and gitops targets write a plain Secret (`data` base64,
- * `stringData` clear); once they encrypt Secrets (SOPS/age, issue 15 item 1), point `decodeSecretData` at the
- * decrypting reader and every test using this helper keeps working.
+ * a deployment put in a Secret. The directory and gitops targets SOPS-encrypt Secrets to Baton's age key by default
+ * (docs/profiles-and-targets.md); give the test's identities with `useAgeIdentities` (from `<data dir>/age.agekey`).
+ * A plain Secret (`plaintext` mode) is read as is.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { parseAgeKeyFile } from '../../src/secrets/age.js';
+import { sopsDecryptText } from '../../src/secrets/sops.js';
 
 interface SecretFile {
   kind?: string;
@@ -23,8 +25,16 @@ export function decodePlainSecret(object: SecretFile): Record<string, string> {
   return out;
 }
 
-/** How this branch's targets encode Secrets; the SOPS branch swaps this for its decrypting reader. */
-export let decodeSecretData: (object: SecretFile, file: string) => Record<string, string> = (object) => decodePlainSecret(object);
+let identities: string[] = [];
+
+/** The age identities SOPS-encrypted Secrets are decrypted with: Baton's own key file of the test's data folder. */
+export function useAgeIdentities(dataDir: string): void {
+  identities = parseAgeKeyFile(readFileSync(join(dataDir, 'age.agekey'), 'utf8'));
+}
+
+/** SOPS documents are decrypted (values and MAC checked), plain ones decoded. */
+export let decodeSecretData: (object: SecretFile, file: string) => Record<string, string> = (object, file) =>
+  'sops' in (object as object) ? decodePlainSecret(sopsDecryptText(readFileSync(file, 'utf8'), identities).tree as SecretFile) : decodePlainSecret(object);
 
 export function useSecretDecoder(decoder: (object: SecretFile, file: string) => Record<string, string>): void {
   decodeSecretData = decoder;

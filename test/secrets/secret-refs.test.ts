@@ -16,7 +16,7 @@ import type { TestVaultServer } from '../../src/secrets/stores/test-vault-server
 import { startInProcessBaton } from '../helpers/in-process.js';
 import type { InProcessBaton } from '../helpers/in-process.js';
 import { waitForDeployment } from '../helpers/deploy-scenario.js';
-import { readSecrets } from './secret-data.js';
+import { readSecrets, useAgeIdentities } from './secret-data.js';
 
 const VAULT_TOKEN = 'hvs.acceptance-token-1f2e3d4c5b6a';
 const PASSWORD_1 = 'vault-redis-pw-7c1d9e2f40ab';
@@ -76,6 +76,7 @@ describe(`secret_refs and value secret_ref resolved from secret stores at deploy
   before(async () => {
     vault = await startTestVaultServer({ token: VAULT_TOKEN });
     baton = await startInProcessBaton({ dialect, listen: true });
+    useAgeIdentities(baton.dataDir);
     vault.put('secret/apps/shop/redis-password', { value: PASSWORD_1 });
     vault.put('secret/apps/shop/api-key', { value: API_KEY });
   });

@@ -22,6 +22,7 @@ export const registerGitOpsRoutes: RouteModule = (app, deps) => {
   app.get(
     '/orgs/:orgId/baton/gitops',
     {
+      config: { permission: 'org.read' },
       schema: {
         tags: ['baton'],
         operationId: 'getBatonGitOps',

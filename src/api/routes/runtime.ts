@@ -48,6 +48,7 @@ export const registerRuntimeRoutes: RouteModule = (app, deps) => {
   app.get(
     '/orgs/:orgId/apps/:appId/envs/:envId/runtime',
     {
+      config: { permission: 'app.read' },
       schema: {
         tags: ['Runtime'],
         operationId: 'getRuntime',
@@ -102,6 +103,7 @@ export const registerRuntimeRoutes: RouteModule = (app, deps) => {
   app.get(
     '/orgs/:orgId/apps/:appId/envs/:envId/logs',
     {
+      config: { permission: 'app.read' },
       schema: {
         tags: ['Runtime'],
         operationId: 'getEnvironmentLogs',

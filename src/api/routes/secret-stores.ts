@@ -70,12 +70,14 @@ const StoreParams = Type.Object({ orgId: IdParam('Organization id'), storeId: Ty
 export const registerSecretStoreRoutes: RouteModule = (app, { secretStores }) => {
   app.get(
     '/orgs/:orgId/secretstores',
-    { schema: { tags: ['SecretStore'], operationId: 'listSecretStores', params: OrgParams, response: { 200: Type.Array(SecretStoreResponse), ...errorResponses(...COMMON_ERRORS, 404) } } },
+    {
+      config: { permission: 'secret-stores.read' }, schema: { tags: ['SecretStore'], operationId: 'listSecretStores', params: OrgParams, response: { 200: Type.Array(SecretStoreResponse), ...errorResponses(...COMMON_ERRORS, 404) } } },
     async (request) => secretStores.list(request.params.orgId),
   );
   app.post(
     '/orgs/:orgId/secretstores',
     {
+      config: { permission: 'secret-stores.write' },
       schema: {
         tags: ['SecretStore'],
         operationId: 'createSecretStore',
@@ -88,12 +90,14 @@ export const registerSecretStoreRoutes: RouteModule = (app, { secretStores }) =>
   );
   app.get(
     '/orgs/:orgId/secretstores/:storeId',
-    { schema: { tags: ['SecretStore'], operationId: 'getSecretStore', params: StoreParams, response: { 200: SecretStoreResponse, ...errorResponses(...COMMON_ERRORS, 404) } } },
+    {
+      config: { permission: 'secret-stores.read' }, schema: { tags: ['SecretStore'], operationId: 'getSecretStore', params: StoreParams, response: { 200: SecretStoreResponse, ...errorResponses(...COMMON_ERRORS, 404) } } },
     async (request) => secretStores.get(request.params.orgId, request.params.storeId),
   );
   app.patch(
     '/orgs/:orgId/secretstores/:storeId',
     {
+      config: { permission: 'secret-stores.write' },
       schema: {
         tags: ['SecretStore'],
         operationId: 'updateSecretStore',
@@ -106,7 +110,8 @@ export const registerSecretStoreRoutes: RouteModule = (app, { secretStores }) =>
   );
   app.delete(
     '/orgs/:orgId/secretstores/:storeId',
-    { schema: { tags: ['SecretStore'], operationId: 'deleteSecretStore', params: StoreParams, response: { 204: Type.Null(), ...errorResponses(...COMMON_ERRORS, 404) } } },
+    {
+      config: { permission: 'secret-stores.write' }, schema: { tags: ['SecretStore'], operationId: 'deleteSecretStore', params: StoreParams, response: { 204: Type.Null(), ...errorResponses(...COMMON_ERRORS, 404) } } },
     async (request, reply) => {
       await secretStores.delete(request.params.orgId, request.params.storeId);
       return reply.status(204).send(null);
@@ -115,6 +120,7 @@ export const registerSecretStoreRoutes: RouteModule = (app, { secretStores }) =>
   app.post(
     '/orgs/:orgId/secretstores/:storeId/baton/secrets',
     {
+      config: { permission: 'secret-stores.write' },
       schema: {
         tags: ['SecretStore'],
         operationId: 'batonWriteSecret',
