@@ -34,7 +34,7 @@ export function useAgeIdentities(dataDir: string): void {
 
 /** SOPS documents are decrypted (values and MAC checked), plain ones decoded. */
 export let decodeSecretData: (object: SecretFile, file: string) => Record<string, string> = (object, file) =>
-  'sops' in (object as object) ? decodePlainSecret(sopsDecryptText(readFileSync(file, 'utf8'), identities).tree as SecretFile) : decodePlainSecret(object);
+  'sops' in (object as object) ? decodePlainSecret(sopsDecryptText(readFileSync(file, 'utf8'), identities).tree) : decodePlainSecret(object);
 
 export function useSecretDecoder(decoder: (object: SecretFile, file: string) => Record<string, string>): void {
   decodeSecretData = decoder;
