@@ -16,6 +16,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Serve without authentication. */
     public?: boolean;
+    /** The permission key the route needs (checked by the RBAC layer; e.g. `artefacts.create`). */
+    permission?: string;
   }
 }
 

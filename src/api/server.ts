@@ -32,6 +32,9 @@ import { registerDeploymentRoutes } from './routes/deployments.js';
 import { registerActiveResourceRoutes } from './routes/active-resources.js';
 import { registerEnvironmentLifecycleRoutes } from './routes/environment-lifecycle.js';
 import { registerWorkloadProfileRoutes } from './routes/workload-profiles.js';
+import { registerArtefactRoutes } from './routes/artefacts.js';
+import { registerRuleRoutes } from './routes/rules.js';
+import { registerWebhookRoutes } from './routes/webhooks.js';
 import { installValidation } from './validation.js';
 
 export type { BatonApp, RouteModule, ServerDeps } from './routes/types.js';
@@ -57,6 +60,9 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   registerActiveResourceRoutes,
   registerEnvironmentLifecycleRoutes,
   registerWorkloadProfileRoutes,
+  registerArtefactRoutes,
+  registerRuleRoutes,
+  registerWebhookRoutes,
 ];
 
 export interface BuildServerOptions {

@@ -11,6 +11,8 @@
 import { join } from 'node:path';
 import { buildServer } from '../api/server.js';
 import type { BatonApp } from '../api/server.js';
+import { allowAllDeployGuard, createArtefactsService, createCiEvents, createRulesService, createWebhooksService } from '../ci/index.js';
+import type { DeployGuard } from '../ci/index.js';
 import type { Config } from '../config/index.js';
 import { BATON_VERSION } from '../config/index.js';
 import { createEnvironmentLifecycle } from '../deployments/environment-lifecycle.js';
@@ -27,6 +29,8 @@ import type { ResourceDefinition } from '../resources/index.js';
 import { createResourceServices } from '../resources/service/index.js';
 import { SecretBox, loadOrCreateSecretKey } from '../secrets/index.js';
 import { createSetsService } from '../sets/service.js';
+import { createCiRepo } from '../store/ci-repo.js';
+import { createJobsRepo } from '../store/jobs-repo.js';
 import { createStore } from '../store/index.js';
 import type { Store } from '../store/index.js';
 import { createValueSource, createValuesService } from '../values/index.js';
@@ -43,6 +47,11 @@ export interface BatonOverrides {
   /** Nodes of one graph level provisioned at once (default 8). */
   nodeConcurrency?: number;
   onTimings?: (deployId: string, timings: EngineTimings) => void;
+  /**
+   * Whether a user may deploy to an environment; automation rules ask it when they are created or changed (a rule
+   * deploys as its creator). Default: allow-all until roles exist (the RBAC work passes its real check here).
+   */
+  assertMayDeploy?: DeployGuard;
 }
 
 export interface Baton {
@@ -94,6 +103,14 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
     const values = createValuesService(store, box);
     const resources = createResourceServices({ store, core, secretBox: box, drivers: registry, defaults });
     const profiles = createWorkloadProfilesService(store, core, { templateLimits });
+    // Webhooks first: the engine and the deployments service tell them about deployments and environments.
+    const ciRepo = createCiRepo(store.db);
+    let log: (message: string) => void = () => undefined;
+    const webhooks = createWebhooksService(
+      { store, repo: ciRepo, jobs: createJobsRepo(store.db), box, requireApp: async (orgId, appId) => void (await core.apps.get(orgId, appId)), log: (message) => log(message) },
+      { timeoutMs: config.webhookTimeoutMs, retryBaseMs: config.webhookRetryBaseMs, allowLinkLocal: config.webhookAllowLinkLocal, workerId: overrides.workerId, leaseMs: config.engineLeaseMs, pollMs: config.enginePollMs },
+    );
+    const ciEvents = createCiEvents({ store, webhooks, log: (message) => log(message) });
     const engine = createEngine(
       {
         store,
@@ -107,6 +124,7 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
         values: createValueSource(store, box),
         resolveTarget: overrides.resolveTarget ?? createTargetResolver(config.dataDir, { ...(config.gitopsUrl !== undefined ? { url: config.gitopsUrl } : {}), replicated: config.databaseUrl !== undefined }),
         box,
+        events: ciEvents,
       },
       {
         workerId: overrides.workerId,
@@ -129,9 +147,26 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
       driverTimeoutMs: config.driverTimeoutMs,
       resolveTarget: engine.pipeline.resolveTarget,
     });
-    const deployments = createDeploymentsService({ store, core, sets, engine, box, lifecycle });
-    const services: BatonServices = { core, sets, values, resources, profiles, deployments, health: { ready: () => store.ready() } };
+    const deployments = createDeploymentsService({ store, core, sets, engine, box, lifecycle, events: ciEvents });
+    const rules = createRulesService({
+      repo: ciRepo,
+      requireEnv: async (orgId, appId, envId) => void (await core.envs.get(orgId, appId, envId)),
+      assertMayDeploy: overrides.assertMayDeploy ?? allowAllDeployGuard,
+      async currentModules(orgId, appId, envId) {
+        const state = await engine.pipeline.deployments.getEnvState(orgId, appId, envId);
+        if (!state?.from_deploy_id) return undefined;
+        const from = await engine.pipeline.deployments.get(orgId, appId, state.from_deploy_id);
+        if (!from || from.set_id === '') return undefined;
+        return (await sets.sets.get(orgId, appId, from.set_id)).modules as never;
+      },
+      createDelta: async (orgId, appId, body, actor) => (await sets.deltas.create(orgId, appId, body, actor)).id,
+      deploy: async (orgId, appId, envId, request, actor) => (await deployments.submit(orgId, appId, envId, request, actor, { queue: true })).id,
+      log: (message) => log(message),
+    });
+    const artefacts = createArtefactsService({ store, repo: ciRepo, requireOrg: async (orgId) => void (await core.orgs.require(orgId)), onContainerVersion: (orgId, version) => rules.onContainerVersion(orgId, version) });
+    const services: BatonServices = { core, sets, values, resources, profiles, deployments, ci: { artefacts, rules, webhooks }, health: { ready: () => store.ready() } };
     const app = await buildServer({ services, logLevel: config.logLevel, version: BATON_VERSION });
+    log = (message) => app.log.warn(message);
     // SQLite → PostgreSQL: terraform state files left in the data folder move into the database before any job runs.
     const migrated = await migrateTerraformStateToDatabase({ terraformStateDir, terraformBin: config.terraformBin, databaseUrl: config.databaseUrl, log: (level, message) => app.log[level](message) });
     if (config.databaseUrl !== undefined && config.gitopsUrl === undefined) app.log.warn(localRepositoryWarning(config.dataDir));
@@ -141,6 +176,7 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
     const startEngine = (): void => {
       if (engineStarted) return;
       engine.start();
+      webhooks.worker.start();
       engineStarted = true;
     };
     return {
@@ -163,7 +199,7 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
         return `http://${host}:${port}`;
       },
       async close(options = {}) {
-        if (engineStarted) await engine.stop(options.graceMs ?? 0);
+        if (engineStarted) await Promise.all([engine.stop(options.graceMs ?? 0), webhooks.worker.stop()]);
         await app.close();
         await store.close();
       },

@@ -29,6 +29,9 @@ it('uses the documented defaults when nothing is set', () => {
     templateMaxOutput: 4_194_304,
     templateTimeoutMs: 2_000,
     gitopsUrl: undefined,
+    webhookTimeoutMs: 10_000,
+    webhookRetryBaseMs: 10_000,
+    webhookAllowLinkLocal: false,
   });
 });
 

@@ -58,6 +58,12 @@ export interface Config {
    * password). Replicas on PostgreSQL need it to write one history.
    */
   gitopsUrl: string | undefined;
+  /** Time limit of one webhook delivery request (docs/ci.md). */
+  webhookTimeoutMs: number;
+  /** Wait before a failed webhook delivery's first retry; doubles each retry, at most one hour, for 24 hours. */
+  webhookRetryBaseMs: number;
+  /** Let webhooks reach link-local and cloud metadata addresses (169.254.0.0/16, fe80::/10); off by default. */
+  webhookAllowLinkLocal: boolean;
 }
 
 /** Every setting: env var, CLI flag (undefined: env only), default, description. The single source for docs and flags. */
@@ -85,6 +91,9 @@ export const CONFIG_VARIABLES = [
   { key: 'templateMaxOutput', env: 'BATON_TEMPLATE_MAX_OUTPUT', flag: '--template-max-output <chars>', default: '4194304', description: 'characters one Go-template render may produce (also any one string a template function builds)' },
   { key: 'templateTimeoutMs', env: 'BATON_TEMPLATE_TIMEOUT_MS', flag: '--template-timeout-ms <ms>', default: '2000', description: 'time limit of one Go-template render in milliseconds' },
   { key: 'gitopsUrl', env: 'BATON_GITOPS_URL', flag: '--gitops-url <url>', default: undefined, description: 'remote the embedded gitops repository fetches from and pushes to (bare repository path, file://, ssh:// or https:// without a password); needed by replicas on PostgreSQL' },
+  { key: 'webhookTimeoutMs', env: 'BATON_WEBHOOK_TIMEOUT_MS', flag: '--webhook-timeout-ms <ms>', default: '10000', description: 'time limit of one webhook delivery request in milliseconds' },
+  { key: 'webhookRetryBaseMs', env: 'BATON_WEBHOOK_RETRY_BASE_MS', flag: '--webhook-retry-base-ms <ms>', default: '10000', description: 'wait before the first retry of a failed webhook delivery; doubles each retry (at most 1 h) for 24 h' },
+  { key: 'webhookAllowLinkLocal', env: 'BATON_WEBHOOK_ALLOW_LINK_LOCAL', flag: '--webhook-allow-link-local <bool>', default: 'false', description: 'true lets webhooks reach link-local and cloud metadata addresses (refused by default)' },
   { key: 'logLevel', env: 'BATON_LOG_LEVEL', flag: '--log-level <level>', default: 'info', description: `log level: ${LOG_LEVELS.join(', ')}` },
 ] as const satisfies ReadonlyArray<{ key: keyof Config; env: string; flag: string; default: string | undefined; description: string }>;
 
@@ -156,7 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
     }
   }
 
-  const positiveInteger = (key: 'engineLeaseMs' | 'enginePollMs' | 'engineConcurrency' | 'driverTimeoutMs' | 'templateMaxSteps' | 'templateMaxOutput' | 'templateTimeoutMs' | 'databaseConnectTimeoutMs' | 'databaseStatementTimeoutMs' | 'shutdownGraceMs', min: number, max: number): number => {
+  const positiveInteger = (key: 'webhookTimeoutMs' | 'webhookRetryBaseMs' | 'engineLeaseMs' | 'enginePollMs' | 'engineConcurrency' | 'driverTimeoutMs' | 'templateMaxSteps' | 'templateMaxOutput' | 'templateTimeoutMs' | 'databaseConnectTimeoutMs' | 'databaseStatementTimeoutMs' | 'shutdownGraceMs', min: number, max: number): number => {
     const text = raw(key)!;
     const value = Number(text);
     if (!/^\d+$/.test(text) || value < min || value > max) {
@@ -180,10 +189,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
     templateTimeoutMs: positiveInteger('templateTimeoutMs', 10, 600_000),
   };
 
+  const allowLinkLocal = raw('webhookAllowLinkLocal')!;
+  if (allowLinkLocal !== 'true' && allowLinkLocal !== 'false') throw new InvalidInput(`${name('webhookAllowLinkLocal')} must be true or false (got "${allowLinkLocal}")`, { field: name('webhookAllowLinkLocal') });
+  const webhooks = {
+    webhookTimeoutMs: positiveInteger('webhookTimeoutMs', 100, 600_000),
+    webhookRetryBaseMs: positiveInteger('webhookRetryBaseMs', 1, 3_600_000),
+    webhookAllowLinkLocal: allowLinkLocal === 'true',
+  };
   const gitopsUrl = raw('gitopsUrl');
   if (gitopsUrl !== undefined) checkGitopsUrl(gitopsUrl, name('gitopsUrl'));
 
-  return { port, host, dataDir: raw('dataDir')!, databaseUrl, org, bootstrapToken, logLevel: logLevel as LogLevel, secretKey, ...devServers, ...engine, terraformBin, ...templates, gitopsUrl };
+  return { port, host, dataDir: raw('dataDir')!, databaseUrl, org, bootstrapToken, logLevel: logLevel as LogLevel, secretKey, ...devServers, ...engine, terraformBin, ...templates, gitopsUrl, ...webhooks };
 }
 
 /**

@@ -85,9 +85,16 @@ export interface DeploymentsServiceDeps {
   box: SecretBox;
   /** Env and app deletion, resource deletion (src/deployments/environment-lifecycle.ts). */
   lifecycle: EnvironmentLifecycle;
+  /** Told when an environment was created or is gone (webhooks, src/ci); never throws. */
+  events?: EnvironmentEvents | undefined;
 }
 
-export function createDeploymentsService({ store, core, sets, engine, box, lifecycle }: DeploymentsServiceDeps) {
+/** The `environment/created` and `environment/deleted` events (src/ci records them for webhooks). */
+export interface EnvironmentEvents {
+  environment(kind: 'created' | 'deleted', env: EnvRow, actor: string): Promise<void>;
+}
+
+export function createDeploymentsService({ store, core, sets, engine, box, lifecycle, events }: DeploymentsServiceDeps) {
   const { deployments, activeResources } = engine.pipeline;
   const { jobs, plans } = engine;
 
@@ -277,18 +284,23 @@ export function createDeploymentsService({ store, core, sets, engine, box, lifec
       if (from !== undefined) await service.requireInApp(orgId, appId, from);
       const env = await core.envs.create(orgId, appId, body, actor);
       if (from !== undefined) await service.rebase(orgId, appId, env.id, from);
+      await events?.environment('created', env, actor);
       return env;
     },
     /**
      * `DELETE .../envs/{envId}`: deprovisions the environment's resources (dependents first, past failures) and
      * removes it; with failures it stays `deleting` (see environment-lifecycle.ts).
      */
-    deleteEnvironment(orgId: string, appId: string, envId: string): Promise<void> {
-      return lifecycle.deleteEnvironment(orgId, appId, envId);
+    async deleteEnvironment(orgId: string, appId: string, envId: string, actor = ''): Promise<void> {
+      const env = await core.envs.get(orgId, appId, envId);
+      await lifecycle.deleteEnvironment(orgId, appId, envId);
+      await events?.environment('deleted', env, actor);
     },
     /** `POST .../envs/{envId}/baton/retry`: retries a deletion left `deleting`. */
-    retryEnvironmentDeletion(orgId: string, appId: string, envId: string): Promise<void> {
-      return lifecycle.retryEnvironment(orgId, appId, envId);
+    async retryEnvironmentDeletion(orgId: string, appId: string, envId: string, actor = ''): Promise<void> {
+      const env = await core.envs.get(orgId, appId, envId);
+      await lifecycle.retryEnvironment(orgId, appId, envId);
+      await events?.environment('deleted', env, actor);
     },
     /** `DELETE .../apps/{appId}`: deletes every environment (deprovisioning), then the app. */
     deleteApplication(orgId: string, appId: string): Promise<void> {

@@ -6,6 +6,7 @@ import { valuesMigration } from './0005_values.js';
 import { workloadProfilesMigration } from './0006_workload_profiles.js';
 import { plansMigration } from './0007_plans.js';
 import { lifecycleMigration } from './0008_lifecycle.js';
+import { ciMigration } from './0012_ci.js';
 import type { BatonMigration } from './types.js';
 
 export type { BatonMigration } from './types.js';
@@ -14,4 +15,4 @@ export type { BatonMigration } from './types.js';
  * Every migration, in the order they apply. Extension point: add `NNNN_<concern>.ts` exporting a
  * `BatonMigration` and append it here (one line). Never edit or reorder a migration that has shipped.
  */
-export const migrations: readonly BatonMigration[] = [coreMigration, setsMigration, resourcesMigration, engineMigration, valuesMigration, workloadProfilesMigration, plansMigration, lifecycleMigration];
+export const migrations: readonly BatonMigration[] = [coreMigration, setsMigration, resourcesMigration, engineMigration, valuesMigration, workloadProfilesMigration, plansMigration, lifecycleMigration, ciMigration];
