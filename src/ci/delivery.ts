@@ -26,8 +26,9 @@ const METADATA_HOSTS = new Set(['metadata.google.internal', 'metadata', 'metadat
 
 /** Is this address link-local / a cloud metadata address? */
 export function isLinkLocal(address: string): boolean {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  const v4 = mapped ? mapped[1]! : address;
+  const dotted = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address);
+  const v4 = dotted ? dotted[1]! : hex ? [parseInt(hex[1]!, 16) >> 8, parseInt(hex[1]!, 16) & 255, parseInt(hex[2]!, 16) >> 8, parseInt(hex[2]!, 16) & 255].join('.') : address;
   if (isIP(v4) === 4) {
     const [a, b] = v4.split('.').map(Number);
     return (a === 169 && b === 254) || v4 === '100.100.100.200';
