@@ -157,7 +157,7 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
         if (!state?.from_deploy_id) return undefined;
         const from = await engine.pipeline.deployments.get(orgId, appId, state.from_deploy_id);
         if (!from || from.set_id === '') return undefined;
-        return (await sets.sets.get(orgId, appId, from.set_id)).modules as never;
+        return (await sets.sets.get(orgId, appId, from.set_id)).modules;
       },
       createDelta: async (orgId, appId, body, actor) => (await sets.deltas.create(orgId, appId, body, actor)).id,
       deploy: async (orgId, appId, envId, request, actor) => (await deployments.submit(orgId, appId, envId, request, actor, { queue: true })).id,

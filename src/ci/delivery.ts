@@ -112,7 +112,7 @@ export function deliver(request: DeliveryRequest): Promise<DeliveryResult> {
     const req = client.request(url, {
       method: 'POST',
       headers: { ...request.headers, 'content-length': Buffer.byteLength(request.body) },
-      lookup: guardedLookup(request.allowLinkLocal) as never,
+      lookup: guardedLookup(request.allowLinkLocal),
       agent: false,
     });
     const timer = setTimeout(() => {

@@ -79,7 +79,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       const devDeploys = await h.api<{ id: string; comment: string; created_by: string }[]>('GET', `/orgs/local/apps/${app}/envs/development/deploys`);
       const auto = devDeploys.body.find((d) => d.comment !== 'first');
       assert.ok(auto, 'the rule deployed to development');
-      assert.match(auto.comment, new RegExp(`automation rule ${(dev.body as { id: string }).id}`));
+      assert.match(auto.comment, new RegExp(`automation rule ${dev.body.id}`));
       assert.match(auto.comment, new RegExp(`${IMAGE}:1\\.1\\.0 from refs/heads/main at ${SHA}`));
       assert.equal(auto.created_by, adminId, 'the deployment runs as the rule creator, not the CI token');
       assert.equal((await waitForDeployment(h, app, 'development', auto.id)).status, 'succeeded');

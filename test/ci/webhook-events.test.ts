@@ -1,0 +1,45 @@
+/**
+ * Environment events reach the webhooks that subscribe to them (and only those, and not disabled ones), rendered
+ * with the environment's properties; a name (not only an IP) is delivered to through the guarded DNS lookup.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startInProcessBaton } from '../helpers/in-process.js';
+import type { InProcessBaton } from '../helpers/in-process.js';
+import { startReceiver } from './receiver.js';
+import type { Receiver } from './receiver.js';
+
+describe('environment events and webhooks', () => {
+  let baton: InProcessBaton;
+  let receiver: Receiver;
+  before(async () => {
+    baton = await startInProcessBaton();
+    receiver = await startReceiver();
+  });
+  after(async () => {
+    await receiver.close();
+    await baton.stop();
+  });
+  const api = async (method: 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown) =>
+    baton.app.inject({ method, url, headers: baton.authHeaders, ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}) });
+
+  it('environment/created and environment/deleted are delivered with the rendered payload; disabled and other hooks get nothing', async () => {
+    assert.equal((await api('POST', '/orgs/local/apps', { id: 'shop', name: 'Shop' })).statusCode, 201);
+    const byName = receiver.url.replace('127.0.0.1', 'localhost');
+    const payload = { what: '${event}', env: '${env_id} (${name}, ${type})', app: '${app_id}', nothing: '${deploy_id}' };
+    const envs = [{ scope: 'environment', type: 'created' }, { scope: 'environment', type: 'deleted' }];
+    assert.equal((await api('POST', '/orgs/local/apps/shop/webhooks', { id: 'envs', url: byName, payload, triggers: envs })).statusCode, 201);
+    assert.equal((await api('POST', '/orgs/local/apps/shop/webhooks', { id: 'off', url: `${receiver.url}?off`, triggers: envs, disabled: true })).statusCode, 201);
+    assert.equal((await api('POST', '/orgs/local/apps/shop/webhooks', { id: 'deploys', url: `${receiver.url}?deploys`, triggers: [{ scope: 'deployment', type: 'finished' }] })).statusCode, 201);
+
+    assert.equal((await api('POST', '/orgs/local/apps/shop/envs', { id: 'qa', name: 'QA', type: 'staging' })).statusCode, 201);
+    assert.equal((await api('DELETE', '/orgs/local/apps/shop/envs/qa')).statusCode, 204);
+    const got = await receiver.waitFor(() => true, 2);
+    assert.deepEqual(got.map((r) => JSON.parse(r.body)).sort((a, b) => String(a.what).localeCompare(String(b.what))), [
+      { what: 'environment/created', env: 'qa (QA, staging)', app: 'shop', nothing: '' },
+      { what: 'environment/deleted', env: 'qa (QA, staging)', app: 'shop', nothing: '' },
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(receiver.received.length, 2, 'the disabled webhook and the deployment webhook got nothing');
+  });
+});
