@@ -139,6 +139,13 @@ export function createArtefactsService(deps: ArtefactsServiceDeps) {
     return row;
   }
 
+  async function getImage(orgId: string, imageId: string): Promise<ImageView> {
+    await deps.requireOrg(orgId);
+    const image = groupImages(await repo.images.builds(orgId, imageId))[0];
+    if (!image) throw new NotFound('image', imageId, undefined, { org_id: orgId });
+    return image;
+  }
+
   async function register(orgId: string, body: CreateArtefactVersionRequest, actor: string, set: SetFragment | undefined, via: string): Promise<{ stored: ArtefactVersionView; triggered: TriggeredDeployment[] }> {
     const at = nowIso();
     const row = await store.transaction(async (trx) => {
@@ -260,14 +267,9 @@ export function createArtefactsService(deps: ArtefactsServiceDeps) {
       await deps.requireOrg(orgId);
       return groupImages(await repo.images.builds(orgId));
     },
-    async getImage(orgId: string, imageId: string): Promise<ImageView> {
-      await deps.requireOrg(orgId);
-      const image = groupImages(await repo.images.builds(orgId, imageId))[0];
-      if (!image) throw new NotFound('image', imageId, undefined, { org_id: orgId });
-      return image;
-    },
+    getImage,
     async listImageBuilds(orgId: string, imageId: string): Promise<ImageBuildView[]> {
-      return (await this.getImage(orgId, imageId)).builds;
+      return (await getImage(orgId, imageId)).builds;
     },
   };
 }

@@ -16,7 +16,7 @@ import { Worker } from '../engine/worker.js';
 import type { SecretBox } from '../secrets/index.js';
 import { InvalidInput, NotFound } from '../shared/errors.js';
 import type { CiRepo, WebhookAttemptRow, WebhookDeliveryRow, WebhookRow } from '../store/ci-repo.js';
-import type { JobsRepo } from '../store/jobs-repo.js';
+import type { JobRow, JobsRepo } from '../store/jobs-repo.js';
 import type { Executor, Store } from '../store/index.js';
 import { fromJsonText, nowIso, toJsonText } from '../store/index.js';
 import { checkWebhookUrl, deliver, SIGNATURE_HEADER, signatureHeader } from './delivery.js';
@@ -134,7 +134,7 @@ export function createWebhooksService(deps: WebhooksServiceDeps, settings: Webho
     return row;
   }
 
-  async function handle(job: { payload: string }): Promise<JobOutcome> {
+  async function handle(job: JobRow): Promise<JobOutcome> {
     const ref = JSON.parse(job.payload) as { orgId: string; appId: string; deliveryId: string };
     const delivery = await repo.deliveries.get(ref.orgId, ref.appId, ref.deliveryId);
     if (!delivery) return 'failed'; // its webhook was deleted
@@ -178,7 +178,18 @@ export function createWebhooksService(deps: WebhooksServiceDeps, settings: Webho
     concurrency: 4,
     leaseMs: Math.max(settings.leaseMs, settings.timeoutMs * 2),
     pollMs: settings.pollMs,
-    handler: ({ job }) => handle(job),
+    // Trouble before or after the request (a sealed secret that no longer opens, the database) is retried with the
+    // same backoff and window as a failed request, never in a tight loop.
+    handler: async ({ job }) => {
+      try {
+        return await handle(job);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        deps.log?.(`webhook delivery job ${job.id}: ${message}`);
+        const retryAt = Date.now() + backoffMs(settings.retryBaseMs, Math.max(1, job.attempts));
+        return retryAt > Date.parse(job.created_at) + RETRY_WINDOW_MS ? 'failed' : { retryAt: new Date(retryAt), error: message };
+      }
+    },
     onError: (job, error) => deps.log?.(`webhook delivery job ${job.id} failed: ${error instanceof Error ? error.message : String(error)}`),
   });
 

@@ -42,4 +42,21 @@ describe('environment events and webhooks', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.equal(receiver.received.length, 2, 'the disabled webhook and the deployment webhook got nothing');
   });
+
+  it('a delivery that cannot even be prepared (its sealed secret no longer opens) waits for the backoff instead of spinning', async () => {
+    assert.equal((await api('POST', '/orgs/local/apps', { id: 'broken', name: 'Broken' })).statusCode, 201);
+    assert.equal((await api('POST', '/orgs/local/apps/broken/webhooks', { id: 'hook', url: receiver.url, triggers: [{ scope: 'environment', type: 'created' }] })).statusCode, 201);
+    await baton.store.db.updateTable('webhooks').set({ secret_sealed: 'not-a-sealed-value' }).where('app_id', '=', 'broken').execute();
+    const before = receiver.received.length;
+    assert.equal((await api('POST', '/orgs/local/apps/broken/envs', { id: 'qa', name: 'QA', type: 'staging' })).statusCode, 201);
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    const jobs = await baton.store.db.selectFrom('jobs').selectAll().where('kind', '=', 'webhook').where('id', 'like', 'webhook-local-broken-%').execute();
+    assert.equal(jobs.length, 1);
+    const job = jobs[0]!;
+    assert.equal(job.state, 'queued');
+    assert.equal(Number(job.attempts), 1, 'tried once, then waits');
+    assert.ok(Date.parse(job.run_at) > Date.now() + 5_000, `the retry waits for the backoff (run_at ${job.run_at})`);
+    assert.match(job.last_error ?? '', /unknown format/);
+    assert.equal(receiver.received.length, before, 'nothing was sent unsigned');
+  });
 });
