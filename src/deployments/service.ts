@@ -89,9 +89,10 @@ export interface DeploymentsServiceDeps {
   events?: EnvironmentEvents | undefined;
 }
 
-/** The `environment/created` and `environment/deleted` events (src/ci records them for webhooks). */
+/** The `environment/created` and `environment/deleted` events, and `deployment/finished` of a cancel (src/ci records them for webhooks). */
 export interface EnvironmentEvents {
   environment(kind: 'created' | 'deleted', env: EnvRow, actor: string): Promise<void>;
+  deployment(kind: 'finished', ref: { orgId: string; appId: string; deployId: string }): Promise<void>;
 }
 
 export function createDeploymentsService({ store, core, sets, engine, box, lifecycle, events }: DeploymentsServiceDeps) {
@@ -196,6 +197,7 @@ export function createDeploymentsService({ store, core, sets, engine, box, lifec
       });
       engine.cancelled(jobId, message);
       engine.wake();
+      await events?.deployment('finished', { orgId, appId, deployId });
       return toDeploymentView(row);
     },
     /** `POST .../baton/plans`: what deploying `request` would do, without doing it (see plan.ts). */

@@ -59,4 +59,16 @@ describe('environment events and webhooks', () => {
     assert.match(job.last_error ?? '', /unknown format/);
     assert.equal(receiver.received.length, before, 'nothing was sent unsigned');
   });
+
+  it('a cancelled deployment sends deployment/finished with status failed', async () => {
+    assert.equal((await api('POST', '/orgs/local/apps', { id: 'cancel', name: 'Cancel' })).statusCode, 201);
+    assert.equal((await api('POST', '/orgs/local/apps/cancel/webhooks', { id: 'hook', url: receiver.url, payload: { e: '${event}', s: '${status}', d: '${deploy_id}' }, triggers: [{ scope: 'deployment', type: 'finished' }] })).statusCode, 201);
+    await baton.baton.engine.stop(); // the deployment stays pending
+    const delta = await api('POST', '/orgs/local/apps/cancel/deltas', { modules: {} });
+    const deploy = await api('POST', '/orgs/local/apps/cancel/envs/development/deploys', { delta_id: delta.json<{ id: string }>().id });
+    const deployId = deploy.json<{ id: string }>().id;
+    assert.equal((await api('POST', `/orgs/local/apps/cancel/envs/development/deploys/${deployId}/baton/cancel`)).statusCode, 200);
+    const [finished] = await receiver.waitFor((r) => r.body.includes(deployId));
+    assert.deepEqual(JSON.parse(finished!.body), { e: 'deployment/finished', s: 'failed', d: deployId });
+  });
 });
