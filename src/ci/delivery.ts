@@ -70,6 +70,8 @@ export interface DeliveryRequest {
   body: string;
   timeoutMs: number;
   allowLinkLocal: boolean;
+  /** Aborts the request (Baton stopping). */
+  signal?: AbortSignal | undefined;
 }
 
 export interface DeliveryResult {
@@ -119,6 +121,11 @@ export function deliver(request: DeliveryRequest): Promise<DeliveryResult> {
       req.destroy(new Error(`no answer within ${request.timeoutMs} ms`));
     }, request.timeoutMs);
     req.on('error', (error) => done({ error: error.message }));
+    if (request.signal) {
+      const signal = request.signal;
+      if (signal.aborted) req.destroy(new Error('aborted'));
+      else signal.addEventListener('abort', () => req.destroy(new Error('aborted')), { once: true });
+    }
     req.on('response', (res) => {
       let read = 0;
       res.on('data', (chunk: Buffer) => {

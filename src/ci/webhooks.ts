@@ -134,7 +134,7 @@ export function createWebhooksService(deps: WebhooksServiceDeps, settings: Webho
     return row;
   }
 
-  async function handle(job: JobRow): Promise<JobOutcome> {
+  async function handle(job: JobRow, signal: AbortSignal): Promise<JobOutcome> {
     const ref = JSON.parse(job.payload) as { orgId: string; appId: string; deliveryId: string };
     const delivery = await repo.deliveries.get(ref.orgId, ref.appId, ref.deliveryId);
     if (!delivery) return 'failed'; // its webhook was deleted
@@ -154,7 +154,10 @@ export function createWebhooksService(deps: WebhooksServiceDeps, settings: Webho
       body: delivery.body,
       timeoutMs: settings.timeoutMs,
       allowLinkLocal: settings.allowLinkLocal,
+      signal,
     });
+    // Stopping (or the lease lost): not an attempt; the worker hands the job back and it is sent again.
+    if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
     const ok = result.statusCode !== undefined && result.statusCode >= 200 && result.statusCode < 300;
     const n = delivery.attempts + 1;
     const error = ok ? null : (result.error ?? `the receiver answered ${result.statusCode}`);
@@ -180,10 +183,11 @@ export function createWebhooksService(deps: WebhooksServiceDeps, settings: Webho
     pollMs: settings.pollMs,
     // Trouble before or after the request (a sealed secret that no longer opens, the database) is retried with the
     // same backoff and window as a failed request, never in a tight loop.
-    handler: async ({ job }) => {
+    handler: async ({ job, signal }) => {
       try {
-        return await handle(job);
+        return await handle(job, signal);
       } catch (error) {
+        if (signal.aborted) throw error;
         const message = error instanceof Error ? error.message : String(error);
         deps.log?.(`webhook delivery job ${job.id}: ${message}`);
         const retryAt = Date.now() + backoffMs(settings.retryBaseMs, Math.max(1, job.attempts));

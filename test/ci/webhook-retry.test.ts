@@ -9,6 +9,8 @@ import { after, describe, it } from 'node:test';
 import { createTestDatabase } from '../../src/store/testing.js';
 import { startEngineHarness } from '../engine/harness.js';
 import type { EngineHarness } from '../engine/harness.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { signatureIsValid, startReceiver } from './receiver.js';
 
 interface Delivery {
@@ -82,6 +84,51 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       const body = JSON.parse(receiver.received[3]!.body) as Record<string, string>;
       assert.deepEqual(Object.keys(body).sort(), ['app_id', 'env_id', 'event', 'org_id', 'triggered_at', 'triggered_by']);
       assert.deepEqual([body.event, body.org_id, body.app_id, body.env_id], ['environment/created', 'local', 'shop', 'staging']);
+    });
+
+    it('stopping Baton does not wait for a receiver that hangs; the delivery is sent again after the restart, not counted as failed', async () => {
+      const database = await createTestDatabase(dialect);
+      cleanup.push(() => database.cleanup());
+      let requests = 0;
+      const server = createServer((req, res) => {
+        requests++;
+        req.resume();
+        if (requests > 1) req.on('end', () => res.writeHead(200).end());
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      cleanup.push(
+        () =>
+          new Promise<void>((resolve) => {
+            server.closeAllConnections();
+            server.close(() => resolve());
+          }),
+      );
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+      const secretKey = randomBytes(32).toString('hex');
+      const token = randomBytes(16).toString('hex');
+      const env = { BATON_WEBHOOK_TIMEOUT_MS: '60000' };
+      let h = await startEngineHarness({ database, secretKey, token, env });
+      let stopped = false;
+      cleanup.push(async () => {
+        if (!stopped) await h.stop();
+      });
+      assert.equal((await h.api('POST', '/orgs/local/apps', { id: 'shop', name: 'Shop' })).status, 201);
+      assert.equal((await h.api('POST', '/orgs/local/apps/shop/webhooks', { id: 'slow', url, triggers: [{ scope: 'environment', type: 'created' }] })).status, 201);
+      assert.equal((await h.api('POST', '/orgs/local/apps/shop/envs', { id: 'staging', name: 'Staging', type: 'staging' })).status, 201);
+      await until('the request to hang', () => Promise.resolve(requests >= 1 || undefined));
+      const started = Date.now();
+      await h.stop();
+      stopped = true;
+      assert.ok(Date.now() - started < 5_000, `stopping took ${Date.now() - started} ms`);
+
+      h = await startEngineHarness({ database, secretKey, token, env });
+      stopped = false;
+      const done = await until('the delivery to succeed', async () => {
+        const [delivery] = (await h.api<Delivery[]>('GET', '/orgs/local/apps/shop/webhooks/slow/baton/deliveries')).body;
+        return delivery?.state === 'succeeded' ? delivery : undefined;
+      });
+      assert.deepEqual(done.attempts.map((a) => [a.n, a.status_code]), [[1, 200]], 'the interrupted request is not an attempt');
+      assert.equal(requests, 2);
     });
   });
 }
