@@ -35,7 +35,7 @@ describe('environment events and webhooks', () => {
     assert.equal((await api('POST', '/orgs/local/apps/shop/envs', { id: 'qa', name: 'QA', type: 'staging' })).statusCode, 201);
     assert.equal((await api('DELETE', '/orgs/local/apps/shop/envs/qa')).statusCode, 204);
     const got = await receiver.waitFor(() => true, 2);
-    assert.deepEqual(got.map((r) => JSON.parse(r.body)).sort((a, b) => String(a.what).localeCompare(String(b.what))), [
+    assert.deepEqual(got.map((r) => JSON.parse(r.body) as { what: string }).sort((a, b) => String(a.what).localeCompare(String(b.what))), [
       { what: 'environment/created', env: 'qa (QA, staging)', app: 'shop', nothing: '' },
       { what: 'environment/deleted', env: 'qa (QA, staging)', app: 'shop', nothing: '' },
     ]);
