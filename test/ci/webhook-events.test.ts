@@ -71,4 +71,15 @@ describe('environment events and webhooks', () => {
     const [finished] = await receiver.waitFor((r) => r.body.includes(deployId));
     assert.deepEqual(JSON.parse(finished!.body), { e: 'deployment/finished', s: 'failed', d: deployId });
   });
+
+  it('an event emitted twice (a deployment resumed after a crash) is one delivery', async () => {
+    assert.equal((await api('POST', '/orgs/local/apps', { id: 'twice', name: 'Twice' })).statusCode, 201);
+    assert.equal((await api('POST', '/orgs/local/apps/twice/webhooks', { id: 'hook', url: receiver.url, triggers: [{ scope: 'deployment', type: 'started' }] })).statusCode, 201);
+    const event = { scope: 'deployment', type: 'started', key: 'd-1', orgId: 'local', appId: 'twice', properties: { event: 'deployment/started', deploy_id: 'd-1' } };
+    assert.equal(await baton.baton.services.ci.webhooks.emit(event), 1);
+    assert.equal(await baton.baton.services.ci.webhooks.emit(event), 0);
+    assert.equal(await baton.baton.services.ci.webhooks.emit({ ...event, key: 'd-2' }), 1);
+    const deliveries = await baton.app.inject({ method: 'GET', url: '/orgs/local/apps/twice/webhooks/hook/baton/deliveries', headers: baton.authHeaders });
+    assert.equal(deliveries.json<unknown[]>().length, 2);
+  });
 });
