@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Command } from '@commander-js/extra-typings';
+import { parse } from 'yaml';
 import { defaultScoreIo, registerScoreCommands } from '../../src/cli/commands/score.js';
 import { startInProcessBaton } from '../helpers/in-process.js';
 import type { InProcessBaton } from '../helpers/in-process.js';
@@ -61,6 +62,10 @@ describe('workload artefact versions', () => {
     assert.equal(res.statusCode, 200, res.body);
     assert.match(String(res.headers['content-type']), /^application\/x\.workload-deployment-set\+json/);
     assert.deepEqual(res.json(), expected);
+
+    const yaml = await post('/orgs/local/artefact-versions?dry_run=true', body, 'application/x.workload-deployment-set+x-yaml');
+    assert.match(String(yaml.headers['content-type']), /^application\/x\.workload-deployment-set\+x-yaml/);
+    assert.deepEqual(parse(yaml.body), expected);
 
     const plain = await post('/orgs/local/artefact-versions?dry_run=true', body);
     assert.equal(plain.statusCode, 204, 'dry_run without that Accept header validates only');

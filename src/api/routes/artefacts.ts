@@ -3,12 +3,14 @@
  * Image). Thin: validation here, behaviour in src/ci/artefacts.ts. `convert-score` lives in score.ts.
  */
 import { Type } from 'typebox';
+import { stringify } from 'yaml';
 import type { ArtefactsService } from '../../ci/index.js';
 import { COMMON_ERRORS, IdParam, NoContent, OrgParams, errorResponses } from '../schemas.js';
 import { ConvertScoreToSetBody, WorkloadArtefactVersionDeploymentSet } from './score.js';
 import type { RouteModule } from './types.js';
 
 export const DEPLOYMENT_SET_MEDIA_TYPE = 'application/x.workload-deployment-set+json';
+export const DEPLOYMENT_SET_YAML_MEDIA_TYPE = 'application/x.workload-deployment-set+x-yaml';
 
 const Name = Type.String({ minLength: 1, maxLength: 1024 });
 const Short = Type.String({ maxLength: 1024 });
@@ -75,8 +77,10 @@ const ImageBuildResponse = Type.Object(
 );
 const ImageResponse = Type.Object({ id: Type.String(), source: Type.String(), added_at: Type.String(), builds: Type.Array(ImageBuildResponse) }, { title: 'ImageResponse' });
 
-function wantsDeploymentSet(accept: string | undefined): boolean {
-  return (accept ?? '').split(',').some((part) => part.split(';')[0]!.trim().toLowerCase() === DEPLOYMENT_SET_MEDIA_TYPE);
+/** The deployment-set media type the Accept header asks for, if any. */
+function wantedDeploymentSet(accept: string | undefined): string | undefined {
+  const types = (accept ?? '').split(',').map((part) => part.split(';')[0]!.trim().toLowerCase());
+  return [DEPLOYMENT_SET_MEDIA_TYPE, DEPLOYMENT_SET_YAML_MEDIA_TYPE].find((type) => types.includes(type));
 }
 
 export const registerArtefactRoutes: RouteModule = (app, { ci }) => {
@@ -88,7 +92,7 @@ export const registerArtefactRoutes: RouteModule = (app, { ci }) => {
       schema: {
         tags: ['ArtefactVersion'],
         operationId: 'createArtefactVersion',
-        description: `Registers a container or workload artefact version. With \`dry_run=true\` nothing is stored: the request is validated (204), and with \`Accept: ${DEPLOYMENT_SET_MEDIA_TYPE}\` a workload answers the deployment set it converts to. A container version runs the automation rules.`,
+        description: `Registers a container or workload artefact version. With \`dry_run=true\` nothing is stored: the request is validated (204), and with \`Accept: ${DEPLOYMENT_SET_MEDIA_TYPE}\` (or \`+x-yaml\`) a workload answers the deployment set it converts to. A container version runs the automation rules.`,
         params: OrgParams,
         querystring: Type.Object({ vcs: Type.Optional(Type.String({ enum: ['git', 'none'] })), dry_run: Type.Optional(Type.Boolean()) }),
         body: CreateArtefactVersion,
@@ -99,8 +103,10 @@ export const registerArtefactRoutes: RouteModule = (app, { ci }) => {
       const body = { ...request.body, resource_type_aliases: request.body.resource_type_aliases as Record<string, string> | undefined };
       const result = await artefacts.createVersion(request.params.orgId, body, request.user.id, { vcs: request.query.vcs ?? 'git', dryRun: request.query.dry_run === true });
       if ('stored' in result) return reply.status(200).send(result.stored);
-      if (result.dryRun !== undefined && wantsDeploymentSet(request.headers.accept)) {
-        return reply.status(200).type(DEPLOYMENT_SET_MEDIA_TYPE).send(JSON.stringify(result.dryRun) as never);
+      const media = wantedDeploymentSet(request.headers.accept);
+      if (result.dryRun !== undefined && media !== undefined) {
+        const text = media === DEPLOYMENT_SET_YAML_MEDIA_TYPE ? stringify(result.dryRun) : JSON.stringify(result.dryRun);
+        return reply.status(200).type(media).send(text as never);
       }
       return reply.status(204).send(null);
     },
