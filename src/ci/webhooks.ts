@@ -173,6 +173,14 @@ export function createWebhooksService(deps: WebhooksServiceDeps, settings: Webho
     return { retryAt: new Date(Date.now() + backoffMs(settings.retryBaseMs, n)), error: error! };
   }
 
+  /** Records an attempt that failed before (or instead of) its request, so the deliveries list shows why. */
+  async function recordFailure(job: JobRow, error: string, state: string): Promise<void> {
+    const ref = JSON.parse(job.payload) as { orgId: string; appId: string; deliveryId: string };
+    const delivery = await repo.deliveries.get(ref.orgId, ref.appId, ref.deliveryId);
+    if (!delivery) return;
+    await repo.deliveries.recordAttempt({ org_id: ref.orgId, app_id: ref.appId, delivery_id: delivery.id, n: delivery.attempts + 1, at: nowIso(), status_code: null, error, duration_ms: 0 }, state);
+  }
+
   const worker = new Worker({
     jobs,
     dialect: store.dialect,
@@ -191,7 +199,9 @@ export function createWebhooksService(deps: WebhooksServiceDeps, settings: Webho
         const message = error instanceof Error ? error.message : String(error);
         deps.log?.(`webhook delivery job ${job.id}: ${message}`);
         const retryAt = Date.now() + backoffMs(settings.retryBaseMs, Math.max(1, job.attempts));
-        return retryAt > Date.parse(job.created_at) + RETRY_WINDOW_MS ? 'failed' : { retryAt: new Date(retryAt), error: message };
+        const expired = retryAt > Date.parse(job.created_at) + RETRY_WINDOW_MS;
+        await recordFailure(job, message, expired ? 'failed' : 'retrying').catch(() => undefined);
+        return expired ? 'failed' : { retryAt: new Date(retryAt), error: message };
       }
     },
     onError: (job, error) => deps.log?.(`webhook delivery job ${job.id} failed: ${error instanceof Error ? error.message : String(error)}`),

@@ -58,6 +58,11 @@ describe('environment events and webhooks', () => {
     assert.ok(Date.parse(job.run_at) > Date.now() + 5_000, `the retry waits for the backoff (run_at ${job.run_at})`);
     assert.match(job.last_error ?? '', /unknown format/);
     assert.equal(receiver.received.length, before, 'nothing was sent unsigned');
+    const deliveries = await baton.app.inject({ method: 'GET', url: '/orgs/local/apps/broken/webhooks/hook/baton/deliveries', headers: baton.authHeaders });
+    const [delivery] = deliveries.json<{ state: string; attempts: { n: number; error?: string }[] }[]>();
+    assert.equal(delivery!.state, 'retrying');
+    assert.deepEqual(delivery!.attempts.map((a) => a.n), [1]);
+    assert.match(delivery!.attempts[0]!.error ?? '', /unknown format/);
   });
 
   it('a cancelled deployment sends deployment/finished with status failed', async () => {
