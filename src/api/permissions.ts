@@ -105,6 +105,7 @@ export const PERMISSIONS = {
   // ----- artefacts
   'artefacts.read': { scope: 'org', summary: 'List/read artefacts and their versions', org: ALL_ORG },
   'artefacts.write': { scope: 'org', summary: 'Register builds / artefact versions', org: ['administrator', 'manager', 'member', 'artefactContributor'] },
+  'artefacts.delete': { scope: 'org', summary: 'Delete an artefact and its versions', org: ADMIN },
   'score.convert': { scope: 'org', summary: 'Convert a Score file (no state changes)', org: ALL_ORG },
 
   // ----- applications
@@ -115,6 +116,8 @@ export const PERMISSIONS = {
   'app.delete': { scope: 'app', summary: 'Delete the app (an owner needs deployer on every env type it uses)', org: ADMIN, app: ['owner'], deployerOnAllAppEnvTypes: true },
   'automation-rules.read': { scope: 'env', summary: 'List/read automation rules', ...APP_READERS },
   'automation-rules.write': { scope: 'env', summary: 'Create/update/delete automation rules (deployer on the env type)', ...ENV_ACTORS },
+  'webhooks.read': { scope: 'app', summary: 'List/read webhooks and their deliveries', ...APP_READERS },
+  'webhooks.write': { scope: 'app', summary: 'Create/update/delete webhooks', ...APP_WRITERS },
 
   // ----- environments
   'envs.create': { scope: 'newEnv', summary: 'Create an environment (deployer on its type)', ...ENV_ACTORS },

@@ -38,6 +38,9 @@ import { registerWorkloadProfileRoutes } from './routes/workload-profiles.js';
 import { registerGitOpsRoutes } from './routes/gitops.js';
 import { registerRuntimeRoutes } from './routes/runtime.js';
 import { registerSecretStoreRoutes } from './routes/secret-stores.js';
+import { registerArtefactRoutes } from './routes/artefacts.js';
+import { registerRuleRoutes } from './routes/rules.js';
+import { registerWebhookRoutes } from './routes/webhooks.js';
 import { installValidation } from './validation.js';
 
 export type { BatonApp, RouteModule, ServerDeps } from './routes/types.js';
@@ -67,6 +70,9 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   registerWorkloadProfileRoutes,
   registerGitOpsRoutes,
   registerSecretStoreRoutes,
+  registerArtefactRoutes,
+  registerRuleRoutes,
+  registerWebhookRoutes,
 ];
 
 export interface BuildServerOptions {

@@ -12,6 +12,9 @@ import { join } from 'node:path';
 import { createAuthFailureLimiter } from '../api/auth-rate-limit.js';
 import { buildServer } from '../api/server.js';
 import type { BatonApp } from '../api/server.js';
+import { assertMayDeploy } from '../api/permissions.js';
+import { createArtefactsService, createCiEvents, createRulesService, createWebhooksService } from '../ci/index.js';
+import type { DeployGuard } from '../ci/index.js';
 import type { Config } from '../config/index.js';
 import { BATON_VERSION } from '../config/index.js';
 import { createEnvironmentLifecycle } from '../deployments/environment-lifecycle.js';
@@ -33,6 +36,8 @@ import type { AgeKey, SecretStoreResolver } from '../secrets/index.js';
 import { createSecretStoresService } from '../secrets/stores/index.js';
 import { createSetsService } from '../sets/service.js';
 import { ensurePrivateDir } from '../shared/private-fs.js';
+import { createCiRepo } from '../store/ci-repo.js';
+import { createJobsRepo } from '../store/jobs-repo.js';
 import { createStore } from '../store/index.js';
 import type { Store } from '../store/index.js';
 import { createValueSource, createValuesService } from '../values/index.js';
@@ -59,6 +64,11 @@ export interface BatonOverrides {
   onTimings?: (deployId: string, timings: EngineTimings) => void;
   /** Secret stores for the `external-secrets` secrets mode of file targets (until Baton's own stores are wired here). */
   secretStores?: SecretStoreResolver;
+  /**
+   * Whether a user may deploy to an environment; automation rules ask it when they are created or changed (a rule
+   * deploys as its creator). Default: allow-all until roles exist (the RBAC work passes its real check here).
+   */
+  assertMayDeploy?: DeployGuard;
 }
 
 export interface Baton {
@@ -121,6 +131,14 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
     const gitopsCredentials = config.gitopsCredentials === undefined ? undefined : gitopsCredentialsReader(secretStores.resolver, config.org, config.gitopsCredentials);
     const resources = createResourceServices({ store, core, secretBox: box, drivers: registry, defaults });
     const profiles = createWorkloadProfilesService(store, core, { templateLimits });
+    // Webhooks first: the engine and the deployments service tell them about deployments and environments.
+    const ciRepo = createCiRepo(store.db);
+    let log: (message: string) => void = () => undefined;
+    const webhooks = createWebhooksService(
+      { store, repo: ciRepo, jobs: createJobsRepo(store.db), box, requireApp: async (orgId, appId) => void (await core.apps.get(orgId, appId)), log: (message) => log(message) },
+      { timeoutMs: config.webhookTimeoutMs, retryBaseMs: config.webhookRetryBaseMs, allowLinkLocal: config.webhookAllowLinkLocal, workerId: overrides.workerId, leaseMs: config.engineLeaseMs, pollMs: config.enginePollMs },
+    );
+    const ciEvents = createCiEvents({ store, webhooks, log: (message) => log(message) });
     const engine = createEngine(
       {
         store,
@@ -145,6 +163,7 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
           ),
         box,
         secretStores: secretStores.resolver,
+        events: ciEvents,
       },
       {
         workerId: overrides.workerId,
@@ -167,8 +186,25 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
       driverTimeoutMs: config.driverTimeoutMs,
       resolveTarget: engine.pipeline.resolveTarget,
     });
-    const deployments = createDeploymentsService({ store, core, sets, engine, box, lifecycle });
-    const gitops = {
+    const deployments = createDeploymentsService({ store, core, sets, engine, box, lifecycle, events: ciEvents });
+    const rules = createRulesService({
+      repo: ciRepo,
+      requireEnv: async (orgId, appId, envId) => void (await core.envs.get(orgId, appId, envId)),
+      // A rule deploys as its creator: creating or changing one needs deployer rights on its env (RBAC matrix).
+      assertMayDeploy: overrides.assertMayDeploy ?? ((user, orgId, appId, envId) => assertMayDeploy({ ...user, access: core.access }, orgId, appId, envId)),
+      async currentModules(orgId, appId, envId) {
+        const state = await engine.pipeline.deployments.getEnvState(orgId, appId, envId);
+        if (!state?.from_deploy_id) return undefined;
+        const from = await engine.pipeline.deployments.get(orgId, appId, state.from_deploy_id);
+        if (!from || from.set_id === '') return undefined;
+        return (await sets.sets.get(orgId, appId, from.set_id)).modules;
+      },
+      createDelta: async (orgId, appId, body, actor) => (await sets.deltas.create(orgId, appId, body, actor)).id,
+      deploy: async (orgId, appId, envId, request, actor) => (await deployments.submit(orgId, appId, envId, request, actor, { queue: true })).id,
+      log: (message) => log(message),
+    });
+    const artefacts = createArtefactsService({ store, repo: ciRepo, requireOrg: async (orgId) => void (await core.orgs.require(orgId)), onContainerVersion: (orgId, version) => rules.onContainerVersion(orgId, version) });
+        const gitops = {
       info: () => ({
         repository: join(config.dataDir, 'gitops'),
         ...(config.gitopsUrl !== undefined ? { remote: config.gitopsUrl } : {}),
@@ -178,9 +214,10 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
         sops_age_secret_command: fluxSopsSecretCommand(ageKey.path),
       }),
     };
-    const services: BatonServices = { core, sets, values, secretStores, resources, profiles, deployments, health: { ready: () => store.ready() }, gitops };
+    const services: BatonServices = { core, sets, values, secretStores, resources, profiles, deployments, ci: { artefacts, rules, webhooks }, health: { ready: () => store.ready() }, gitops };
     const authFailures = createAuthFailureLimiter({ maxFailures: config.authFailureLimit, windowMs: 60_000 });
     const app = await buildServer({ services, logLevel: config.logLevel, version: BATON_VERSION, authFailures });
+    log = (message) => app.log.warn(message);
     // SQLite → PostgreSQL: terraform state files left in the data folder move into the database before any job runs.
     const migrated = await migrateTerraformStateToDatabase({ terraformStateDir, terraformBin: config.terraformBin, databaseUrl: config.databaseUrl, log: (level, message) => app.log[level](message) });
     if (config.databaseUrl !== undefined && config.gitopsUrl === undefined) app.log.warn(localRepositoryWarning(config.dataDir));
@@ -204,6 +241,7 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
     const startEngine = (): void => {
       if (engineStarted) return;
       engine.start();
+      webhooks.worker.start();
       engineStarted = true;
     };
     return {
@@ -227,7 +265,7 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
         return `http://${host}:${port}`;
       },
       async close(options = {}) {
-        if (engineStarted) await engine.stop(options.graceMs ?? 0);
+        if (engineStarted) await Promise.all([engine.stop(options.graceMs ?? 0), webhooks.worker.stop()]);
         await app.close();
         await store.close();
       },

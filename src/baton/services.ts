@@ -2,6 +2,7 @@
  * The services of one Baton process, built once by `createBaton` (create-baton.ts) and handed to the API's route
  * modules. Nothing else constructs services: no module-level registries, no per-route construction.
  */
+import type { ArtefactsService, RulesService, WebhooksService } from '../ci/index.js';
 import type { DeploymentsService } from '../deployments/service.js';
 import type { CoreServices } from '../org/index.js';
 import type { WorkloadProfilesService } from '../profiles/service/index.js';
@@ -42,6 +43,8 @@ export interface BatonServices {
   profiles: WorkloadProfilesService;
   /** Deployments, plans, active resources. */
   deployments: DeploymentsService;
+  /** CI integration: artefacts and image builds, automation rules, webhooks (src/ci). */
+  ci: { artefacts: ArtefactsService; rules: RulesService; webhooks: WebhooksService };
   /** Readiness of the process (the store). */
   health: HealthService;
   /** The embedded gitops repository and the age key its Secrets are encrypted to. */

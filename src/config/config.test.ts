@@ -34,6 +34,9 @@ it('uses the documented defaults when nothing is set', () => {
     authFailureLimit: 10,
     localRuntime: 'none',
     gitopsCredentials: undefined,
+    webhookTimeoutMs: 10_000,
+    webhookRetryBaseMs: 10_000,
+    webhookAllowLinkLocal: false,
   });
 });
 

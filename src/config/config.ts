@@ -76,6 +76,12 @@ export interface Config {
    * a credential helper reading the child's environment: never in the URL, on disk, in logs or in errors.
    */
   gitopsCredentials: string | undefined;
+  /** Time limit of one webhook delivery request (docs/ci.md). */
+  webhookTimeoutMs: number;
+  /** Wait before a failed webhook delivery's first retry; doubles each retry, at most one hour, for 24 hours. */
+  webhookRetryBaseMs: number;
+  /** Let webhooks reach link-local and cloud metadata addresses (169.254.0.0/16, fe80::/10); off by default. */
+  webhookAllowLinkLocal: boolean;
 }
 
 /** Every setting: env var, CLI flag (undefined: env only), default, description. The single source for docs and flags. */
@@ -107,6 +113,9 @@ export const CONFIG_VARIABLES = [
   { key: 'authFailureLimit', env: 'BATON_AUTH_FAILURE_LIMIT', flag: '--auth-failure-limit <n>', default: '10', description: 'failed authentications (bad token or password) one source address may make per minute before it is answered 429 until the minute ends; 0 turns the limit off' },
   { key: 'localRuntime', env: 'BATON_LOCAL_RUNTIME', flag: '--local-runtime <runtime>', default: 'none', description: 'podman: development environments run on this machine with Podman (needs podman on PATH); none: manifests go to the embedded gitops repository' },
   { key: 'gitopsCredentials', env: 'BATON_GITOPS_CREDENTIALS', flag: '--gitops-credentials <store/ref>', default: undefined, description: 'secret store reference <store>/<ref> of the HTTPS credentials (<username>:<password> or a token) of BATON_GITOPS_URL' },
+  { key: 'webhookTimeoutMs', env: 'BATON_WEBHOOK_TIMEOUT_MS', flag: '--webhook-timeout-ms <ms>', default: '10000', description: 'time limit of one webhook delivery request in milliseconds' },
+  { key: 'webhookRetryBaseMs', env: 'BATON_WEBHOOK_RETRY_BASE_MS', flag: '--webhook-retry-base-ms <ms>', default: '10000', description: 'wait before the first retry of a failed webhook delivery; doubles each retry (at most 1 h) for 24 h' },
+  { key: 'webhookAllowLinkLocal', env: 'BATON_WEBHOOK_ALLOW_LINK_LOCAL', flag: '--webhook-allow-link-local <bool>', default: 'false', description: 'true lets webhooks reach link-local and cloud metadata addresses (refused by default)' },
   { key: 'logLevel', env: 'BATON_LOG_LEVEL', flag: '--log-level <level>', default: 'info', description: `log level: ${LOG_LEVELS.join(', ')}` },
 ] as const satisfies ReadonlyArray<{ key: keyof Config; env: string; flag: string; default: string | undefined; description: string }>;
 
@@ -178,7 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
     }
   }
 
-  const positiveInteger = (key: 'engineLeaseMs' | 'enginePollMs' | 'engineConcurrency' | 'driverTimeoutMs' | 'templateMaxSteps' | 'templateMaxOutput' | 'templateTimeoutMs' | 'databaseConnectTimeoutMs' | 'databaseStatementTimeoutMs' | 'shutdownGraceMs' | 'authFailureLimit', min: number, max: number): number => {
+  const positiveInteger = (key: 'webhookTimeoutMs' | 'webhookRetryBaseMs' | 'authFailureLimit' | 'engineLeaseMs' | 'enginePollMs' | 'engineConcurrency' | 'driverTimeoutMs' | 'templateMaxSteps' | 'templateMaxOutput' | 'templateTimeoutMs' | 'databaseConnectTimeoutMs' | 'databaseStatementTimeoutMs' | 'shutdownGraceMs', min: number, max: number): number => {
     const text = raw(key)!;
     const value = Number(text);
     if (!/^\d+$/.test(text) || value < min || value > max) {
@@ -203,6 +212,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
     templateTimeoutMs: positiveInteger('templateTimeoutMs', 10, 600_000),
   };
 
+  const allowLinkLocal = raw('webhookAllowLinkLocal')!;
+  if (allowLinkLocal !== 'true' && allowLinkLocal !== 'false') throw new InvalidInput(`${name('webhookAllowLinkLocal')} must be true or false (got "${allowLinkLocal}")`, { field: name('webhookAllowLinkLocal') });
+  const webhooks = {
+    webhookTimeoutMs: positiveInteger('webhookTimeoutMs', 100, 600_000),
+    webhookRetryBaseMs: positiveInteger('webhookRetryBaseMs', 1, 3_600_000),
+    webhookAllowLinkLocal: allowLinkLocal === 'true',
+  };
   const gitopsUrl = raw('gitopsUrl');
   if (gitopsUrl !== undefined) checkGitopsUrl(gitopsUrl, name('gitopsUrl'));
   const ageKey = raw('ageKey');
@@ -223,7 +239,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
     }
   }
 
-  return { port, host, dataDir: raw('dataDir')!, databaseUrl, org, bootstrapToken, logLevel: logLevel as LogLevel, secretKey, ...devServers, ...engine, terraformBin, ...templates, gitopsUrl, gitopsCredentials, ageKey, authFailureLimit, localRuntime };
+  return { port, host, dataDir: raw('dataDir')!, databaseUrl, org, bootstrapToken, logLevel: logLevel as LogLevel, secretKey, ...devServers, ...engine, terraformBin, ...templates, gitopsUrl, gitopsCredentials, ageKey, authFailureLimit, localRuntime, ...webhooks };
 }
 
 /**

@@ -85,9 +85,17 @@ export interface DeploymentsServiceDeps {
   box: SecretBox;
   /** Env and app deletion, resource deletion (src/deployments/environment-lifecycle.ts). */
   lifecycle: EnvironmentLifecycle;
+  /** Told when an environment was created or is gone (webhooks, src/ci); never throws. */
+  events?: EnvironmentEvents | undefined;
 }
 
-export function createDeploymentsService({ store, core, sets, engine, box, lifecycle }: DeploymentsServiceDeps) {
+/** The `environment/created` and `environment/deleted` events, and `deployment/finished` of a cancel (src/ci records them for webhooks). */
+export interface EnvironmentEvents {
+  environment(kind: 'created' | 'deleted', env: EnvRow, actor: string): Promise<void>;
+  deployment(kind: 'finished', ref: { orgId: string; appId: string; deployId: string }): Promise<void>;
+}
+
+export function createDeploymentsService({ store, core, sets, engine, box, lifecycle, events }: DeploymentsServiceDeps) {
   const { deployments, activeResources } = engine.pipeline;
   const { jobs, plans } = engine;
 
@@ -189,6 +197,7 @@ export function createDeploymentsService({ store, core, sets, engine, box, lifec
       });
       engine.cancelled(jobId, message);
       engine.wake();
+      await events?.deployment('finished', { orgId, appId, deployId });
       return toDeploymentView(row);
     },
     /** `POST .../baton/plans`: what deploying `request` would do, without doing it (see plan.ts). */
@@ -277,18 +286,23 @@ export function createDeploymentsService({ store, core, sets, engine, box, lifec
       if (from !== undefined) await service.requireInApp(orgId, appId, from);
       const env = await core.envs.create(orgId, appId, body, actor);
       if (from !== undefined) await service.rebase(orgId, appId, env.id, from);
+      await events?.environment('created', env, actor);
       return env;
     },
     /**
      * `DELETE .../envs/{envId}`: deprovisions the environment's resources (dependents first, past failures) and
      * removes it; with failures it stays `deleting` (see environment-lifecycle.ts).
      */
-    deleteEnvironment(orgId: string, appId: string, envId: string): Promise<void> {
-      return lifecycle.deleteEnvironment(orgId, appId, envId);
+    async deleteEnvironment(orgId: string, appId: string, envId: string, actor = ''): Promise<void> {
+      const env = await core.envs.get(orgId, appId, envId);
+      await lifecycle.deleteEnvironment(orgId, appId, envId);
+      await events?.environment('deleted', env, actor);
     },
     /** `POST .../envs/{envId}/baton/retry`: retries a deletion left `deleting`. */
-    retryEnvironmentDeletion(orgId: string, appId: string, envId: string): Promise<void> {
-      return lifecycle.retryEnvironment(orgId, appId, envId);
+    async retryEnvironmentDeletion(orgId: string, appId: string, envId: string, actor = ''): Promise<void> {
+      const env = await core.envs.get(orgId, appId, envId);
+      await lifecycle.retryEnvironment(orgId, appId, envId);
+      await events?.environment('deleted', env, actor);
     },
     /** `GET .../envs/{envId}/runtime`: what runs, where the env's target can tell (the local runtime). */
     runtime(orgId: string, appId: string, envId: string) {

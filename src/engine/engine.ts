@@ -48,6 +48,13 @@ export interface EngineDeps {
   box: SecretBox;
   /** The org's secret stores (`secret_refs` are read through them at deploy time). */
   secretStores?: SecretStoreResolver;
+  /** Told when a deployment starts running and when it ended (webhooks, src/ci); must not throw. */
+  events?: DeploymentEvents | undefined;
+}
+
+/** `deployment/started` (each time a worker starts or resumes it) and `deployment/finished`. */
+export interface DeploymentEvents {
+  deployment(kind: 'started' | 'finished', ref: { orgId: string; appId: string; deployId: string }): Promise<void>;
 }
 
 export interface EngineSettings {
@@ -107,8 +114,10 @@ export function createEngine(deps: EngineDeps, settings: EngineSettings) {
     pollMs: settings.pollMs,
     handler: async ({ job, guard, signal, work }) => {
       const ref = JSON.parse(job.payload) as { orgId: string; appId: string; deployId: string };
+      await deps.events?.deployment('started', ref);
       const { status, timings } = await runDeployment(pipeline, ref, { guard, signal, work });
       settings.onTimings?.(ref.deployId, timings);
+      await deps.events?.deployment('finished', ref);
       return status;
     },
     onDead: async (job, error) => {
@@ -118,6 +127,7 @@ export function createEngine(deps: EngineDeps, settings: EngineSettings) {
         { scope: 'deployment', object_id: ref.deployId, code: 'INTERNAL', summary: 'Deployment gave up', message: error instanceof AttemptsSpentError ? `deployment ${error.message}` : `gave up after ${job.attempts} attempts: ${error instanceof Error ? error.message : String(error)}`, error_type: 'InternalError' },
       ]);
       await deployments.update(ref.orgId, ref.appId, ref.deployId, { status: 'failed', status_changed_at: at });
+      await deps.events?.deployment('finished', ref);
     },
   });
 

@@ -3,7 +3,7 @@
  * the plan. Built once by the composition root (src/baton/create-baton.ts). See docs/engine.md.
  */
 export { createEngine, DEPLOY_JOB } from './engine.js';
-export type { Engine, EngineDeps, EngineSettings } from './engine.js';
+export type { DeploymentEvents, Engine, EngineDeps, EngineSettings } from './engine.js';
 export type { EngineTimings, PinnedValue, PinnedValueSet, TargetResolver, ValueSource } from './types.js';
 export { createClusterDrivers, createRegistry, createTargetResolver, migrateTerraformStateToDatabase } from './defaults.js';
 export { localRepositoryWarning, parseGitCredentials } from '../targets/index.js';

@@ -28,7 +28,10 @@ export interface JobContext {
 
 export class LeaseLostError extends Error {}
 
-export type JobHandler = (context: JobContext) => Promise<'succeeded' | 'failed'>;
+/** How a job ended: for good, or (`retryAt`) to run again no earlier than then (the attempt counts). */
+export type JobOutcome = 'succeeded' | 'failed' | { retryAt: Date; error: string };
+
+export type JobHandler = (context: JobContext) => Promise<JobOutcome>;
 
 export interface WorkerOptions {
   jobs: JobsRepo;
@@ -162,7 +165,8 @@ export class Worker {
     const promise = (async () => {
       try {
         const outcome = await this.options.handler({ job, guard, signal: abort.signal, work });
-        await this.options.jobs.finish(job.id, this.id, outcome);
+        if (typeof outcome === 'object') await this.options.jobs.reschedule(job.id, this.id, outcome.retryAt, outcome.error);
+        else await this.options.jobs.finish(job.id, this.id, outcome);
       } catch (error) {
         if (abort.signal.aborted || error instanceof LeaseLostError || (error instanceof Error && error.name === 'LeaseLost')) {
           // Someone else owns it now, or we are stopping: hand it back if it is still ours (not an attempt spent).

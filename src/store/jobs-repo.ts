@@ -177,6 +177,21 @@ export function createJobsRepo(db: Kysely<Database>) {
     },
 
     /**
+     * Puts the job back in the queue, due at `runAt` (a retry with backoff), if this worker still holds it; the
+     * attempt counts. False when it is no longer this worker's.
+     */
+    async reschedule(id: string, worker: string, runAt: Date, error: string): Promise<boolean> {
+      const result = await db
+        .updateTable('jobs')
+        .set({ state: 'queued', run_at: nowIso(runAt), locked_by: null, locked_until: null, last_error: error, updated_at: nowIso() })
+        .where('id', '=', id)
+        .where('locked_by', '=', worker)
+        .where('state', '=', 'running')
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
+    /**
      * Gives the job back so another worker can take it at once. `refund` (a graceful shutdown handing it over) does
      * not count the attempt.
      */

@@ -30,7 +30,7 @@ export const registerEnvironmentLifecycleRoutes: RouteModule = (app, deps) => {
     },
     async (request, reply) => {
       const { orgId, appId, envId } = request.params;
-      await deployments.retryEnvironmentDeletion(orgId, appId, envId);
+      await deployments.retryEnvironmentDeletion(orgId, appId, envId, request.user.id);
       return reply.status(204).send(null);
     },
   );

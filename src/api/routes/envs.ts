@@ -126,7 +126,7 @@ export const registerEnvRoutes: RouteModule = (app, { core: services, deployment
     },
     async (request, reply) => {
       const { orgId, appId, envId } = request.params;
-      await deployments.deleteEnvironment(orgId, appId, envId);
+      await deployments.deleteEnvironment(orgId, appId, envId, request.user.id);
       return reply.status(204).send(null);
     },
   );

@@ -1,0 +1,114 @@
+/**
+ * Issue 17, acceptance 1: a test plays CI. The documented one-curl notification (docs/ci.md, run as written with
+ * curl) registers a new image version from `main`; the rule of `development` deploys it (as the rule's creator,
+ * with a comment naming the rule and the build), the rule of `production` (tags only) does not; a real HTTP
+ * receiver gets `deployment/started` and `deployment/finished` with the rendered payload and a valid signature.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { startEngineHarness, waitForDeployment } from '../engine/harness.js';
+import type { EngineHarness } from '../engine/harness.js';
+import { signatureIsValid, startReceiver } from './receiver.js';
+import type { Receiver } from './receiver.js';
+
+const run = promisify(execFile);
+const IMAGE = 'registry.example.com/acme/web';
+const SHA = '75ef9faee755c70589550b513ad881e5a603182c';
+
+/** The notify block of docs/ci.md, exactly as documented. */
+function documentedNotify(): string {
+  const doc = readFileSync(new URL('../../docs/ci.md', import.meta.url), 'utf8');
+  const block = /<!-- ci-notify:begin -->\s*```sh\n([\s\S]*?)```\s*<!-- ci-notify:end -->/.exec(doc);
+  assert.ok(block, 'docs/ci.md has the ci-notify block');
+  return block[1]!;
+}
+
+for (const dialect of ['sqlite', 'postgres'] as const) {
+  describe(`the CI loop [${dialect}]`, () => {
+    let h: EngineHarness;
+    let receiver: Receiver;
+    let ciToken: string;
+    let adminId: string;
+    const app = 'shop';
+
+    before(async () => {
+      h = await startEngineHarness({ dialect });
+      receiver = await startReceiver();
+      adminId = (await h.api<{ id: string }>('GET', '/current-user')).body.id;
+      const ci = await h.baton.services.core.users.create({ name: 'ci', type: 'service' });
+      ciToken = (await h.baton.services.core.tokens.issue(ci.id, { id: 'ci', description: 'ci pipeline' })).token;
+      assert.equal((await h.api('POST', `/orgs/local/apps`, { id: app, name: 'Shop' })).status, 201);
+      assert.equal((await h.api('POST', `/orgs/local/apps/${app}/envs`, { id: 'production', name: 'Production', type: 'production' })).status, 201);
+      // Both environments run web:1.0.0.
+      for (const env of ['development', 'production']) {
+        const delta = await h.api<{ id: string }>('POST', `/orgs/local/apps/${app}/deltas`, {
+          modules: { add: { web: { profile: 'humanitec/default-module', externals: {}, spec: { containers: { main: { id: 'main', image: `${IMAGE}:1.0.0` }, sidecar: { id: 'sidecar', image: 'busybox:1' } } } } } },
+        });
+        const deploy = await h.api<{ id: string }>('POST', `/orgs/local/apps/${app}/envs/${env}/deploys`, { delta_id: delta.body.id, comment: 'first' });
+        assert.equal(deploy.status, 201, JSON.stringify(deploy.body));
+        assert.equal((await waitForDeployment(h, app, env, deploy.body.id)).status, 'succeeded');
+      }
+    });
+    after(async () => {
+      await receiver.close();
+      await h.stop();
+    });
+
+    it('the documented curl deploys the new image to development only, and the webhook hears about it, signed', async () => {
+      const dev = await h.api<{ id: string }>('POST', `/orgs/local/apps/${app}/envs/development/rules`, { type: 'update', artefacts_filter: [IMAGE], match_ref: '^refs/heads/main$' });
+      assert.equal(dev.status, 201, JSON.stringify(dev.body));
+      const prod = await h.api('POST', `/orgs/local/apps/${app}/envs/production/rules`, { type: 'update', match_ref: '^refs/tags/' });
+      assert.equal(prod.status, 201, JSON.stringify(prod.body));
+      const hook = await h.api<{ signing_secret: string }>('POST', `/orgs/local/apps/${app}/webhooks`, {
+        id: 'chat',
+        url: receiver.url,
+        headers: { 'X-Team': 'web' },
+        triggers: [{ scope: 'deployment', type: 'started' }, { scope: 'deployment', type: 'finished' }],
+        payload: { text: '${event} ${deploy_id} ${status}', env: '${env_id}', by: '${triggered_by}', comment: '${comment}' },
+      });
+      assert.equal(hook.status, 201, JSON.stringify(hook.body));
+      assert.match(hook.body.signing_secret, /^[0-9a-f]{64}$/);
+
+      await run('bash', ['-c', documentedNotify()], {
+        env: { PATH: process.env.PATH, BATON_URL: h.url, BATON_ORG: 'local', BATON_TOKEN: ciToken, IMAGE, VERSION: '1.1.0', GITHUB_REF: 'refs/heads/main', GITHUB_SHA: SHA },
+      });
+
+      const devDeploys = await h.api<{ id: string; comment: string; created_by: string }[]>('GET', `/orgs/local/apps/${app}/envs/development/deploys`);
+      const auto = devDeploys.body.find((d) => d.comment !== 'first');
+      assert.ok(auto, 'the rule deployed to development');
+      assert.match(auto.comment, new RegExp(`automation rule ${dev.body.id}`));
+      assert.match(auto.comment, new RegExp(`${IMAGE}:1\\.1\\.0 from refs/heads/main at ${SHA}`));
+      assert.equal(auto.created_by, adminId, 'the deployment runs as the rule creator, not the CI token');
+      assert.equal((await waitForDeployment(h, app, 'development', auto.id)).status, 'succeeded');
+      const deployed = await h.api<{ set_id: string }>('GET', `/orgs/local/apps/${app}/envs/development/deploys/${auto.id}`);
+      const set = await h.api<{ modules: { web: { spec: { containers: Record<string, { image: string }> } } } }>('GET', `/orgs/local/apps/${app}/sets/${deployed.body.set_id}`);
+      assert.equal(set.body.modules.web.spec.containers.main!.image, `${IMAGE}:1.1.0`);
+      assert.equal(set.body.modules.web.spec.containers.sidecar!.image, 'busybox:1', 'containers of other images are left alone');
+
+      const prodDeploys = await h.api<{ comment: string }[]>('GET', `/orgs/local/apps/${app}/envs/production/deploys`);
+      assert.deepEqual(prodDeploys.body.map((d) => d.comment), ['first'], 'production only takes tags');
+
+      const [started] = await receiver.waitFor((r) => r.headers['baton-event'] === 'deployment/started');
+      const [finished] = await receiver.waitFor((r) => r.headers['baton-event'] === 'deployment/finished');
+      const secret = hook.body.signing_secret;
+      for (const r of [started!, finished!]) {
+        assert.ok(signatureIsValid(secret, r), `valid signature on ${r.headers['baton-event'] as string}`);
+        assert.ok(!signatureIsValid('0'.repeat(64), r), 'the signature depends on the secret');
+        assert.equal(r.headers['x-team'], 'web');
+        assert.equal(r.headers['content-type'], 'application/json');
+      }
+      assert.deepEqual(JSON.parse(started!.body), { text: `deployment/started ${auto.id} in progress`, env: 'development', by: adminId, comment: auto.comment });
+      assert.deepEqual(JSON.parse(finished!.body), { text: `deployment/finished ${auto.id} succeeded`, env: 'development', by: adminId, comment: auto.comment });
+      assert.notEqual(started!.headers['baton-delivery'], finished!.headers['baton-delivery']);
+
+      const deliveries = await h.api<{ event: string; state: string; attempts: { status_code: number }[] }[]>('GET', `/orgs/local/apps/${app}/webhooks/chat/baton/deliveries`);
+      assert.deepEqual(deliveries.body.map((d) => [d.event, d.state, d.attempts.map((a) => a.status_code)]).sort(), [
+        ['deployment/finished', 'succeeded', [200]],
+        ['deployment/started', 'succeeded', [200]],
+      ]);
+    });
+  });
+}
