@@ -38,8 +38,12 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       h = await startEngineHarness({ dialect });
       receiver = await startReceiver();
       adminId = (await h.api<{ id: string }>('GET', '/current-user')).body.id;
-      const ci = await h.baton.services.core.users.create({ name: 'ci', type: 'service' });
-      ciToken = (await h.baton.services.core.tokens.issue(ci.id, { id: 'ci', description: 'ci pipeline' })).token;
+      // CI's identity as docs/ci.md sets it up: a service user with the org role artefactContributor and its token.
+      const ci = await h.api<{ id: string }>('POST', '/orgs/local/users', { name: 'ci', role: 'artefactContributor' });
+      assert.equal(ci.status, 200, JSON.stringify(ci.body));
+      const token = await h.api<{ token: string }>('POST', `/users/${ci.body.id}/tokens`, { id: 'ci', type: 'static', description: 'CI pipeline' });
+      assert.ok(token.status === 200 || token.status === 201, JSON.stringify(token.body));
+      ciToken = token.body.token;
       assert.equal((await h.api('POST', `/orgs/local/apps`, { id: app, name: 'Shop' })).status, 201);
       assert.equal((await h.api('POST', `/orgs/local/apps/${app}/envs`, { id: 'production', name: 'Production', type: 'production' })).status, 201);
       // Both environments run web:1.0.0.
