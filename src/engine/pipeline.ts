@@ -226,7 +226,7 @@ async function matchPhase(run: DeploymentRun, set: DeploymentSet): Promise<{ gra
 }
 
 /** Create, first half: provision level by level (parallel within a level), each node committed as it ends. */
-async function provisionPhase(run: DeploymentRun, matched: { graph: ResourceGraph; context: EnvironmentContext; types: ResourceTypeRegistry }): Promise<Map<string, NodeResult>> {
+async function provisionPhase(run: DeploymentRun, set: DeploymentSet, matched: { graph: ResourceGraph; context: EnvironmentContext; types: ResourceTypeRegistry }): Promise<Map<string, NodeResult>> {
   const { deps, orgId, appId, envId, deployId, control, log } = run;
   const { graph, context, types } = matched;
   await startPhase(run, 'create');
@@ -260,6 +260,7 @@ async function provisionPhase(run: DeploymentRun, matched: { graph: ResourceGrap
       context,
       deployId,
       setId: run.deployment.set_id,
+      set,
       ...(cookie !== undefined ? { cookie } : {}),
       signal: control.signal,
       log: (level, message) => log.add('create', level, message, node.resId),
@@ -498,7 +499,7 @@ export async function runDeployment(
     const { set, valueSet } = await readPhase(run);
     for (const v of Object.values(valueSet.values)) if (v.secret) collectStrings(v.value, secrets);
     const matched = await matchPhase(run, set);
-    const results = await provisionPhase(run, matched);
+    const results = await provisionPhase(run, set, matched);
     const output = await renderPhase(run, matched.graph, set, valueSet, results);
     await deployPhase(run, matched.graph, results, output);
     await succeed(run);

@@ -221,7 +221,7 @@ export async function createPlan(
   };
 
   // The same walk as the deployment's create step (src/engine/provision.ts), side-effect-free drivers only.
-  const call: NodeCall = { deps, graph, types, context, deployId: PLAN_DEPLOY_ID, setId: newSetId, log: () => undefined };
+  const call: NodeCall = { deps, graph, types, context, deployId: PLAN_DEPLOY_ID, setId: newSetId, set, log: () => undefined };
   for (const level of graphLevels(graph)) {
     for (const node of level) {
       const row = existing.get(node.guresid);
