@@ -147,7 +147,7 @@ export const IN_NAMESPACE_DEFINITIONS: readonly ResourceDefinition[] = [
                 - name: POSTGRES_DB
                   value: app
 ${passwordFromSecret('POSTGRES_PASSWORD')}`,
-    outputs: 'host: {{ .init.name }}\nport: 5432\nname: app\n',
+    outputs: 'host: {{ .init.name }}\nport: 5432\nname: app\ndatabase: app\n',
     secrets: 'username: app\npassword: {{ .init.password | quote }}\n',
   }),
   inNamespaceTemplate({
@@ -162,7 +162,7 @@ ${passwordFromSecret('POSTGRES_PASSWORD')}`,
                 - name: MYSQL_RANDOM_ROOT_PASSWORD
                   value: "yes"
 ${passwordFromSecret('MYSQL_PASSWORD')}`,
-    outputs: 'host: {{ .init.name }}\nport: 3306\nname: app\n',
+    outputs: 'host: {{ .init.name }}\nport: 3306\nname: app\ndatabase: app\n',
     secrets: 'username: app\npassword: {{ .init.password | quote }}\n',
   }),
   inNamespaceTemplate({

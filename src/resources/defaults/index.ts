@@ -6,11 +6,16 @@ import type { ResourceDefinition } from '../definitions.js';
 import { developmentDefinitions } from './development.js';
 import type { DevelopmentServers } from './development.js';
 import { FALLBACK_DEFINITIONS } from './implicit.js';
+import { NETWORKING_DEFINITIONS } from './networking.js';
 
 export { FALLBACK_DEFINITIONS } from './implicit.js';
+export { NETWORKING_DEFINITIONS } from './networking.js';
 export { IN_NAMESPACE_DEFINITIONS, developmentDefinitions, developmentServerDefinitions, type DevelopmentServers } from './development.js';
 
-/** The implicit resources' defaults, then the in-namespace (or, given servers, real development) databases. */
+/**
+ * The implicit resources' defaults, the in-namespace (or, given servers, real development) databases, then
+ * route/ingress/tls-cert/volume/endpoint (src/resources/defaults/networking.ts).
+ */
 export function defaultDefinitions(servers: DevelopmentServers = {}): ResourceDefinition[] {
-  return [...FALLBACK_DEFINITIONS, ...developmentDefinitions(servers)];
+  return [...FALLBACK_DEFINITIONS, ...developmentDefinitions(servers), ...NETWORKING_DEFINITIONS];
 }
