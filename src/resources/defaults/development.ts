@@ -185,6 +185,22 @@ ${passwordFromSecret('RABBITMQ_DEFAULT_PASS')}`,
     outputs: 'host: {{ .init.name }}\nport: 5672\nvhost: /\n',
     secrets: 'username: app\npassword: {{ .init.password | quote }}\n',
   }),
+  inNamespaceTemplate({
+    type: 'mongodb',
+    prefix: 'mongo',
+    image: 'mongo:7',
+    port: 27017,
+    env: `                - name: MONGO_INITDB_ROOT_USERNAME
+                  value: app
+${passwordFromSecret('MONGO_INITDB_ROOT_PASSWORD')}`,
+    outputs: 'host: {{ .init.name }}\nport: 27017\nname: app\n',
+    // `connection` is what score-compose's mongodb provisioner outputs (score-spec/examples' aks-store-demo reads it).
+    secrets: `username: app
+password: {{ .init.password | quote }}
+connection: {{ printf "mongodb://app:%s@%s:27017/" .init.password .init.name | quote }}
+connection_string: {{ printf "mongodb://app:%s@%s:27017/" .init.password .init.name | quote }}
+`,
+  }),
   definition('baton-default-dns', 'dns', 'humanitec/echo', {
     values: { host: '${context.app.id}-${context.env.id}.localhost' },
   }, [{ id: 'baton-default-dns', class: 'default' }]),
