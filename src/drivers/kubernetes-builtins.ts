@@ -6,6 +6,11 @@
  *   Baton derives it from the GUResID, so it is unique and stays the same across deployments.
  * - `humanitec/volume-pvc` (volume): values `access_modes` (default `ReadWriteOnce`), `capacity` (default `10Gi`),
  *   `storage_class_name` → a PersistentVolumeClaim in the namespace and the pod volume that mounts it.
+ * - `humanitec/volume-nfs` (volume): values `server`, `path` → a PersistentVolume on that NFS export (cluster),
+ *   a PersistentVolumeClaim bound to it (namespace) and the pod volume mounting the claim.
+ * - `humanitec/hpa` (horizontal-pod-autoscaler): values `minReplicas` (default 2), `maxReplicas` (default 3),
+ *   `targetCPUUtilizationPercentage` (default 80) → an autoscaling/v2 HorizontalPodAutoscaler for the Deployment of
+ *   the workload that depends on it (it must be a workload's private resource, `modules.<w>.externals.<r>`).
  * - `humanitec/ingress` (ingress): values `class`, `annotations`, `labels`, `api_version`, `no_tls`,
  *   `tls_secret_name`, `path_type` (default `Prefix`) → one Ingress for the dns host from the routes that depend on
  *   the dns. Humanitec's driver reads the dns and its routes from the graph; Baton hands them over as inputs
@@ -20,6 +25,8 @@ import type { Driver, JsonObject, ProvisionRequest, ProvisionResult } from './co
 export const DNS_WILDCARD_DRIVER_ID = 'humanitec/dns-wildcard';
 export const VOLUME_PVC_DRIVER_ID = 'humanitec/volume-pvc';
 export const INGRESS_DRIVER_ID = 'humanitec/ingress';
+export const HPA_DRIVER_ID = 'humanitec/hpa';
+export const VOLUME_NFS_DRIVER_ID = 'humanitec/volume-nfs';
 
 /** Where Baton puts the inputs Humanitec's ingress driver takes from the graph. */
 export const INGRESS_IMPLICIT_KEY = 'baton_implicit';
@@ -209,6 +216,88 @@ export function createIngressDriver(): Driver {
           manifests.push({ name: 'ingress.yaml', location: 'namespace', data: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata, spec } });
         }
         return { values: { id: name }, secrets: {}, manifests };
+      });
+    },
+    deprovision: () => Promise.resolve(),
+  };
+}
+
+export function createHpaDriver(): Driver {
+  const id = HPA_DRIVER_ID;
+  const integer = { type: 'integer', minimum: 1 };
+  return {
+    id,
+    types: ['horizontal-pod-autoscaler'],
+    inputsSchema: {
+      type: 'object',
+      properties: { values: { type: 'object', properties: { minReplicas: integer, maxReplicas: integer, targetCPUUtilizationPercentage: { type: 'integer', minimum: 1, maximum: 100 } } } },
+    },
+    provision(request: ProvisionRequest): Promise<ProvisionResult> {
+      return Promise.resolve().then(() => {
+        const match = /^modules\.([a-z0-9-]+)\.externals\./.exec(request.resId);
+        if (!match) fail(id, `a horizontal-pod-autoscaler must be a workload's private resource (modules.<workload>.externals.<name>), not "${request.resId}"`, { resId: request.resId });
+        const workload = match[1]!;
+        const number = (field: string, fallback: number): number => {
+          const raw = request.resource[field] ?? request.driver.values[field];
+          if (raw === undefined || raw === null) return fallback;
+          const value = Number(raw);
+          if (!Number.isInteger(value) || value < 1) fail(id, `${field} must be a positive integer`, { field });
+          return value;
+        };
+        const minReplicas = number('minReplicas', 2);
+        const maxReplicas = number('maxReplicas', 3);
+        if (maxReplicas < minReplicas) fail(id, `maxReplicas (${maxReplicas}) is below minReplicas (${minReplicas})`, { field: 'maxReplicas' });
+        const utilization = number('targetCPUUtilizationPercentage', 80);
+        return {
+          values: {},
+          secrets: {},
+          manifests: [{
+            name: 'hpa.yaml',
+            location: 'namespace',
+            data: {
+              apiVersion: 'autoscaling/v2',
+              kind: 'HorizontalPodAutoscaler',
+              metadata: { name: `${workload}-hpa` },
+              spec: {
+                scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: workload },
+                minReplicas,
+                maxReplicas,
+                metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: utilization } } }],
+              },
+            },
+          }],
+        };
+      });
+    },
+    deprovision: () => Promise.resolve(),
+  };
+}
+
+export function createVolumeNfsDriver(): Driver {
+  const id = VOLUME_NFS_DRIVER_ID;
+  return {
+    id,
+    types: ['volume'],
+    inputsSchema: {
+      type: 'object',
+      properties: { values: { type: 'object', required: ['server', 'path'], properties: { server: { type: 'string', minLength: 1 }, path: { type: 'string', minLength: 1 } } } },
+    },
+    provision(request: ProvisionRequest): Promise<ProvisionResult> {
+      return Promise.resolve().then(() => {
+        const { server, path } = request.driver.values;
+        if (typeof server !== 'string' || server === '') fail(id, 'values.server must name the NFS server', { field: 'server' });
+        if (typeof path !== 'string' || !path.startsWith('/')) fail(id, 'values.path must be the absolute path of the NFS export', { field: 'path' });
+        const name = objectName(`nfs-${lastSegment(request.resId)}`, request.guresid);
+        const capacity = { storage: '1Mi' };
+        return {
+          values: { claim_name: name },
+          secrets: {},
+          manifests: [
+            { name: 'pv.yaml', location: 'cluster', data: { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name }, spec: { capacity, accessModes: ['ReadWriteMany'], nfs: { server, path }, persistentVolumeReclaimPolicy: 'Retain' } } },
+            { name: 'pvc.yaml', location: 'namespace', data: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name }, spec: { accessModes: ['ReadWriteMany'], storageClassName: '', resources: { requests: capacity }, volumeName: name } } },
+            { name: 'volume.yaml', location: 'volumes', data: { name, persistentVolumeClaim: { claimName: name } } },
+          ],
+        };
       });
     },
     deprovision: () => Promise.resolve(),

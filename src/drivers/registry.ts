@@ -12,7 +12,7 @@ import {
   type ProvisionResult,
 } from './contract.js';
 import { createEchoDriver } from './echo.js';
-import { createDnsWildcardDriver, createIngressDriver, createVolumePvcDriver } from './kubernetes-builtins.js';
+import { createDnsWildcardDriver, createHpaDriver, createIngressDriver, createVolumeNfsDriver, createVolumePvcDriver } from './kubernetes-builtins.js';
 import { createMariadbDriver, createMysqlDriver } from './mysql.js';
 import { createPostgresDriver } from './postgres.js';
 import { createRabbitmqDriver } from './rabbitmq.js';
@@ -97,6 +97,8 @@ export function createBuiltinRegistry(deps: BuiltinDriverDeps): DriverRegistry {
   registry.register(createDnsWildcardDriver());
   registry.register(createVolumePvcDriver());
   registry.register(createIngressDriver());
+  registry.register(createHpaDriver());
+  registry.register(createVolumeNfsDriver());
 
   // Infrastructure drivers. Creating them opens no connection: each connects per call, to the server its inputs name.
   registry.register(createPostgresDriver());

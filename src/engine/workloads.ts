@@ -218,14 +218,21 @@ export function targetManifests(results: ReadonlyMap<string, NodeResult>, namesp
  * What a `workload` resource's driver sees as `.resource` (Humanitec's inputs): `id` (the workload's name),
  * `profile`, `spec` (containers, service, pod, deployment, labels, annotations, ...) and `deploy` when set. The
  * spec is the module as stored in the set, placeholders not yet resolved (they are resolved after the update
- * patches apply). Undefined for any other node.
+ * patches apply), with `deployment` and `pod` always present. Undefined for any other node.
  */
 export function workloadResourceInputs(set: DeploymentSet, node: Pick<GraphNode, 'type' | 'resId'>): JsonObject | undefined {
   if (node.type !== 'workload' || !node.resId.startsWith('modules.')) return undefined;
   const id = node.resId.slice('modules.'.length);
   const module = Object.hasOwn(set.modules, id) ? set.modules[id] : undefined;
   if (!module) return undefined;
-  const inputs: JsonObject = { id, profile: module.profile ?? 'humanitec/default-module', spec: structuredClone(module.spec) };
+  // Humanitec's workload spec always carries `deployment` and `pod` (with `annotations` and `labels`), so its
+  // definitions read `.resource.spec.deployment.annotations` without a guard (example library: annotations, labels).
+  const spec: JsonObject = structuredClone(module.spec);
+  for (const key of ['deployment', 'pod']) {
+    const part = isObject(spec[key]) ? spec[key] : {};
+    spec[key] = { annotations: {}, labels: {}, ...part };
+  }
+  const inputs: JsonObject = { id, profile: module.profile ?? 'humanitec/default-module', spec };
   if (module.deploy) inputs.deploy = structuredClone(module.deploy);
   return inputs;
 }
