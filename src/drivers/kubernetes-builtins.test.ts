@@ -5,11 +5,12 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { PersistentVolumeClaim, Volume } from 'kubernetes-models/v1';
+import { PersistentVolume, PersistentVolumeClaim, Volume } from 'kubernetes-models/v1';
+import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { Ingress } from 'kubernetes-models/networking.k8s.io/v1';
 import { DriverFailed } from '../shared/errors.js';
 import type { JsonObject, ProvisionRequest } from './contract.js';
-import { INGRESS_IMPLICIT_KEY, createDnsWildcardDriver, createIngressDriver, createVolumePvcDriver } from './kubernetes-builtins.js';
+import { INGRESS_IMPLICIT_KEY, createDnsWildcardDriver, createHpaDriver, createIngressDriver, createVolumeNfsDriver, createVolumePvcDriver } from './kubernetes-builtins.js';
 import { createBuiltinRegistry } from './registry.js';
 
 function request(type: string, resId: string, values: JsonObject, resource: JsonObject = {}): ProvisionRequest {
@@ -116,9 +117,48 @@ describe('humanitec/ingress', () => {
   });
 });
 
+describe('humanitec/volume-nfs', () => {
+  it('creates a PersistentVolume on the export, a claim bound to it and the pod volume', async () => {
+    const result = await createVolumeNfsDriver().provision(request('volume', 'modules.web.externals.shared', { server: 'nfs.example.com', path: '/exports/a' }));
+    assert.deepEqual(result.manifests.map((m) => [m.location, m.data.kind ?? 'volume']), [['cluster', 'PersistentVolume'], ['namespace', 'PersistentVolumeClaim'], ['volumes', 'volume']]);
+    const [pv, pvc, volume] = result.manifests;
+    assert.deepEqual((pv!.data.spec as JsonObject).nfs, { server: 'nfs.example.com', path: '/exports/a' });
+    assert.equal((pvc!.data.spec as JsonObject).volumeName, (pv!.data.metadata as JsonObject).name);
+    new PersistentVolume(pv!.data as never).validate();
+    new PersistentVolumeClaim(pvc!.data as never).validate();
+    new Volume(volume!.data as never).validate();
+    await assert.rejects(createVolumeNfsDriver().provision(request('volume', 'shared.v', { server: 'x', path: 'relative' })), /absolute path/);
+  });
+});
+
+describe('humanitec/hpa', () => {
+  it("scales the owning workload's Deployment; the resource's params win over the definition's values", async () => {
+    const result = await createHpaDriver().provision(request('horizontal-pod-autoscaler', 'modules.web.externals.hpa', { minReplicas: 2, maxReplicas: 5, targetCPUUtilizationPercentage: 80 }, { maxReplicas: 4 }));
+    const hpa = result.manifests[0]!;
+    assert.equal(hpa.location, 'namespace');
+    assert.deepEqual(hpa.data, {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'web-hpa' },
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+        minReplicas: 2,
+        maxReplicas: 4,
+        metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }],
+      },
+    });
+    new HorizontalPodAutoscaler(hpa.data as never).validate();
+  });
+
+  it('refuses a shared autoscaler and max below min', async () => {
+    await assert.rejects(createHpaDriver().provision(request('horizontal-pod-autoscaler', 'shared.hpa', {})), /private resource/);
+    await assert.rejects(createHpaDriver().provision(request('horizontal-pod-autoscaler', 'modules.w.externals.h', { minReplicas: 5, maxReplicas: 2 })), /below minReplicas/);
+  });
+});
+
 describe('the built-in registry', () => {
   it("registers Humanitec's no-cloud drivers (humanitec/static stays echo's alias)", () => {
     const registry = createBuiltinRegistry({ terraformStateDir: '/nonexistent' });
-    for (const id of ['humanitec/dns-wildcard', 'humanitec/volume-pvc', 'humanitec/ingress', 'humanitec/static', 'humanitec/echo', 'humanitec/template']) assert.ok(registry.has(id), id);
+    for (const id of ['humanitec/dns-wildcard', 'humanitec/volume-pvc', 'humanitec/volume-nfs', 'humanitec/hpa', 'humanitec/ingress', 'humanitec/static', 'humanitec/echo', 'humanitec/template']) assert.ok(registry.has(id), id);
   });
 });
