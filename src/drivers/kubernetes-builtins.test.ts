@@ -124,8 +124,8 @@ describe('humanitec/volume-nfs', () => {
     const [pv, pvc, volume] = result.manifests;
     assert.deepEqual((pv!.data.spec as JsonObject).nfs, { server: 'nfs.example.com', path: '/exports/a' });
     assert.equal((pvc!.data.spec as JsonObject).volumeName, (pv!.data.metadata as JsonObject).name);
-    new PersistentVolume(pv!.data as never).validate();
-    new PersistentVolumeClaim(pvc!.data as never).validate();
+    new PersistentVolume(pv!.data).validate();
+    new PersistentVolumeClaim(pvc!.data).validate();
     new Volume(volume!.data as never).validate();
     await assert.rejects(createVolumeNfsDriver().provision(request('volume', 'shared.v', { server: 'x', path: 'relative' })), /absolute path/);
   });
@@ -147,7 +147,7 @@ describe('humanitec/hpa', () => {
         metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }],
       },
     });
-    new HorizontalPodAutoscaler(hpa.data as never).validate();
+    new HorizontalPodAutoscaler(hpa.data).validate();
   });
 
   it('refuses a shared autoscaler and max below min', async () => {
