@@ -46,6 +46,16 @@ export const IMPLICIT_DRIVER_INPUTS: Readonly<Record<string, JsonObject>> = {
   },
 };
 
+/**
+ * A definition with the inputs Baton adds for its driver (IMPLICIT_DRIVER_INPUTS); its own values win. Applied
+ * wherever graphs are built (the engine, `POST /resources/graphs`, explain), so all show the same edges.
+ */
+export function withImplicitDriverInputs<D extends { driver_type: string; driver_inputs: { values: JsonObject } }>(definition: D): D {
+  const implicit = Object.hasOwn(IMPLICIT_DRIVER_INPUTS, definition.driver_type) ? IMPLICIT_DRIVER_INPUTS[definition.driver_type] : undefined;
+  if (!implicit) return definition;
+  return { ...definition, driver_inputs: { ...definition.driver_inputs, values: { ...implicit, ...definition.driver_inputs.values } } };
+}
+
 function fail(driver: string, message: string, details: Record<string, unknown> = {}): never {
   throw new DriverFailed(`${driver}: ${message}`, { driver, ...details });
 }

@@ -5,7 +5,7 @@
  * the step that was running when the worker died is simply repeated.
  */
 import type { Driver, DriverManifest, JsonObject, ProvisionResult } from '../drivers/contract.js';
-import { IMPLICIT_DRIVER_INPUTS } from '../drivers/kubernetes-builtins.js';
+import { withImplicitDriverInputs } from '../drivers/kubernetes-builtins.js';
 import { deprovisionActiveResource, sealResourceInputs } from './resource-inputs.js';
 import { buildResourceGraph, createMatcher, NoMatchingDefinition } from '../resources/index.js';
 import type { GraphNode, ResolvedNodeInputs, ResourceDefinition, ResourceGraph, ResourceTypeRegistry } from '../resources/index.js';
@@ -552,16 +552,6 @@ export function matchGraph(set: DeploymentSet, context: EnvironmentContext, defi
   } catch (error) {
     throw new DeploymentFailed(matchErrors(error, set, definitions, context));
   }
-}
-
-/**
- * A definition with the inputs Baton adds for its driver (IMPLICIT_DRIVER_INPUTS: what Humanitec's built-in
- * drivers read from the graph, e.g. the ingress's dns host and routes); the definition's own values win.
- */
-function withImplicitDriverInputs(definition: ResourceDefinition): ResourceDefinition {
-  const implicit = Object.hasOwn(IMPLICIT_DRIVER_INPUTS, definition.driver_type) ? IMPLICIT_DRIVER_INPUTS[definition.driver_type] : undefined;
-  if (!implicit) return definition;
-  return { ...definition, driver_inputs: { ...definition.driver_inputs, values: { ...implicit, ...definition.driver_inputs.values } } };
 }
 
 /** The env's namespace: the `k8s-namespace` resource's output, else `<app>-<env>`. */
