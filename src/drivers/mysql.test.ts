@@ -65,7 +65,7 @@ test('provision creates a database and user that work, re-provision keeps output
   const logs = recordLogs();
   const first = await provision(guresid, { log: logs.log });
   const { database, user } = mysqlNames(guresid);
-  assert.deepEqual(first.values, { host: HOST, port: PORT, name: database });
+  assert.deepEqual(first.values, { host: HOST, port: PORT, name: database, database });
   assert.equal(first.secrets.username, user);
 
   const connection = await asUser(first);

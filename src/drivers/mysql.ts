@@ -122,7 +122,8 @@ function createMysqlFamilyDriver(id: string, aliases: string[], types: string[],
     } finally {
       await connection.end().catch(() => undefined);
     }
-    const values: JsonObject = { host: inputs.values.host, port: inputs.values.port, name: database };
+    // `database` repeats `name` for Score files, which read `${resources.db.database}` (score-compose's output).
+    const values: JsonObject = { host: inputs.values.host, port: inputs.values.port, name: database, database };
     return { values, secrets: { username: user, password }, manifests: [], cookie: credentialCookie(user, password) };
   }
 

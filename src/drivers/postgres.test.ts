@@ -97,7 +97,7 @@ test('provision creates a database and role that work, re-provision keeps output
   const logs = recordLogs();
   const first = await provision(guresid, { log: logs.log });
   const { database, role } = postgresNames(guresid);
-  assert.deepEqual(first.values, { host: HOST, port: PORT, name: database });
+  assert.deepEqual(first.values, { host: HOST, port: PORT, name: database, database });
   assert.equal(first.secrets.username, role);
   assert.match(String(first.secrets.password), /^[A-Za-z0-9]{32}$/);
   assert.equal(await serverAcceptsPassword(role, String(first.secrets.password)), true);

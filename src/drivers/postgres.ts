@@ -174,7 +174,8 @@ export function createPostgresDriver(options: PostgresDriverOptions = {}): Drive
       await client.end().catch(() => undefined);
     }
 
-    const values: JsonObject = { host: inputs.values.host, port: inputs.values.port, name: database };
+    // `database` repeats `name` for Score files, which read `${resources.db.database}` (score-compose's output).
+    const values: JsonObject = { host: inputs.values.host, port: inputs.values.port, name: database, database };
     return {
       values,
       secrets: { username: role, password },

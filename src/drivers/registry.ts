@@ -12,6 +12,7 @@ import {
   type ProvisionResult,
 } from './contract.js';
 import { createEchoDriver } from './echo.js';
+import { createDnsWildcardDriver, createHpaDriver, createIngressDriver, createVolumeNfsDriver, createVolumePvcDriver } from './kubernetes-builtins.js';
 import { createMariadbDriver, createMysqlDriver } from './mysql.js';
 import { createPostgresDriver } from './postgres.js';
 import { createRabbitmqDriver } from './rabbitmq.js';
@@ -91,6 +92,13 @@ export function createBuiltinRegistry(deps: BuiltinDriverDeps): DriverRegistry {
       ...(deps.templateLimits === undefined ? {} : { limits: deps.templateLimits }),
     }),
   );
+
+  // Humanitec's Kubernetes drivers that need no cloud account (src/drivers/kubernetes-builtins.ts).
+  registry.register(createDnsWildcardDriver());
+  registry.register(createVolumePvcDriver());
+  registry.register(createIngressDriver());
+  registry.register(createHpaDriver());
+  registry.register(createVolumeNfsDriver());
 
   // Infrastructure drivers. Creating them opens no connection: each connects per call, to the server its inputs name.
   registry.register(createPostgresDriver());

@@ -136,9 +136,11 @@ describe('humanitec/template', () => {
     );
   });
 
-  it('fails when manifest data is a string instead of a YAML object', async () => {
+  it('reads manifest data given as YAML text as the object it holds (as Humanitec does), and refuses other text', async () => {
+    const result = await driver.provision(request({ templates: { manifests: 'm.yaml:\n  location: namespace\n  data: "kind: X"' } }));
+    assert.deepEqual(result.manifests, [{ name: 'm.yaml', location: 'namespace', data: { kind: 'X' } }]);
     await assert.rejects(
-      driver.provision(request({ templates: { manifests: 'm.yaml:\n  location: namespace\n  data: "kind: X"' } })),
+      driver.provision(request({ templates: { manifests: 'm.yaml:\n  location: namespace\n  data: "just text"' } })),
       /manifest "m\.yaml" data must be a YAML map/,
     );
   });
@@ -185,5 +187,18 @@ describe('humanitec/template', () => {
     const result = await custom.provision(request({ templates: { outputs: 'SRC' } }));
     assert.deepEqual(result.values, { rendered: true });
     assert.deepEqual(seen, [['SRC', 'outputs', '0123456789abcdef0123456789abcdef01234567']]);
+  });
+});
+
+describe('humanitec/template manifests whose data renders to YAML text', () => {
+  it('parses the text into the object (example-library propagate-id: `data: |` inside a manifests template)', async () => {
+    const manifests = 'service-account.yaml:\n  location: namespace\n  data: |\n    apiVersion: v1\n    kind: ServiceAccount\n    metadata:\n      name: {{ .resource.size }}-sa\n';
+    const result = await driver.provision(request({ templates: { manifests } }));
+    assert.deepEqual(result.manifests, [{ name: 'service-account.yaml', location: 'namespace', data: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'small-sa' } } }]);
+  });
+
+  it('refuses text that is not YAML or not a map, naming the manifest', async () => {
+    await assert.rejects(driver.provision(request({ templates: { manifests: 'a.yaml:\n  location: namespace\n  data: "just text"\n' } })), (e: unknown) => e instanceof DriverFailed && /manifest "a\.yaml" data must be a YAML map/.test(e.message));
+    await assert.rejects(driver.provision(request({ templates: { manifests: 'b.yaml:\n  location: namespace\n  data: "key: [unclosed"\n' } })), /manifest "b\.yaml" data is text that is not valid YAML/);
   });
 });

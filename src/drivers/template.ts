@@ -229,8 +229,21 @@ function manifestsFromRendered(parsed: unknown): DriverManifest[] {
   if (parsed === undefined || parsed === null) return [];
   if (!isPlainObject(parsed)) fail('manifests must render to a YAML map of name → {location, data}');
   return Object.entries(parsed)
-    .map(([name, entry]) => toManifest(name, entry, isPlainObject(entry) ? entry.data : undefined))
+    .map(([name, entry]) => toManifest(name, entry, isPlainObject(entry) ? dataOf(name, entry.data) : undefined))
     .sort(byName);
+}
+
+/**
+ * A rendered manifest's `data`: an object, or (as the example library's propagate-id and break-a-loop
+ * definitions write `data: |`) a YAML text holding the object, parsed as Humanitec does.
+ */
+function dataOf(name: string, data: unknown): unknown {
+  if (typeof data !== 'string') return data;
+  try {
+    return parseYaml(data) as unknown;
+  } catch (error) {
+    fail(`manifest "${name}" data is text that is not valid YAML: ${error instanceof Error ? error.message : String(error)}`, { manifest: name }, error);
+  }
 }
 
 /**

@@ -5,6 +5,7 @@
  * the step that was running when the worker died is simply repeated.
  */
 import type { Driver, DriverManifest, JsonObject, ProvisionResult } from '../drivers/contract.js';
+import { withImplicitDriverInputs } from '../drivers/kubernetes-builtins.js';
 import { deprovisionActiveResource, sealResourceInputs } from './resource-inputs.js';
 import { buildResourceGraph, createMatcher, NoMatchingDefinition } from '../resources/index.js';
 import type { GraphNode, ResolvedNodeInputs, ResourceDefinition, ResourceGraph, ResourceTypeRegistry } from '../resources/index.js';
@@ -233,7 +234,7 @@ async function matchPhase(run: DeploymentRun, set: DeploymentSet): Promise<{ gra
 }
 
 /** Create, first half: provision level by level (parallel within a level), each node committed as it ends. */
-async function provisionPhase(run: DeploymentRun, matched: { graph: ResourceGraph; context: EnvironmentContext; types: ResourceTypeRegistry }): Promise<Map<string, NodeResult>> {
+async function provisionPhase(run: DeploymentRun, set: DeploymentSet, matched: { graph: ResourceGraph; context: EnvironmentContext; types: ResourceTypeRegistry }): Promise<Map<string, NodeResult>> {
   const { deps, orgId, appId, envId, deployId, control, log } = run;
   const { graph, context, types } = matched;
   await startPhase(run, 'create');
@@ -267,6 +268,7 @@ async function provisionPhase(run: DeploymentRun, matched: { graph: ResourceGrap
       context,
       deployId,
       setId: run.deployment.set_id,
+      set,
       ...(cookie !== undefined ? { cookie } : {}),
       signal: control.signal,
       log: (level, message) => log.add('create', level, message, node.resId),
@@ -509,7 +511,7 @@ export async function runDeployment(
     const { set, valueSet } = await readPhase(run);
     for (const v of Object.values(valueSet.values)) if (v.secret) collectStrings(v.value, secrets);
     const matched = await matchPhase(run, set);
-    const results = await provisionPhase(run, matched);
+    const results = await provisionPhase(run, set, matched);
     const output = await renderPhase(run, matched.graph, set, valueSet, results);
     await deployPhase(run, matched.graph, results, output);
     await succeed(run);
@@ -557,7 +559,7 @@ export async function environmentContext(store: Store, orgId: string, appId: str
 /** The resource graph of `set`; a `DeploymentFailed` listing every unmatched resource (or the cycle) otherwise. */
 export function matchGraph(set: DeploymentSet, context: EnvironmentContext, definitions: ResourceDefinition[], types: ResourceTypeRegistry): ResourceGraph {
   try {
-    return buildResourceGraph({ set, context, definitions, types });
+    return buildResourceGraph({ set, context, definitions: definitions.map(withImplicitDriverInputs), types });
   } catch (error) {
     throw new DeploymentFailed(matchErrors(error, set, definitions, context));
   }

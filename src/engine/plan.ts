@@ -222,7 +222,7 @@ export async function createPlan(
   };
 
   // The same walk as the deployment's create step (src/engine/provision.ts), side-effect-free drivers only.
-  const call: NodeCall = { deps, graph, types, context, deployId: PLAN_DEPLOY_ID, setId: newSetId, log: () => undefined };
+  const call: NodeCall = { deps, graph, types, context, deployId: PLAN_DEPLOY_ID, setId: newSetId, set, log: () => undefined };
   const readSecret = deps.secretStores ? createSecretReader(deps.secretStores, orgId) : undefined;
   for (const level of graphLevels(graph)) {
     for (const node of level) {

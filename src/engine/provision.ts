@@ -15,7 +15,8 @@ import type { GraphNode, ResolvedNodeInputs, ResourceGraph, ResourceTypeRegistry
 import { mergeSecrets, resolveSecretRefs } from '../secrets/stores/resolve.js';
 import type { SecretReader } from '../secrets/stores/resolve.js';
 import type { PipelineDeps } from './pipeline.js';
-import type { NodeResult } from './workloads.js';
+import type { DeploymentSet } from '../sets/index.js';
+import { workloadResourceInputs, type NodeResult } from './workloads.js';
 
 /** Checks a driver's outputs against its resource type's outputs schema: the same check for deploys and plans. */
 export function outputsValidator(types: ResourceTypeRegistry): OutputsValidator {
@@ -41,13 +42,17 @@ export interface NodeCall {
   cookie?: unknown;
   signal?: AbortSignal;
   log: DriverLog;
+  /** The set being deployed: a `workload` node's `.resource` is its module (id, profile, spec). */
+  set?: DeploymentSet;
 }
 
 /** The node's inputs resolved from the outputs provisioned so far (throws naming an unresolved placeholder). */
-export function resolveInputs(call: Pick<NodeCall, 'graph' | 'deployId' | 'setId'>, node: GraphNode, results: ReadonlyMap<string, NodeResult>): ResolvedNodeInputs {
+export function resolveInputs(call: Pick<NodeCall, 'graph' | 'deployId' | 'setId' | 'set'>, node: GraphNode, results: ReadonlyMap<string, NodeResult>): ResolvedNodeInputs {
   const outputs = new Map<string, { values: JsonObject; secrets: JsonObject }>();
   for (const [id, r] of results) outputs.set(id, { values: r.values, secrets: r.secrets });
-  return resolveNodeInputs(call.graph, node, outputs, { deployId: call.deployId, setId: call.setId });
+  const resolved = resolveNodeInputs(call.graph, node, outputs, { deployId: call.deployId, setId: call.setId });
+  const workload = call.set ? workloadResourceInputs(call.set, node) : undefined;
+  return workload ? { ...resolved, params: { ...resolved.params, ...workload } } : resolved;
 }
 
 /**

@@ -4,8 +4,6 @@
  * `command`/`args`), turn secret-tainted strings into `SecretString`s, gather the manifests its resources inject,
  * and render it with its profile. Pure apart from the profile call.
  */
-import fastJsonPatch from 'fast-json-patch';
-import type { Operation } from 'fast-json-patch';
 import type { DriverManifest, JsonObject } from '../drivers/contract.js';
 import { SecretString, renderWorkload } from '../profiles/index.js';
 import type { InjectedManifest, K8sObject, ProfileRegistry, ResolvedObject, ResolvedValue } from '../profiles/index.js';
@@ -15,6 +13,7 @@ import type { DeploymentSet, Module } from '../sets/index.js';
 import { InvalidInput } from '../shared/errors.js';
 import { pointerSegments } from '../shared/safe-path.js';
 import type { PinnedValueSet } from './types.js';
+import { applyWorkloadUpdate } from './workload-patch.js';
 
 export interface NodeResult {
   values: JsonObject;
@@ -155,21 +154,14 @@ export async function renderWorkloads(inputs: WorkloadInputs): Promise<RenderedW
     if (!node) throw new InvalidInput(`workload "${workloadId}" has no node in the resource graph`, { workload: workloadId });
     const own = inputs.results.get(node.guresid);
 
-    // 1. The workload resource's `update` patches, rooted at the module (`/spec/...`).
+    // 1. The workload resource's `update` patches, rooted at the module (`/spec/...`); `add` creates parents.
     let patched: { spec: unknown } = { spec: structuredClone(module.spec) };
     const update = own?.values.update;
-    if (Array.isArray(update) && update.length > 0) {
-      for (const op of update as { path?: unknown; from?: unknown }[]) {
-        for (const path of [op.path, op.from]) if (typeof path === 'string') pointerSegments(path, { workload: workloadId });
+    if (update !== undefined && update !== null) {
+      if (!Array.isArray(update)) {
+        throw new InvalidInput(`workload "${workloadId}": the "update" output of definition "${node.definition.id}" must be a list of JSON-patch operations`, { workload: workloadId, definition: node.definition.id });
       }
-      try {
-        patched = fastJsonPatch.applyPatch(patched, update as Operation[], false, false).newDocument;
-      } catch (error) {
-        throw new InvalidInput(
-          `workload "${workloadId}": an update patch from its workload resource does not apply: ${error instanceof Error ? error.message : String(error)}`,
-          { workload: workloadId },
-        );
-      }
+      patched = applyWorkloadUpdate(patched, update, { workload: workloadId, definition: node.definition.id });
     }
 
     // 2. Placeholders; secret-tainted strings become SecretStrings. Containers' command/args are not resolved
@@ -220,4 +212,27 @@ export function targetManifests(results: ReadonlyMap<string, NodeResult>, namesp
     }
   }
   return objects;
+}
+
+/**
+ * What a `workload` resource's driver sees as `.resource` (Humanitec's inputs): `id` (the workload's name),
+ * `profile`, `spec` (containers, service, pod, deployment, labels, annotations, ...) and `deploy` when set. The
+ * spec is the module as stored in the set, placeholders not yet resolved (they are resolved after the update
+ * patches apply), with `deployment` and `pod` always present. Undefined for any other node.
+ */
+export function workloadResourceInputs(set: DeploymentSet, node: Pick<GraphNode, 'type' | 'resId'>): JsonObject | undefined {
+  if (node.type !== 'workload' || !node.resId.startsWith('modules.')) return undefined;
+  const id = node.resId.slice('modules.'.length);
+  const module = Object.hasOwn(set.modules, id) ? set.modules[id] : undefined;
+  if (!module) return undefined;
+  // Humanitec's workload spec always carries `deployment` and `pod` (with `annotations` and `labels`), so its
+  // definitions read `.resource.spec.deployment.annotations` without a guard (example library: annotations, labels).
+  const spec: JsonObject = structuredClone(module.spec);
+  for (const key of ['deployment', 'pod']) {
+    const part = isObject(spec[key]) ? spec[key] : {};
+    spec[key] = { annotations: {}, labels: {}, ...part };
+  }
+  const inputs: JsonObject = { id, profile: module.profile ?? 'humanitec/default-module', spec };
+  if (module.deploy) inputs.deploy = structuredClone(module.deploy);
+  return inputs;
 }

@@ -132,6 +132,7 @@ export const defaultCronJobProfile: WorkloadProfile = {
       const spec = request.module.spec;
       assertValidSpec(this, request.workloadId, spec);
       const override = splitOverride(spec.cronjob);
+      const jobOverride = splitOverride(spec.job);
       const objects: K8sObject[] = [];
       const configByName = new Map<string, K8sObject>();
       for (const [scheduleId, rawSchedule] of sortedEntries(objectAt(spec.schedules))) {
@@ -149,13 +150,11 @@ export const defaultCronJobProfile: WorkloadProfile = {
           const previous = configByName.get(key);
           configByName.set(key, previous ? { ...previous, data: { ...(previous.data as Json), ...(config.data as Json) } } : config);
         }
-        const cronSpec = deepMerge(
-          {
-            schedule: schedule.schedule,
-            jobTemplate: { spec: { template: podTemplate(request, pod, { restartPolicy: 'OnFailure' }) } },
-          },
-          override.spec,
-        );
+        // `spec.job` shapes the Job each run creates (Humanitec's `job` feature on the cronjob profile).
+        const jobSpec = deepMerge({ template: podTemplate(request, pod, { restartPolicy: 'OnFailure' }) }, jobOverride.spec);
+        const jobTemplate: Json = { spec: jobSpec };
+        if (Object.keys(jobOverride.metadata).length > 0) jobTemplate.metadata = jobOverride.metadata;
+        const cronSpec = deepMerge({ schedule: schedule.schedule, jobTemplate }, override.spec);
         objects.push(
           withMetadata(
             { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: `${request.workloadId}-${scheduleId}` }, spec: cronSpec },

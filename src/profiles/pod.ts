@@ -7,6 +7,7 @@ import { InvalidInput } from '../shared/errors.js';
 import { compare, deepMerge, isPlainObject, revealSecrets } from './metadata.js';
 import type { InjectedManifest, K8sObject, ResolvedObject, ResolvedValue } from './types.js';
 import { SecretString } from './types.js';
+import { CONTAINER_PASSTHROUGH, POD_PASSTHROUGH } from './schemas.js';
 
 type Json = Record<string, unknown>;
 
@@ -174,7 +175,17 @@ export function buildPod(
         env.push({ name, value: plainString(value) ?? '' });
       }
     }
+    // A Kubernetes `env` list (e.g. patched in by a workload definition) follows the variables; a name the
+    // variables already set keeps the variable's value.
+    if (Array.isArray(c.env)) {
+      for (const entry of plainJson(c.env) as unknown as Json[]) {
+        if (isPlainObject(entry) && !env.some((e) => e.name === entry.name)) env.push(entry);
+      }
+    }
     if (env.length > 0) container.env = env;
+    for (const field of CONTAINER_PASSTHROUGH) {
+      if (field !== 'env' && c[field] !== undefined) container[field] = revealSecrets(c[field]);
+    }
 
     if (c.resources !== undefined) container.resources = plainJson(c.resources);
     for (const [field, k8sField] of [
@@ -284,7 +295,26 @@ export function buildPod(
     });
   }
 
+  // Humanitec's `volumes` feature: extra pod volumes the module names itself (map name → source, or a list).
+  const extraVolumes = spec.volumes;
+  if (Array.isArray(extraVolumes)) {
+    for (const volume of plainJson(extraVolumes) as unknown as Json[]) {
+      if (isPlainObject(volume) && typeof volume.name === 'string' && !volumesByName.has(volume.name)) volumesByName.set(volume.name, volume);
+    }
+  } else {
+    for (const [name, source] of sortedEntries(objectAt(extraVolumes))) {
+      if (!volumesByName.has(name)) volumesByName.set(name, { ...plainJson(source), name });
+    }
+  }
+
   const podSpec: Json = { containers };
+  for (const field of POD_PASSTHROUGH) {
+    if (spec[field] !== undefined) podSpec[field] = revealSecrets(spec[field]);
+  }
+  if (Array.isArray(spec.imagePullSecrets)) {
+    const secrets = (plainJson(spec.imagePullSecrets as ResolvedValue) as unknown as unknown[]).map((entry) => (typeof entry === 'string' ? { name: entry } : entry));
+    if (secrets.length > 0) podSpec.imagePullSecrets = secrets;
+  }
   const volumes = [...volumesByName.values()].sort((a, b) => compare(String(a.name), String(b.name)));
   if (volumes.length > 0) podSpec.volumes = volumes;
   const serviceAccountName = plainString(spec.serviceAccountName);

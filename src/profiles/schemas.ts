@@ -35,6 +35,106 @@ const probe: Schema = {
   ],
 };
 
+const objectList: Schema = { type: 'array', items: { type: 'object' } };
+
+/** Kubernetes Container fields a module's container may carry besides Humanitec's own (rendered unchanged). */
+export const CONTAINER_PASSTHROUGH = [
+  'env',
+  'envFrom',
+  'ports',
+  'securityContext',
+  'imagePullPolicy',
+  'workingDir',
+  'lifecycle',
+  'stdin',
+  'stdinOnce',
+  'tty',
+  'terminationMessagePath',
+  'terminationMessagePolicy',
+  'volumeDevices',
+  'resizePolicy',
+  'restartPolicy',
+] as const;
+
+/**
+ * PodSpec fields a module may set at the top of its spec, as Humanitec's default profiles take them (the
+ * example library patches `/spec/tolerations`, `/spec/affinity`, `/spec/nodeSelector`, `/spec/imagePullSecrets`,
+ * `/spec/securityContext`); rendered into the pod spec. `spec.pod` remains the general way to set any pod field.
+ */
+export const POD_PASSTHROUGH = [
+  'securityContext',
+  'tolerations',
+  'affinity',
+  'nodeSelector',
+  'hostAliases',
+  'priorityClassName',
+  'priority',
+  'terminationGracePeriodSeconds',
+  'activeDeadlineSeconds',
+  'dnsPolicy',
+  'dnsConfig',
+  'runtimeClassName',
+  'schedulerName',
+  'topologySpreadConstraints',
+  'automountServiceAccountToken',
+  'enableServiceLinks',
+  'hostNetwork',
+  'hostPID',
+  'hostIPC',
+  'shareProcessNamespace',
+  'preemptionPolicy',
+  'readinessGates',
+  'overhead',
+  'os',
+  'subdomain',
+  'hostname',
+  'setHostnameAsFQDN',
+] as const;
+
+const K8S_FIELD_SCHEMAS: Record<string, Schema> = {
+  env: objectList,
+  envFrom: objectList,
+  ports: objectList,
+  securityContext: { type: 'object' },
+  lifecycle: { type: 'object' },
+  volumeDevices: objectList,
+  resizePolicy: objectList,
+  imagePullPolicy: { enum: ['Always', 'IfNotPresent', 'Never'] },
+  workingDir: { type: 'string' },
+  stdin: { type: 'boolean' },
+  stdinOnce: { type: 'boolean' },
+  tty: { type: 'boolean' },
+  terminationMessagePath: { type: 'string' },
+  terminationMessagePolicy: { type: 'string' },
+  restartPolicy: { type: 'string' },
+  tolerations: objectList,
+  affinity: { type: 'object' },
+  nodeSelector: stringMap,
+  hostAliases: objectList,
+  priorityClassName: { type: 'string' },
+  priority: { type: 'integer' },
+  terminationGracePeriodSeconds: { type: 'integer', minimum: 0 },
+  activeDeadlineSeconds: { type: 'integer', minimum: 1 },
+  dnsPolicy: { type: 'string' },
+  dnsConfig: { type: 'object' },
+  runtimeClassName: { type: 'string' },
+  schedulerName: { type: 'string' },
+  topologySpreadConstraints: objectList,
+  automountServiceAccountToken: { type: 'boolean' },
+  enableServiceLinks: { type: 'boolean' },
+  hostNetwork: { type: 'boolean' },
+  hostPID: { type: 'boolean' },
+  hostIPC: { type: 'boolean' },
+  shareProcessNamespace: { type: 'boolean' },
+  preemptionPolicy: { type: 'string' },
+  readinessGates: objectList,
+  overhead: { type: 'object' },
+  os: { type: 'object' },
+  subdomain: { type: 'string' },
+  hostname: { type: 'string' },
+  setHostnameAsFQDN: { type: 'boolean' },
+};
+
 const quantities: Schema = { type: 'object', additionalProperties: { oneOf: [{ type: 'string' }, { type: 'number' }] } };
 
 export const containerSchema: Schema = {
@@ -73,6 +173,9 @@ export const containerSchema: Schema = {
     liveness_probe: probe,
     readiness_probe: probe,
     startup_probe: probe,
+    // Kubernetes Container fields Humanitec's profiles pass through (the example library's workload definitions
+    // patch `securityContext` and `env` into containers); rendered as written.
+    ...Object.fromEntries(CONTAINER_PASSTHROUGH.map((field) => [field, K8S_FIELD_SCHEMAS[field] ?? {}])),
   },
   additionalProperties: false,
 };
@@ -107,12 +210,29 @@ const serviceSchema: Schema = {
   additionalProperties: false,
 };
 
+/** `imagePullSecrets`: Kubernetes' `[{name}]`, or plain names. */
+const imagePullSecrets: Schema = {
+  type: 'array',
+  items: { oneOf: [{ type: 'string', minLength: 1 }, { type: 'object', required: ['name'], properties: { name: { type: 'string', minLength: 1 } } }] },
+};
+
+/** Humanitec's `volumes` feature: extra pod volumes, a map name → volume source (or a Kubernetes list). */
+const extraVolumes: Schema = {
+  oneOf: [
+    { type: 'object', propertyNames: { pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 }, additionalProperties: { type: 'object' } },
+    { type: 'array', items: { type: 'object', required: ['name'], properties: { name: { type: 'string', minLength: 1 } } } },
+  ],
+};
+
 const podCommon: Schema = {
   containers: containersSchema,
   labels: stringMap,
   annotations: stringMap,
   serviceAccountName: { type: 'string' },
   pod: { type: 'object' },
+  imagePullSecrets,
+  volumes: extraVolumes,
+  ...Object.fromEntries(POD_PASSTHROUGH.map((field) => [field, K8S_FIELD_SCHEMAS[field] ?? {}])),
   // Accepted for compatibility with older sets; the profiles do not render an Ingress (use a `route`).
   ingress: { type: 'object' },
 };
@@ -140,6 +260,8 @@ export const defaultCronJobSchema = moduleSchema(
   'humanitec/default-cronjob spec',
   {
     cronjob: { type: 'object' },
+    // The Job each CronJob creates (`jobTemplate.spec`): backoffLimit, ttlSecondsAfterFinished, ...
+    job: { type: 'object' },
     schedules: {
       type: 'object',
       minProperties: 1,

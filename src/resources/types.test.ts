@@ -20,9 +20,27 @@ describe('resource types', () => {
     const postgres = defaultTypeRegistry.require('postgres');
     validateOutputs(postgres, { values: { host: 'h', port: 5432, name: 'db' }, secrets: { username: 'u', password: 'p' } });
     assert.throws(
-      () => validateOutputs(postgres, { values: { host: 'h', port: '5432', name: 'db' }, secrets: { username: 'u' } }),
-      (e: unknown) => e instanceof InvalidInput && (e.details.issues as string[]).includes('values.port: must be integer') && (e.details.issues as string[]).includes('secrets.password: must have required property \'password\''),
+      () => validateOutputs(postgres, { values: { host: 'h', port: '5432', name: 'db' }, secrets: { username: 7 } }),
+      (e: unknown) => e instanceof InvalidInput && (e.details.issues as string[]).includes('values.port: must be integer') && (e.details.issues as string[]).includes('secrets.username: must be string'),
     );
+  });
+
+  it("requires no output Humanitec's catalogue and examples leave out (issue 26 item 1)", () => {
+    // resource-graph-patterns/delegator-resource/def-s3-read-only.yaml (example-library) forwards only `bucket`.
+    validateOutputs(defaultTypeRegistry.require('s3'), { values: { bucket: 'b' }, secrets: {} });
+    // resource-packs-in-cluster mongodb: host and port, the connection string as a secret; no name, no credentials.
+    validateOutputs(defaultTypeRegistry.require('mongodb'), { values: { host: 'mongodb-x', port: 27017 }, secrets: { connection_string: 'mongodb://x' } });
+    // The catalogue lists every type's outputs without a required column: only Baton's own need remains.
+    for (const type of defaultTypeRegistry.list()) {
+      const required = [...((type.outputs_schema.values.required as string[] | undefined) ?? []), ...((type.outputs_schema.secrets.required as string[] | undefined) ?? [])];
+      assert.deepEqual(required, type.type === 'k8s-namespace' ? ['namespace'] : [], type.type);
+    }
+  });
+
+  it("ships Humanitec's catalogue types that need no cloud account, e.g. horizontal-pod-autoscaler and endpoint", () => {
+    for (const [type, use] of [['horizontal-pod-autoscaler', 'direct'], ['endpoint', 'direct'], ['mssql', 'direct'], ['cassandra', 'direct'], ['mysql-instance', 'indirect'], ['postgres-instance', 'indirect'], ['k8s-logging', 'implicit']]) {
+      assert.equal(defaultTypeRegistry.get(type!)?.use, use, type);
+    }
   });
 
   it('registers custom types only under the org prefix', () => {

@@ -67,42 +67,68 @@ function builtIn(
 }
 
 /**
- * The standard types. Outputs follow Humanitec's published resource-type reference; where that reference
- * is silent we require only what every driver we know of produces, so the schemas catch typos
- * without rejecting legitimate extra outputs (`additionalProperties` stays open).
+ * The standard types: Humanitec's resource type catalogue (developer.humanitec.com, "Resource Types") plus the
+ * types Score's reference implementations use. The catalogue lists each type's outputs without marking any of
+ * them required, and Humanitec's own examples rely on that: the delegator and propagate-class patterns forward a
+ * subset of another resource's outputs (an `s3` without `region`), the in-cluster MongoDB pack outputs no `name`
+ * or credentials. So the schemas here type the documented outputs (a typo such as a string `port` is caught) and
+ * require none, except what Baton itself reads (`k8s-namespace.namespace`); extra outputs stay allowed.
  */
-export const BUILT_IN_RESOURCE_TYPES: readonly ResourceType[] = [
-  builtIn('k8s-cluster', 'Kubernetes Cluster', 'kubernetes', 'implicit',
-    outputs({ name: str, loadbalancer: str, cluster_type: str, cluster_data: anyObject }, [], { credentials: {}, agent_url: str })),
-  builtIn('k8s-namespace', 'Kubernetes Namespace', 'kubernetes', 'implicit', outputs({ namespace: str }, ['namespace'])),
-  builtIn('base-env', 'Base Environment', 'kubernetes', 'implicit', outputs({}, []), { values: { type: 'object', properties: { id: str } } }),
-  builtIn('workload', 'Workload', 'kubernetes', 'implicit',
-    outputs({ update: { type: 'array', items: { type: 'object', required: ['op', 'path'], properties: { op: str, path: str } } } }, [])),
-  builtIn('environment', 'Environment (Score)', 'config', 'direct', { values: freeForm, secrets: freeForm }),
-  builtIn('config', 'Config', 'config', 'direct', { values: freeForm, secrets: freeForm }),
-  builtIn('postgres', 'PostgreSQL', 'datastore', 'direct', outputs({ host: str, port, name: str }, ['host', 'port', 'name'], credentials, ['username', 'password']),
-    { values: { type: 'object', properties: { extensions: { type: 'object', additionalProperties: { type: 'object', properties: { schema: str, version: str } } } } } }),
-  builtIn('mysql', 'MySQL', 'datastore', 'direct', outputs({ host: str, port, name: str }, ['host', 'port', 'name'], credentials, ['username', 'password'])),
-  builtIn('mariadb', 'MariaDB', 'datastore', 'direct', outputs({ host: str, port, name: str }, ['host', 'port', 'name'], credentials, ['username', 'password'])),
-  builtIn('mongodb', 'MongoDB', 'datastore', 'direct',
-    outputs({ host: str, port, name: str }, ['host', 'port', 'name'], { ...credentials, connection_string: str }, ['username', 'password'])),
-  builtIn('redis', 'Redis', 'datastore', 'direct', outputs({ host: str, port }, ['host', 'port'], credentials, [])),
-  builtIn('amqp', 'AMQP broker', 'messaging', 'direct', outputs({ host: str, port, vhost: str }, ['host', 'port', 'vhost'], credentials, ['username', 'password'])),
-  builtIn('s3', 'S3 bucket', 'datastore', 'direct',
-    outputs({ bucket: str, region: str }, ['bucket', 'region'], { aws_access_key_id: str, aws_secret_access_key: str }, [])),
-  builtIn('dns', 'DNS name', 'dns', 'direct', outputs({ host: str }, ['host']),
-    { values: { type: 'object', properties: { subdomain: str } } }),
-  builtIn('route', 'HTTP route', 'dns', 'direct', outputs({ host: str, path: str, port, service: str }, ['host', 'path', 'port', 'service']),
-    { values: { type: 'object', properties: { host: str, path: str, port, service: str } } }),
-  builtIn('ingress', 'Ingress', 'dns', 'indirect', outputs({ id: str }, [])),
-  builtIn('tls-cert', 'TLS certificate', 'dns', 'indirect', outputs({ tls_secret_name: str }, ['tls_secret_name'])),
-  // Volumes hand their result over as manifests (pod volumes), not as outputs.
-  builtIn('volume', 'Volume', 'datastore', 'direct', outputs({}, [])),
+const HUMANITEC_TYPES: readonly ResourceType[] = [
+  builtIn('agent', 'Humanitec agent', 'kubernetes', 'indirect', outputs({}, [], { url: str })),
+  builtIn('amqp', 'AMQP broker', 'messaging', 'direct', outputs({ host: str, port, vhost: str }, [], credentials)),
   builtIn('aws-policy', 'AWS IAM policy', 'aws', 'indirect', outputs({ arn: str }, [])),
   builtIn('aws-role', 'AWS IAM role', 'aws', 'indirect', outputs({ arn: str }, [])),
-  builtIn('agent', 'Humanitec agent', 'kubernetes', 'indirect', outputs({}, [], { url: str })),
-  builtIn('k8s-service-account', 'Kubernetes Service Account', 'kubernetes', 'indirect', outputs({ name: str }, ['name'])),
+  builtIn('azure-blob', 'Azure Blob Storage', 'datastore', 'direct', outputs({ account: str, container: str }, [])),
+  builtIn('azure-service-bus', 'Azure Service Bus', 'messaging', 'direct', outputs({ namespace: str, queue: str, topic: str }, [], { connection_string: str })),
+  builtIn('base-env', 'Base Environment', 'kubernetes', 'implicit', outputs({}, []), { values: { type: 'object', properties: { id: str } } }),
+  builtIn('bigquery', 'BigQuery dataset', 'datastore', 'direct', outputs({ name: str, project_id: str }, [])),
+  builtIn('cassandra', 'Cassandra', 'datastore', 'direct', outputs({ host: str, port, keyspace: str }, [], credentials)),
+  builtIn('config', 'Config', 'config', 'direct', { values: freeForm, secrets: freeForm }),
+  builtIn('dns', 'DNS name', 'dns', 'direct', outputs({ host: str }, []), { values: { type: 'object', properties: { subdomain: str } } }),
+  builtIn('dynamodb', 'Amazon DynamoDB table', 'datastore', 'direct', outputs({ name: str, arn: str, region: str }, [])),
+  builtIn('elasticsearch', 'Elasticsearch', 'datastore', 'direct', outputs({ host: str, port }, [], credentials)),
+  builtIn('endpoint', 'Network endpoint', 'general', 'direct',
+    outputs({ scheme: str, host: str, port, path: str, query: str, fragment: str }, [], { username: str, password: str, url: str })),
+  builtIn('environment', 'Environment (Score)', 'config', 'direct', { values: freeForm, secrets: freeForm }),
+  builtIn('gcp-private-service-connect', 'GCP Private Service Connect', 'network', 'indirect', outputs({}, [])),
+  builtIn('gcp-service-account', 'GCP service account', 'gcp', 'indirect', outputs({ email: str, name: str }, [])),
+  builtIn('gcs', 'Google Cloud Storage bucket', 'datastore', 'direct', outputs({ name: str }, [])),
+  builtIn('horizontal-pod-autoscaler', 'Horizontal Pod Autoscaler', 'kubernetes', 'direct', outputs({}, []),
+    { values: { type: 'object', properties: { minReplicas: { type: 'integer' }, maxReplicas: { type: 'integer' }, targetCPUUtilizationPercentage: { type: 'integer' } } } }),
+  builtIn('ingress', 'Ingress', 'dns', 'indirect', outputs({ id: str }, [])),
+  builtIn('k8s-cluster', 'Kubernetes Cluster', 'kubernetes', 'implicit',
+    outputs({ name: str, loadbalancer: str, cluster_type: str, cluster_data: anyObject }, [], { credentials: {}, agent_url: str })),
+  builtIn('k8s-logging', 'Kubernetes logging', 'kubernetes', 'implicit', outputs({}, [])),
+  builtIn('k8s-namespace', 'Kubernetes Namespace', 'kubernetes', 'implicit', outputs({ namespace: str }, ['namespace'])),
+  builtIn('k8s-service-account', 'Kubernetes Service Account', 'kubernetes', 'indirect', outputs({ name: str }, [])),
+  builtIn('kafka', 'Kafka', 'messaging', 'direct', outputs({ bootstrap_servers: str, host: str, port, topic: str }, [], credentials)),
+  builtIn('logging', 'Logging', 'general', 'implicit', outputs({}, [])),
+  builtIn('mariadb', 'MariaDB', 'datastore', 'direct', outputs({ host: str, port, name: str }, [], credentials)),
+  builtIn('mongodb', 'MongoDB', 'datastore', 'direct', outputs({ host: str, port, name: str }, [], { ...credentials, connection_string: str })),
+  builtIn('mssql', 'Microsoft SQL Server', 'datastore', 'direct', outputs({ host: str, port, name: str }, [], credentials)),
+  builtIn('mysql', 'MySQL', 'datastore', 'direct', outputs({ host: str, port, name: str }, [], credentials)),
+  builtIn('mysql-instance', 'MySQL instance', 'datastore', 'indirect', outputs({ host: str, port, name: str }, [], credentials)),
+  builtIn('postgres', 'PostgreSQL', 'datastore', 'direct', outputs({ host: str, port, name: str }, [], credentials),
+    { values: { type: 'object', properties: { extensions: { type: 'object', additionalProperties: { type: 'object', properties: { schema: str, version: str } } } } } }),
+  builtIn('postgres-instance', 'PostgreSQL instance', 'datastore', 'indirect', outputs({ host: str, port, name: str }, [], credentials)),
+  builtIn('pubsub-subscription', 'Pub/Sub subscription', 'messaging', 'direct', outputs({ name: str }, [])),
+  builtIn('pubsub-topic', 'Pub/Sub topic', 'messaging', 'direct', outputs({ name: str }, [])),
+  builtIn('redis', 'Redis', 'datastore', 'direct', outputs({ host: str, port }, [], credentials)),
+  builtIn('route', 'HTTP route', 'dns', 'direct', outputs({ host: str, path: str, port, service: str }, []),
+    { values: { type: 'object', properties: { host: str, path: str, port, service: str } } }),
+  builtIn('s3', 'S3 bucket', 'datastore', 'direct', outputs({ bucket: str, region: str }, [], { aws_access_key_id: str, aws_secret_access_key: str })),
+  builtIn('sns', 'Amazon SNS topic', 'messaging', 'direct', outputs({ arn: str, region: str }, [])),
+  builtIn('spanner', 'Cloud Spanner', 'datastore', 'direct', outputs({ instance: str, database: str, project_id: str }, [])),
+  builtIn('sqs', 'Amazon SQS queue', 'messaging', 'direct', outputs({ arn: str, region: str, url: str }, [])),
+  builtIn('tls-cert', 'TLS certificate', 'dns', 'indirect', outputs({ tls_secret_name: str }, [])),
+  // Volumes hand their result over as manifests (pod volumes), not as outputs.
+  builtIn('volume', 'Volume', 'datastore', 'direct', outputs({}, [])),
+  builtIn('workload', 'Workload', 'kubernetes', 'implicit',
+    outputs({ update: { type: 'array', items: { type: 'object', required: ['op', 'path'], properties: { op: str, path: str } } } }, [])),
 ];
+
+export const BUILT_IN_RESOURCE_TYPES: readonly ResourceType[] = HUMANITEC_TYPES;
 
 /** A read-only view of the types an organization can use: built-ins plus its own. */
 export interface ResourceTypeRegistry {

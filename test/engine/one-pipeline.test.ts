@@ -116,9 +116,10 @@ void describe('one pipeline: plan, explain, graph and deploy agree', () => {
     assert.equal((await waitForDeployment(h, app, 'development', second.body.id)).status, 'succeeded');
   });
 
-  it('a definition whose outputs miss a field its type requires fails the plan, naming the field', async () => {
+  it('a definition whose outputs do not fit its type fails the plan, naming the field', async () => {
+    // Humanitec's catalogue requires no output (issue 26), but a documented output must have its type: port is an integer.
     const created = await h.api('POST', '/orgs/local/resources/defs', {
-      id: 'half-redis', name: 'half-redis', type: 'redis', driver_type: 'humanitec/echo', driver_inputs: { values: { host: 'cache.internal' } }, criteria: [{ app_id: app }],
+      id: 'half-redis', name: 'half-redis', type: 'redis', driver_type: 'humanitec/echo', driver_inputs: { values: { host: 'cache.internal', port: 'six' } }, criteria: [{ app_id: app }],
     });
     assert.equal(created.status, 200, JSON.stringify(created.body));
     const delta = await h.api<{ id: string }>('POST', `/orgs/local/apps/${app}/deltas`, {
@@ -127,7 +128,7 @@ void describe('one pipeline: plan, explain, graph and deploy agree', () => {
     const plan = await h.api<{ message: string }>('POST', `${env}/baton/plans`, { delta_id: delta.body.id });
     assert.equal(plan.status, 400, JSON.stringify(plan.body));
     assert.match(plan.body.message, /half-redis|redis/);
-    assert.match(plan.body.message, /port/, 'the missing output is named');
+    assert.match(plan.body.message, /port/, 'the wrongly typed output is named');
     // The deployment fails the same way.
     const deploy = await h.api<{ id: string }>('POST', `${env}/deploys`, { delta_id: delta.body.id });
     const done = await waitForDeployment(h, app, 'development', deploy.body.id);

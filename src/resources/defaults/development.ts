@@ -147,7 +147,7 @@ export const IN_NAMESPACE_DEFINITIONS: readonly ResourceDefinition[] = [
                 - name: POSTGRES_DB
                   value: app
 ${passwordFromSecret('POSTGRES_PASSWORD')}`,
-    outputs: 'host: {{ .init.name }}\nport: 5432\nname: app\n',
+    outputs: 'host: {{ .init.name }}\nport: 5432\nname: app\ndatabase: app\n',
     secrets: 'username: app\npassword: {{ .init.password | quote }}\n',
   }),
   inNamespaceTemplate({
@@ -162,7 +162,7 @@ ${passwordFromSecret('POSTGRES_PASSWORD')}`,
                 - name: MYSQL_RANDOM_ROOT_PASSWORD
                   value: "yes"
 ${passwordFromSecret('MYSQL_PASSWORD')}`,
-    outputs: 'host: {{ .init.name }}\nport: 3306\nname: app\n',
+    outputs: 'host: {{ .init.name }}\nport: 3306\nname: app\ndatabase: app\n',
     secrets: 'username: app\npassword: {{ .init.password | quote }}\n',
   }),
   inNamespaceTemplate({
@@ -184,6 +184,22 @@ ${passwordFromSecret('MYSQL_PASSWORD')}`,
 ${passwordFromSecret('RABBITMQ_DEFAULT_PASS')}`,
     outputs: 'host: {{ .init.name }}\nport: 5672\nvhost: /\n',
     secrets: 'username: app\npassword: {{ .init.password | quote }}\n',
+  }),
+  inNamespaceTemplate({
+    type: 'mongodb',
+    prefix: 'mongo',
+    image: 'mongo:7',
+    port: 27017,
+    env: `                - name: MONGO_INITDB_ROOT_USERNAME
+                  value: app
+${passwordFromSecret('MONGO_INITDB_ROOT_PASSWORD')}`,
+    outputs: 'host: {{ .init.name }}\nport: 27017\nname: app\n',
+    // `connection` is what score-compose's mongodb provisioner outputs (score-spec/examples' aks-store-demo reads it).
+    secrets: `username: app
+password: {{ .init.password | quote }}
+connection: {{ printf "mongodb://app:%s@%s:27017/" .init.password .init.name | quote }}
+connection_string: {{ printf "mongodb://app:%s@%s:27017/" .init.password .init.name | quote }}
+`,
   }),
   definition('baton-default-dns', 'dns', 'humanitec/echo', {
     values: { host: '${context.app.id}-${context.env.id}.localhost' },

@@ -35,6 +35,7 @@ import { createResourceDefinitionsRepo } from '../../store/resource-definitions-
 import type { ResourceCriterionRow, ResourceDefinitionRow, ResourceDefinitionVersionRow } from '../../store/resource-definitions-repo.js';
 import { openLeaves, redactedDriverInputs, restoredDriverInputs, sealLeaves, splitDriverInputs } from './definition-secrets.js';
 import type { DriversService } from './drivers-service.js';
+import { withImplicitDriverInputs } from '../../drivers/kubernetes-builtins.js';
 import type { ResourceTypesService } from './types-service.js';
 
 /** Humanitec's ResourceDefinitionResponse, secrets replaced by reference paths. */
@@ -571,7 +572,9 @@ export function createDefinitionsService({ store, core, secretBox, types, driver
     async loadForEngine(orgId: string, trx?: Executor): Promise<ResourceDefinition[]> {
       const rows = await repo.list(orgId, {}, trx);
       const criteria = await criteriaByDef(orgId, trx);
-      return [...rows.map((r) => toDomain(r, criteria.get(r.id) ?? [], true)), ...defaults];
+      // Humanitec's built-in drivers that read the graph (humanitec/ingress) get their implicit inputs here, so
+      // deployments, plans, graphs and explain build the same graph.
+      return [...rows.map((r) => toDomain(r, criteria.get(r.id) ?? [], true)), ...defaults].map(withImplicitDriverInputs);
     },
 
     /**

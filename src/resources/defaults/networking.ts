@@ -1,0 +1,103 @@
+/**
+ * Defaults for the networking and storage types a fresh (embedded) Baton needs so that every Score file of the
+ * shipped examples and of score-spec/examples deploys before a platform team writes a definition (issues 18
+ * and 26): `route`, `ingress`, `tls-cert`, `volume` and `endpoint` (`dns` is in development.ts).
+ *
+ * - `route`: outputs `host`, `path`, `port`, `service` (the workload the route belongs to) from the route's
+ *   params, and one Ingress per route sending `host` + `path` to the workload's Service on `port` (no TLS: the
+ *   default hosts are `*.localhost`).
+ * - `ingress`: Humanitec's `humanitec/ingress` driver without TLS, for sets or definitions that ask for an
+ *   `ingress` resource (e.g. a dns definition co-provisioning one, as Humanitec's examples do).
+ * - `tls-cert`: names the TLS Secret `<app>-<env>-tls`; Baton does not issue certificates, something else
+ *   (cert-manager, an operator) must fill that Secret.
+ * - `volume`: an `emptyDir` pod volume (as score-k8s' default): data lives as long as the pod.
+ * - `endpoint`: another workload of the app reached by its Service: `name`/`host` are the resource's name,
+ *   `port` its `port` param (default 80), `url` `http://<host>:<port>`.
+ *
+ * All are fallbacks like the others (latest creation time, plainest criteria), so any org definition wins.
+ */
+import type { ResourceDefinition } from '../definitions.js';
+import { FALLBACK_CREATED_AT } from './implicit.js';
+
+function fallback(type: string, driverType: string, values: Record<string, unknown>): ResourceDefinition {
+  return {
+    id: `baton-default-${type}`,
+    name: `Baton default ${type} (${driverType})`,
+    type,
+    driver_type: driverType,
+    driver_inputs: { values, secrets: {} },
+    provision: {},
+    criteria: [{ id: `baton-default-${type}`, class: 'default' }],
+    version_id: 'builtin',
+    created_at: FALLBACK_CREATED_AT,
+    is_default: true,
+  };
+}
+
+/** `modules.<w>.externals.<name>` → `<w>`; `shared.<name>` → `<name>`. */
+const WORKLOAD_OF_RES_ID = `{{- $parts := splitList "." .driver.values.res_id }}
+workload: {{ if gt (len $parts) 2 }}{{ index $parts 1 | toRawJson }}{{ else }}{{ last $parts | toRawJson }}{{ end }}
+name: {{ last $parts | toRawJson }}
+`;
+
+export const NETWORKING_DEFINITIONS: readonly ResourceDefinition[] = [
+  fallback('route', 'humanitec/template', {
+    res_id: '${context.res.id}',
+    templates: {
+      init: WORKLOAD_OF_RES_ID,
+      outputs: `host: {{ .resource.host | default "" | toRawJson }}
+path: {{ .resource.path | default "/" | toRawJson }}
+port: {{ .resource.port | default 80 }}
+service: {{ .resource.service | default .init.workload | toRawJson }}
+`,
+      manifests: `{{- if .resource.host }}
+ingress.yaml:
+  location: namespace
+  data:
+    apiVersion: networking.k8s.io/v1
+    kind: Ingress
+    metadata:
+      name: {{ printf "route-%s-%s" (.init.name | trunc 30 | trimSuffix "-") (.id | trunc 10) | toRawJson }}
+    spec:
+      rules:
+        - host: {{ .resource.host | toRawJson }}
+          http:
+            paths:
+              - path: {{ .resource.path | default "/" | toRawJson }}
+                pathType: Prefix
+                backend:
+                  service:
+                    name: {{ .resource.service | default .init.workload | toRawJson }}
+                    port:
+                      number: {{ .resource.port | default 80 }}
+{{- end }}
+`,
+    },
+  }),
+  fallback('ingress', 'humanitec/ingress', { no_tls: true }),
+  fallback('tls-cert', 'humanitec/echo', { tls_secret_name: '${context.app.id}-${context.env.id}-tls' }),
+  fallback('volume', 'humanitec/template', {
+    templates: {
+      outputs: 'name: {{ printf "volume-%s" (.id | trunc 10) }}\n',
+      manifests: `volume.yaml:
+  location: volumes
+  data:
+    name: {{ printf "volume-%s" (.id | trunc 10) }}
+    emptyDir: {}
+`,
+    },
+  }),
+  fallback('endpoint', 'humanitec/template', {
+    res_id: '${context.res.id}',
+    templates: {
+      init: WORKLOAD_OF_RES_ID,
+      outputs: `name: {{ .init.name | toRawJson }}
+scheme: http
+host: {{ .init.name | toRawJson }}
+port: {{ .resource.port | default 80 }}
+path: ""
+`,
+      secrets: 'url: {{ printf "http://%s:%v" .init.name (.resource.port | default 80) | toRawJson }}\n',
+    },
+  }),
+];
