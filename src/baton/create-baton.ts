@@ -31,7 +31,9 @@ import { SecretBox, fluxSopsSecretCommand, loadOrCreateAgeKey, loadOrCreateSecre
 import type { AgeKey, SecretStoreResolver } from '../secrets/index.js';
 import { createSetsService } from '../sets/service.js';
 import { ensurePrivateDir } from '../shared/private-fs.js';
-import { createStore } from '../store/index.js';
+import { createMetrics } from '../metrics/index.js';
+import type { Metrics } from '../metrics/index.js';
+import { createMetricsRepo, createStore } from '../store/index.js';
 import type { Store } from '../store/index.js';
 import { createValueSource, createValuesService } from '../values/index.js';
 import type { BatonServices } from './services.js';
@@ -61,6 +63,8 @@ export interface Baton {
   /** Baton's read-only default definitions, as every path (match, graph, plan, deploy) uses them. */
   defaults: readonly ResourceDefinition[];
   services: BatonServices;
+  /** This process's Prometheus metrics (served at `/metrics`). */
+  metrics: Metrics;
   engine: Engine;
   app: BatonApp;
   /** The first-start seed (org, env types, administrator). */
@@ -91,6 +95,7 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
     const core = createCoreServices(store, { tokenHashKey: deriveTokenHashKey(secretKey.material) });
     const seeded = await bootstrap(core, { orgId: config.org, bootstrapToken: config.bootstrapToken, dataDir: config.dataDir });
     const ageKey = loadOrCreateAgeKey({ dataDir: config.dataDir, ageKey: config.ageKey });
+    const metrics = createMetrics(createMetricsRepo(store.db));
     const templateLimits = { maxSteps: config.templateMaxSteps, maxOutput: config.templateMaxOutput, timeoutMs: config.templateTimeoutMs };
     const terraformStateDir = join(config.dataDir, 'terraform');
     const registry = createRegistry({
@@ -98,6 +103,7 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
       terraformBin: config.terraformBin,
       databaseUrl: config.databaseUrl,
       templateLimits,
+      observeTemplateRender: (seconds, outcome) => metrics.observeTemplateRender(seconds, outcome),
       ...(overrides.extraDrivers ? { extra: overrides.extraDrivers } : {}),
     });
     // The local runtime needs podman: without it Baton starts on the gitops defaults and says why (after the server is up).
@@ -109,13 +115,14 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
     const values = createValuesService(store, box);
     const resources = createResourceServices({ store, core, secretBox: box, drivers: registry, defaults });
     const profiles = createWorkloadProfilesService(store, core, { templateLimits });
+    const resolveDriver = (orgId: string, driverType: string): Promise<Driver> => resources.drivers.resolveDriver(orgId, driverType);
     const engine = createEngine(
       {
         store,
         core,
         sets,
         definitions: (orgId) => resources.definitions.loadForEngine(orgId),
-        driver: (orgId, driverType) => resources.drivers.resolveDriver(orgId, driverType),
+        driver: async (orgId, driverType) => metrics.instrumentDriver(await resolveDriver(orgId, driverType)),
         types: (orgId) => resources.types.registry(orgId),
         profiles: (orgId) => profiles.profileRegistryFor(orgId),
         recordGraph: (ref, graph) => resources.graphs.record(ref, graph),
@@ -137,6 +144,7 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
         driverTimeoutMs: config.driverTimeoutMs,
         nodeConcurrency: overrides.nodeConcurrency ?? 8,
         onTimings: overrides.onTimings,
+        onDeploymentEnded: (status) => metrics.deploymentFinished(status),
       },
     );
     const lifecycle = createEnvironmentLifecycle({
@@ -163,7 +171,7 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
     };
     const services: BatonServices = { core, sets, values, resources, profiles, deployments, health: { ready: () => store.ready() }, gitops };
     const authFailures = createAuthFailureLimiter({ maxFailures: config.authFailureLimit, windowMs: 60_000 });
-    const app = await buildServer({ services, logLevel: config.logLevel, version: BATON_VERSION, authFailures });
+    const app = await buildServer({ services, logLevel: config.logLevel, version: BATON_VERSION, authFailures, metrics, metricsPublic: config.metricsPublic });
     // SQLite → PostgreSQL: terraform state files left in the data folder move into the database before any job runs.
     const migrated = await migrateTerraformStateToDatabase({ terraformStateDir, terraformBin: config.terraformBin, databaseUrl: config.databaseUrl, log: (level, message) => app.log[level](message) });
     if (config.databaseUrl !== undefined && config.gitopsUrl === undefined) app.log.warn(localRepositoryWarning(config.dataDir));
@@ -189,6 +197,7 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
       registry,
       defaults,
       services,
+      metrics,
       engine,
       app,
       bootstrap: seeded,

@@ -32,7 +32,15 @@ it('uses the documented defaults when nothing is set', () => {
     gitopsUrl: undefined,
     ageKey: undefined,
     authFailureLimit: 10,
+    localRuntime: 'none',
+    metricsPublic: false,
   });
+});
+
+it('BATON_METRICS_PUBLIC: true or false, anything else names the variable', () => {
+  assert.equal(loadConfig({ BATON_METRICS_PUBLIC: 'true' }).metricsPublic, true);
+  assert.equal(loadConfig({}, { metricsPublic: 'false' }).metricsPublic, false);
+  assert.throws(() => loadConfig({ BATON_METRICS_PUBLIC: 'yes' }), /BATON_METRICS_PUBLIC must be "true" or "false"/);
 });
 
 it('BATON_AUTH_FAILURE_LIMIT: 0 turns the limit off; a negative or non-integer value names the variable', () => {

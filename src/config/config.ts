@@ -70,6 +70,8 @@ export interface Config {
    * with Podman (docs/local-runtime.md); `none` (default): the embedded gitops repository.
    */
   localRuntime: 'none' | 'podman';
+  /** `/metrics` answers without a token (otherwise it needs one, permission `metrics.read`). Default false. */
+  metricsPublic: boolean;
 }
 
 /** Every setting: env var, CLI flag (undefined: env only), default, description. The single source for docs and flags. */
@@ -100,6 +102,7 @@ export const CONFIG_VARIABLES = [
   { key: 'ageKey', env: 'BATON_AGE_KEY', flag: '--age-key <identity>', default: undefined, description: 'age identity (AGE-SECRET-KEY-1…) Secrets in the gitops repository are SOPS-encrypted to (unset: <data dir>/age.agekey); give every replica the same one' },
   { key: 'authFailureLimit', env: 'BATON_AUTH_FAILURE_LIMIT', flag: '--auth-failure-limit <n>', default: '10', description: 'failed authentications (bad token or password) one source address may make per minute before it is answered 429 until the minute ends; 0 turns the limit off' },
   { key: 'localRuntime', env: 'BATON_LOCAL_RUNTIME', flag: '--local-runtime <runtime>', default: 'none', description: 'podman: development environments run on this machine with Podman (needs podman on PATH); none: manifests go to the embedded gitops repository' },
+  { key: 'metricsPublic', env: 'BATON_METRICS_PUBLIC', flag: '--metrics-public <bool>', default: 'false', description: 'true: GET /metrics answers without a token (restrict who reaches the port instead); false: it needs a token with the metrics.read permission' },
   { key: 'logLevel', env: 'BATON_LOG_LEVEL', flag: '--log-level <level>', default: 'info', description: `log level: ${LOG_LEVELS.join(', ')}` },
 ] as const satisfies ReadonlyArray<{ key: keyof Config; env: string; flag: string; default: string | undefined; description: string }>;
 
@@ -206,7 +209,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
     throw new InvalidInput(`${name('localRuntime')} must be "podman" or "none" (got "${localRuntime}")`, { field: name('localRuntime') });
   }
 
-  return { port, host, dataDir: raw('dataDir')!, databaseUrl, org, bootstrapToken, logLevel: logLevel as LogLevel, secretKey, ...devServers, ...engine, terraformBin, ...templates, gitopsUrl, ageKey, authFailureLimit, localRuntime };
+  const metricsPublicText = raw('metricsPublic')!;
+  if (metricsPublicText !== 'true' && metricsPublicText !== 'false') {
+    throw new InvalidInput(`${name('metricsPublic')} must be "true" or "false" (got "${metricsPublicText}")`, { field: name('metricsPublic') });
+  }
+  const metricsPublic = metricsPublicText === 'true';
+
+  return { port, host, dataDir: raw('dataDir')!, databaseUrl, org, bootstrapToken, logLevel: logLevel as LogLevel, secretKey, ...devServers, ...engine, terraformBin, ...templates, gitopsUrl, ageKey, authFailureLimit, localRuntime, metricsPublic };
 }
 
 /**
