@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { DIALECTS } from '../../src/store/testing.js';
 import { api, waitForDeployment } from '../helpers/deploy-scenario.js';
 import type { ApiTarget } from '../helpers/deploy-scenario.js';
+import { startBatonProcess } from '../helpers/baton-process.js';
 import { startInProcessBaton } from '../helpers/in-process.js';
 import type { InProcessBaton } from '../helpers/in-process.js';
 
@@ -113,6 +114,25 @@ void describe('/metrics with BATON_METRICS_PUBLIC=true', () => {
       assert.match(res.body, /# TYPE baton_http_request_duration_seconds histogram/);
     } finally {
       await b.stop();
+    }
+  });
+});
+
+void describe('request ids in the structured log of baton serve', () => {
+  it('every line of a request carries reqId: the caller\'s x-request-id, or a UUID when it is unsafe', async () => {
+    const p = await startBatonProcess({ env: { BATON_LOG_LEVEL: 'info' } });
+    try {
+      await fetch(`${p.url}/orgs`, { headers: { authorization: `Bearer ${p.token}`, 'x-request-id': 'trace-77' } });
+      await fetch(`${p.url}/orgs`, { headers: { authorization: `Bearer ${p.token}`, 'x-request-id': 'evil"}\\u0000' } });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const lines = p.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { reqId?: string; msg?: string });
+      const traced = lines.filter((l) => l.reqId === 'trace-77');
+      assert.deepEqual(traced.map((l) => l.msg), ['incoming request', 'request completed']);
+      assert.ok(!p.output().includes('evil'), 'an unsafe id never reaches the log');
+      const uuids = lines.filter((l) => l.msg === 'incoming request' && /^[0-9a-f-]{36}$/.test(l.reqId ?? ''));
+      assert.ok(uuids.length >= 1, 'the unsafe id was replaced by a UUID');
+    } finally {
+      await p.stop();
     }
   });
 });
