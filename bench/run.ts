@@ -4,6 +4,9 @@
  *
  *   npm run bench             # all benchmarks
  *   npm run bench -- score    # only those whose file name contains "score"
+ *   npm run bench -- --quick  # harness check: only the scale benchmarks (api, deploy-scale, growth, replicas,
+ *                             # data-volume), shrunk (sizes, durations, one run); results go to bench/results-quick/
+ *                             # and BENCHMARKS.md is not written
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,19 +14,28 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 
 const benchDir = import.meta.dirname;
-const filters = process.argv.slice(2);
+const quick = process.argv.includes('--quick');
+const filters = process.argv.slice(2).filter((arg) => arg !== '--quick');
 const files = readdirSync(benchDir)
   .filter((name) => name.endsWith('.bench.ts'))
   .filter((name) => filters.length === 0 || filters.some((f) => name.includes(f)))
+  // Quick mode runs only the benchmarks that shrink themselves (those built on scale-support.ts); the others would
+  // write full-size figures into bench/results/.
+  .filter((name) => !quick || readFileSync(join(benchDir, name), 'utf8').includes('./scale-support.js'))
   .sort();
 
 for (const file of files) {
   console.log(`\n=== ${file}`);
-  const result = spawnSync(process.execPath, ['--import', 'tsx', join(benchDir, file)], { stdio: 'inherit' });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', join(benchDir, file), ...(quick ? ['--quick'] : [])], { stdio: 'inherit' });
   if (result.status !== 0) {
     console.error(`${file} failed with exit code ${result.status}`);
     process.exitCode = 1;
   }
+}
+
+if (quick) {
+  console.log('\n--quick: results in bench/results-quick/; BENCHMARKS.md left as it is');
+  process.exit();
 }
 
 function render(value: unknown, indent = ''): string {
@@ -47,13 +59,16 @@ const sections = readdirSync(resultsDir)
   });
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
+const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: benchDir, encoding: 'utf8' });
+const commit = git.status === 0 ? git.stdout.trim() : 'unknown';
 const header = [
   '# Benchmarks',
   '',
   'Written by `npm run bench` (bench/run.ts) from the results each benchmark leaves in `bench/results/`.',
   'Speed targets are checked here, never by timed unit tests.',
   '',
-  `Last full write: ${new Date().toISOString()} on ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}.`,
+  `Last full write: ${new Date().toISOString()} on ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, commit ${commit}.`,
+  'Each section carries its own date and machine (a filtered run rewrites only its sections); scale figures are the median of 5 runs.',
   '',
 ].join('\n');
 writeFileSync(join(benchDir, '..', 'BENCHMARKS.md'), header + '\n' + sections.join('\n'));

@@ -67,6 +67,8 @@ export const PERMISSIONS = {
   'current-user.read': { scope: 'authenticated', summary: 'Read own profile and roles', org: [] },
   'current-user.update': { scope: 'authenticated', summary: 'Update own name and properties', org: [] },
   'org.read': { scope: 'org', summary: 'Read the organization', org: ALL_ORG },
+  // Process-wide counters and histograms (no org data, no names): any authenticated caller, e.g. a scraper's token.
+  'metrics.read': { scope: 'authenticated', summary: 'Scrape GET /metrics (unless BATON_METRICS_PUBLIC=true)', org: [] },
 
   // ----- users, roles, invitations
   'org-users.list': { scope: 'org', summary: 'List the org\'s users and their roles', org: CONFIG_READERS },

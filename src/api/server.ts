@@ -9,11 +9,13 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify from 'fastify';
 import type { BatonServices } from '../baton/services.js';
 import type { LogLevel } from '../config/index.js';
+import type { Metrics } from '../metrics/index.js';
 import { assertJsonTextDepth } from '../shared/input-limits.js';
 import { installAuth } from './auth.js';
 import { createAuthFailureLimiter } from './auth-rate-limit.js';
 import type { AuthFailureLimiter } from './auth-rate-limit.js';
 import { installErrorHandling } from './errors.js';
+import { installRequestIdHeader, installRequestIds, installRequestMetrics } from './observability.js';
 import { registerAppRoutes } from './routes/apps.js';
 import { registerEnvTypeRoutes } from './routes/env-types.js';
 import { registerEnvRoutes } from './routes/envs.js';
@@ -21,6 +23,7 @@ import { registerSetRoutes } from './routes/sets.js';
 import { registerDeltaRoutes } from './routes/deltas.js';
 import { registerScoreRoutes } from './routes/score.js';
 import { registerHealthRoutes } from './routes/health.js';
+import { registerMetricsRoutes } from './routes/metrics.js';
 import { registerOrgRoutes } from './routes/orgs.js';
 import type { BatonApp, RouteModule, ServerDeps } from './routes/types.js';
 import { registerUserRoutes } from './routes/users.js';
@@ -48,6 +51,7 @@ export type { BatonApp, RouteModule, ServerDeps } from './routes/types.js';
 /** Every route module, registered in this order. Add one line per new module. */
 export const ROUTE_MODULES: readonly RouteModule[] = [
   registerHealthRoutes,
+  registerMetricsRoutes,
   registerOrgRoutes,
   registerUserRoutes,
   registerTokenRoutes,
@@ -82,6 +86,10 @@ export interface BuildServerOptions {
   logLevel?: LogLevel;
   /** The failed-authentication limiter (shared with `POST /baton/login`); default: the defaults of src/api/auth-rate-limit.ts. */
   authFailures?: AuthFailureLimiter;
+  /** The process's metrics: every request is timed into them and `/metrics` serves them. Absent: no `/metrics`. */
+  metrics?: Metrics;
+  /** `/metrics` without a token (config `BATON_METRICS_PUBLIC`); otherwise it needs a token (permission `metrics.read`). */
+  metricsPublic?: boolean;
   /** Override the module list (tests); defaults to ROUTE_MODULES. */
   routeModules?: readonly RouteModule[];
 }
@@ -112,7 +120,11 @@ export async function buildServer(options: BuildServerOptions): Promise<BatonApp
     },
     // Baton ids never contain these, and a trailing slash should not be a different resource.
     routerOptions: { ignoreTrailingSlash: true },
+    // Every log line of a request carries `reqId`: the caller's `x-request-id` when it is a safe token, else a new UUID.
+    ...installRequestIds(),
   }).withTypeProvider<TypeBoxTypeProvider>();
+  installRequestIdHeader(app);
+  if (options.metrics !== undefined) installRequestMetrics(app, options.metrics);
 
   const registeredRoutes: RegisteredRoute[] = [];
   app.decorate('registeredRoutes', registeredRoutes);
@@ -156,7 +168,13 @@ export async function buildServer(options: BuildServerOptions): Promise<BatonApp
   });
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, () => app.swagger());
 
-  const deps: ServerDeps = { ...services, version: options.version, authFailures };
+  const deps: ServerDeps = {
+    ...services,
+    version: options.version,
+    authFailures,
+    ...(options.metrics !== undefined ? { metrics: options.metrics } : {}),
+    metricsPublic: options.metricsPublic === true,
+  };
   for (const register of options.routeModules ?? ROUTE_MODULES) await register(app, deps);
   await app.ready();
   return app;

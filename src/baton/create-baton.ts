@@ -38,7 +38,9 @@ import { createSetsService } from '../sets/service.js';
 import { ensurePrivateDir } from '../shared/private-fs.js';
 import { createCiRepo } from '../store/ci-repo.js';
 import { createJobsRepo } from '../store/jobs-repo.js';
-import { createStore } from '../store/index.js';
+import { createMetrics } from '../metrics/index.js';
+import type { Metrics } from '../metrics/index.js';
+import { createMetricsRepo, createStore } from '../store/index.js';
 import type { Store } from '../store/index.js';
 import { createValueSource, createValuesService } from '../values/index.js';
 import type { BatonServices } from './services.js';
@@ -81,6 +83,8 @@ export interface Baton {
   /** Baton's read-only default definitions, as every path (match, graph, plan, deploy) uses them. */
   defaults: readonly ResourceDefinition[];
   services: BatonServices;
+  /** This process's Prometheus metrics (served at `/metrics`). */
+  metrics: Metrics;
   engine: Engine;
   app: BatonApp;
   /** The first-start seed (org, env types, administrator). */
@@ -111,6 +115,7 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
     const core = createCoreServices(store, { tokenHashKey: deriveTokenHashKey(secretKey.material) });
     const seeded = await bootstrap(core, { orgId: config.org, bootstrapToken: config.bootstrapToken, dataDir: config.dataDir });
     const ageKey = loadOrCreateAgeKey({ dataDir: config.dataDir, ageKey: config.ageKey });
+    const metrics = createMetrics(createMetricsRepo(store.db));
     const templateLimits = { maxSteps: config.templateMaxSteps, maxOutput: config.templateMaxOutput, timeoutMs: config.templateTimeoutMs };
     const terraformStateDir = join(config.dataDir, 'terraform');
     const registry = createRegistry({
@@ -118,6 +123,7 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
       terraformBin: config.terraformBin,
       databaseUrl: config.databaseUrl,
       templateLimits,
+      observeTemplateRender: (seconds, outcome) => metrics.observeTemplateRender(seconds, outcome),
       ...(overrides.extraDrivers ? { extra: overrides.extraDrivers } : {}),
     });
     // The local runtime needs podman: without it Baton starts on the gitops defaults and says why (after the server is up).
@@ -139,13 +145,14 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
       { timeoutMs: config.webhookTimeoutMs, retryBaseMs: config.webhookRetryBaseMs, allowLinkLocal: config.webhookAllowLinkLocal, workerId: overrides.workerId, leaseMs: config.engineLeaseMs, pollMs: config.enginePollMs },
     );
     const ciEvents = createCiEvents({ store, webhooks, log: (message) => log(message) });
+    const resolveDriver = (orgId: string, driverType: string): Promise<Driver> => resources.drivers.resolveDriver(orgId, driverType);
     const engine = createEngine(
       {
         store,
         core,
         sets,
         definitions: (orgId) => resources.definitions.loadForEngine(orgId),
-        driver: (orgId, driverType) => resources.drivers.resolveDriver(orgId, driverType),
+        driver: async (orgId, driverType) => metrics.instrumentDriver(await resolveDriver(orgId, driverType)),
         types: (orgId) => resources.types.registry(orgId),
         profiles: (orgId) => profiles.profileRegistryFor(orgId),
         recordGraph: (ref, graph) => resources.graphs.record(ref, graph),
@@ -173,6 +180,7 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
         driverTimeoutMs: config.driverTimeoutMs,
         nodeConcurrency: overrides.nodeConcurrency ?? 8,
         onTimings: overrides.onTimings,
+        onDeploymentEnded: (status) => metrics.deploymentFinished(status),
       },
     );
     const lifecycle = createEnvironmentLifecycle({
@@ -216,7 +224,7 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
     };
     const services: BatonServices = { core, sets, values, secretStores, resources, profiles, deployments, ci: { artefacts, rules, webhooks }, health: { ready: () => store.ready() }, gitops };
     const authFailures = createAuthFailureLimiter({ maxFailures: config.authFailureLimit, windowMs: 60_000 });
-    const app = await buildServer({ services, logLevel: config.logLevel, version: BATON_VERSION, authFailures });
+    const app = await buildServer({ services, logLevel: config.logLevel, version: BATON_VERSION, authFailures, metrics, metricsPublic: config.metricsPublic });
     log = (message) => app.log.warn(message);
     // SQLite → PostgreSQL: terraform state files left in the data folder move into the database before any job runs.
     const migrated = await migrateTerraformStateToDatabase({ terraformStateDir, terraformBin: config.terraformBin, databaseUrl: config.databaseUrl, log: (level, message) => app.log[level](message) });
@@ -252,6 +260,7 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
       registry,
       defaults,
       services,
+      metrics,
       engine,
       app,
       bootstrap: seeded,

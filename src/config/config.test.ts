@@ -37,7 +37,14 @@ it('uses the documented defaults when nothing is set', () => {
     webhookTimeoutMs: 10_000,
     webhookRetryBaseMs: 10_000,
     webhookAllowLinkLocal: false,
+    metricsPublic: false,
   });
+});
+
+it('BATON_METRICS_PUBLIC: true or false, anything else names the variable', () => {
+  assert.equal(loadConfig({ BATON_METRICS_PUBLIC: 'true' }).metricsPublic, true);
+  assert.equal(loadConfig({}, { metricsPublic: 'false' }).metricsPublic, false);
+  assert.throws(() => loadConfig({ BATON_METRICS_PUBLIC: 'yes' }), /BATON_METRICS_PUBLIC must be "true" or "false"/);
 });
 
 it('BATON_AUTH_FAILURE_LIMIT: 0 turns the limit off; a negative or non-integer value names the variable', () => {

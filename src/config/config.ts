@@ -82,6 +82,8 @@ export interface Config {
   webhookRetryBaseMs: number;
   /** Let webhooks reach link-local and cloud metadata addresses (169.254.0.0/16, fe80::/10); off by default. */
   webhookAllowLinkLocal: boolean;
+  /** `/metrics` answers without a token (otherwise it needs one, permission `metrics.read`). Default false. */
+  metricsPublic: boolean;
 }
 
 /** Every setting: env var, CLI flag (undefined: env only), default, description. The single source for docs and flags. */
@@ -116,6 +118,7 @@ export const CONFIG_VARIABLES = [
   { key: 'webhookTimeoutMs', env: 'BATON_WEBHOOK_TIMEOUT_MS', flag: '--webhook-timeout-ms <ms>', default: '10000', description: 'time limit of one webhook delivery request in milliseconds' },
   { key: 'webhookRetryBaseMs', env: 'BATON_WEBHOOK_RETRY_BASE_MS', flag: '--webhook-retry-base-ms <ms>', default: '10000', description: 'wait before the first retry of a failed webhook delivery; doubles each retry (at most 1 h) for 24 h' },
   { key: 'webhookAllowLinkLocal', env: 'BATON_WEBHOOK_ALLOW_LINK_LOCAL', flag: '--webhook-allow-link-local <bool>', default: 'false', description: 'true lets webhooks reach link-local and cloud metadata addresses (refused by default)' },
+  { key: 'metricsPublic', env: 'BATON_METRICS_PUBLIC', flag: '--metrics-public <bool>', default: 'false', description: 'true: GET /metrics answers without a token (restrict who reaches the port instead); false: it needs a token with the metrics.read permission' },
   { key: 'logLevel', env: 'BATON_LOG_LEVEL', flag: '--log-level <level>', default: 'info', description: `log level: ${LOG_LEVELS.join(', ')}` },
 ] as const satisfies ReadonlyArray<{ key: keyof Config; env: string; flag: string; default: string | undefined; description: string }>;
 
@@ -239,7 +242,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
     }
   }
 
-  return { port, host, dataDir: raw('dataDir')!, databaseUrl, org, bootstrapToken, logLevel: logLevel as LogLevel, secretKey, ...devServers, ...engine, terraformBin, ...templates, gitopsUrl, gitopsCredentials, ageKey, authFailureLimit, localRuntime, ...webhooks };
+  const metricsPublicText = raw('metricsPublic')!;
+  if (metricsPublicText !== 'true' && metricsPublicText !== 'false') {
+    throw new InvalidInput(`${name('metricsPublic')} must be "true" or "false" (got "${metricsPublicText}")`, { field: name('metricsPublic') });
+  }
+  const metricsPublic = metricsPublicText === 'true';
+
+  return { port, host, dataDir: raw('dataDir')!, databaseUrl, org, bootstrapToken, logLevel: logLevel as LogLevel, secretKey, ...devServers, ...engine, terraformBin, ...templates, gitopsUrl, gitopsCredentials, ageKey, authFailureLimit, localRuntime, ...webhooks, metricsPublic };
 }
 
 /**

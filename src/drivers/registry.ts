@@ -77,6 +77,8 @@ export interface BuiltinDriverDeps {
   terraformBin?: string;
   /** Limits of every `humanitec/template` render (config `BATON_TEMPLATE_*`). */
   templateLimits?: TemplateLimits;
+  /** Told the time of every `humanitec/template` render (metrics). */
+  observeTemplateRender?: (seconds: number, outcome: 'ok' | 'error') => void;
   /** Terraform state in PostgreSQL (Baton on PostgreSQL); local state files when absent. */
   terraformPgBackend?: TerraformPgBackend;
 }
@@ -90,6 +92,7 @@ export function createBuiltinRegistry(deps: BuiltinDriverDeps): DriverRegistry {
     createTemplateDriver({
       ...(deps.renderTemplate === undefined ? {} : { renderTemplate: deps.renderTemplate }),
       ...(deps.templateLimits === undefined ? {} : { limits: deps.templateLimits }),
+      ...(deps.observeTemplateRender === undefined ? {} : { observeRender: deps.observeTemplateRender }),
     }),
   );
 

@@ -33,6 +33,8 @@ export interface TemplateDriverOptions {
   renderTemplate?: TemplateRenderer;
   /** Step budget, output size and time of every render (config `BATON_TEMPLATE_*`); the engine's defaults when absent. */
   limits?: TemplateLimits;
+  /** Told the time of every render in seconds and whether it succeeded (metrics: src/metrics). */
+  observeRender?: (seconds: number, outcome: 'ok' | 'error') => void;
 }
 
 interface TemplateSet {
@@ -70,7 +72,21 @@ const cachedRenderTemplate: TemplateRenderer = (source, data, options) => {
 export function createTemplateDriver(options: TemplateDriverOptions = {}): Driver {
   const renderer = options.renderTemplate ?? cachedRenderTemplate;
   const limits = options.limits ?? DEFAULT_TEMPLATE_LIMITS;
-  const render: TemplateRenderer = (source, data, renderOptions) => renderer(source, data, { ...renderOptions, limits });
+  const observe = options.observeRender;
+  const render: TemplateRenderer =
+    observe === undefined
+      ? (source, data, renderOptions) => renderer(source, data, { ...renderOptions, limits })
+      : (source, data, renderOptions) => {
+          const started = process.hrtime.bigint();
+          let outcome: 'ok' | 'error' = 'error';
+          try {
+            const text = renderer(source, data, { ...renderOptions, limits });
+            outcome = 'ok';
+            return text;
+          } finally {
+            observe(Number(process.hrtime.bigint() - started) / 1e9, outcome);
+          }
+        };
   return {
     id: TEMPLATE_DRIVER_ID,
     aliases: ['baton/template'],

@@ -90,12 +90,14 @@ export function createRegistry(options: {
   terraformBin?: string;
   databaseUrl?: string | undefined;
   templateLimits?: BuiltinDriverDeps['templateLimits'];
+  observeTemplateRender?: BuiltinDriverDeps['observeTemplateRender'];
   extra?: readonly Driver[];
 }): DriverRegistry {
   const registry = createBuiltinRegistry({
     terraformStateDir: options.terraformStateDir,
     ...(options.terraformBin !== undefined ? { terraformBin: options.terraformBin } : {}),
     ...(options.templateLimits !== undefined ? { templateLimits: options.templateLimits } : {}),
+    ...(options.observeTemplateRender !== undefined ? { observeTemplateRender: options.observeTemplateRender } : {}),
     // On PostgreSQL terraform keeps its state and locks in Baton's database (docs/operations.md).
     ...(options.databaseUrl !== undefined ? { terraformPgBackend: terraformPgBackend(options.databaseUrl) } : {}),
   });

@@ -71,6 +71,8 @@ export interface EngineSettings {
   nodeConcurrency: number;
   /** Called after each deployment with where the time went (benchmarks). */
   onTimings?: ((deployId: string, timings: EngineTimings) => void) | undefined;
+  /** Called with the final status of every deployment this worker ends (metrics). */
+  onDeploymentEnded?: ((status: string) => void) | undefined;
 }
 
 export function createEngine(deps: EngineDeps, settings: EngineSettings) {
@@ -117,6 +119,7 @@ export function createEngine(deps: EngineDeps, settings: EngineSettings) {
       await deps.events?.deployment('started', ref);
       const { status, timings } = await runDeployment(pipeline, ref, { guard, signal, work });
       settings.onTimings?.(ref.deployId, timings);
+      settings.onDeploymentEnded?.(status);
       await deps.events?.deployment('finished', ref);
       return status;
     },
@@ -127,6 +130,7 @@ export function createEngine(deps: EngineDeps, settings: EngineSettings) {
         { scope: 'deployment', object_id: ref.deployId, code: 'INTERNAL', summary: 'Deployment gave up', message: error instanceof AttemptsSpentError ? `deployment ${error.message}` : `gave up after ${job.attempts} attempts: ${error instanceof Error ? error.message : String(error)}`, error_type: 'InternalError' },
       ]);
       await deployments.update(ref.orgId, ref.appId, ref.deployId, { status: 'failed', status_changed_at: at });
+      settings.onDeploymentEnded?.('failed');
       await deps.events?.deployment('finished', ref);
     },
   });

@@ -4,6 +4,7 @@ export type { Executor, Store, StoreConfig, Trx } from './store.js';
 export type { Database } from './schema.js';
 export type { DialectName } from './ddl.js';
 export { nowIso, toJsonText, fromJsonText } from './ddl.js';
+export { createMetricsRepo } from './metrics-repo.js';
 import type { Store } from './store.js';
 import { createAppsRepo } from './apps-repo.js';
 import { createEnvTypesRepo } from './env-types-repo.js';

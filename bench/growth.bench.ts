@@ -1,0 +1,51 @@
+/**
+ * Growth: plan + render (POST …/baton/plans, the pipeline in dry-run mode: match, graph, placeholder resolution,
+ * driver outputs of echo resources, manifests rendered) for 10, 100, 1,000 and 5,000 workloads with 2 resources
+ * each, on SQLite. Each size runs in a fresh child process, so its peak memory (max RSS) is its own. Reports the time
+ * per size (median), the exponent fitted to time ∝ workloads^k (linear expected: k ≈ 1) and peak memory.
+ *
+ *   node --import tsx bench/growth.bench.ts [--quick]
+ */
+import { spawnSync } from 'node:child_process';
+import { QUICK, RUNS, bigDelta, echoDefinition, fitExponent, median, startBenchBaton, writeScaleResult } from './scale-support.js';
+import type { ScaleFigure } from './scale-support.js';
+
+const SIZES = QUICK ? [5, 10, 20, 40] : [10, 100, 1000, 5000];
+const RESOURCES = 2;
+const sizeArg = process.argv.indexOf('--size');
+
+if (sizeArg >= 0) {
+  // Child: one size, RUNS plans, prints one JSON line.
+  const workloads = Number(process.argv[sizeArg + 1]);
+  const b = await startBenchBaton('sqlite');
+  const times: number[] = [];
+  try {
+    await b.call('POST', '/orgs/local/apps', { id: 'grow', name: 'grow' });
+    await b.call('POST', '/orgs/local/resources/defs', echoDefinition('grow'));
+    const delta = await b.call<{ id: string }>('POST', '/orgs/local/apps/grow/deltas', bigDelta(workloads, RESOURCES, 'api:1'));
+    for (let run = 0; run < RUNS; run++) {
+      const started = performance.now();
+      await b.call('POST', '/orgs/local/apps/grow/envs/development/baton/plans', { delta_id: delta.id });
+      times.push(performance.now() - started);
+    }
+  } finally {
+    await b.stop();
+  }
+  console.log(JSON.stringify({ workloads, ms: median(times), maxRssMiB: process.resourceUsage().maxRSS / 1024 }));
+} else {
+  const rows: Array<{ workloads: number; ms: number; maxRssMiB: number }> = [];
+  for (const size of SIZES) {
+    const child = spawnSync(process.execPath, ['--import', 'tsx', import.meta.filename, '--size', String(size), ...(QUICK ? ['--quick'] : [])], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+    if (child.status !== 0) throw new Error(`size ${size} failed: ${child.stderr}`);
+    const row = JSON.parse(child.stdout.trim().split('\n').pop()!) as { workloads: number; ms: number; maxRssMiB: number };
+    console.log(`${size} workloads: ${row.ms.toFixed(0)} ms, peak RSS ${row.maxRssMiB.toFixed(0)} MiB`);
+    rows.push(row);
+  }
+  const exponent = fitExponent(rows.map((r) => r.workloads), rows.map((r) => r.ms));
+  const figures: ScaleFigure[] = rows.flatMap((r) => [
+    { label: `plan + render, ${r.workloads} workloads × ${RESOURCES} resources`, value: r.ms, unit: 'ms' },
+    { label: `peak memory (max RSS of the process), ${r.workloads} workloads`, value: r.maxRssMiB, unit: 'MiB' },
+  ]);
+  figures.push({ label: 'fitted exponent k (time ∝ workloads^k)', value: exponent, unit: '', target: '≈ 1 (linear; < 1.2)', met: exponent < 1.2, limit: 'a step whose cost grows with the size of the whole graph per node' });
+  writeScaleResult('growth', figures, `SQLite, humanitec/echo resources, POST …/baton/plans (dry run) of one delta; time is the median of ${RUNS} plans per size; each size in its own process.`);
+}
