@@ -18,6 +18,7 @@ import {
   Timeout,
   TooManyAttempts,
   Unauthenticated,
+  NotImplemented,
 } from '../shared/errors.js';
 
 export const HumanitecErrorSchema = Type.Object(
@@ -54,6 +55,7 @@ const STATUS_BY_ERROR: ReadonlyArray<[abstract new (...args: never[]) => BatonEr
   [SecretStoreFailed, 502],
   [Timeout, 504],
   [StoreUnavailable, 503],
+  [NotImplemented, 501],
 ];
 
 interface AjvIssue {

@@ -44,6 +44,7 @@ import { registerSecretStoreRoutes } from './routes/secret-stores.js';
 import { registerArtefactRoutes } from './routes/artefacts.js';
 import { registerRuleRoutes } from './routes/rules.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
+import { registerUnservedRoutes } from './routes/unserved.js';
 import { installValidation } from './validation.js';
 
 export type { BatonApp, RouteModule, ServerDeps } from './routes/types.js';
@@ -77,6 +78,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   registerArtefactRoutes,
   registerRuleRoutes,
   registerWebhookRoutes,
+  registerUnservedRoutes,
 ];
 
 export interface BuildServerOptions {
@@ -102,6 +104,8 @@ export interface RegisteredRoute {
   permission?: string | undefined;
   /** `config.public`: served without authentication. */
   public?: boolean | undefined;
+  /** Left out of the OpenAPI document (`schema.hide`): the 501 answers for unserved Humanitec operations. */
+  hidden?: boolean | undefined;
 }
 
 declare module 'fastify' {
@@ -131,7 +135,8 @@ export async function buildServer(options: BuildServerOptions): Promise<BatonApp
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) {
       const config = (route.config ?? {}) as { permission?: string; public?: boolean };
-      if (method !== 'HEAD') registeredRoutes.push({ method, url: route.url, permission: config.permission, public: config.public });
+      const hidden = (route.schema)?.hide === true;
+      if (method !== 'HEAD') registeredRoutes.push({ method, url: route.url, permission: config.permission, public: config.public, hidden });
     }
   });
 

@@ -36,6 +36,11 @@ export class Conflict extends BatonError {
   readonly code = 'CONFLICT';
 }
 
+/** A Humanitec API operation Baton deliberately does not serve (docs/compatibility.md says why). */
+export class NotImplemented extends BatonError {
+  readonly code = 'NOT_IMPLEMENTED';
+}
+
 export class Unauthenticated extends BatonError {
   readonly code = 'UNAUTHENTICATED';
 }
