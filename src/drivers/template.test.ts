@@ -100,6 +100,18 @@ describe('humanitec/template', () => {
     assert.deepEqual(result.secrets, { a: 'from-values', b: 'from-secrets', c: 't0k' });
   });
 
+  it('gives the secret templates the parsed outputs as .outputs.values (not the outputs template itself)', async () => {
+    const result = await driver.provision({
+      ...request({}),
+      driver: {
+        values: { templates: { outputs: '{{ if .outputs }}seen: true{{ else }}host: example.com\nport: 8080{{ end }}', secrets: 'url: http://{{ .outputs.values.host }}:{{ .outputs.values.port }}' } },
+        secrets: { templates: { outputs: 'port: {{ .outputs.values.port | toRawJson }}' } },
+      },
+    });
+    assert.deepEqual(result.values, { host: 'example.com', port: 8080 });
+    assert.deepEqual(result.secrets, { url: 'http://example.com:8080', port: 8080 });
+  });
+
   it('returns manifests keyed by name with their location, sorted by name', async () => {
     const result = await driver.provision(
       request({

@@ -4,7 +4,8 @@
  * Inputs (all optional): `driver.values.templates.{init, cookie, manifests, outputs, secrets}` and
  * `driver.secrets.templates.outputs`. Evaluation order is init → cookie → manifests → outputs → secret outputs;
  * every template sees `.id` (GUResID), `.resource`, `.driver.values`, `.driver.secrets`, `.cookie` (the cookie
- * stored by the previous provision, or nil) and `.init` (the parsed init result). Each rendered text is parsed as
+ * stored by the previous provision, or nil) and `.init` (the parsed init result); the secret templates also see
+ * `.outputs.values` (the parsed outputs). Each rendered text is parsed as
  * YAML. Returning the rendered cookie is what keeps generated passwords stable across deployments.
  */
 import { parse as parseYaml } from 'yaml';
@@ -203,6 +204,8 @@ function provisionFromTemplates(render: TemplateRenderer, request: ProvisionRequ
       ? manifestsFromMap(templates.manifests, (name, source) => evaluate(name, source))
       : manifestsFromRendered(evaluate('manifests', templates.manifests));
   const values = asObject('outputs', evaluate('outputs', templates.outputs));
+  // The secret templates come after outputs and read them as `.outputs.values` (Humanitec's endpoint example does).
+  data.outputs = { values };
   const secrets = {
     ...asObject('secrets', evaluate('secrets', templates.secrets)),
     ...asObject('secret outputs', evaluate('secret-outputs', templates.secretOutputs)),
