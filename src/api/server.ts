@@ -37,6 +37,7 @@ import { registerEnvironmentLifecycleRoutes } from './routes/environment-lifecyc
 import { registerWorkloadProfileRoutes } from './routes/workload-profiles.js';
 import { registerGitOpsRoutes } from './routes/gitops.js';
 import { registerRuntimeRoutes } from './routes/runtime.js';
+import { registerUiRoutes } from './routes/ui.js';
 import { installValidation } from './validation.js';
 
 export type { BatonApp, RouteModule, ServerDeps } from './routes/types.js';
@@ -65,6 +66,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   registerRuntimeRoutes,
   registerWorkloadProfileRoutes,
   registerGitOpsRoutes,
+  registerUiRoutes,
 ];
 
 export interface BuildServerOptions {

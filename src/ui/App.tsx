@@ -1,0 +1,105 @@
+import { useEffect, useState } from 'react';
+import { clearToken, get, getToken, paths, setUnauthenticatedHandler } from './api';
+import type { Org, User } from './api';
+import { Empty, ErrorBox, Link, Loading, navigate, useLoad } from './components';
+import { formatRoute, parseRoute } from './routes';
+import type { Route } from './routes';
+import { DeploymentScreen } from './screens/Deployment';
+import { EnvironmentScreen } from './screens/Environment';
+import { GraphScreen } from './screens/Graph';
+import { GridScreen } from './screens/Grid';
+import { SignIn } from './screens/SignIn';
+
+function currentRoute(): Route {
+  return parseRoute(location.pathname, location.search);
+}
+
+export function App() {
+  const [route, setRoute] = useState<Route>(currentRoute);
+  const [token, setTokenState] = useState(getToken);
+
+  useEffect(() => {
+    const onPop = () => {
+      setRoute(currentRoute());
+      setTokenState(getToken());
+    };
+    window.addEventListener('popstate', onPop);
+    setUnauthenticatedHandler(() => {
+      clearToken();
+      navigate({ name: 'signin', next: location.pathname + location.search }, true);
+    });
+    return () => window.removeEventListener('popstate', onPop);
+  }, []);
+
+  useEffect(() => {
+    if (route.name !== 'signin' && !token) navigate({ name: 'signin', ...(route.name !== 'home' ? { next: formatRoute(route) } : {}) }, true);
+  }, [route, token]);
+
+  useEffect(() => {
+    performance.mark('baton-ui-first-screen');
+  }, []);
+
+  if (route.name === 'signin') return <SignIn next={route.next} />;
+  if (!token) return <Loading what="sign-in" />;
+  return (
+    <Shell route={route}>
+      <Screen route={route} />
+    </Shell>
+  );
+}
+
+function Screen({ route }: { route: Route }) {
+  switch (route.name) {
+    case 'home':
+      return <Home />;
+    case 'grid':
+      return <GridScreen org={route.org} />;
+    case 'env':
+      return <EnvironmentScreen envRef={route} />;
+    case 'deploy':
+      return <DeploymentScreen envRef={route} deployId={route.deploy} />;
+    case 'graph':
+      return <GraphScreen envRef={route} node={route.node} />;
+    default:
+      return <Empty>No screen at this address. <Link to={{ name: 'home' }}>Go to the overview</Link>.</Empty>;
+  }
+}
+
+function Home() {
+  const { result } = useLoad(() => get<Org[]>(paths.orgs()), 'orgs');
+  useEffect(() => {
+    if (result.state === 'ok' && result.data[0]) navigate({ name: 'grid', org: result.data[0].id }, true);
+  }, [result]);
+  if (result.state === 'error') return <ErrorBox error={result.error} what="organizations" />;
+  if (result.state === 'ok' && result.data.length === 0) return <Empty>This token sees no organization.</Empty>;
+  return <Loading what="organizations" />;
+}
+
+function Shell({ route, children }: { route: Route; children: React.ReactNode }) {
+  const { result: user } = useLoad(() => get<User>(paths.currentUser()), 'me');
+  const org = 'org' in route ? route.org : undefined;
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <Link to={org ? { name: 'grid', org } : { name: 'home' }} className="brand">
+          <img src="/ui/logo.svg" alt="Baton logo" width={24} height={24} />
+          <span>Baton</span>
+        </Link>
+        {org && <span className="crumb">org {org}</span>}
+        <span className="spacer" />
+        {user.state === 'ok' && <span className="who">{user.data.name}</span>}
+        <button
+          type="button"
+          className="link-button"
+          onClick={() => {
+            clearToken();
+            navigate({ name: 'signin' });
+          }}
+        >
+          Sign out
+        </button>
+      </header>
+      <main>{children}</main>
+    </div>
+  );
+}
