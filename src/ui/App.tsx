@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { Suspense, lazy, useEffect, useState } from 'react';
 import { clearToken, get, getToken, paths, setUnauthenticatedHandler } from './api';
 import type { Org, User } from './api';
 import { Empty, ErrorBox, Link, Loading, navigate, useLoad } from './components';
@@ -6,9 +6,11 @@ import { formatRoute, parseRoute } from './routes';
 import type { Route } from './routes';
 import { DeploymentScreen } from './screens/Deployment';
 import { EnvironmentScreen } from './screens/Environment';
-import { GraphScreen } from './screens/Graph';
 import { GridScreen } from './screens/Grid';
 import { SignIn } from './screens/SignIn';
+
+// The graph screen brings @xyflow/react and elkjs (most of the bundle): loaded when first opened.
+const GraphScreen = lazy(() => import('./screens/Graph').then((m) => ({ default: m.GraphScreen })));
 
 function currentRoute(): Route {
   return parseRoute(location.pathname, location.search);
@@ -59,7 +61,11 @@ function Screen({ route }: { route: Route }) {
     case 'deploy':
       return <DeploymentScreen envRef={route} deployId={route.deploy} />;
     case 'graph':
-      return <GraphScreen envRef={route} node={route.node} />;
+      return (
+        <Suspense fallback={<Loading what="the graph view" />}>
+          <GraphScreen envRef={route} node={route.node} />
+        </Suspense>
+      );
     default:
       return <Empty>No screen at this address. <Link to={{ name: 'home' }}>Go to the overview</Link>.</Empty>;
   }

@@ -107,8 +107,6 @@ export interface Environment {
   name: string;
   type: string;
   status: string;
-  last_deploy?: Deployment;
-  from_deploy?: Deployment;
 }
 export interface DeploymentError {
   code: string;

@@ -49,8 +49,8 @@ export async function seedUiData(baton: ApiTarget): Promise<UiSeed> {
     driver_inputs: { values: { templates: { outputs: `{{ fail "${FAILURE_MESSAGE}" }}` } } },
     criteria: [{ app_id: 'billing' }],
   });
-  await must(baton, 'POST', '/orgs/local/apps/shop/envs/development/values', { key: 'LOG_LEVEL', value: 'info', is_secret: false });
-  await must(baton, 'POST', '/orgs/local/apps/shop/envs/development/values', { key: 'API_KEY', value: 'not-for-your-eyes', is_secret: true });
+  await must(baton, 'POST', '/orgs/local/apps/shop/envs/development/values', { key: 'LOG_LEVEL', value: 'info', description: 'log level', is_secret: false });
+  await must(baton, 'POST', '/orgs/local/apps/shop/envs/development/values', { key: 'API_KEY', value: 'not-for-your-eyes', description: 'payment provider key', is_secret: true });
   const shopFirst = await deploy(baton, 'shop', 'registry.local/shop/api:1', 'First release');
   const shopSecond = await deploy(baton, 'shop', 'registry.local/shop/api:2', 'Second release');
   const billingFailed = await deploy(baton, 'billing', 'registry.local/billing/api:1', 'Billing launch');

@@ -23,7 +23,7 @@ export function EnvironmentScreen({ envRef }: { envRef: EnvRef }) {
             <h2>
               {e.name} <span className="sub">({e.type})</span>
             </h2>
-            <Status status={e.last_deploy?.status} />
+            {deploys.result.state === 'ok' && <Status status={deploys.result.data[0]?.status} />}
             <span className="spacer" />
             <Link to={{ name: 'graph', ...envRef }} className="button">
               Resource graph
@@ -57,8 +57,12 @@ export function EnvironmentScreen({ envRef }: { envRef: EnvRef }) {
         </div>
         <div className="card">
           <h3>Workloads</h3>
-          <Show loaded={envLoad.result} what="the environment">
-            {(e) => (e.last_deploy ? <Workloads org={org} app={app} setId={e.last_deploy.set_id} /> : <Empty>No deployment, so no workloads.</Empty>)}
+          <Show loaded={deploys.result} what="deployments">
+            {(list) => {
+              // What runs: the set of the newest deployment that succeeded.
+              const current = list.find((d) => d.status === 'succeeded');
+              return current ? <Workloads org={org} app={app} setId={current.set_id} deployId={current.id} /> : <Empty>No successful deployment, so no workloads.</Empty>;
+            }}
           </Show>
         </div>
       </div>
@@ -128,7 +132,7 @@ export function EnvironmentScreen({ envRef }: { envRef: EnvRef }) {
   );
 }
 
-function Workloads({ org, app, setId }: { org: string; app: string; setId: string }) {
+function Workloads({ org, app, setId, deployId }: { org: string; app: string; setId: string; deployId: string }) {
   const { result } = useLoad(() => get<DeploymentSet>(paths.set(org, app, setId)), `set:${org}/${app}/${setId}`);
   return (
     <Show loaded={result} what="the deployment set">
@@ -136,6 +140,8 @@ function Workloads({ org, app, setId }: { org: string; app: string; setId: strin
         const modules = Object.entries(set.modules ?? {});
         if (modules.length === 0) return <Empty>The current set has no workloads.</Empty>;
         return (
+          <>
+          <p className="sub">From deployment {deployId}</p>
           <ul className="workloads">
             {modules.map(([name, m]) => (
               <li key={name}>
@@ -150,6 +156,7 @@ function Workloads({ org, app, setId }: { org: string; app: string; setId: strin
               </li>
             ))}
           </ul>
+          </>
         );
       }}
     </Show>

@@ -1,18 +1,24 @@
 import { get, paths } from '../api';
-import type { App, Environment } from '../api';
+import type { App, Deployment, Environment } from '../api';
 import { Empty, Link, Show, Status, useLoad } from '../components';
 import { age } from '../format';
 
 interface Row {
   app: App;
-  envs: Environment[];
+  envs: (Environment & { last: Deployment | undefined })[];
 }
 
 /** Apps × environments: each cell is the environment's last deployment (status, age, who) and links to it. */
 export function GridScreen({ org }: { org: string }) {
   const { result } = useLoad(async (): Promise<Row[]> => {
     const apps = await get<App[]>(paths.apps(org));
-    return Promise.all(apps.map(async (app) => ({ app, envs: await get<Environment[]>(paths.envs(org, app.id)) })));
+    // The newest deployment of each environment (the list is newest first).
+    return Promise.all(
+      apps.map(async (app) => {
+        const envs = await get<Environment[]>(paths.envs(org, app.id));
+        return { app, envs: await Promise.all(envs.map(async (env) => ({ ...env, last: (await get<Deployment[]>(`${paths.deploys(org, app.id, env.id)}?per_page=1`))[0] }))) };
+      }),
+    );
   }, `grid:${org}`);
   return (
     <section>
@@ -43,7 +49,7 @@ export function GridScreen({ org }: { org: string }) {
                     {envIds.map((envId) => {
                       const env = envs.find((e) => e.id === envId);
                       if (!env) return <td key={envId} className="cell-none" aria-label="no such environment" />;
-                      const last = env.last_deploy;
+                      const last = env.last;
                       const ref = { org, app: app.id, env: env.id };
                       return (
                         <td key={envId} data-testid={`cell-${app.id}-${env.id}`}>
