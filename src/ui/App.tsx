@@ -51,19 +51,21 @@ export function App() {
 }
 
 function Screen({ route }: { route: Route }) {
+  // Only the three ids: spread into another route, a `name` here would override that route's.
+  const envRef = 'env' in route ? { org: route.org, app: route.app, env: route.env } : undefined;
   switch (route.name) {
     case 'home':
       return <Home />;
     case 'grid':
       return <GridScreen org={route.org} />;
     case 'env':
-      return <EnvironmentScreen envRef={route} />;
+      return <EnvironmentScreen envRef={envRef!} />;
     case 'deploy':
-      return <DeploymentScreen envRef={route} deployId={route.deploy} />;
+      return <DeploymentScreen envRef={envRef!} deployId={route.deploy} />;
     case 'graph':
       return (
         <Suspense fallback={<Loading what="the graph view" />}>
-          <GraphScreen envRef={route} node={route.node} />
+          <GraphScreen envRef={envRef!} node={route.node} />
         </Suspense>
       );
     default:

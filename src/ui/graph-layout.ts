@@ -31,7 +31,7 @@ export async function layeredLayout(shape: { nodes: ShapeNode[]; edges: ShapeEdg
   const elk = new ELK();
   const laid = await elk.layout({
     id: 'root',
-    layoutOptions: { 'elk.algorithm': 'layered', 'elk.direction': 'DOWN', 'elk.spacing.nodeNode': '40', 'elk.layered.spacing.nodeNodeBetweenLayers': '60' },
+    layoutOptions: { 'elk.algorithm': 'layered', 'elk.direction': 'DOWN', 'elk.spacing.nodeNode': '40', 'elk.layered.spacing.nodeNodeBetweenLayers': '60', 'elk.separateConnectedComponents': 'false' },
     children: shape.nodes.map((n) => ({ id: n.id, width: NODE_WIDTH, height: NODE_HEIGHT })),
     edges: shape.edges.map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] })),
   });

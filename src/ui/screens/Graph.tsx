@@ -3,7 +3,7 @@ import { Background, Controls, ReactFlow } from '@xyflow/react';
 import type { Edge, Node } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { get, paths } from '../api';
-import type { ActiveResource, Deployment, Graph, GraphNode } from '../api';
+import type { ActiveResource, Deployment, DeploymentError, Graph, GraphNode } from '../api';
 import { Empty, Json, Link, Show, navigate, useLoad } from '../components';
 import { statusTone } from '../format';
 import { graphShape, layeredLayout, NODE_HEIGHT, NODE_WIDTH } from '../graph-layout';
@@ -11,6 +11,8 @@ import type { EnvRef } from '../routes';
 
 interface GraphData {
   deploy: Deployment;
+  /** Resource ids (`modules.api.externals.db`) the deployment failed on. */
+  failed: Set<string>;
   graph: Graph;
   resources: Map<string, ActiveResource>;
   positions: Map<string, { x: number; y: number }>;
@@ -23,9 +25,14 @@ export function GraphScreen({ envRef, node }: { envRef: EnvRef; node: string | u
     const deploys = await get<Deployment[]>(paths.deploys(org, app, env));
     const deploy = deploys.find((d) => d.dependency_graph_id);
     if (!deploy?.dependency_graph_id) return null;
-    const [graph, active] = await Promise.all([get<Graph>(paths.graph(org, app, env, deploy.dependency_graph_id)), get<ActiveResource[]>(paths.resources(org, app, env))]);
+    const [graph, active, errors] = await Promise.all([
+      get<Graph>(paths.graph(org, app, env, deploy.dependency_graph_id)),
+      get<ActiveResource[]>(paths.resources(org, app, env)),
+      deploy.status === 'failed' ? get<DeploymentError[]>(`${paths.deploy(org, app, env, deploy.id)}/errors`) : Promise.resolve([]),
+    ]);
     const positions = await layeredLayout(graphShape(graph.nodes));
-    return { deploy, graph, resources: new Map(active.map((r) => [r.gu_res_id, r])), positions };
+    const failed = new Set(errors.filter((e) => e.scope === 'resource').map((e) => e.object_id));
+    return { deploy, failed, graph, resources: new Map(active.map((r) => [r.gu_res_id, r])), positions };
   }, `graph:${org}/${app}/${env}`);
   return (
     <section>
@@ -41,8 +48,9 @@ export function GraphScreen({ envRef, node }: { envRef: EnvRef; node: string | u
 
 function GraphView({ envRef, data, selected }: { envRef: EnvRef; data: GraphData; selected: string | undefined }) {
   const shape = useMemo(() => graphShape(data.graph.nodes), [data]);
+  const statusOf = (guresid: string, resId: string): string => (data.failed.has(resId) ? 'failed' : (data.resources.get(guresid)?.status ?? 'not provisioned'));
   const nodes: Node[] = shape.nodes.map((n) => {
-    const status = data.resources.get(n.id)?.status ?? 'not provisioned';
+    const status = statusOf(n.id, n.label);
     return {
       id: n.id,
       position: data.positions.get(n.id) ?? { x: 0, y: 0 },
@@ -84,7 +92,7 @@ function GraphView({ envRef, data, selected }: { envRef: EnvRef; data: GraphData
         <p className="sub">
           Graph of deployment <Link to={{ name: 'deploy', ...envRef, deploy: data.deploy.id }}>{data.deploy.id}</Link>
         </p>
-        {node ? <NodeDetails org={envRef.org} node={node} active={data.resources.get(node.guresid)} /> : <Empty>Click a resource for its definition, driver and outputs.</Empty>}
+        {node ? <NodeDetails org={envRef.org} node={node} status={statusOf(node.guresid, node.id)} active={data.resources.get(node.guresid)} /> : <Empty>Click a resource for its definition, driver and outputs.</Empty>}
       </aside>
     </div>
   );
@@ -97,7 +105,7 @@ interface Definition {
   criteria?: { id: string; app_id?: string; env_id?: string; env_type?: string; class?: string; res_id?: string }[];
 }
 
-function NodeDetails({ org, node, active }: { org: string; node: GraphNode; active: ActiveResource | undefined }) {
+function NodeDetails({ org, node, status, active }: { org: string; node: GraphNode; status: string; active: ActiveResource | undefined }) {
   const [def, setDef] = useState<Definition | null>(null);
   useEffect(() => {
     let live = true;
@@ -121,7 +129,7 @@ function NodeDetails({ org, node, active }: { org: string; node: GraphNode; acti
           {node.class ? `.${node.class}` : ''}
         </dd>
         <dt>Status</dt>
-        <dd>{active?.status ?? 'not provisioned'}</dd>
+        <dd>{status}</dd>
         <dt>Definition</dt>
         <dd>{node.def_id}</dd>
         <dt>Driver</dt>
