@@ -1,7 +1,7 @@
 import { Suspense, lazy, useEffect, useState } from 'react';
 import { clearToken, get, getToken, paths, setUnauthenticatedHandler } from './api';
 import type { Org, User } from './api';
-import { Empty, ErrorBox, Link, Loading, navigate, useLoad } from './components';
+import { CurrentUser, Empty, ErrorBox, Link, Loading, navigate, useLoad } from './components';
 import { formatRoute, parseRoute } from './routes';
 import type { Route } from './routes';
 import { DeploymentScreen } from './screens/Deployment';
@@ -87,6 +87,7 @@ function Shell({ route, children }: { route: Route; children: React.ReactNode })
   const { result: user } = useLoad(() => get<User>(paths.currentUser()), 'me');
   const org = 'org' in route ? route.org : undefined;
   return (
+    <CurrentUser.Provider value={user.state === 'ok' ? user.data : null}>
     <div className="shell">
       <header className="topbar">
         <Link to={org ? { name: 'grid', org } : { name: 'home' }} className="brand">
@@ -109,5 +110,6 @@ function Shell({ route, children }: { route: Route; children: React.ReactNode })
       </header>
       <main>{children}</main>
     </div>
+    </CurrentUser.Provider>
   );
 }

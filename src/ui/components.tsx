@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { createContext, useCallback, useContext, useEffect, useState } from 'react';
 import type { ReactNode } from 'react';
 import { ApiError } from './api';
 import { statusTone } from './format';
@@ -86,4 +86,12 @@ export function Show<T>({ loaded, what, children }: { loaded: Loaded<T>; what: s
 
 export function Json({ value }: { value: unknown }) {
   return <pre className="json">{JSON.stringify(value, null, 2)}</pre>;
+}
+
+/** The signed-in user (from GET /current-user); deployments by them show their name instead of their id. */
+export const CurrentUser = createContext<{ id: string; name: string } | null>(null);
+
+export function Who({ id }: { id: string }) {
+  const me = useContext(CurrentUser);
+  return <span title={id}>{me && me.id === id ? `${me.name} (you)` : id}</span>;
 }

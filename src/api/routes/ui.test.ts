@@ -7,7 +7,6 @@ import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import { startInProcessBaton } from '../../../test/helpers/in-process.js';
 import type { InProcessBaton } from '../../../test/helpers/in-process.js';
-import type { BatonApp } from './types.js';
 import { createUiRoutes } from './ui.js';
 
 describe('the web UI routes over a bundle', () => {
@@ -21,12 +20,13 @@ describe('the web UI routes over a bundle', () => {
     writeFileSync(join(dir, 'logo.svg'), '<svg/>');
     writeFileSync(join(tmpdir(), 'baton-ui-outside.txt'), 'secret');
     app = Fastify({ routerOptions: { ignoreTrailingSlash: true } });
-    await createUiRoutes(dir)(app as unknown as BatonApp, {} as never);
+    await createUiRoutes(dir)(app, {} as never);
     await app.ready();
   });
   after(async () => {
     await app.close();
     rmSync(dir, { recursive: true, force: true });
+    rmSync(join(tmpdir(), 'baton-ui-outside.txt'), { force: true });
   });
 
   it('redirects / to /ui/ and serves index.html at /ui and /ui/ without caching', async () => {
@@ -68,7 +68,7 @@ describe('the web UI routes over a bundle', () => {
   it('answers 503 with how to build while there is no bundle, and serves it once built', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'baton-ui-empty-'));
     const bare = Fastify();
-    await createUiRoutes(empty)(bare as unknown as BatonApp, {} as never);
+    await createUiRoutes(empty)(bare, {} as never);
     const missing = await bare.inject({ url: '/ui/' });
     assert.equal(missing.statusCode, 503);
     assert.match(missing.body, /npm run build/);

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { ApiError, get, paths, post } from '../api';
 import type { Deployment, DeploymentError, LogEntry, Phase, Plan } from '../api';
-import { Empty, ErrorBox, Json, Link, Show, Status, navigate, useLoad } from '../components';
+import { Empty, ErrorBox, Json, Link, Show, Status, Who, navigate, useLoad } from '../components';
 import { age, duration, isRunning } from '../format';
 import type { EnvRef } from '../routes';
 
@@ -51,7 +51,7 @@ export function DeploymentScreen({ envRef, deployId }: { envRef: EnvRef; deployI
               </button>
             </div>
             <p className="sub">
-              {deploy.id} · started {age(deploy.created_at)} by {deploy.created_by}
+              {deploy.id} · started {age(deploy.created_at)} by <Who id={deploy.created_by} />
               {!running && ` · took ${duration(deploy.created_at, deploy.status_changed_at)}`} · set {deploy.set_id}
             </p>
             {confirming && <RedeployDialog envRef={envRef} deploy={deploy} onClose={() => setConfirming(false)} />}

@@ -1,6 +1,6 @@
 import { get, paths } from '../api';
 import type { ActiveResource, Deployment, DeploymentSet, Environment, Value } from '../api';
-import { Empty, Json, Link, Show, Status, useLoad } from '../components';
+import { Empty, Json, Link, Show, Status, Who, useLoad } from '../components';
 import { age, duration } from '../format';
 import type { EnvRef } from '../routes';
 
@@ -45,7 +45,7 @@ export function EnvironmentScreen({ envRef }: { envRef: EnvRef }) {
                       <Status status={d.status} />{' '}
                       <Link to={{ name: 'deploy', ...envRef, deploy: d.id }}>{d.comment || d.id}</Link>
                       <div className="sub">
-                        {age(d.created_at)} by {d.created_by}
+                        {age(d.created_at)} by <Who id={d.created_by} />
                         {d.status !== 'pending' && d.status !== 'in progress' ? ` · ${duration(d.created_at, d.status_changed_at)}` : ''} · {d.id}
                       </div>
                     </li>

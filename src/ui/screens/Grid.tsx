@@ -1,6 +1,6 @@
 import { get, paths } from '../api';
 import type { App, Deployment, Environment } from '../api';
-import { Empty, Link, Show, Status, useLoad } from '../components';
+import { Empty, Link, Show, Status, Who, useLoad } from '../components';
 import { age } from '../format';
 
 interface Row {
@@ -60,7 +60,9 @@ export function GridScreen({ org }: { org: string }) {
                             <div className="cell-deploy">
                               <Status status={last.status} />
                               <Link to={{ name: 'deploy', ...ref, deploy: last.id }}>{age(last.created_at)}</Link>
-                              <span className="sub">by {last.created_by}</span>
+                              <span className="sub">
+                                by <Who id={last.created_by} />
+                              </span>
                             </div>
                           ) : (
                             <div className="cell-deploy">
