@@ -4,6 +4,7 @@ import type { Org, User } from './api';
 import { CurrentUser, Empty, ErrorBox, Link, Loading, navigate, useLoad } from './components';
 import { formatRoute, parseRoute } from './routes';
 import type { Route } from './routes';
+import { DefinitionsScreen } from './screens/Definitions';
 import { DeploymentScreen } from './screens/Deployment';
 import { EnvironmentScreen } from './screens/Environment';
 import { GridScreen } from './screens/Grid';
@@ -68,6 +69,8 @@ function Screen({ route }: { route: Route }) {
           <GraphScreen envRef={envRef!} node={route.node} />
         </Suspense>
       );
+    case 'defs':
+      return <DefinitionsScreen key={JSON.stringify(route.question ?? {})} org={route.org} question={route.question} />;
     default:
       return <Empty>No screen at this address. <Link to={{ name: 'home' }}>Go to the overview</Link>.</Empty>;
   }
@@ -95,6 +98,11 @@ function Shell({ route, children }: { route: Route; children: React.ReactNode })
           <span>Baton</span>
         </Link>
         {org && <span className="crumb">org {org}</span>}
+        {org && (
+          <Link to={{ name: 'defs', org }} className="nav-link">
+            Resource definitions
+          </Link>
+        )}
         <span className="spacer" />
         {user.state === 'ok' && <span className="who">{user.data.name}</span>}
         <button

@@ -13,6 +13,8 @@ it('formats and parses every screen back to the same route', () => {
     { name: 'deploy', org: 'local', app: 'shop', env: 'development', deploy: '0a1b' },
     { name: 'graph', org: 'local', app: 'shop', env: 'development' },
     { name: 'graph', org: 'local', app: 'shop', env: 'development', node: 'f00/ba r?' },
+    { name: 'defs', org: 'local' },
+    { name: 'defs', org: 'local', question: { app: 'shop', env: 'development', type: 'postgres', class: '', res_id: 'modules.api.externals.db' } },
   ];
   for (const route of routes) {
     const url = new URL(formatRoute(route), 'http://x');

@@ -8,6 +8,7 @@
  *   /ui/orgs/<org>/apps/<app>/envs/<env>            environment
  *   /ui/orgs/<org>/apps/<app>/envs/<env>/deploys/<id>   deployment
  *   /ui/orgs/<org>/apps/<app>/envs/<env>/graph?node=<guresid>   resource graph (node selected)
+ *   /ui/orgs/<org>/definitions?app=&env=&type=&class=&res_id=   resource definitions and the "which wins?" tester
  */
 export const BASE = '/ui';
 
@@ -17,6 +18,16 @@ export interface EnvRef {
   env: string;
 }
 
+/** The "which definition wins?" question (GET /orgs/{org}/baton/match). */
+export interface MatchQuestion {
+  app: string;
+  env: string;
+  type: string;
+  class: string;
+  res_id: string;
+}
+const MATCH_KEYS = ['app', 'env', 'type', 'class', 'res_id'] as const;
+
 export type Route =
   | { name: 'signin'; next?: string }
   | { name: 'home' }
@@ -24,6 +35,7 @@ export type Route =
   | ({ name: 'env' } & EnvRef)
   | ({ name: 'deploy'; deploy: string } & EnvRef)
   | ({ name: 'graph'; node?: string } & EnvRef)
+  | { name: 'defs'; org: string; question?: MatchQuestion }
   | { name: 'notfound'; path: string };
 
 const seg = (s: string): string => encodeURIComponent(s);
@@ -42,6 +54,10 @@ export function formatRoute(route: Route): string {
       return `${formatRoute({ ...route, name: 'env' })}/deploys/${seg(route.deploy)}`;
     case 'graph':
       return `${formatRoute({ ...route, name: 'env' })}/graph${route.node ? `?node=${encodeURIComponent(route.node)}` : ''}`;
+    case 'defs': {
+      const q = route.question ? `?${new URLSearchParams(MATCH_KEYS.map((k) => [k, route.question![k]])).toString()}` : '';
+      return `${BASE}/orgs/${seg(route.org)}/definitions${q}`;
+    }
     case 'notfound':
       return route.path;
   }
@@ -74,6 +90,11 @@ export function parseRoute(pathname: string, search = ''): Route {
   if (v[0] !== 'orgs' || v.length < 2) return notfound;
   const org = v[1]!;
   if (v.length === 2) return { name: 'grid', org };
+  if (v.length === 3 && v[2] === 'definitions') {
+    if (!query.has('type')) return { name: 'defs', org };
+    const question = Object.fromEntries(MATCH_KEYS.map((k) => [k, query.get(k) ?? ''])) as unknown as MatchQuestion;
+    return { name: 'defs', org, question };
+  }
   if (v[2] !== 'apps' || v[4] !== 'envs' || v.length < 6) return notfound;
   const ref = { org, app: v[3]!, env: v[5]! };
   if (v.length === 6) return { name: 'env', ...ref };

@@ -91,6 +91,15 @@ it('opens the resource graph and shows a node\'s definition, driver and outputs 
   assert.match(new URL(page.url()).search, /^\?node=/);
 });
 
+it('explains from a graph node which definition wins and why the others lost', async () => {
+  await page.getByRole('link', { name: /Why this definition/ }).click();
+  const explanation = page.getByTestId('match-explanation');
+  await explanation.waitFor();
+  assert.match(await explanation.innerText(), /definition "shop-bucket" matches config\.default#modules\.api\.externals\.bucket/);
+  assert.match(new URL(page.url()).pathname, /^\/ui\/orgs\/local\/definitions$/);
+  await page.getByRole('cell', { name: 'billing-bucket' }).first().waitFor();
+});
+
 it('rolls back to the first deployment after confirming, and the new deployment appears', async () => {
   await page.goto(`${baton.url}/ui/orgs/local/apps/shop/envs/development/deploys/${seed.shopFirst}`);
   await page.getByRole('button', { name: 'Redeploy this deployment…' }).click();

@@ -92,7 +92,7 @@ function GraphView({ envRef, data, selected }: { envRef: EnvRef; data: GraphData
         <p className="sub">
           Graph of deployment <Link to={{ name: 'deploy', ...envRef, deploy: data.deploy.id }}>{data.deploy.id}</Link>
         </p>
-        {node ? <NodeDetails org={envRef.org} node={node} status={statusOf(node.guresid, node.id)} active={data.resources.get(node.guresid)} /> : <Empty>Click a resource for its definition, driver and outputs.</Empty>}
+        {node ? <NodeDetails envRef={envRef} node={node} status={statusOf(node.guresid, node.id)} active={data.resources.get(node.guresid)} /> : <Empty>Click a resource for its definition, driver and outputs.</Empty>}
       </aside>
     </div>
   );
@@ -105,7 +105,8 @@ interface Definition {
   criteria?: { id: string; app_id?: string; env_id?: string; env_type?: string; class?: string; res_id?: string }[];
 }
 
-function NodeDetails({ org, node, status, active }: { org: string; node: GraphNode; status: string; active: ActiveResource | undefined }) {
+function NodeDetails({ envRef, node, status, active }: { envRef: EnvRef; node: GraphNode; status: string; active: ActiveResource | undefined }) {
+  const { org } = envRef;
   const [def, setDef] = useState<Definition | null>(null);
   useEffect(() => {
     let live = true;
@@ -137,6 +138,9 @@ function NodeDetails({ org, node, status, active }: { org: string; node: GraphNo
         <dt>Matched by</dt>
         <dd>{node.criteria_id ? `criteria ${node.criteria_id}${criterion ? `: ${JSON.stringify({ ...criterion, id: undefined })}` : ''}` : 'no criteria (default definition)'}</dd>
       </dl>
+      <p>
+        <Link to={{ name: 'defs', org, question: { app: envRef.app, env: envRef.env, type: node.type, class: node.class, res_id: node.id } }}>Why this definition? Every candidate, explained</Link>
+      </p>
       <h4>Outputs (secrets omitted)</h4>
       <Json value={active?.resource ?? node.resource} />
     </div>
