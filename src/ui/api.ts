@@ -177,3 +177,31 @@ export interface DeploymentSet {
   id: string;
   modules: Record<string, { profile?: string; spec?: { containers?: Record<string, { image?: string }> } }>;
 }
+
+/**
+ * Follows a deployment's log (`…/baton/logs?follow=true`, text/event-stream) with the bearer token (which
+ * EventSource cannot send): `onEntry` per `log` event, `onEnd` with the final status at the `end` event.
+ * Resolves when the stream ends or `signal` aborts.
+ */
+export async function followLogs(path: string, onEntry: (entry: LogEntry) => void, onEnd: (status: string) => void, signal: AbortSignal): Promise<void> {
+  const token = getToken();
+  const res = await fetch(`${path}?follow=true`, { headers: { accept: 'text/event-stream', ...(token ? { authorization: `Bearer ${token}` } : {}) }, signal });
+  if (!res.ok || !res.body) throw new ApiError(res.status, `the log stream answered ${res.status}`);
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += value;
+    let cut: number;
+    while ((cut = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, cut);
+      buffer = buffer.slice(cut + 2);
+      const event = /^event: (.*)$/m.exec(block)?.[1];
+      const data = /^data: (.*)$/m.exec(block)?.[1];
+      if (data === undefined) continue;
+      if (event === 'log') onEntry(JSON.parse(data) as LogEntry);
+      else if (event === 'end') onEnd((JSON.parse(data) as { status: string }).status);
+    }
+  }
+}

@@ -11,6 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startBatonProcess } from '../helpers/baton-process.js';
 import type { BatonProcess } from '../helpers/baton-process.js';
 import { ensureUiBuilt, launchChromium, openApiMatchers } from '../helpers/browser.js';
+import { startSlowDriver, submitSlowDeployment } from '../helpers/deploy-scenario.js';
 import { FAILURE_MESSAGE, seedUiData } from '../helpers/ui-seed.js';
 import type { UiSeed } from '../helpers/ui-seed.js';
 
@@ -117,6 +118,22 @@ it('rolls back to the first deployment after confirming, and the new deployment 
   assert.match(entries[0]!, new RegExp(`Redeploy of ${seed.shopFirst}`));
   await page.getByText('registry.local/shop/api:1').waitFor();
   assert.equal(await page.getByText('not-for-your-eyes').count(), 0, 'a secret value is on screen');
+});
+
+it('streams the log of a running deployment and shows its end without a reload', async () => {
+  const driver = await startSlowDriver(4000);
+  try {
+    const id = await submitSlowDeployment(baton, driver, 'slowapp');
+    await page.goto(`${baton.url}/ui/orgs/local/apps/slowapp/envs/development/deploys/${id}`);
+    await page.getByRole('heading', { name: 'Log (live)' }).waitFor();
+    await page.getByTestId('deployment-log').getByText(/provisioning config\.default#modules\.api\.externals\.bucket/).waitFor();
+    assert.equal(await page.locator('.heading-row').getByText('succeeded').count(), 0, 'the deployment ended before the live log was seen');
+    await page.locator('.heading-row').getByText('succeeded').waitFor({ timeout: 30_000 });
+    await page.getByRole('heading', { name: 'Log', exact: true }).waitFor();
+    assert.ok(requests.some((r) => r.url.endsWith(`/deploys/${id}/baton/logs?follow=true`)), 'the page did not follow the log stream');
+  } finally {
+    driver.close();
+  }
 });
 
 it('made no console errors and called nothing but /ui assets and operations of the public API', async () => {

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { ApiError, get, paths, post } from '../api';
+import { ApiError, followLogs, get, paths, post } from '../api';
 import type { Deployment, DeploymentError, LogEntry, Phase, Plan } from '../api';
 import { Empty, ErrorBox, Json, Link, Show, Status, Who, navigate, useLoad } from '../components';
 import { age, duration, isRunning } from '../format';
@@ -26,11 +26,19 @@ export function DeploymentScreen({ envRef, deployId }: { envRef: EnvRef; deployI
     return { deploy, errors, phases, logs };
   }, `deploy:${base}`);
   const running = result.state === 'ok' && isRunning(result.data.deploy.status);
+  // While it runs: log entries as they are written (SSE), and status and phases every 2 s.
+  const [live, setLive] = useState<LogEntry[]>([]);
   useEffect(() => {
     if (!running) return;
-    const timer = setTimeout(reload, 1000);
+    const timer = setTimeout(reload, 2000);
     return () => clearTimeout(timer);
   }, [running, result, reload]);
+  useEffect(() => {
+    if (!running) return;
+    const abort = new AbortController();
+    followLogs(`${base}/baton/logs`, (entry) => setLive((list) => [...list, entry]), reload, abort.signal).catch(() => undefined);
+    return () => abort.abort();
+  }, [running, base, reload]);
   const [confirming, setConfirming] = useState(false);
 
   return (
@@ -40,7 +48,10 @@ export function DeploymentScreen({ envRef, deployId }: { envRef: EnvRef; deployI
         <strong>{deployId}</strong>
       </nav>
       <Show loaded={result} what="the deployment">
-        {({ deploy, errors, phases, logs }) => (
+        {({ deploy, errors, phases, logs: loaded }) => {
+          const seen = new Set(loaded.map((l) => l.seq));
+          const logs = [...loaded, ...live.filter((l) => !seen.has(l.seq))].sort((a, b) => a.seq - b.seq);
+          return (
           <>
             <div className="heading-row">
               <h2>{deploy.comment || `Deployment ${deploy.id}`}</h2>
@@ -99,13 +110,14 @@ export function DeploymentScreen({ envRef, deployId }: { envRef: EnvRef; deployI
               {logs.length === 0 ? (
                 <Empty>No log entries.</Empty>
               ) : (
-                <pre className="log">
+                <pre className="log" data-testid="deployment-log">
                   {logs.map((l) => `${l.at.slice(11, 23)} ${l.level.padEnd(5)} ${l.phase}${l.resource ? ` ${l.resource}` : ''}: ${l.message}`).join('\n')}
                 </pre>
               )}
             </div>
           </>
-        )}
+          );
+        }}
       </Show>
     </section>
   );
