@@ -40,6 +40,9 @@ try {
   await page.getByTestId('node-modules.api.externals.bucket').click();
   await page.getByTestId('node-details').waitFor();
   await shot('resource-graph');
+  await page.getByRole('link', { name: /Why this definition/ }).click();
+  await page.getByTestId('match-explanation').waitFor();
+  await shot('definitions');
   await page.goto(`${env}/deploys/${seed.shopFirst}`);
   await page.getByRole('button', { name: 'Redeploy this deployment…' }).click();
   await page.getByRole('dialog').getByText(/resource action/).waitFor();
