@@ -20,7 +20,7 @@ let browser: Browser;
 let page: Page;
 let seed: UiSeed;
 const consoleErrors: string[] = [];
-const requests: { method: string; url: string }[] = [];
+const requests: { method: string; url: string; body: string | null }[] = [];
 
 before(async () => {
   ensureUiBuilt();
@@ -32,7 +32,7 @@ before(async () => {
     if (msg.type() === 'error') consoleErrors.push(msg.text());
   });
   page.on('pageerror', (error) => consoleErrors.push(String(error)));
-  page.on('request', (request) => requests.push({ method: request.method(), url: request.url() }));
+  page.on('request', (request) => requests.push({ method: request.method(), url: request.url(), body: request.postData() }));
 });
 
 after(async () => {
@@ -118,6 +118,28 @@ it('rolls back to the first deployment after confirming, and the new deployment 
   assert.match(entries[0]!, new RegExp(`Redeploy of ${seed.shopFirst}`));
   await page.getByText('registry.local/shop/api:1').waitFor();
   assert.equal(await page.getByText('not-for-your-eyes').count(), 0, 'a secret value is on screen');
+});
+
+it('creates an environment cloned from the current one, shown on its own page and in the grid', async () => {
+  await page.goto(`${baton.url}/ui/orgs/local/apps/shop/envs/development`);
+  await page.getByTestId('timeline-entry').first().waitFor();
+  await page.getByRole('button', { name: 'New environment…' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByLabel('Id').fill('staging');
+  await dialog.getByLabel('Type').selectOption('staging');
+  assert.ok(await dialog.getByRole('checkbox').isChecked());
+  await dialog.getByRole('button', { name: 'Create environment' }).click();
+  await page.getByRole('heading', { name: /staging/ }).waitFor();
+  assert.equal(new URL(page.url()).pathname, '/ui/orgs/local/apps/shop/envs/staging');
+  await page.getByRole('link', { name: 'Applications' }).click();
+  await page.getByTestId('cell-shop-staging').waitFor();
+  const env = (await (await fetch(`${baton.url}/orgs/local/apps/shop/envs/staging`, { headers: { authorization: `Bearer ${baton.token}` } })).json()) as { type: string };
+  assert.equal(env.type, 'staging');
+  // Cloned from development's current deployment (the newest that succeeded).
+  const deploys = (await (await fetch(`${baton.url}/orgs/local/apps/shop/envs/development/deploys`, { headers: { authorization: `Bearer ${baton.token}` } })).json()) as { id: string; status: string }[];
+  const current = deploys.find((d) => d.status === 'succeeded')!.id;
+  const created = requests.find((r) => r.method === 'POST' && r.url.endsWith('/orgs/local/apps/shop/envs'));
+  assert.deepEqual(JSON.parse(created!.body!), { id: 'staging', name: 'staging', type: 'staging', from_deploy_id: current });
 });
 
 it('streams the log of a running deployment and shows its end without a reload', async () => {

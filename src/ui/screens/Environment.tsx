@@ -1,8 +1,10 @@
+import { useState } from 'react';
 import { get, paths } from '../api';
 import type { ActiveResource, Deployment, DeploymentSet, Environment, Value } from '../api';
 import { Empty, Json, Link, Show, Status, Who, useLoad } from '../components';
 import { age, duration } from '../format';
 import type { EnvRef } from '../routes';
+import { NewEnvironmentDialog } from './NewEnvironment';
 
 /** An environment: its deployments, the current set's workloads, active resources and values (secrets masked). */
 export function EnvironmentScreen({ envRef }: { envRef: EnvRef }) {
@@ -12,6 +14,8 @@ export function EnvironmentScreen({ envRef }: { envRef: EnvRef }) {
   const deploys = useLoad(() => get<Deployment[]>(paths.deploys(org, app, env)), `deploys:${key}`);
   const resources = useLoad(() => get<ActiveResource[]>(paths.resources(org, app, env)), `resources:${key}`);
   const values = useLoad(() => get<Value[]>(paths.values(org, app, env)), `values:${key}`);
+  const [creating, setCreating] = useState(false);
+  const currentDeploy = deploys.result.state === 'ok' ? deploys.result.data.find((d) => d.status === 'succeeded') : undefined;
   return (
     <section>
       <nav className="crumbs">
@@ -25,12 +29,16 @@ export function EnvironmentScreen({ envRef }: { envRef: EnvRef }) {
             </h2>
             {deploys.result.state === 'ok' && <Status status={deploys.result.data[0]?.status} />}
             <span className="spacer" />
+            <button type="button" onClick={() => setCreating(true)}>
+              New environment…
+            </button>
             <Link to={{ name: 'graph', ...envRef }} className="button">
               Resource graph
             </Link>
           </div>
         )}
       </Show>
+      {creating && <NewEnvironmentDialog envRef={envRef} fromDeployId={currentDeploy?.id} onClose={() => setCreating(false)} />}
       <div className="columns">
         <div className="card">
           <h3>Deployments</h3>
