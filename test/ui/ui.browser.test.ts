@@ -142,6 +142,21 @@ it('creates an environment cloned from the current one, shown on its own page an
   assert.deepEqual(JSON.parse(created!.body!), { id: 'staging', name: 'staging', type: 'staging', from_deploy_id: current });
 });
 
+it('deploys a delta after a plan preview', async () => {
+  await page.goto(`${baton.url}/ui/orgs/local/apps/shop/envs/development`);
+  await page.getByTestId('timeline-entry').first().waitFor();
+  await page.getByRole('button', { name: 'Deploy a delta…' }).click();
+  await page.getByRole('button', { name: /^Plan delta / }).first().click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByText(/resource action/).waitFor();
+  await dialog.getByRole('button', { name: 'Confirm deployment' }).click();
+  await page.getByRole('heading', { name: /^Delta / }).waitFor();
+  assert.match(new URL(page.url()).pathname, /^\/ui\/orgs\/local\/apps\/shop\/envs\/development\/deploys\/[0-9a-f]+$/);
+  await page.locator('.heading-row').getByText('succeeded').waitFor({ timeout: 30_000 });
+  const sent = requests.filter((r) => r.method === 'POST' && r.url.endsWith('/orgs/local/apps/shop/envs/development/deploys')).pop();
+  assert.match(JSON.parse(sent!.body!).delta_id, /^[0-9a-f]{40}$/);
+});
+
 it('streams the log of a running deployment and shows its end without a reload', async () => {
   const driver = await startSlowDriver(4000);
   try {

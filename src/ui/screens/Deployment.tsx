@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'react';
-import { ApiError, followLogs, get, paths, post } from '../api';
-import type { Deployment, DeploymentError, LogEntry, Phase, Plan } from '../api';
-import { Empty, ErrorBox, Json, Link, Show, Status, Who, navigate, useLoad } from '../components';
+import { followLogs, get, paths } from '../api';
+import type { Deployment, DeploymentError, LogEntry, Phase } from '../api';
+import { Empty, Json, Link, Show, Status, Who, useLoad } from '../components';
 import { age, duration, isRunning } from '../format';
 import type { EnvRef } from '../routes';
+import { DeployDialog } from './DeployDialog';
 
 interface Details {
   deploy: Deployment;
@@ -138,65 +139,16 @@ function SetDiff({ envRef, deploy }: { envRef: EnvRef; deploy: Deployment }) {
   );
 }
 
-/** Redeploy a past deployment's set and value set version: a plan preview first, then confirm. */
+/** Redeploy a past deployment's set and value set version, through the plan-then-confirm dialog. */
 function RedeployDialog({ envRef, deploy, onClose }: { envRef: EnvRef; deploy: Deployment; onClose: () => void }) {
-  const { org, app, env } = envRef;
   const body = {
     set_id: deploy.set_id,
     ...(deploy.value_set_version_id ? { value_set_version_id: deploy.value_set_version_id } : {}),
     comment: `Redeploy of ${deploy.id}`,
   };
-  const plan = useLoad(() => post<Plan>(paths.plans(org, app, env), body), `plan:${deploy.id}`);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
   return (
-    <div className="dialog-backdrop">
-      <div className="dialog" role="dialog" aria-modal="true" aria-labelledby="redeploy-title">
-        <h3 id="redeploy-title">
-          Redeploy {deploy.id} to {env}?
-        </h3>
-        <p>This deploys that deployment's set ({deploy.set_id}) again, as a new deployment.</p>
-        <h4>Plan preview</h4>
-        <Show loaded={plan.result} what="the plan">
-          {(p) => (
-            <ul className="plan">
-              <li>{p.resources.length} resource action(s)</li>
-              <li>{p.objects.length} object(s) to apply</li>
-              {p.unresolved_workloads.map((u) => (
-                <li key={u.workload} className="bad">
-                  {u.workload}: {u.message}
-                </li>
-              ))}
-            </ul>
-          )}
-        </Show>
-        {error && <ErrorBox error={error} what="the deployment" />}
-        <div className="dialog-actions">
-          <button type="button" onClick={onClose} disabled={busy}>
-            Cancel
-          </button>
-          <button
-            type="button"
-            className="primary"
-            disabled={busy}
-            onClick={() => {
-              setBusy(true);
-              post<Deployment>(paths.deploys(org, app, env), body).then(
-                (created) => {
-                  onClose();
-                  navigate({ name: 'deploy', ...envRef, deploy: created.id });
-                },
-                (e: unknown) => {
-                  setBusy(false);
-                  setError(e instanceof ApiError ? e : new ApiError(0, String(e)));
-                },
-              );
-            }}
-          >
-            Confirm redeploy
-          </button>
-        </div>
-      </div>
-    </div>
+    <DeployDialog envRef={envRef} body={body} title={`Redeploy ${deploy.id} to ${envRef.env}?`} confirm="Confirm redeploy" onClose={onClose}>
+      This deploys that deployment's set ({deploy.set_id}) again, as a new deployment.
+    </DeployDialog>
   );
 }

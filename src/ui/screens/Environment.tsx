@@ -4,6 +4,7 @@ import type { ActiveResource, Deployment, DeploymentSet, Environment, Value } fr
 import { Empty, Json, Link, Show, Status, Who, useLoad } from '../components';
 import { age, duration } from '../format';
 import type { EnvRef } from '../routes';
+import { DeployDeltaDialog } from './DeployDialog';
 import { NewEnvironmentDialog } from './NewEnvironment';
 
 /** An environment: its deployments, the current set's workloads, active resources and values (secrets masked). */
@@ -15,6 +16,7 @@ export function EnvironmentScreen({ envRef }: { envRef: EnvRef }) {
   const resources = useLoad(() => get<ActiveResource[]>(paths.resources(org, app, env)), `resources:${key}`);
   const values = useLoad(() => get<Value[]>(paths.values(org, app, env)), `values:${key}`);
   const [creating, setCreating] = useState(false);
+  const [deploying, setDeploying] = useState(false);
   const currentDeploy = deploys.result.state === 'ok' ? deploys.result.data.find((d) => d.status === 'succeeded') : undefined;
   return (
     <section>
@@ -29,6 +31,9 @@ export function EnvironmentScreen({ envRef }: { envRef: EnvRef }) {
             </h2>
             {deploys.result.state === 'ok' && <Status status={deploys.result.data[0]?.status} />}
             <span className="spacer" />
+            <button type="button" onClick={() => setDeploying(true)}>
+              Deploy a delta…
+            </button>
             <button type="button" onClick={() => setCreating(true)}>
               New environment…
             </button>
@@ -38,6 +43,7 @@ export function EnvironmentScreen({ envRef }: { envRef: EnvRef }) {
           </div>
         )}
       </Show>
+      {deploying && <DeployDeltaDialog envRef={envRef} onClose={() => setDeploying(false)} />}
       {creating && <NewEnvironmentDialog envRef={envRef} fromDeployId={currentDeploy?.id} onClose={() => setCreating(false)} />}
       <div className="columns">
         <div className="card">
