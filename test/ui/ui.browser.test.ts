@@ -173,6 +173,23 @@ it('streams the log of a running deployment and shows its end without a reload',
   }
 });
 
+it('shows the API\'s own message when sign-in fails (a separate tab: the 401 is an expected console error there)', async () => {
+  const other = await browser.newPage();
+  try {
+    await other.goto(`${baton.url}/ui/signin`);
+    await other.getByLabel('API token').fill('not-a-token');
+    await other.getByRole('button', { name: 'Sign in' }).click();
+    const alert = other.getByRole('alert');
+    await alert.waitFor();
+    const api = (await (await fetch(`${baton.url}/current-user`, { headers: { authorization: 'Bearer not-a-token' } })).json()) as { message: string };
+    assert.ok(api.message.length > 0);
+    assert.equal((await alert.innerText()).trim(), api.message);
+    assert.equal(new URL(other.url()).pathname, '/ui/signin');
+  } finally {
+    await other.close();
+  }
+});
+
 it('made no console errors and called nothing but /ui assets and operations of the public API', async () => {
   assert.deepEqual(consoleErrors, []);
   const doc = (await (await fetch(`${baton.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
