@@ -45,6 +45,7 @@ import { registerArtefactRoutes } from './routes/artefacts.js';
 import { registerRuleRoutes } from './routes/rules.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
 import { registerUnservedRoutes } from './routes/unserved.js';
+import { registerUiRoutes } from './routes/ui.js';
 import { installValidation } from './validation.js';
 
 export type { BatonApp, RouteModule, ServerDeps } from './routes/types.js';
@@ -79,6 +80,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   registerRuleRoutes,
   registerWebhookRoutes,
   registerUnservedRoutes,
+  registerUiRoutes,
 ];
 
 export interface BuildServerOptions {

@@ -1,0 +1,58 @@
+/**
+ * Seeded data for the web UI's browser test and screenshot script, made through Baton's public API:
+ *   - app `shop`: two succeeded deployments to `development` (image api:1, then api:2), its `config` resource
+ *     `bucket` provisioned by a template-driver definition;
+ *   - app `billing`: one failed deployment to `development` (its definition's template calls `fail`), so the
+ *     deployment has an error with scope, object and message.
+ */
+import { api, waitForDeployment } from './deploy-scenario.js';
+import type { ApiTarget } from './deploy-scenario.js';
+
+export const FAILURE_MESSAGE = 'bucket quota exceeded in region eu-1';
+
+export interface UiSeed {
+  shopFirst: string;
+  shopSecond: string;
+  billingFailed: string;
+}
+
+async function must<T>(baton: ApiTarget, method: string, path: string, body?: unknown): Promise<T> {
+  const r = await api<T>(baton, method, path, body);
+  if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
+async function deploy(baton: ApiTarget, app: string, image: string, comment: string): Promise<string> {
+  const delta = await must<{ id: string }>(baton, 'POST', `/orgs/local/apps/${app}/deltas`, {
+    modules: { add: { api: { profile: 'humanitec/default-module', externals: { bucket: { type: 'config' } }, spec: { containers: { main: { id: 'main', image, variables: { BUCKET: '${externals.bucket.bucket}' } } } } } } },
+  });
+  const { id } = await must<{ id: string }>(baton, 'POST', `/orgs/local/apps/${app}/envs/development/deploys`, { delta_id: delta.id, comment });
+  await waitForDeployment(() => [baton], app, id);
+  return id;
+}
+
+export async function seedUiData(baton: ApiTarget): Promise<UiSeed> {
+  for (const app of ['shop', 'billing']) await must(baton, 'POST', '/orgs/local/apps', { id: app, name: app[0]!.toUpperCase() + app.slice(1) });
+  await must(baton, 'POST', '/orgs/local/resources/defs', {
+    id: 'shop-bucket',
+    name: 'shop bucket',
+    type: 'config',
+    driver_type: 'humanitec/template',
+    driver_inputs: { values: { templates: { outputs: 'bucket: shop-assets' } } },
+    criteria: [{ app_id: 'shop' }],
+  });
+  await must(baton, 'POST', '/orgs/local/resources/defs', {
+    id: 'billing-bucket',
+    name: 'billing bucket',
+    type: 'config',
+    driver_type: 'humanitec/template',
+    driver_inputs: { values: { templates: { outputs: `{{ fail "${FAILURE_MESSAGE}" }}` } } },
+    criteria: [{ app_id: 'billing' }],
+  });
+  await must(baton, 'POST', '/orgs/local/apps/shop/envs/development/values', { key: 'LOG_LEVEL', value: 'info', description: 'log level', is_secret: false });
+  await must(baton, 'POST', '/orgs/local/apps/shop/envs/development/values', { key: 'API_KEY', value: 'not-for-your-eyes', description: 'payment provider key', is_secret: true });
+  const shopFirst = await deploy(baton, 'shop', 'registry.local/shop/api:1', 'First release');
+  const shopSecond = await deploy(baton, 'shop', 'registry.local/shop/api:2', 'Second release');
+  const billingFailed = await deploy(baton, 'billing', 'registry.local/billing/api:1', 'Billing launch');
+  return { shopFirst, shopSecond, billingFailed };
+}

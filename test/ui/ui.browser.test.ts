@@ -1,0 +1,210 @@
+/**
+ * The web UI in a real browser (Debian's chromium through playwright-core) against a real Baton (`baton serve` as a
+ * child process, SQLite) with seeded data (test/helpers/ui-seed.ts): sign in, the grid, a failed deployment's error,
+ * the resource graph and a node's details, a rollback (redeploy) that appears as a new deployment. Throughout: no
+ * console errors, every image has alt text, and every request the page made is a /ui asset or an operation of the
+ * OpenAPI document Baton serves.
+ */
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { startBatonProcess } from '../helpers/baton-process.js';
+import type { BatonProcess } from '../helpers/baton-process.js';
+import { ensureUiBuilt, launchChromium, openApiMatchers } from '../helpers/browser.js';
+import { startSlowDriver, submitSlowDeployment } from '../helpers/deploy-scenario.js';
+import { FAILURE_MESSAGE, seedUiData } from '../helpers/ui-seed.js';
+import type { UiSeed } from '../helpers/ui-seed.js';
+
+let baton: BatonProcess;
+let browser: Browser;
+let page: Page;
+let seed: UiSeed;
+const consoleErrors: string[] = [];
+const requests: { method: string; url: string; body: string | null }[] = [];
+
+before(async () => {
+  ensureUiBuilt();
+  baton = await startBatonProcess();
+  seed = await seedUiData(baton);
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1366, height: 800 } });
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') consoleErrors.push(msg.text());
+  });
+  page.on('pageerror', (error) => consoleErrors.push(String(error)));
+  page.on('request', (request) => requests.push({ method: request.method(), url: request.url(), body: request.postData() }));
+});
+
+after(async () => {
+  await browser?.close();
+  await baton?.stop();
+});
+
+async function assertImagesHaveAlt(): Promise<void> {
+  assert.ok((await page.locator('img').count()) > 0, 'no image on the screen to check');
+  assert.equal(await page.locator('img:not([alt]), img[alt=""]').count(), 0, 'an image without alt text');
+}
+
+it('redirects / to /ui, renders the sign-in screen within a second, and signs in with an API token', async () => {
+  await page.goto(`${baton.url}/`);
+  await page.getByLabel('API token').waitFor();
+  assert.equal(new URL(page.url()).pathname, '/ui/signin');
+  const firstScreenMs = await page.evaluate(() => performance.getEntriesByName('baton-ui-first-screen')[0]?.startTime ?? Infinity);
+  assert.ok(firstScreenMs < 1000, `first screen rendered after ${firstScreenMs} ms`);
+  await assertImagesHaveAlt();
+  await page.getByLabel('API token').fill(baton.token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Applications' }).waitFor();
+  assert.equal(new URL(page.url()).pathname, '/ui/orgs/local');
+});
+
+it('shows every app × environment with the last deployment status', async () => {
+  await page.getByTestId('cell-shop-development').getByText('succeeded').waitFor();
+  await page.getByTestId('cell-billing-development').getByText('failed').waitFor();
+  await assertImagesHaveAlt();
+});
+
+it('opens the failed deployment from the grid and shows its error prominently', async () => {
+  await page.getByTestId('cell-billing-development').getByRole('link', { name: /ago$/ }).click();
+  const error = page.getByTestId('deployment-error').first();
+  await error.waitFor();
+  assert.match(await error.innerText(), new RegExp(FAILURE_MESSAGE));
+  assert.equal(new URL(page.url()).pathname, `/ui/orgs/local/apps/billing/envs/development/deploys/${seed.billingFailed}`);
+});
+
+it('deep-links: a reload of the deployment URL shows the same screen', async () => {
+  await page.reload();
+  await page.getByTestId('deployment-error').first().waitFor();
+});
+
+it('opens the resource graph and shows a node\'s definition, driver and outputs on click', async () => {
+  await page.goto(`${baton.url}/ui/orgs/local/apps/shop/envs/development`);
+  await page.getByRole('link', { name: 'Resource graph' }).click();
+  const node = page.getByTestId('node-modules.api.externals.bucket');
+  await node.waitFor();
+  await node.click();
+  const details = page.getByTestId('node-details');
+  await details.waitFor();
+  const text = await details.innerText();
+  assert.match(text, /shop-bucket/);
+  assert.match(text, /humanitec\/template/);
+  assert.match(text, /shop-assets/);
+  assert.match(new URL(page.url()).search, /^\?node=/);
+});
+
+it('explains from a graph node which definition wins and why the others lost', async () => {
+  await page.getByRole('link', { name: /Why this definition/ }).click();
+  const explanation = page.getByTestId('match-explanation');
+  await explanation.waitFor();
+  assert.match(await explanation.innerText(), /definition "shop-bucket" matches config\.default#modules\.api\.externals\.bucket/);
+  assert.match(new URL(page.url()).pathname, /^\/ui\/orgs\/local\/definitions$/);
+  await page.getByRole('cell', { name: 'billing-bucket' }).first().waitFor();
+});
+
+it('rolls back to the first deployment after confirming, and the new deployment appears', async () => {
+  await page.goto(`${baton.url}/ui/orgs/local/apps/shop/envs/development/deploys/${seed.shopFirst}`);
+  await page.getByRole('button', { name: 'Redeploy this deployment…' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByText(/resource action/).waitFor();
+  await dialog.getByRole('button', { name: 'Confirm redeploy' }).click();
+  await page.getByRole('heading', { name: `Redeploy of ${seed.shopFirst}` }).waitFor();
+  const newId = new URL(page.url()).pathname.split('/').pop()!;
+  assert.ok(![seed.shopFirst, seed.shopSecond].includes(newId), newId);
+  await page.locator('.heading-row').getByText('succeeded').waitFor({ timeout: 30_000 });
+  await page.getByRole('link', { name: 'development', exact: true }).click();
+  await page.getByTestId('timeline-entry').first().waitFor();
+  const entries = await page.getByTestId('timeline-entry').allInnerTexts();
+  assert.equal(entries.length, 3, entries.join('\n'));
+  assert.match(entries[0]!, new RegExp(`Redeploy of ${seed.shopFirst}`));
+  await page.getByText('registry.local/shop/api:1').waitFor();
+  assert.equal(await page.getByText('not-for-your-eyes').count(), 0, 'a secret value is on screen');
+});
+
+it('creates an environment cloned from the current one, shown on its own page and in the grid', async () => {
+  await page.goto(`${baton.url}/ui/orgs/local/apps/shop/envs/development`);
+  await page.getByTestId('timeline-entry').first().waitFor();
+  await page.getByRole('button', { name: 'New environment…' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByLabel('Id').fill('staging');
+  await dialog.getByLabel('Type').selectOption('staging');
+  assert.ok(await dialog.getByRole('checkbox').isChecked());
+  await dialog.getByRole('button', { name: 'Create environment' }).click();
+  await page.getByRole('heading', { name: /staging/ }).waitFor();
+  assert.equal(new URL(page.url()).pathname, '/ui/orgs/local/apps/shop/envs/staging');
+  await page.getByRole('link', { name: 'Applications' }).click();
+  await page.getByTestId('cell-shop-staging').waitFor();
+  const env = (await (await fetch(`${baton.url}/orgs/local/apps/shop/envs/staging`, { headers: { authorization: `Bearer ${baton.token}` } })).json()) as { type: string };
+  assert.equal(env.type, 'staging');
+  // Cloned from development's current deployment (the newest that succeeded).
+  const deploys = (await (await fetch(`${baton.url}/orgs/local/apps/shop/envs/development/deploys`, { headers: { authorization: `Bearer ${baton.token}` } })).json()) as { id: string; status: string }[];
+  const current = deploys.find((d) => d.status === 'succeeded')!.id;
+  const created = requests.find((r) => r.method === 'POST' && r.url.endsWith('/orgs/local/apps/shop/envs'));
+  assert.deepEqual(JSON.parse(created!.body!), { id: 'staging', name: 'staging', type: 'staging', from_deploy_id: current });
+});
+
+it('deploys a delta after a plan preview', async () => {
+  await page.goto(`${baton.url}/ui/orgs/local/apps/shop/envs/development`);
+  await page.getByTestId('timeline-entry').first().waitFor();
+  await page.getByRole('button', { name: 'Deploy a delta…' }).click();
+  await page.getByRole('button', { name: /^Plan delta / }).first().click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByText(/resource action/).waitFor();
+  await dialog.getByRole('button', { name: 'Confirm deployment' }).click();
+  await page.getByRole('heading', { name: /^Delta / }).waitFor();
+  assert.match(new URL(page.url()).pathname, /^\/ui\/orgs\/local\/apps\/shop\/envs\/development\/deploys\/[0-9a-f]+$/);
+  await page.locator('.heading-row').getByText('succeeded').waitFor({ timeout: 30_000 });
+  const sent = requests.filter((r) => r.method === 'POST' && r.url.endsWith('/orgs/local/apps/shop/envs/development/deploys')).pop();
+  assert.match(JSON.parse(sent!.body!).delta_id, /^[0-9a-f]{40}$/);
+});
+
+it('streams the log of a running deployment and shows its end without a reload', async () => {
+  const driver = await startSlowDriver(4000);
+  try {
+    const id = await submitSlowDeployment(baton, driver, 'slowapp');
+    await page.goto(`${baton.url}/ui/orgs/local/apps/slowapp/envs/development/deploys/${id}`);
+    await page.getByRole('heading', { name: 'Log (live)' }).waitFor();
+    await page.getByTestId('deployment-log').getByText(/provisioning config\.default#modules\.api\.externals\.bucket/).waitFor();
+    assert.equal(await page.locator('.heading-row').getByText('succeeded').count(), 0, 'the deployment ended before the live log was seen');
+    await page.locator('.heading-row').getByText('succeeded').waitFor({ timeout: 30_000 });
+    await page.getByRole('heading', { name: 'Log', exact: true }).waitFor();
+    assert.ok(requests.some((r) => r.url.endsWith(`/deploys/${id}/baton/logs?follow=true`)), 'the page did not follow the log stream');
+  } finally {
+    driver.close();
+  }
+});
+
+it('shows the API\'s own message when sign-in fails (a separate tab: the 401 is an expected console error there)', async () => {
+  const other = await browser.newPage();
+  try {
+    await other.goto(`${baton.url}/ui/signin`);
+    await other.getByLabel('API token').fill('not-a-token');
+    await other.getByRole('button', { name: 'Sign in' }).click();
+    const alert = other.getByRole('alert');
+    await alert.waitFor();
+    const api = (await (await fetch(`${baton.url}/current-user`, { headers: { authorization: 'Bearer not-a-token' } })).json()) as { message: string };
+    assert.ok(api.message.length > 0);
+    assert.equal((await alert.innerText()).trim(), api.message);
+    assert.equal(new URL(other.url()).pathname, '/ui/signin');
+  } finally {
+    await other.close();
+  }
+});
+
+it('made no console errors and called nothing but /ui assets and operations of the public API', async () => {
+  assert.deepEqual(consoleErrors, []);
+  const doc = (await (await fetch(`${baton.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+  const matchers = openApiMatchers(doc);
+  const outside: string[] = [];
+  for (const { method, url } of requests) {
+    const u = new URL(url);
+    if (u.protocol === 'data:') continue;
+    if (u.origin !== baton.url) {
+      outside.push(`${method} ${url}`);
+      continue;
+    }
+    if (method === 'GET' && (u.pathname === '/' || u.pathname === '/ui' || u.pathname.startsWith('/ui/'))) continue;
+    if (!matchers.some((m) => m.method === method && m.pattern.test(u.pathname))) outside.push(`${method} ${u.pathname}`);
+  }
+  assert.ok(requests.length > 10, `only ${requests.length} requests recorded`);
+  assert.deepEqual(outside, []);
+});
