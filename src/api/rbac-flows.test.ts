@@ -64,6 +64,21 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       await assertMayDeploy(user, 'local', 'shop', 'development');
       await assert.rejects(assertMayDeploy(user, 'local', 'shop', 'production'), (e: Error) => e.name === 'Forbidden' && /deployer/.test(e.message));
 
+      // No escalation through automation rules: a rule deploys as its creator, so only a deployer may create one.
+      const rule = { type: 'update', artefacts_filter: ['registry.example.com/acme/web'], match_ref: '^refs/heads/main$' };
+      const allowedRule = await call<{ id: string }>(dev.token, 'POST', '/orgs/local/apps/shop/envs/development/rules', rule);
+      assert.equal(allowedRule.status, 201, JSON.stringify(allowedRule.body));
+      const deniedRule = await call<{ error: string; message: string }>(dev.token, 'POST', '/orgs/local/apps/shop/envs/production/rules', rule);
+      assert.equal(deniedRule.status, 403, JSON.stringify(deniedRule.body));
+      assert.match(deniedRule.body.message, /deployer on "production"/);
+      assert.deepEqual((await admin<unknown[]>('GET', '/orgs/local/apps/shop/envs/production/rules')).body, [], 'the refused rule was not stored');
+      // The composition root hands the rules service the same check (src/baton/create-baton.ts), so a rule cannot be
+      // created through the service either by someone who may not deploy there.
+      await assert.rejects(
+        baton.baton.services.ci.rules.create((await baton.services.users.get(dev.id))!, 'local', 'shop', 'production', rule as never),
+        (e: Error) => e.name === 'Forbidden',
+      );
+
       // /perms says the same, per object; /current-user lists the roles.
       const perms = await call<{ objects: Record<string, { permissions: string[] }> }>(dev.token, 'GET', `/orgs/local/users/${dev.id}/perms`);
       assert.equal(perms.status, 200);
