@@ -75,7 +75,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       // The composition root hands the rules service the same check (src/baton/create-baton.ts), so a rule cannot be
       // created through the service either by someone who may not deploy there.
       await assert.rejects(
-        baton.baton.services.ci.rules.create((await baton.services.users.get(dev.id))!, 'local', 'shop', 'production', rule as never),
+        baton.baton.services.ci.rules.create((await baton.services.users.get(dev.id)), 'local', 'shop', 'production', rule),
         (e: Error) => e.name === 'Forbidden',
       );
 
