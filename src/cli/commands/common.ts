@@ -9,6 +9,7 @@ import { loadConfig, resolveContext } from '../config-file.js';
 import type { Context } from '../config-file.js';
 import { UsageError } from '../errors.js';
 import { chooseFormat } from '../render/format.js';
+import type { RefScope } from '../refs.js';
 
 export interface Connection {
   client: ApiClient;
@@ -95,4 +96,9 @@ export function text(value: unknown): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return value.toString();
   return JSON.stringify(value) ?? '';
+}
+
+/** Where `.`/`+N`/prefix references of this connection are resolved (src/cli/refs.ts). */
+export function refScope(c: Connection): RefScope {
+  return { client: c.client, org: c.org(), app: c.app(), env: () => c.env() };
 }

@@ -11,7 +11,8 @@ import { BatonError, InvalidInput, NotFound } from '../../shared/errors.js';
 import { seg } from '../client.js';
 import { OperationFailed, UsageError } from '../errors.js';
 import type { Progress } from '../render/progress.js';
-import { collect, commandOf, connect, example, flag, io, list, opt, text, withConnection } from './common.js';
+import { resolveDeployment, resolveSetId } from '../refs.js';
+import { collect, commandOf, connect, example, flag, io, list, opt, refScope, text, withConnection } from './common.js';
 import type { Connection } from './common.js';
 
 type Row = Record<string, unknown>;
@@ -280,8 +281,10 @@ export function registerDeployCommands(program: Command): void {
   common(deploy.command('set').description('deploy a deployment set to an environment').argument('<setId>', 'set id').argument('<env>', 'environment id'), 'baton deploy set 4f2e... staging --app my-app').action(
     async (...args: unknown[]) => {
       const cmd = commandOf(args);
-      const [setId, envId] = args as [string, string];
-      await startDeployment(connect(cmd), envId, { set_id: setId, comment: opt(cmd, 'comment') ?? `deploy set ${setId}` }, flag(cmd, 'wait'));
+      const [setRef, envId] = args as [string, string];
+      const c = connect(cmd);
+      const setId = await resolveSetId(refScope(c), setRef);
+      await startDeployment(c, envId, { set_id: setId, comment: opt(cmd, 'comment') ?? `deploy set ${setId}` }, flag(cmd, 'wait'));
     },
   );
   common(
@@ -291,19 +294,34 @@ export function registerDeployCommands(program: Command): void {
     const cmd = commandOf(args);
     const [deployId, envId] = args as [string, string];
     const c = connect(cmd);
-    const source = await c.client.get<Deployment>(`${envPath(c, opt(cmd, 'fromEnv') ?? envId)}/deploys/${seg(deployId)}`);
-    await startDeployment(c, envId, { set_id: source.set_id, ...(source.value_set_version_id ? { value_set_version_id: source.value_set_version_id } : {}), comment: opt(cmd, 'comment') ?? `redeploy of ${deployId}` }, flag(cmd, 'wait'));
+    const fromEnv = opt(cmd, 'fromEnv') ?? envId;
+    const resolved = await resolveDeployment(refScope(c), deployId, fromEnv);
+    const source = await c.client.get<Deployment>(`${envPath(c, resolved.env)}/deploys/${seg(resolved.id)}`);
+    await startDeployment(c, envId, { set_id: source.set_id, ...(source.value_set_version_id ? { value_set_version_id: source.value_set_version_id } : {}), comment: opt(cmd, 'comment') ?? `redeploy of ${source.id}` }, flag(cmd, 'wait'));
   });
-  common(deploy.command('env').description("deploy one environment's current set to another (clone)").argument('<source>', 'source environment').argument('<target>', 'target environment'), 'baton deploy env development staging --app my-app --wait').action(
-    async (...args: unknown[]) => {
-      const cmd = commandOf(args);
-      const [source, target] = args as [string, string];
-      const c = connect(cmd);
-      const env = await c.client.get<{ last_deploy?: Deployment }>(envPath(c, source));
-      if (!env.last_deploy?.set_id) throw new UsageError(`environment "${source}" has never been deployed`);
-      await startDeployment(c, target, { set_id: env.last_deploy.set_id, comment: opt(cmd, 'comment') ?? `clone of ${source} (${env.last_deploy.id})` }, flag(cmd, 'wait'));
-    },
-  );
+  common(
+    deploy
+      .command('env')
+      .description("deploy one environment's current set to another (clone); with one environment, redeploy its current deployment")
+      .argument('<source>', 'source environment (alone: the environment to redeploy)')
+      .argument('[target]', 'target environment'),
+    'baton deploy env development staging --app my-app --wait',
+    'baton deploy env development --app my-app   # redeploy development as it is',
+  ).action(async (...args: unknown[]) => {
+    const cmd = commandOf(args);
+    const [source, target] = args as [string, string | undefined];
+    const c = connect(cmd);
+    const env = await c.client.get<{ last_deploy?: Deployment }>(envPath(c, source));
+    const last = env.last_deploy;
+    if (!last?.set_id) throw new UsageError(`environment "${source}" has never been deployed`);
+    if (target === undefined) {
+      // humctl's redeploy: the same set and the same values as the current deployment.
+      const body = { set_id: last.set_id, ...(last.value_set_version_id ? { value_set_version_id: last.value_set_version_id } : {}), comment: opt(cmd, 'comment') ?? `redeploy of ${last.id}` };
+      await startDeployment(c, source, body, flag(cmd, 'wait'));
+      return;
+    }
+    await startDeployment(c, target, { set_id: last.set_id, comment: opt(cmd, 'comment') ?? `clone of ${source} (${last.id})` }, flag(cmd, 'wait'));
+  });
 
   example(
     withConnection(
@@ -322,7 +340,7 @@ export function registerDeployCommands(program: Command): void {
     const envId = args[0] as string;
     const c = connect(cmd);
     const to = opt(cmd, 'to');
-    const target = to !== undefined ? await c.client.get<Deployment>(`${envPath(c, envId)}/deploys/${seg(to)}`) : pickRollbackTarget(await c.client.get<Deployment[]>(`${envPath(c, envId)}/deploys`));
+    const target = to !== undefined ? await c.client.get<Deployment>(`${envPath(c, envId)}/deploys/${seg(await resolveDeployment(refScope(c), to, envId).then((d) => d.id))}`) : pickRollbackTarget(await c.client.get<Deployment[]>(`${envPath(c, envId)}/deploys`));
     if (!target) throw new NotFound('deployment', envId, `no succeeded deployment before the current one in "${envId}" to roll back to`);
     await startDeployment(c, envId, { set_id: target.set_id, ...(target.value_set_version_id ? { value_set_version_id: target.value_set_version_id } : {}), comment: opt(cmd, 'comment') ?? `rollback to ${target.id}` }, flag(cmd, 'wait'));
   });

@@ -13,8 +13,9 @@ import { parseDuration } from '../duration.js';
 import { UsageError } from '../errors.js';
 import { yaml } from '../lazy.js';
 import type { Column } from '../render/format.js';
-import { guessColumns, render } from '../render/format.js';
-import { collect, commandOf, connect, example, flag, io, list, opt, outputFormat, text, withConnection, withOutput } from './common.js';
+import { guessColumns, parseGetOutput, render, renderGet } from '../render/format.js';
+import { resolveDeploymentId, resolveSetId } from '../refs.js';
+import { collect, commandOf, connect, refScope, example, flag, io, list, opt, outputFormat, text, withConnection, withOutput } from './common.js';
 import type { Connection } from './common.js';
 
 type Row = Record<string, unknown>;
@@ -28,6 +29,12 @@ export interface Kind {
   columns?: Column<Row>[];
   /** Registered for humctl parity; a 404 on its collection means this server does not offer it yet. */
   optional?: boolean;
+  /** Turns what the user typed (a unique prefix, `.`, `+N`) into the object's id. */
+  resolve?(c: Connection, ref: string): Promise<string>;
+  /** Fills in table columns the list endpoint leaves out. */
+  enrich?(c: Connection, rows: Row[]): Promise<Row[]>;
+  /** Shown by `get KIND` without an id: this id (e.g. `.` for the newest deployment's errors). */
+  defaultId?: string;
 }
 
 const org = (c: Connection) => `/orgs/${seg(c.org())}`;
@@ -59,6 +66,8 @@ export const KINDS: Kind[] = [
       { header: 'ID', value: field('id') }, { header: 'NAME', value: field('name') }, { header: 'TYPE', value: field('type') },
       { header: 'LAST DEPLOY', value: (r) => (r.last_deploy as Row | undefined)?.id }, { header: 'STATUS', value: (r) => (r.last_deploy as Row | undefined)?.status },
     ],
+    // The list endpoint has no deployment pointers; each environment's own view has them.
+    enrich: (c, rows) => Promise.all(rows.map(async (r) => (r.last_deploy !== undefined || typeof r.id !== 'string' ? r : ((await c.client.getOptional<Row>(`${app(c)}/envs/${seg(r.id)}`)) ?? r)))),
   },
   { name: 'env-types', aliases: ['env-type', 'environment-types'], collection: (c) => `${org(c)}/env-types`, item: (c, id) => `${org(c)}/env-types/${seg(id)}`, columns: [{ header: 'ID', value: field('id') }, { header: 'DESCRIPTION', value: field('description') }] },
   {
@@ -68,8 +77,19 @@ export const KINDS: Kind[] = [
       { header: 'ADD', value: (r) => Object.keys(((r.modules as Row | undefined)?.add as Row | undefined) ?? {}).join(',') },
     ],
   },
-  { name: 'sets', aliases: ['set'], collection: (c) => `${app(c)}/sets`, item: (c, id) => `${app(c)}/sets/${seg(id)}`, columns: [{ header: 'ID', value: field('id') }, { header: 'MODULES', value: (r) => Object.keys((r.modules as Row | undefined) ?? {}).join(',') }] },
-  { name: 'deploys', aliases: ['deploy', 'deployment', 'deployments'], collection: (c) => `${env(c)}/deploys`, item: (c, id) => `${env(c)}/deploys/${seg(id)}`, columns: deployColumns },
+  {
+    name: 'sets', aliases: ['set', 'deployment-set', 'deployment-sets'], collection: (c) => `${app(c)}/sets`, item: (c, id) => `${app(c)}/sets/${seg(id)}`,
+    resolve: (c, ref) => resolveSetId(refScope(c), ref), columns: [{ header: 'ID', value: field('id') }, { header: 'MODULES', value: (r) => Object.keys((r.modules as Row | undefined) ?? {}).join(',') }] },
+  {
+    name: 'deploys', aliases: ['deploy', 'deployment', 'deployments'], collection: (c) => `${env(c)}/deploys`, item: (c, id) => `${env(c)}/deploys/${seg(id)}`, columns: deployColumns,
+    resolve: (c, ref) => resolveDeploymentId(refScope(c), ref),
+  },
+  {
+    name: 'deploy-errors', aliases: ['deploy-error', 'deployment-error', 'deployment-errors'], defaultId: '.',
+    collection: (c) => `${env(c)}/deploys`, item: (c, id) => `${env(c)}/deploys/${seg(id)}/errors`,
+    resolve: (c, ref) => resolveDeploymentId(refScope(c), ref),
+    columns: [{ header: 'SCOPE', value: field('scope') }, { header: 'OBJECT', value: field('object_id') }, { header: 'CODE', value: field('code') }, { header: 'SUMMARY', value: field('summary') }, { header: 'MESSAGE', value: field('message') }],
+  },
   {
     name: 'active-resources', aliases: ['active-resource', 'resources'], collection: (c) => `${env(c)}/resources`,
     columns: [{ header: 'TYPE', value: field('type') }, { header: 'CLASS', value: field('class') }, { header: 'RES ID', value: field('res_id') }, { header: 'DEF', value: field('def_id') }, { header: 'STATUS', value: field('status') }],
@@ -132,25 +152,37 @@ function rowsOf(body: unknown): unknown[] {
 export function registerObjectCommands(program: Command): void {
   const kinds = KINDS.map((k) => k.name).join(', ');
   example(
-    withOutput(withConnection(program.command('get').description(`list objects of a kind, or show one (kinds: ${kinds})`).argument('<kind>', 'object kind').argument('[id]', 'object id'))),
+    withConnection(
+      program
+        .command('get')
+        .description(`list objects of a kind, or show one (kinds: ${kinds})`)
+        .argument('<kind>', 'object kind')
+        .argument('[id]', 'object id; deployments and sets also take a unique prefix, . (newest deployment) and +N (N before it)')
+        .option('-o, --output <format>', 'table|wide|json|yaml|name|jsonpath=EXPR (default: table on a terminal, json when piped)')
+        .option('--no-headers', 'tables without the header row'),
+    ),
     'baton get apps',
+    'baton get deploy . --app my-app --env development',
+    'baton get deploy-error --app my-app --env development',
+    "baton get envs --app my-app -o jsonpath='{.items[*].id}'",
     'baton get deploys --app my-app --env development -o json',
     'baton get def postgres-dev -o yaml',
   ).action(async (...args: unknown[]) => {
     const cmd = commandOf(args);
     const kind = findKind(args[0] as string);
-    const id = args[1] as string | undefined;
+    const ref = (args[1] as string | undefined) ?? kind.defaultId;
     const c = connect(cmd);
-    const format = outputFormat(cmd);
+    const output = parseGetOutput(opt(cmd, 'output'), io.stdoutIsTty());
     let body: unknown;
-    if (id !== undefined) {
+    if (ref !== undefined) {
       if (!kind.item) throw new UsageError(`"${kind.name}" has no single-object view; run \`baton get ${kind.name}\``);
+      const id = kind.resolve ? await kind.resolve(c, ref) : ref;
       body = await c.client.get(await kind.item(c, id));
     } else {
       body = await c.client.get(await kind.collection(c)).catch((error: unknown) => unsupported(kind, error));
+      if (kind.enrich && Array.isArray(body) && (output.format === 'table' || output.format === 'wide')) body = await kind.enrich(c, body as Row[]);
     }
-    const columns = kind.columns ?? guessColumns(rowsOf(body));
-    io.out(render(body as Row | Row[], format, columns));
+    io.out(renderGet(body, output, (kind.columns ?? guessColumns(rowsOf(body))) as Column<Row>[], flag(cmd, 'headers') === false, kind.name.replace(/s$/, '')));
   });
 
   example(
@@ -159,9 +191,10 @@ export function registerObjectCommands(program: Command): void {
     'baton delete def old-postgres',
   ).action(async (...args: unknown[]) => {
     const kind = findKind(args[0] as string);
-    const id = args[1] as string;
+    const ref = args[1] as string;
     if (!kind.item) throw new UsageError(`"${kind.name}" cannot be deleted by id`);
     const c = connect(commandOf(args));
+    const id = kind.resolve ? await kind.resolve(c, ref) : ref;
     await c.client.delete(await kind.item(c, id));
     io.out(`${kind.name.replace(/s$/, '')} "${id}" deleted`);
   });
