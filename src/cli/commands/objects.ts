@@ -15,7 +15,7 @@ import { yaml } from '../lazy.js';
 import type { Column } from '../render/format.js';
 import { guessColumns, parseGetOutput, render, renderGet } from '../render/format.js';
 import { resolveDeploymentId, resolveSetId } from '../refs.js';
-import { collect, commandOf, connect, refScope, example, flag, io, list, opt, outputFormat, text, withConnection, withOutput } from './common.js';
+import { collect, commandOf, connect, refScope, example, flag, io, list, opt, text, withConnection, withOutput } from './common.js';
 import type { Connection } from './common.js';
 
 type Row = Record<string, unknown>;
@@ -182,7 +182,7 @@ export function registerObjectCommands(program: Command): void {
       body = await c.client.get(await kind.collection(c)).catch((error: unknown) => unsupported(kind, error));
       if (kind.enrich && Array.isArray(body) && (output.format === 'table' || output.format === 'wide')) body = await kind.enrich(c, body as Row[]);
     }
-    io.out(renderGet(body, output, (kind.columns ?? guessColumns(rowsOf(body))) as Column<Row>[], flag(cmd, 'headers') === false, kind.name.replace(/s$/, '')));
+    io.out(renderGet(body, output, kind.columns ?? guessColumns(rowsOf(body)), flag(cmd, 'headers') === false, kind.name.replace(/s$/, '')));
   });
 
   example(

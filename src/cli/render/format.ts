@@ -86,7 +86,7 @@ export function renderGet(data: unknown, output: GetOutput, columns: readonly Co
       let shown = [...columns];
       if (output.format === 'wide') {
         const headers = new Set(shown.map((c) => c.header));
-        for (const extra of guessColumns(rows, Infinity)) if (!headers.has(extra.header)) shown.push(extra as Column<Row>);
+        for (const extra of guessColumns(rows, Infinity)) if (!headers.has(extra.header)) shown.push(extra);
         shown = shown.filter((c, i) => shown.findIndex((d) => d.header === c.header) === i);
       }
       if (Array.isArray(data) && data.length === 0) return noHeaders ? '' : 'No resources found.';
@@ -131,11 +131,11 @@ function selectPath(path: string, data: unknown): unknown[] {
       const key = m[1]!;
       current = current.flatMap((v) => (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.hasOwn(v, key) ? [(v as Row)[key]] : []));
     } else if ((m = /^\[\*\]/.exec(rest))) {
-      current = current.flatMap((v) => (Array.isArray(v) ? v : typeof v === 'object' && v !== null ? Object.values(v) : []));
+      current = current.flatMap((v): unknown[] => (Array.isArray(v) ? (v as unknown[]) : typeof v === 'object' && v !== null ? Object.values(v) : []));
     } else if ((m = /^\[(-?\d+)\]/.exec(rest))) {
       const n = Number(m[1]);
-      current = current.flatMap((v) => (Array.isArray(v) && v.at(n) !== undefined ? [v.at(n)] : []));
-    } else if (rest === '.' ) {
+      current = current.flatMap((v): unknown[] => (Array.isArray(v) && (v as unknown[]).at(n) !== undefined ? [(v as unknown[]).at(n)] : []));
+    } else if (rest === '.') {
       break;
     } else {
       throw new UsageError(`jsonpath: cannot read "${rest}" (supported: .field, ['field'], [N], [*])`);
