@@ -186,4 +186,40 @@ describe('baton CLI habits', { timeout: 480_000 }, () => {
     assert.doesNotMatch(bare, /LAST DEPLOY/);
     assert.match(bare, /development/);
   });
+
+  it('describe shows a deployment with its errors and an environment with its resources', async () => {
+    const deploy = await ok('describe', 'deploy', '.');
+    assert.match(deploy, /^id: /m);
+    assert.match(deploy, /errors: none/);
+    const envView = await ok('describe', 'env', 'development');
+    assert.match(envView, /active resources:/);
+    assert.match(envView, /workload modules\.api/);
+  });
+
+  it('score available-resource-types lists the types the org\'s definitions offer', async () => {
+    const rows = await json<{ type: string; class: string; definitions: string[] }[]>('score', 'available-resource-types');
+    assert.ok(rows.some((r) => r.type === 'postgres' && r.class === 'default'), JSON.stringify(rows));
+  });
+
+  it('--env "" creates an app-scoped value even when an env is set in the context', async () => {
+    await ok('create', 'value', 'FLAG', 'on', '--env', '');
+    const appValues = await json<{ key: string }[]>('get', 'values', '--env', '');
+    assert.ok(appValues.some((v) => v.key === 'FLAG'));
+    const direct = await fetch(`${baton.url}/orgs/local/apps/${app}/values`, { headers: { authorization: `Bearer ${baton.token}` } });
+    assert.ok(((await direct.json()) as { key: string }[]).some((v) => v.key === 'FLAG'));
+  });
+
+  it('config current-context, get-contexts and delete-context', async () => {
+    assert.equal((await ok('config', 'current-context')).trim(), 'default');
+    await ok('config', 'set', 'app', 'other', '--context', 'spare');
+    const table = await ok('config', 'get-contexts');
+    assert.match(table, /\*\s*│ default/);
+    assert.match(table, /spare/);
+    assert.equal((await ok('config', 'get-contexts', '-o', 'name')).trim().split('\n').sort().join(','), 'default,spare');
+    const refused = await run(['config', 'delete-context', 'default']);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /is the current context/);
+    await ok('config', 'delete-context', 'spare');
+    assert.doesNotMatch(await ok('config', 'get-contexts'), /spare/);
+  });
 });

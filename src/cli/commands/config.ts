@@ -194,8 +194,8 @@ export function registerConfigCommands(program: Command): void {
   ).action((...args: unknown[]) => {
     const name = args[0] as string;
     const cfg = loadConfig();
-    if (!Object.hasOwn(cfg.contexts, name)) throw new UsageError(`no context "${name}" (see \`baton config get-contexts\`)`);
     if (name === cfg.currentContext) throw new UsageError(`"${name}" is the current context; switch first with \`baton config use-context OTHER\``);
+    if (!Object.hasOwn(cfg.contexts, name)) throw new UsageError(`no context "${name}" (see \`baton config get-contexts\`)`);
     const contexts = Object.fromEntries(Object.entries(cfg.contexts).filter(([n]) => n !== name));
     saveConfig({ ...cfg, contexts });
     io.out(`context "${name}" deleted`);

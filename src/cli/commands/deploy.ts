@@ -363,6 +363,27 @@ export function registerDeployCommands(program: Command): void {
     await startDeployment(c, c.env(), { delta_id: deltaId, comment, ...(planId ? { plan_id: planId } : {}) }, flag(cmd, 'wait'));
   });
 
+  example(
+    withConnection(score.command('available-resource-types').description('the resource types (and classes) a Score file can ask for: those some resource definition of the org provides').option('-o, --output <format>', 'table|json')),
+    'baton score available-resource-types',
+  ).action(async (...args: unknown[]) => {
+    const cmd = commandOf(args);
+    const c = connect(cmd);
+    const defs = await c.client.get<Row[]>(`/orgs/${seg(c.org())}/resources/defs`);
+    const { availableResourceTypes } = await import('../render/resource-types.js');
+    const rows = availableResourceTypes(defs);
+    const { render } = await import('../render/format.js');
+    const format = opt(cmd, 'output') ?? (io.stdoutIsTty() ? 'table' : 'json');
+    if (format !== 'table' && format !== 'json') throw new UsageError('-o must be table or json');
+    io.out(
+      render(rows, format, [
+        { header: 'TYPE', value: (r) => r.type },
+        { header: 'CLASS', value: (r) => r.class },
+        { header: 'DEFINITIONS', value: (r) => r.definitions.join(', ') },
+      ]),
+    );
+  });
+
   const deploy = program.command('deploy').description('deploy a delta, a set, an earlier deployment, or another environment');
   example(deploy, 'baton deploy delta 0a1b2c development --app my-app --wait');
   const common = <C extends CommandUnknownOpts>(sub: C, ...examples: string[]) =>

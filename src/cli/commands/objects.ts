@@ -199,6 +199,30 @@ export function registerObjectCommands(program: Command): void {
     io.out(`${kind.name.replace(/s$/, '')} "${id}" deleted`);
   });
 
+  example(
+    withConnection(program.command('describe').description('one object in detail: its fields, and for a deployment its errors, for an environment its deployment and resources').argument('<kind>', 'object kind').argument('[id]', 'object id (prefixes, . and +N as for get)')),
+    'baton describe deploy . --app my-app --env development',
+    'baton describe env development --app my-app',
+  ).action(async (...args: unknown[]) => {
+    const kind = findKind(args[0] as string);
+    const ref = (args[1] as string | undefined) ?? kind.defaultId ?? (kind.name === 'deploys' ? '.' : undefined);
+    if (ref === undefined || !kind.item) throw new UsageError(`describe needs a ${kind.name.replace(/s$/, '')} id`);
+    const c = connect(commandOf(args));
+    const id = kind.resolve ? await kind.resolve(c, ref) : ref;
+    const body = await c.client.get<Row>(await kind.item(c, id));
+    io.out(render(body, 'yaml'));
+    if (kind.name === 'deploys') {
+      const errors = (await c.client.getOptional<Row[]>(`${env(c)}/deploys/${seg(id)}/errors`)) ?? [];
+      io.out(`\nerrors: ${errors.length === 0 ? 'none' : ''}`);
+      for (const e of errors) io.out(`  ${text(e.scope)} ${text(e.object_id)}: ${text(e.summary ?? e.code)}${e.message ? ` - ${text(e.message)}` : ''}`);
+    }
+    if (kind.name === 'envs') {
+      const resources = (await c.client.getOptional<Row[]>(`${app(c)}/envs/${seg(id)}/resources`)) ?? [];
+      io.out(`\nactive resources: ${resources.length === 0 ? 'none' : ''}`);
+      for (const r of resources) io.out(`  ${text(r.type)} ${text(r.res_id)} (${text(r.def_id)}): ${text(r.status ?? 'active')}`);
+    }
+  });
+
   registerCreate(program);
   registerApply(program);
 
