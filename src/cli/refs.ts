@@ -60,12 +60,15 @@ async function listDeployments(s: RefScope, env: string): Promise<Listed[]> {
 }
 
 /** A deployment id from `ID`, a unique prefix, `.`, `+N`, `deploy/<any of these>` or `env/ENV` (its newest deployment). */
-export async function resolveDeployment(s: RefScope, ref: string, env = s.env()): Promise<Listed & { env: string }> {
+export async function resolveDeployment(s: RefScope, ref: string, env?: string): Promise<Listed & { env: string }> {
   let rest = ref.startsWith('deploy/') ? ref.slice('deploy/'.length) : ref;
-  let inEnv = env;
+  let inEnv: string;
   if (rest.startsWith('env/')) {
     inEnv = rest.slice('env/'.length);
     rest = '.';
+  } else {
+    // Only references within an environment need one: `env/ENV` names its own.
+    inEnv = env ?? s.env();
   }
   if (rest === '') throw new UsageError(`"${ref}" names no deployment`);
   const deployments = await listDeployments(s, inEnv);
