@@ -207,6 +207,12 @@ describe('baton CLI habits', { timeout: 480_000 }, () => {
     assert.ok(appValues.some((v) => v.key === 'FLAG'));
     const direct = await fetch(`${baton.url}/orgs/local/apps/${app}/values`, { headers: { authorization: `Bearer ${baton.token}` } });
     assert.ok(((await direct.json()) as { key: string }[]).some((v) => v.key === 'FLAG'));
+    // humctl's spelling: --is-secret and -d.
+    await ok('create', 'value', 'TOKEN', 's3cret', '--is-secret', '-d', 'api token', '--env', '');
+    const token = (await json<{ key: string; is_secret: boolean; description: string; value: unknown }[]>('get', 'values', '--env', '')).find((v) => v.key === 'TOKEN');
+    assert.equal(token?.is_secret, true);
+    assert.equal(token?.description, 'api token');
+    assert.notEqual(token?.value, 's3cret');
   });
 
   it('config current-context, get-contexts and delete-context', async () => {

@@ -306,15 +306,36 @@ function registerCreate(program: Command): void {
   });
 
   example(
-    withOutput(withConnection(create.command('value').description('create a shared value (in the env when --env is given, else the app)').argument('<key>', 'value key').argument('<value>', 'the value').option('--secret', 'store as a secret').option('--description <text>', 'description'))),
+    withOutput(
+      withConnection(
+        create
+          .command('value')
+          .description('create a shared value (in the env when --env is given, else the app; --env "" for the app)')
+          .argument('<key>', 'value key')
+          .argument('<value>', 'the value (with --is-secret-ref: the reference in the secret store)')
+          .option('--secret', 'store as a secret')
+          .option('--is-secret', "store as a secret (humctl's name for --secret)")
+          .option('--is-secret-ref', 'the value is a reference to a secret in a secret store, not the secret itself')
+          .option('--secret-store <id>', 'with --is-secret-ref: the secret store the reference is in')
+          .option('-d, --description <text>', 'description'),
+      ),
+    ),
     'baton create value DB_USER admin --app my-app',
     'baton create value API_KEY s3cr3t --secret --app my-app --env production',
+    'baton create value DB_PASSWORD prod/db/password --is-secret-ref --secret-store vault --app my-app --env production',
   ).action(async (...args: unknown[]) => {
     const cmd = commandOf(args);
     const [key, value] = args as [string, string];
     const c = connect(cmd);
     const path = c.context.env ? `${env(c)}/values` : `${app(c)}/values`;
-    const body = await c.client.post(path, { key, value, is_secret: flag(cmd, 'secret'), description: opt(cmd, 'description') ?? '' });
+    const store = opt(cmd, 'secretStore');
+    if (store !== undefined && !flag(cmd, 'isSecretRef')) throw new UsageError('--secret-store goes with --is-secret-ref');
+    const body = await c.client.post(
+      path,
+      flag(cmd, 'isSecretRef')
+        ? { key, is_secret: true, secret_ref: { ref: value, ...(store !== undefined ? { store } : {}) }, description: opt(cmd, 'description') ?? '' }
+        : { key, value, is_secret: flag(cmd, 'secret') || flag(cmd, 'isSecret'), description: opt(cmd, 'description') ?? '' },
+    );
     printCreated(cmd, `value "${key}"`, body);
   });
 
