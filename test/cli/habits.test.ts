@@ -179,6 +179,14 @@ describe('baton CLI habits', { timeout: 480_000 }, () => {
     assert.deepEqual(Object.keys(set.modules), ['api']);
   });
 
+  it('-v prints each request to stderr, without the token', async () => {
+    const r = await run(['get', 'envs', '-o', 'name', '-v']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, new RegExp(`> GET ${baton.url}/orgs/local/apps/${app}/envs → 200 \\(\\d+ ms\\)`));
+    assert.ok(!r.stderr.includes(baton.token));
+    assert.equal(r.stdout.trim(), 'env/development');
+  });
+
   it('-o name and jsonpath, --no-headers', async () => {
     assert.equal((await ok('get', 'envs', '-o', 'name')).trim(), 'env/development');
     assert.equal((await ok('get', 'envs', '-o', 'jsonpath={.items[*].id}')).trim(), 'development');

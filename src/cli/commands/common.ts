@@ -32,7 +32,8 @@ export function withConnection<C extends CommandUnknownOpts>(cmd: C): C {
   cmd.addOption(new Option('--token <token>', 'API token (env BATON_TOKEN, HUMANITEC_TOKEN)'));
   cmd.addOption(new Option('--org <org>', 'organization id (env BATON_ORG, HUMANITEC_ORG)'));
   cmd.addOption(new Option('--app <app>', 'application id (env BATON_APP, HUMANITEC_APP)'));
-  cmd.addOption(new Option('--env <env>', 'environment id (env BATON_ENV, HUMANITEC_ENV)'));
+  cmd.addOption(new Option('--env <env>', 'environment id (env BATON_ENV, HUMANITEC_ENV; "" for none)'));
+  cmd.addOption(new Option('-v, --verbose', 'print each API request (method, URL, status, time) to stderr'));
   return cmd;
 }
 
@@ -87,7 +88,8 @@ export function connect(cmd: CommandUnknownOpts): Connection {
     }
     return value;
   };
-  return { client: new ApiClient({ url: context.url, token: context.token }), context, org: need('org'), app: need('app'), env: need('env') };
+  const trace = flag(cmd, 'verbose') ? (line: string) => io.err(`> ${line}`) : undefined;
+  return { client: new ApiClient({ url: context.url, token: context.token, ...(trace ? { trace } : {}) }), context, org: need('org'), app: need('app'), env: need('env') };
 }
 
 /** A value from a JSON response as text: scalars as themselves, objects as JSON, nothing as "". */
