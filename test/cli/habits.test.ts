@@ -187,6 +187,20 @@ describe('baton CLI habits', { timeout: 480_000 }, () => {
     assert.equal(r.stdout.trim(), 'env/development');
   });
 
+  it('delete -f removes the objects of a manifest file; a second time they are reported missing (exit 4)', async () => {
+    const file = join(dir, 'def.yaml');
+    writeFileSync(
+      file,
+      'apiVersion: entity.humanitec.io/v1b1\nkind: Definition\nmetadata: {id: habits-redis}\nentity:\n  name: habits-redis\n  type: redis\n  driver_type: humanitec/echo\n  driver_inputs: {values: {host: r}}\n  criteria: [{app_id: nothing}]\n',
+    );
+    await ok('apply', '-f', file);
+    assert.match(await ok('delete', '-f', file), /Definition\/habits-redis deleted/);
+    assert.ok(!(await ok('get', 'defs', '-o', 'name')).includes('habits-redis'));
+    const again = await run(['delete', '-f', file]);
+    assert.equal(again.code, 4, again.stderr);
+    assert.match(again.stdout, /Definition\/habits-redis not found/);
+  });
+
   it('-o name and jsonpath, --no-headers', async () => {
     assert.equal((await ok('get', 'envs', '-o', 'name')).trim(), 'env/development');
     assert.equal((await ok('get', 'envs', '-o', 'jsonpath={.items[*].id}')).trim(), 'development');

@@ -186,14 +186,44 @@ export function registerObjectCommands(program: Command): void {
   });
 
   example(
-    withConnection(program.command('delete').description('delete one object').argument('<kind>', 'object kind').argument('<id>', 'object id')),
+    withConnection(
+      program
+        .command('delete')
+        .description('delete one object, or the objects of manifest files (-f, as apply reads them)')
+        .argument('[kind]', 'object kind')
+        .argument('[id]', 'object id (deployments and sets: prefixes, . and +N)')
+        .option('-f, --file <path>', 'manifest file or directory whose objects to delete (repeatable)', collect, [] as string[]),
+    ),
     'baton delete app my-app',
     'baton delete def old-postgres',
+    'baton delete -f definitions/',
   ).action(async (...args: unknown[]) => {
-    const kind = findKind(args[0] as string);
-    const ref = args[1] as string;
+    const cmd = commandOf(args);
+    const files = list(cmd, 'file');
+    const c = connect(cmd);
+    if (files.length > 0) {
+      if (args[0] !== undefined && typeof args[0] === 'string') throw new UsageError('give either KIND ID or -f, not both');
+      let missing = 0;
+      for (const file of manifestFiles(files)) {
+        for (const m of readManifests(file)) {
+          const path = manifestItemPath(c, m);
+          try {
+            await c.client.delete(path);
+            io.out(`${m.kind}/${m.id} deleted`);
+          } catch (error) {
+            if (!(error instanceof NotFound)) throw error;
+            missing++;
+            io.out(`${m.kind}/${m.id} not found`);
+          }
+        }
+      }
+      if (missing > 0) throw new NotFound('object', String(missing), `${missing} object${missing === 1 ? '' : 's'} of the manifests did not exist`);
+      return;
+    }
+    if (typeof args[0] !== 'string' || typeof args[1] !== 'string') throw new UsageError('give KIND and ID (e.g. `baton delete app my-app`) or -f FILE');
+    const kind = findKind(args[0]);
+    const ref = args[1];
     if (!kind.item) throw new UsageError(`"${kind.name}" cannot be deleted by id`);
-    const c = connect(commandOf(args));
     const id = kind.resolve ? await kind.resolve(c, ref) : ref;
     await c.client.delete(await kind.item(c, id));
     io.out(`${kind.name.replace(/s$/, '')} "${id}" deleted`);
@@ -412,6 +442,25 @@ function readManifests(file: string): Manifest[] {
 }
 
 type Change = 'created' | 'updated' | 'unchanged';
+
+/** The API path of the object a manifest describes (what `delete -f` removes). */
+function manifestItemPath(c: Connection, m: Manifest): string {
+  switch (m.kind) {
+    case 'Definition':
+      return `${org(c)}/resources/defs/${seg(m.id)}`;
+    case 'Application':
+      return `${org(c)}/apps/${seg(m.id)}`;
+    case 'Environment':
+      return `${org(c)}/apps/${seg(typeof m.entity.app_id === 'string' ? m.entity.app_id : c.app())}/envs/${seg(m.id)}`;
+    case 'EnvironmentType':
+      return `${org(c)}/env-types/${seg(m.id)}`;
+    case 'DriverDefinition':
+    case 'Driver':
+      return `${org(c)}/resources/drivers/${seg(m.id)}`;
+    default:
+      throw new UsageError(`${m.file}: cannot delete kind "${m.kind}" (known: Definition, Application, Environment, EnvironmentType, DriverDefinition)`);
+  }
+}
 
 /** Creates or updates one non-definition manifest; GET first so re-applying reports "unchanged". */
 async function applyOne(c: Connection, m: Manifest): Promise<Change> {
