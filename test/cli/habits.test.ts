@@ -201,6 +201,15 @@ describe('baton CLI habits', { timeout: 480_000 }, () => {
     assert.match(again.stdout, /Definition\/habits-redis not found/);
   });
 
+  it('update delta ID add|remove PATH VALUE changes a delta (the id by prefix)', async () => {
+    const delta = await json<{ id: string }>('create', 'delta');
+    assert.match(await ok('update', 'delta', delta.id.slice(0, 12), 'add', '/modules/api/spec/containers/main/image', 'nginx:1.28'), /updated/);
+    await ok('update', 'delta', delta.id, 'remove', '/modules/old');
+    const after = await json<{ modules: { update: Record<string, unknown[]>; remove: string[] } }>('get', 'delta', delta.id);
+    assert.deepEqual(after.modules.update.api, [{ op: 'add', path: '/spec/containers/main/image', value: 'nginx:1.28' }]);
+    assert.deepEqual(after.modules.remove, ['old']);
+  });
+
   it('-o name and jsonpath, --no-headers', async () => {
     assert.equal((await ok('get', 'envs', '-o', 'name')).trim(), 'env/development');
     assert.equal((await ok('get', 'envs', '-o', 'jsonpath={.items[*].id}')).trim(), 'development');

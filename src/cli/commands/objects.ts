@@ -254,6 +254,36 @@ export function registerObjectCommands(program: Command): void {
   });
 
   registerCreate(program);
+
+  const update = program.command('update').description('change an object in place: delta');
+  example(update, 'baton update delta 0a1b2c add /modules/web/spec/containers/main/image nginx:1.27 --app my-app');
+  example(
+    withOutput(
+      withConnection(
+        update
+          .command('delta')
+          .description('one change to a delta: add|replace|remove PATH [VALUE] (VALUE is YAML/JSON)')
+          .argument('<id>', 'delta id (or a unique prefix)')
+          .argument('<op>', 'add|replace|remove')
+          .argument('<path>', '/modules/<workload>[/...] or /shared/<resource>[/...]')
+          .argument('[value]', 'the value, YAML or JSON (not for remove)'),
+      ),
+    ),
+    'baton update delta 0a1b2c add /modules/web/spec/containers/main/image nginx:1.27 --app my-app',
+    'baton update delta 0a1b2c remove /modules/old-worker --app my-app',
+  ).action(async (...args: unknown[]) => {
+    const cmd = commandOf(args);
+    const [ref, op, path, raw] = args as [string, string, string, string | undefined];
+    const { deltaEdit } = await import('../delta-edit.js');
+    const { matchId } = await import('../refs.js');
+    const change = deltaEdit(op, path, raw === undefined ? undefined : (yaml().parse(raw) as unknown));
+    const c = connect(cmd);
+    const deltas = await c.client.get<{ id: string }[]>(`${app(c)}/deltas`);
+    const id = matchId(ref, deltas.map((d) => d.id), 'delta');
+    const body = await c.client.patch(`${app(c)}/deltas/${seg(id)}`, [change]);
+    const format = opt(cmd, 'output');
+    io.out(format === 'json' || format === 'yaml' ? render(body, format) : `delta ${id} updated`);
+  });
   registerApply(program);
 
   example(
