@@ -20,6 +20,8 @@ export interface ClientOptions {
   token?: string | undefined;
   /** For tests; defaults to nodeFetch (src/cli/http.ts), which starts much faster than the global fetch. */
   fetch?: Fetch;
+  /** `-v`: called with one line per request (method, URL, status, duration). */
+  trace?: (line: string) => void;
 }
 
 export interface ApiResponse<T = unknown> {
@@ -80,11 +82,13 @@ export class ApiClient {
   readonly baseUrl: string;
   private readonly token: string | undefined;
   private readonly fetchImpl: Fetch;
+  private readonly trace: ((line: string) => void) | undefined;
 
   constructor(options: ClientOptions) {
     this.baseUrl = options.url.replace(/\/+$/, '');
     this.token = options.token;
     this.fetchImpl = options.fetch ?? nodeFetch;
+    this.trace = options.trace;
   }
 
   private headers(extra: Record<string, string> = {}): Record<string, string> {
@@ -99,9 +103,14 @@ export class ApiClient {
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       ...(signal ? { signal } : {}),
     };
+    const started = Date.now();
     try {
-      return await this.fetchImpl(url, init);
+      const response = await this.fetchImpl(url, init);
+      // -v: one line per request; never the token or the body (either may hold secrets).
+      this.trace?.(`${method} ${url} → ${response.status} (${Date.now() - started} ms)`);
+      return response;
     } catch (error) {
+      this.trace?.(`${method} ${url} → ${error instanceof Error ? error.message : 'failed'} (${Date.now() - started} ms)`);
       if (signal?.aborted) throw error;
       const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
       throw new RequestFailed(`cannot reach Baton at ${this.baseUrl}${cause} (is \`baton serve\` running? set --url or BATON_URL)`, {

@@ -67,4 +67,11 @@ describe('CLI config file', () => {
     assert.equal(resolveContext({}, {}, config).org, 'from-config');
     assert.equal(resolveContext({}, { BATON_URL: 'http://x' }, config).url, 'http://x');
   });
+
+  it('an empty flag (--env "") means no env, whatever the variables and the context say; an empty variable is skipped', () => {
+    const config = setContextValue({ currentContext: 'default', contexts: {} }, 'env', 'development');
+    assert.equal(resolveContext({ env: '' }, { BATON_ENV: 'staging' }, config).env, undefined);
+    assert.equal(resolveContext({}, { BATON_ENV: '' }, config).env, 'development');
+    assert.equal(resolveContext({}, {}, config).env, 'development');
+  });
 });

@@ -90,10 +90,13 @@ export const DEFAULT_URL = 'http://127.0.0.1:8080';
 
 /**
  * The effective connection settings: flag > BATON_* > HUMANITEC_* > context. Only the url has a default;
- * missing org/app/env are reported by the command that needs them.
+ * missing org/app/env are reported by the command that needs them. An empty flag value means "none" (so
+ * `--env ""` reaches app scope even when the context names an env); an empty variable is skipped.
  */
 export function resolveContext(flags: Context, env: NodeJS.ProcessEnv, config: CliConfig): Context & { url: string } {
   const pick = (key: ContextKey): string | undefined => {
+    // An empty flag (`--env ""`) unsets the key for this command: app-scoped values, no env from the context.
+    if (flags[key] === '' && key !== 'url') return undefined;
     const upper = key.toUpperCase();
     const candidates = [flags[key], env[`BATON_${upper}`], key === 'url' ? undefined : env[`HUMANITEC_${upper}`], currentContext(config)[key]];
     return candidates.find((value) => value !== undefined && value !== '');

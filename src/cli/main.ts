@@ -38,6 +38,7 @@ export function buildProgram(): Command {
 
 /** Runs the CLI; sets `process.exitCode` rather than exiting, so pending output is flushed. */
 export async function main(argv: string[]): Promise<void> {
+  quietOnClosedPipe();
   try {
     await buildProgram().parseAsync(argv);
   } catch (error) {
@@ -47,4 +48,18 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   process.exitCode ??= EXIT.ok;
+}
+
+/**
+ * `baton get ... | head`: once the reader has gone, a write fails with EPIPE, which Node raises as an unhandled
+ * 'error' event (a stack trace). Nobody is left to read anything, so the CLI stops at once, quietly, with the exit
+ * code so far (0 unless a failure was already recorded).
+ */
+function quietOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+      throw error;
+    });
+  }
 }

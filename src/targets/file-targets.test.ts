@@ -158,3 +158,23 @@ test('gitops target removeEnvironment removes the env folder from the remote bra
   assert.deepEqual(again.removed, []);
   assert.equal(again.revision, result.revision, 'no empty commit');
 });
+
+test('values YAML 1.1 reads as booleans or numbers (on, yes, no, 1.0, 1_000) are written quoted: a YAML 1.1 parser gets the strings back', async (t) => {
+  const root = tempDir(t);
+  const target = new DirectoryTarget(root);
+  const tricky = { A: 'on', B: 'yes', C: 'no', D: '1.0', E: '1_000', F: 'off', G: 'y', H: '12:30', I: 'plain', J: '0o17' };
+  const objects = await renderWorkload({
+    workloadId: 'web',
+    module: { spec: { containers: { main: { image: 'nginx:1', variables: tricky } } } },
+    context: { orgId: 'acme', appId: 'shop', envId: 'dev', deploymentId: 'd1', namespace: 'shop-dev' },
+  });
+  await target.apply(request('d1', objects));
+  const text = readFileSync(join(root, 'shop', 'dev', 'deployment-shop-dev-web.yaml'), 'utf8');
+  for (const version of ['1.1', '1.2'] as const) {
+    const written = parse(text, { version }) as { spec: { template: { spec: { containers: { env: { name: string; value: string }[] }[] } } } };
+    const env = Object.fromEntries(written.spec.template.spec.containers[0]!.env.map((e) => [e.name, e.value]));
+    assert.deepEqual(env, tricky, `YAML ${version}`);
+  }
+  assert.match(text, /value: "on"/);
+  assert.match(text, /value: plain/);
+});

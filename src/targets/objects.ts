@@ -1,5 +1,5 @@
 /** Identity, ownership and serialisation of objects, shared by all targets. */
-import { stringify } from 'yaml';
+import { Document, Scalar, parse, visit } from 'yaml';
 import { InvalidInput } from '../shared/errors.js';
 import type { ApplyRequest, K8sObject } from './types.js';
 
@@ -37,9 +37,31 @@ export function objectFileName(object: K8sObject): string {
   return `${parts.join('-')}.yaml`;
 }
 
-/** YAML with sorted keys, so the same object always gives the same bytes (clean git diffs). */
+/** Plain scalars YAML 1.1 could read as something else: booleans (on/yes/y/off/no/n), numbers (1_000, 0o17, 12:30), null. */
+const MAYBE_NOT_A_STRING = /^[-+.0-9A-Za-z_:~]{1,40}$/;
+
+/** A string a YAML 1.1 reader (kubectl, Argo CD, Flux) would not read back as that string when written plain. */
+function ambiguousIn11(value: string): boolean {
+  if (!MAYBE_NOT_A_STRING.test(value)) return false;
+  try {
+    return parse(value, { version: '1.1' }) !== value || parse(value) !== value;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * YAML with sorted keys, so the same object always gives the same bytes (clean git diffs). Strings that a YAML 1.1
+ * parser reads as booleans or numbers (`on`, `yes`, `no`, `1_000`) are double-quoted, so every reader gets strings.
+ */
 export function toYaml(object: K8sObject): string {
-  return stringify(object, { sortMapEntries: true, lineWidth: 0 });
+  const doc = new Document(object, { sortMapEntries: true });
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value === 'string' && ambiguousIn11(node.value)) node.type = Scalar.QUOTE_DOUBLE;
+    },
+  });
+  return doc.toString({ lineWidth: 0 });
 }
 
 function checkObject(object: unknown, index: number): asserts object is K8sObject {

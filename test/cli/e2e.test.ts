@@ -264,15 +264,18 @@ describe('baton CLI end to end', { timeout: 480_000 }, () => {
     assert.match(run.stdout, new RegExp(`app "${app}-b" did not exist: created it`));
     assert.match(run.stderr, /not deployed: .*redis is deliberately broken/);
     assert.doesNotMatch(run.stderr, /\n\s+at /);
-    const deploys = JSON.parse(await ok(['get', 'deploys', '--app', `${app}-b`, '--env', 'development', '-o', 'json'])) as unknown[];
-    assert.deepEqual(deploys, []);
+    // Nothing is left behind: the app the command created (with its env and delta) is deleted again.
+    assert.match(run.stderr, new RegExp(`removed app "${app}-b" again`));
+    const apps = JSON.parse(await ok(['get', 'apps', '-o', 'json'])) as { id: string }[];
+    assert.ok(!apps.some((a) => a.id === `${app}-b`));
   });
 
   it('a deployment that fails in the engine makes deploy --wait exit 1 and print its errors', async () => {
-    // Deploying the delta directly skips the plan, so the failure happens in the engine itself.
-    const deltas = JSON.parse(await ok(['get', 'deltas', '--app', `${app}-b`, '-o', 'json'])) as { id: string }[];
-    assert.ok(deltas[0], 'score deploy created a delta');
-    const run = await baton_(['deploy', 'delta', deltas[0].id, 'development', '--app', `${app}-b`, '--wait']);
+    // Deploying a delta directly skips the plan, so the failure happens in the engine itself.
+    await ok(['create', 'app', `${app}-b`]);
+    writeFileSync(join(dir, 'redis-delta.json'), await ok(['score', 'convert', join(dir, 'redis-score.yaml'), '--app', `${app}-b`]));
+    const delta = JSON.parse(await ok(['create', 'delta', '-f', join(dir, 'redis-delta.json'), '--app', `${app}-b`, '-o', 'json'])) as { id: string };
+    const run = await baton_(['deploy', 'delta', delta.id, 'development', '--app', `${app}-b`, '--wait']);
     assert.equal(run.code, 1, run.stdout + run.stderr);
     assert.match(run.stdout + run.stderr, /failed/);
     assert.match(run.stderr, /redis is deliberately broken/);

@@ -47,9 +47,9 @@ describe('sample deployment on a fresh Baton', { timeout: 180_000 }, () => {
     assert.equal(run.code, 0, run.out);
     assert.match(run.out, /succeeded/);
     // The plan shown before deploying: a fresh environment creates every resource and adds every object.
-    assert.match(run.out, /workloads: 1 added, 0 updated, 0 removed/);
+    assert.match(run.out, /workloads: 1 added \(hello\), 0 updated, 0 removed/);
     assert.match(run.out, /resources: \d+ create/);
-    assert.match(run.out, /objects: [1-9]\d* added, 0 changed, 0 removed/);
+    assert.match(run.out, /objects: [1-9]\d* added \([^)]*Deployment.apps\/hello-development\/hello[^)]*\), 0 changed, 0 removed/);
 
     const repo = join(baton.database.dataDir, 'gitops');
     const log = spawnSync('git', ['-C', repo, 'log', '--format=%s'], { encoding: 'utf8' });

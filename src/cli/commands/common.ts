@@ -9,6 +9,7 @@ import { loadConfig, resolveContext } from '../config-file.js';
 import type { Context } from '../config-file.js';
 import { UsageError } from '../errors.js';
 import { chooseFormat } from '../render/format.js';
+import type { RefScope } from '../refs.js';
 
 export interface Connection {
   client: ApiClient;
@@ -31,7 +32,8 @@ export function withConnection<C extends CommandUnknownOpts>(cmd: C): C {
   cmd.addOption(new Option('--token <token>', 'API token (env BATON_TOKEN, HUMANITEC_TOKEN)'));
   cmd.addOption(new Option('--org <org>', 'organization id (env BATON_ORG, HUMANITEC_ORG)'));
   cmd.addOption(new Option('--app <app>', 'application id (env BATON_APP, HUMANITEC_APP)'));
-  cmd.addOption(new Option('--env <env>', 'environment id (env BATON_ENV, HUMANITEC_ENV)'));
+  cmd.addOption(new Option('--env <env>', 'environment id (env BATON_ENV, HUMANITEC_ENV; "" for none)'));
+  cmd.addOption(new Option('-v, --verbose', 'print each API request (method, URL, status, time) to stderr'));
   return cmd;
 }
 
@@ -86,7 +88,8 @@ export function connect(cmd: CommandUnknownOpts): Connection {
     }
     return value;
   };
-  return { client: new ApiClient({ url: context.url, token: context.token }), context, org: need('org'), app: need('app'), env: need('env') };
+  const trace = flag(cmd, 'verbose') ? (line: string) => io.err(`> ${line}`) : undefined;
+  return { client: new ApiClient({ url: context.url, token: context.token, ...(trace ? { trace } : {}) }), context, org: need('org'), app: need('app'), env: need('env') };
 }
 
 /** A value from a JSON response as text: scalars as themselves, objects as JSON, nothing as "". */
@@ -95,4 +98,9 @@ export function text(value: unknown): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return value.toString();
   return JSON.stringify(value) ?? '';
+}
+
+/** Where `.`/`+N`/prefix references of this connection are resolved (src/cli/refs.ts). */
+export function refScope(c: Connection): RefScope {
+  return { client: c.client, org: c.org(), app: c.app(), env: () => c.env() };
 }

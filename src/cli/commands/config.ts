@@ -156,4 +156,48 @@ export function registerConfigCommands(program: Command): void {
     saveConfig({ ...cfg, currentContext: name, contexts: { ...cfg.contexts, [name]: cfg.contexts[name] ?? {} } });
     io.out(`current context is now "${name}"`);
   });
+
+  example(config.command('current-context').description('print the name of the current context'), 'baton config current-context').action(() => {
+    io.out(loadConfig().currentContext);
+  });
+
+  example(
+    config.command('get-contexts').description('list the contexts (* marks the current one)').addOption(new Option('-o, --output <format>', 'table|name').choices(['table', 'name']).default('table')),
+    'baton config get-contexts',
+  ).action(async (...args: unknown[]) => {
+    const cmd = commandOf(args);
+    const cfg = loadConfig();
+    const names = Object.keys(cfg.contexts);
+    if (!names.includes(cfg.currentContext)) names.unshift(cfg.currentContext);
+    if (opt(cmd, 'output') === 'name') {
+      io.out(names.join('\n'));
+      return;
+    }
+    const { render } = await import('../render/format.js');
+    type Row = { name: string; current: boolean; url?: string; org?: string; app?: string; env?: string };
+    const rows: Row[] = names.map((name) => ({ name, current: name === cfg.currentContext, ...cfg.contexts[name] }));
+    io.out(
+      render(rows, 'table', [
+        { header: 'CURRENT', value: (r: Row) => (r.current ? '*' : '') },
+        { header: 'NAME', value: (r: Row) => r.name },
+        { header: 'URL', value: (r: Row) => r.url },
+        { header: 'ORG', value: (r: Row) => r.org },
+        { header: 'APP', value: (r: Row) => r.app },
+        { header: 'ENV', value: (r: Row) => r.env },
+      ]),
+    );
+  });
+
+  example(
+    config.command('delete-context').description('remove a context (its token too); not the current one').argument('<name>', 'context name'),
+    'baton config delete-context old-staging',
+  ).action((...args: unknown[]) => {
+    const name = args[0] as string;
+    const cfg = loadConfig();
+    if (name === cfg.currentContext) throw new UsageError(`"${name}" is the current context; switch first with \`baton config use-context OTHER\``);
+    if (!Object.hasOwn(cfg.contexts, name)) throw new UsageError(`no context "${name}" (see \`baton config get-contexts\`)`);
+    const contexts = Object.fromEntries(Object.entries(cfg.contexts).filter(([n]) => n !== name));
+    saveConfig({ ...cfg, contexts });
+    io.out(`context "${name}" deleted`);
+  });
 }

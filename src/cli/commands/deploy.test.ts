@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatLogEntry, pickRollbackTarget, summarizePlan } from './deploy.js';
+import { formatLogEntry, pickRollbackTarget, planIsNoOp, summarizePlan } from './deploy.js';
 import type { Deployment } from './deploy.js';
 
 describe('rollback target', () => {
@@ -28,17 +28,35 @@ describe('log entries', () => {
 });
 
 describe('plan summary', () => {
-  it('counts workloads, resource actions, orphans and object changes from the server\'s plan', () => {
+  it('counts and names the workloads, resources and objects that change in the server\'s plan', () => {
     const summary = summarizePlan({
       id: 'p1',
       set_diff: { modules: { add: { web: {}, api: {} }, remove: ['old'], update: { worker: [] } } },
-      resources: [{ action: 'create' }, { action: 'create' }, { action: 'unchanged' }, { action: 'reprovision' }],
-      orphaned: [{ gu_res_id: 'x' }],
-      manifests: { added: [{}, {}], changed: [{}], removed: [], unchanged: ['a', 'b', 'c'] },
+      resources: [
+        { action: 'create', type: 'postgres', res_id: 'modules.web.externals.db' },
+        { action: 'create', type: 'dns', res_id: 'shared.dns' },
+        { action: 'unchanged', type: 'k8s-cluster', res_id: 'k8s-cluster' },
+        { action: 'reprovision', type: 'redis', res_id: 'shared.cache' },
+      ],
+      orphaned: [{ gu_res_id: 'x', type: 's3', res_id: 'shared.bucket' }],
+      manifests: { added: [{ key: 'Deployment.apps/ns/web' }, { key: 'Deployment.apps/ns/api' }], changed: [{ key: 'Service/ns/worker', diff: '' }], removed: [], unchanged: ['a', 'b', 'c'] },
     });
     assert.equal(
       summary,
-      'workloads: 2 added, 1 updated, 1 removed\nresources: 2 create, 1 reprovision, 1 unchanged, 1 orphaned\nobjects: 2 added, 1 changed, 0 removed, 3 unchanged',
+      [
+        'workloads: 2 added (web, api), 1 updated (worker), 1 removed (old)',
+        'resources: 2 create (postgres modules.web.externals.db, dns shared.dns), 1 reprovision (redis shared.cache), 1 unchanged, 1 orphaned (s3 shared.bucket)',
+        'objects: 2 added (Deployment.apps/ns/web, Deployment.apps/ns/api), 1 changed (Service/ns/worker), 0 removed, 3 unchanged',
+      ].join('\n'),
     );
+  });
+
+  it('a plan is a no-op only when the set is the current one and nothing is created, changed or removed', () => {
+    const same = { base_set_id: 's1', set_id: 's1', from_deploy_id: 'd1', resources: [{ action: 'unchanged' }], orphaned: [], manifests: { added: [], changed: [], removed: [], unchanged: ['a'] } };
+    assert.equal(planIsNoOp(same), true);
+    assert.equal(planIsNoOp({ ...same, set_id: 's2' }), false);
+    assert.equal(planIsNoOp({ ...same, from_deploy_id: '' }), false);
+    assert.equal(planIsNoOp({ ...same, manifests: { ...same.manifests, changed: [{ key: 'x' }] } }), false);
+    assert.equal(planIsNoOp({ ...same, resources: [{ action: 'update' }] }), false);
   });
 });

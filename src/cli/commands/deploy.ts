@@ -11,7 +11,8 @@ import { BatonError, InvalidInput, NotFound } from '../../shared/errors.js';
 import { seg } from '../client.js';
 import { OperationFailed, UsageError } from '../errors.js';
 import type { Progress } from '../render/progress.js';
-import { collect, commandOf, connect, example, flag, io, list, opt, text, withConnection } from './common.js';
+import { resolveDeployment, resolveSetId } from '../refs.js';
+import { collect, commandOf, connect, example, flag, io, list, opt, refScope, text, withConnection } from './common.js';
 import type { Connection } from './common.js';
 
 type Row = Record<string, unknown>;
@@ -147,37 +148,92 @@ async function confirm(question: string): Promise<boolean> {
 }
 
 /** Makes sure the app and env exist; a fresh user's first `score deploy` should just work. */
-async function ensureAppAndEnv(c: Connection): Promise<void> {
+async function ensureAppAndEnv(c: Connection, created: Created): Promise<void> {
   const orgPath = `/orgs/${seg(c.org())}`;
   if ((await c.client.getOptional(`${orgPath}/apps/${seg(c.app())}`)) === undefined) {
     await c.client.post(`${orgPath}/apps`, { id: c.app(), name: c.app() });
+    created.app = true;
     io.out(`app "${c.app()}" did not exist: created it`);
   }
   if ((await c.client.getOptional(envPath(c))) === undefined) {
     await c.client.post(`${orgPath}/apps/${seg(c.app())}/envs`, { id: c.env(), name: c.env(), type: 'development' });
+    created.env = true;
     io.out(`env "${c.env()}" did not exist: created it (type development)`);
   }
 }
 
-/** A few lines out of the server's plan (PlanView in src/engine/plan.ts) for a person to confirm. */
+const NAMES_SHOWN = 8;
+/** `a, b, c` (at most NAMES_SHOWN, then "… N more") in parentheses, or nothing. */
+function names(list: readonly string[]): string {
+  if (list.length === 0) return '';
+  const shown = list.slice(0, NAMES_SHOWN).join(', ');
+  return ` (${shown}${list.length > NAMES_SHOWN ? `, … ${list.length - NAMES_SHOWN} more` : ''})`;
+}
+
+/** What the server's plan (PlanView in src/engine/plan.ts) changes, by name, for a person to confirm. */
 export function summarizePlan(plan: Row): string {
   const lines: string[] = [];
   const modules = ((plan.set_diff as Row | undefined)?.modules ?? {}) as Row;
   const added = Object.keys((modules.add as Row | undefined) ?? {});
   const removed = (modules.remove as string[] | undefined) ?? [];
   const updated = Object.keys((modules.update as Row | undefined) ?? {}).filter((id) => !added.includes(id));
-  lines.push(`workloads: ${added.length} added, ${updated.length} updated, ${removed.length} removed`);
+  lines.push(`workloads: ${added.length} added${names(added)}, ${updated.length} updated${names(updated)}, ${removed.length} removed${names(removed)}`);
   const resources = (plan.resources as Row[] | undefined) ?? [];
-  const byAction = new Map<string, number>();
-  for (const resource of resources) byAction.set(text(resource.action), (byAction.get(text(resource.action)) ?? 0) + 1);
-  const orphaned = (plan.orphaned as Row[] | undefined) ?? [];
-  const actions = [...byAction].sort(([a], [b]) => a.localeCompare(b)).map(([action, count]) => `${count} ${action}`);
-  if (orphaned.length > 0) actions.push(`${orphaned.length} orphaned`);
+  const byAction = new Map<string, string[]>();
+  for (const resource of resources) byAction.set(text(resource.action), [...(byAction.get(text(resource.action)) ?? []), `${text(resource.type)} ${text(resource.res_id)}`]);
+  const orphaned = ((plan.orphaned as Row[] | undefined) ?? []).map((r) => `${text(r.type)} ${text(r.res_id)}`);
+  const actions = [...byAction].sort(([a], [b]) => a.localeCompare(b)).map(([action, list]) => `${list.length} ${action}${action === 'unchanged' ? '' : names(list)}`);
+  if (orphaned.length > 0) actions.push(`${orphaned.length} orphaned${names(orphaned)}`);
   lines.push(`resources: ${actions.length > 0 ? actions.join(', ') : 'none'}`);
   const manifests = (plan.manifests ?? {}) as Row;
-  const count = (key: string) => ((manifests[key] as unknown[] | undefined) ?? []).length;
-  lines.push(`objects: ${count('added')} added, ${count('changed')} changed, ${count('removed')} removed, ${count('unchanged')} unchanged`);
+  const keys = (key: string) => ((manifests[key] as unknown[] | undefined) ?? []).map((m) => (typeof m === 'string' ? m : text((m as Row).key)));
+  lines.push(`objects: ${keys('added').length} added${names(keys('added'))}, ${keys('changed').length} changed${names(keys('changed'))}, ${keys('removed').length} removed${names(keys('removed'))}, ${keys('unchanged').length} unchanged`);
   return lines.join('\n');
+}
+
+/** The plan changes nothing: same set as the current deployment, no object or resource to create, change or remove. */
+export function planIsNoOp(plan: Row): boolean {
+  const manifests = (plan.manifests ?? {}) as Row;
+  const none = (key: string) => ((manifests[key] as unknown[] | undefined) ?? []).length === 0;
+  const resources = (plan.resources as Row[] | undefined) ?? [];
+  return (
+    typeof plan.base_set_id === 'string' && plan.base_set_id === plan.set_id && typeof plan.from_deploy_id === 'string' && plan.from_deploy_id !== '' &&
+    none('added') && none('changed') && none('removed') && resources.every((r) => r.action === 'unchanged') && ((plan.orphaned as unknown[] | undefined) ?? []).length === 0
+  );
+}
+
+/** What `score deploy` created before it knew whether it would deploy, so a refusal can take it back. */
+interface Created {
+  app: boolean;
+  env: boolean;
+  deltaId?: string;
+}
+
+async function undoCreated(c: Connection, created: Created): Promise<void> {
+  const appPath = `/orgs/${seg(c.org())}/apps/${seg(c.app())}`;
+  try {
+    if (created.app) {
+      await c.client.delete(appPath);
+      io.err(`removed app "${c.app()}" again (it was created for this deploy)`);
+      return;
+    }
+    if (created.env) {
+      await c.client.delete(envPath(c));
+      io.err(`removed env "${c.env()}" again (it was created for this deploy)`);
+    }
+    if (created.deltaId) await c.client.request('PUT', `${appPath}/deltas/${seg(created.deltaId)}/metadata/archived`, true);
+  } catch (error) {
+    io.err(`could not clean up after the refused deploy: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Module ids the environment runs now (from its current deployment's set); none when it was never deployed. */
+async function deployedWorkloads(c: Connection): Promise<string[]> {
+  const env = await c.client.getOptional<{ last_deploy?: Deployment }>(envPath(c));
+  const setId = env?.last_deploy?.set_id;
+  if (!setId) return [];
+  const set = await c.client.get<{ modules?: Row }>(`/orgs/${seg(c.org())}/apps/${seg(c.app())}/sets/${seg(setId)}`);
+  return Object.keys(set.modules ?? {});
 }
 
 export function registerDeployCommands(program: Command): void {
@@ -200,10 +256,14 @@ export function registerDeployCommands(program: Command): void {
           'humctl ScoreDeployConfig (apiVersion config.humanitec.io/v1b1, workloads: [{name, specFile, extensionsFile, image}]) or deploy conditions {when, success, timeout}',
         )
         .option('--comment <text>', 'deployment comment')
+        .option('--message <text>', "deployment comment (humctl's name for --comment)")
+        .option('--remove', 'remove the workloads the environment runs that are not in these Score files')
+        .option('--dry-run', 'show the plan and deploy nothing (creates no app, env or delta that stays)')
         .option('--wait', 'follow the deployment until it ends; exit 1 if it fails')
         .option('--yes', 'do not ask before deploying'),
     ),
     'baton score deploy -f score.yaml --app my-app --env development --image nginx:1.27 --wait',
+    'baton score deploy -f score.yaml --dry-run   # the plan only',
   ).action(async (...args: unknown[]) => {
     const cmd = commandOf(args);
     const c = connect(cmd);
@@ -237,32 +297,91 @@ export function registerDeployCommands(program: Command): void {
       if (issues) for (const i of issues) io.err(formatScoreIssue(i));
       throw error;
     }
-    await ensureAppAndEnv(c);
-    const created = await c.client.post<Row | string>(`/orgs/${seg(c.org())}/apps/${seg(c.app())}/deltas`, delta);
-    const deltaId = typeof created === 'string' ? created : text(created.id);
+    const dryRun = flag(cmd, 'dryRun');
+    if (flag(cmd, 'remove')) {
+      const keep = Object.keys(((delta.modules as Row).add as Row | undefined) ?? {});
+      const gone = (await deployedWorkloads(c)).filter((id) => !keep.includes(id));
+      if (gone.length > 0) {
+        (delta.modules as Row).remove = gone;
+        io.out(`--remove: workloads not in the Score files are removed: ${gone.join(', ')}`);
+      }
+    }
+    const created: Created = { app: false, env: false };
+    if (dryRun && (await c.client.getOptional(envPath(c))) === undefined) {
+      // Nothing is created for a dry run; without the environment there is no plan to show, only what would be sent.
+      io.out(`dry run: app/env ${c.app()}/${c.env()} does not exist yet; score deploy would create it and deploy:`);
+      io.out(`workloads: ${Object.keys(((delta.modules as Row).add as Row | undefined) ?? {}).join(', ')}`);
+      io.out('nothing was changed');
+      return;
+    }
+    await ensureAppAndEnv(c, created);
+    const posted = await c.client.post<Row | string>(`/orgs/${seg(c.org())}/apps/${seg(c.app())}/deltas`, delta);
+    const deltaId = typeof posted === 'string' ? posted : text(posted.id);
+    created.deltaId = deltaId;
     io.out(`delta ${deltaId} created (${Object.keys(((delta.modules as Row).add as Row | undefined) ?? {}).join(', ')})`);
-    const comment = opt(cmd, 'comment') ?? `score deploy ${[...files, ...(deployConfig !== undefined ? ['--deploy-config', deployConfig] : [])].join(' ')}`;
+    const comment = opt(cmd, 'message') ?? opt(cmd, 'comment') ?? `score deploy ${[...files, ...(deployConfig !== undefined ? ['--deploy-config', deployConfig] : [])].join(' ')}`;
     let planId: string | undefined;
     try {
       const plan = await c.client.post<Row>(`${envPath(c)}/baton/plans`, { delta_id: deltaId, comment });
       planId = typeof plan.id === 'string' ? plan.id : undefined;
       io.out(`plan${planId ? ` ${planId}` : ''}:\n${summarizePlan(plan)}`);
+      if (dryRun) {
+        await undoCreated(c, { app: false, env: false, deltaId });
+        io.out('dry run: not deployed (the delta is archived)');
+        return;
+      }
+      if (planIsNoOp(plan)) {
+        await undoCreated(c, { app: false, env: false, deltaId });
+        io.out(`nothing to deploy: ${c.app()}/${c.env()} already runs this (deployment ${text(plan.from_deploy_id)}); no deployment created`);
+        return;
+      }
       if (!flag(cmd, 'yes') && io.stdinIsTty() && process.stderr.isTTY === true && !(await confirm('deploy this plan?'))) {
+        await undoCreated(c, created);
         io.out('not deployed');
         return;
       }
     } catch (error) {
       // The plan renders what it can (template and echo drivers run): when that already fails, so would the
-      // deployment, and nothing is deployed.
+      // deployment, and nothing is deployed; what this command created is taken back.
       if (error instanceof InvalidInput) {
+        await undoCreated(c, created);
         // A problem in a workload (e.g. a placeholder nothing provides) is shown at its place in the Score file.
         const located = locateServerError(error.message, documents);
         if (located) io.err(formatScoreIssue(located));
         throw new OperationFailed(`not deployed: ${error.message}`);
       }
-      if (!(error instanceof NotFound && error.details.routeMissing === true)) throw error;
+      if (!(error instanceof NotFound && error.details.routeMissing === true)) {
+        await undoCreated(c, created);
+        throw error;
+      }
+      if (dryRun) {
+        await undoCreated(c, created);
+        io.out('dry run: this server offers no plans; not deployed');
+        return;
+      }
     }
     await startDeployment(c, c.env(), { delta_id: deltaId, comment, ...(planId ? { plan_id: planId } : {}) }, flag(cmd, 'wait'));
+  });
+
+  example(
+    withConnection(score.command('available-resource-types').description('the resource types (and classes) a Score file can ask for: those some resource definition of the org provides').option('-o, --output <format>', 'table|json')),
+    'baton score available-resource-types',
+  ).action(async (...args: unknown[]) => {
+    const cmd = commandOf(args);
+    const c = connect(cmd);
+    const defs = await c.client.get<Row[]>(`/orgs/${seg(c.org())}/resources/defs`);
+    const { availableResourceTypes } = await import('../render/resource-types.js');
+    const rows = availableResourceTypes(defs);
+    const { render } = await import('../render/format.js');
+    const format = opt(cmd, 'output') ?? (io.stdoutIsTty() ? 'table' : 'json');
+    if (format !== 'table' && format !== 'json') throw new UsageError('-o must be table or json');
+    io.out(
+      render(rows, format, [
+        { header: 'TYPE', value: (r) => r.type },
+        { header: 'CLASS', value: (r) => r.class },
+        { header: 'DEFINITIONS', value: (r) => r.definitions.join(', ') },
+      ]),
+    );
   });
 
   const deploy = program.command('deploy').description('deploy a delta, a set, an earlier deployment, or another environment');
@@ -280,8 +399,10 @@ export function registerDeployCommands(program: Command): void {
   common(deploy.command('set').description('deploy a deployment set to an environment').argument('<setId>', 'set id').argument('<env>', 'environment id'), 'baton deploy set 4f2e... staging --app my-app').action(
     async (...args: unknown[]) => {
       const cmd = commandOf(args);
-      const [setId, envId] = args as [string, string];
-      await startDeployment(connect(cmd), envId, { set_id: setId, comment: opt(cmd, 'comment') ?? `deploy set ${setId}` }, flag(cmd, 'wait'));
+      const [setRef, envId] = args as [string, string];
+      const c = connect(cmd);
+      const setId = await resolveSetId(refScope(c), setRef);
+      await startDeployment(c, envId, { set_id: setId, comment: opt(cmd, 'comment') ?? `deploy set ${setId}` }, flag(cmd, 'wait'));
     },
   );
   common(
@@ -291,19 +412,34 @@ export function registerDeployCommands(program: Command): void {
     const cmd = commandOf(args);
     const [deployId, envId] = args as [string, string];
     const c = connect(cmd);
-    const source = await c.client.get<Deployment>(`${envPath(c, opt(cmd, 'fromEnv') ?? envId)}/deploys/${seg(deployId)}`);
-    await startDeployment(c, envId, { set_id: source.set_id, ...(source.value_set_version_id ? { value_set_version_id: source.value_set_version_id } : {}), comment: opt(cmd, 'comment') ?? `redeploy of ${deployId}` }, flag(cmd, 'wait'));
+    const fromEnv = opt(cmd, 'fromEnv') ?? envId;
+    const resolved = await resolveDeployment(refScope(c), deployId, fromEnv);
+    const source = await c.client.get<Deployment>(`${envPath(c, resolved.env)}/deploys/${seg(resolved.id)}`);
+    await startDeployment(c, envId, { set_id: source.set_id, ...(source.value_set_version_id ? { value_set_version_id: source.value_set_version_id } : {}), comment: opt(cmd, 'comment') ?? `redeploy of ${source.id}` }, flag(cmd, 'wait'));
   });
-  common(deploy.command('env').description("deploy one environment's current set to another (clone)").argument('<source>', 'source environment').argument('<target>', 'target environment'), 'baton deploy env development staging --app my-app --wait').action(
-    async (...args: unknown[]) => {
-      const cmd = commandOf(args);
-      const [source, target] = args as [string, string];
-      const c = connect(cmd);
-      const env = await c.client.get<{ last_deploy?: Deployment }>(envPath(c, source));
-      if (!env.last_deploy?.set_id) throw new UsageError(`environment "${source}" has never been deployed`);
-      await startDeployment(c, target, { set_id: env.last_deploy.set_id, comment: opt(cmd, 'comment') ?? `clone of ${source} (${env.last_deploy.id})` }, flag(cmd, 'wait'));
-    },
-  );
+  common(
+    deploy
+      .command('env')
+      .description("deploy one environment's current set to another (clone); with one environment, redeploy its current deployment")
+      .argument('<source>', 'source environment (alone: the environment to redeploy)')
+      .argument('[target]', 'target environment'),
+    'baton deploy env development staging --app my-app --wait',
+    'baton deploy env development --app my-app   # redeploy development as it is',
+  ).action(async (...args: unknown[]) => {
+    const cmd = commandOf(args);
+    const [source, target] = args as [string, string | undefined];
+    const c = connect(cmd);
+    const env = await c.client.get<{ last_deploy?: Deployment }>(envPath(c, source));
+    const last = env.last_deploy;
+    if (!last?.set_id) throw new UsageError(`environment "${source}" has never been deployed`);
+    if (target === undefined) {
+      // humctl's redeploy: the same set and the same values as the current deployment.
+      const body = { set_id: last.set_id, ...(last.value_set_version_id ? { value_set_version_id: last.value_set_version_id } : {}), comment: opt(cmd, 'comment') ?? `redeploy of ${last.id}` };
+      await startDeployment(c, source, body, flag(cmd, 'wait'));
+      return;
+    }
+    await startDeployment(c, target, { set_id: last.set_id, comment: opt(cmd, 'comment') ?? `clone of ${source} (${last.id})` }, flag(cmd, 'wait'));
+  });
 
   example(
     withConnection(
@@ -322,7 +458,7 @@ export function registerDeployCommands(program: Command): void {
     const envId = args[0] as string;
     const c = connect(cmd);
     const to = opt(cmd, 'to');
-    const target = to !== undefined ? await c.client.get<Deployment>(`${envPath(c, envId)}/deploys/${seg(to)}`) : pickRollbackTarget(await c.client.get<Deployment[]>(`${envPath(c, envId)}/deploys`));
+    const target = to !== undefined ? await c.client.get<Deployment>(`${envPath(c, envId)}/deploys/${seg(await resolveDeployment(refScope(c), to, envId).then((d) => d.id))}`) : pickRollbackTarget(await c.client.get<Deployment[]>(`${envPath(c, envId)}/deploys`));
     if (!target) throw new NotFound('deployment', envId, `no succeeded deployment before the current one in "${envId}" to roll back to`);
     await startDeployment(c, envId, { set_id: target.set_id, ...(target.value_set_version_id ? { value_set_version_id: target.value_set_version_id } : {}), comment: opt(cmd, 'comment') ?? `rollback to ${target.id}` }, flag(cmd, 'wait'));
   });

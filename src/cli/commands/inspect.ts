@@ -11,7 +11,8 @@ import { UsageError } from '../errors.js';
 import { yaml } from '../lazy.js';
 import { render } from '../render/format.js';
 import { GRAPH_FORMATS, inferWorkloadEdges, toDot, toGraphNodes, toMermaid, toTree } from '../render/graph.js';
-import { commandOf, connect, example, flag, io, opt, outputFormat, text, withConnection, withOutput } from './common.js';
+import { resolveDeployment, resolveDeploymentId, resolveSetId } from '../refs.js';
+import { commandOf, connect, refScope, example, flag, io, opt, outputFormat, text, withConnection, withOutput } from './common.js';
 import type { Connection } from './common.js';
 import { formatLogEntry } from './deploy.js';
 import type { Deployment } from './deploy.js';
@@ -38,30 +39,34 @@ async function printSetDiff(c: Connection, a: string, b: string, labels: { from:
 export function registerInspectCommands(program: Command): void {
   const diff = program.command('diff').description('show what differs between two sets or two deployments');
   example(diff, 'baton diff deploys 17a0c2e1 2b9f0d44 --app my-app --env development');
-  example(withConnection(diff.command('sets').description('diff two deployment sets of the app').argument('<a>', 'from set id').argument('<b>', 'to set id')), 'baton diff sets 4f2e... 9a1c... --app my-app').action(
+  example(withConnection(diff.command('sets').description('diff two deployment sets of the app').argument('<a>', 'from set: id, unique prefix, deploy/. deploy/+N, env/ENV').argument('<b>', 'to set (same forms)')), 'baton diff sets 4f2e9a1c 9a1c0b3d --app my-app', 'baton diff sets deploy/+1 deploy/. --app my-app --env development', 'baton diff sets env/development env/staging --app my-app').action(
     async (...args: unknown[]) => {
       const [a, b] = args as [string, string];
-      await printSetDiff(connect(commandOf(args)), a, b, { from: `set ${a}`, to: `set ${b}` });
+      const c = connect(commandOf(args));
+      const [ia, ib] = await Promise.all([resolveSetId(refScope(c), a), resolveSetId(refScope(c), b)]);
+      const label = (ref: string, id: string) => (ref === id ? `set ${id}` : `${ref} (set ${id.slice(0, 12)})`);
+      await printSetDiff(c, ia, ib, { from: label(a, ia), to: label(b, ib) });
     },
   );
   example(
-    withConnection(diff.command('deploys').description("diff two deployments' sets (same environment)").argument('<a>', 'from deployment id').argument('<b>', 'to deployment id')),
+    withConnection(diff.command('deploys').description("diff two deployments' sets (same environment)").argument('<a>', 'from deployment: id, unique prefix, . or +N').argument('<b>', 'to deployment (same forms)')),
     'baton diff deploys 17a0c2e1 2b9f0d44 --app my-app --env development',
   ).action(async (...args: unknown[]) => {
     const [a, b] = args as [string, string];
     const c = connect(commandOf(args));
-    const [da, db] = await Promise.all([c.client.get<Deployment>(`${envPath(c)}/deploys/${seg(a)}`), c.client.get<Deployment>(`${envPath(c)}/deploys/${seg(b)}`)]);
+    const [ra, rb] = await Promise.all([resolveDeployment(refScope(c), a), resolveDeployment(refScope(c), b)]);
+    const [da, db] = await Promise.all([c.client.get<Deployment>(`${envPath(c, ra.env)}/deploys/${seg(ra.id)}`), c.client.get<Deployment>(`${envPath(c, rb.env)}/deploys/${seg(rb.id)}`)]);
     if (!da.set_id || !db.set_id) throw new UsageError('the server returned deployments without set_id');
     await printSetDiff(c, da.set_id, db.set_id, { from: `deploy ${a} (set ${da.set_id.slice(0, 12)})`, to: `deploy ${b} (set ${db.set_id.slice(0, 12)})` });
   });
 
   example(
-    withConnection(program.command('logs').description("print a deployment's log (-f: follow it live)").argument('<deployId>', 'deployment id').option('-f, --follow', 'keep streaming until the deployment ends')),
+    withConnection(program.command('logs').description("print a deployment's log (-f: follow it live)").argument('[deployId]', 'deployment: id, unique prefix, . (newest, the default) or +N', '.').option('-f, --follow', 'keep streaming until the deployment ends')),
     'baton logs 17a0c2e1 --app my-app --env development -f',
   ).action(async (...args: unknown[]) => {
     const cmd = commandOf(args);
     const c = connect(cmd);
-    const path = `${envPath(c)}/deploys/${seg(args[0] as string)}/baton/logs`;
+    const path = `${envPath(c)}/deploys/${seg(await resolveDeploymentId(refScope(c), args[0] as string))}/baton/logs`;
     if (flag(cmd, 'follow')) {
       await c.client.stream(`${path}?follow=true`, (event, data) => {
         if (event !== 'end') io.out(formatLogEntry(data));

@@ -13,8 +13,9 @@ import { parseDuration } from '../duration.js';
 import { UsageError } from '../errors.js';
 import { yaml } from '../lazy.js';
 import type { Column } from '../render/format.js';
-import { guessColumns, render } from '../render/format.js';
-import { collect, commandOf, connect, example, flag, io, list, opt, outputFormat, text, withConnection, withOutput } from './common.js';
+import { guessColumns, parseGetOutput, render, renderGet } from '../render/format.js';
+import { resolveDeploymentId, resolveSetId } from '../refs.js';
+import { collect, commandOf, connect, refScope, example, flag, io, list, opt, text, withConnection, withOutput } from './common.js';
 import type { Connection } from './common.js';
 
 type Row = Record<string, unknown>;
@@ -28,6 +29,12 @@ export interface Kind {
   columns?: Column<Row>[];
   /** Registered for humctl parity; a 404 on its collection means this server does not offer it yet. */
   optional?: boolean;
+  /** Turns what the user typed (a unique prefix, `.`, `+N`) into the object's id. */
+  resolve?(c: Connection, ref: string): Promise<string>;
+  /** Fills in table columns the list endpoint leaves out. */
+  enrich?(c: Connection, rows: Row[]): Promise<Row[]>;
+  /** Shown by `get KIND` without an id: this id (e.g. `.` for the newest deployment's errors). */
+  defaultId?: string;
 }
 
 const org = (c: Connection) => `/orgs/${seg(c.org())}`;
@@ -59,6 +66,8 @@ export const KINDS: Kind[] = [
       { header: 'ID', value: field('id') }, { header: 'NAME', value: field('name') }, { header: 'TYPE', value: field('type') },
       { header: 'LAST DEPLOY', value: (r) => (r.last_deploy as Row | undefined)?.id }, { header: 'STATUS', value: (r) => (r.last_deploy as Row | undefined)?.status },
     ],
+    // The list endpoint has no deployment pointers; each environment's own view has them.
+    enrich: (c, rows) => Promise.all(rows.map(async (r) => (r.last_deploy !== undefined || typeof r.id !== 'string' ? r : ((await c.client.getOptional<Row>(`${app(c)}/envs/${seg(r.id)}`)) ?? r)))),
   },
   { name: 'env-types', aliases: ['env-type', 'environment-types'], collection: (c) => `${org(c)}/env-types`, item: (c, id) => `${org(c)}/env-types/${seg(id)}`, columns: [{ header: 'ID', value: field('id') }, { header: 'DESCRIPTION', value: field('description') }] },
   {
@@ -68,8 +77,19 @@ export const KINDS: Kind[] = [
       { header: 'ADD', value: (r) => Object.keys(((r.modules as Row | undefined)?.add as Row | undefined) ?? {}).join(',') },
     ],
   },
-  { name: 'sets', aliases: ['set'], collection: (c) => `${app(c)}/sets`, item: (c, id) => `${app(c)}/sets/${seg(id)}`, columns: [{ header: 'ID', value: field('id') }, { header: 'MODULES', value: (r) => Object.keys((r.modules as Row | undefined) ?? {}).join(',') }] },
-  { name: 'deploys', aliases: ['deploy', 'deployment', 'deployments'], collection: (c) => `${env(c)}/deploys`, item: (c, id) => `${env(c)}/deploys/${seg(id)}`, columns: deployColumns },
+  {
+    name: 'sets', aliases: ['set', 'deployment-set', 'deployment-sets'], collection: (c) => `${app(c)}/sets`, item: (c, id) => `${app(c)}/sets/${seg(id)}`,
+    resolve: (c, ref) => resolveSetId(refScope(c), ref), columns: [{ header: 'ID', value: field('id') }, { header: 'MODULES', value: (r) => Object.keys((r.modules as Row | undefined) ?? {}).join(',') }] },
+  {
+    name: 'deploys', aliases: ['deploy', 'deployment', 'deployments'], collection: (c) => `${env(c)}/deploys`, item: (c, id) => `${env(c)}/deploys/${seg(id)}`, columns: deployColumns,
+    resolve: (c, ref) => resolveDeploymentId(refScope(c), ref),
+  },
+  {
+    name: 'deploy-errors', aliases: ['deploy-error', 'deployment-error', 'deployment-errors'], defaultId: '.',
+    collection: (c) => `${env(c)}/deploys`, item: (c, id) => `${env(c)}/deploys/${seg(id)}/errors`,
+    resolve: (c, ref) => resolveDeploymentId(refScope(c), ref),
+    columns: [{ header: 'SCOPE', value: field('scope') }, { header: 'OBJECT', value: field('object_id') }, { header: 'CODE', value: field('code') }, { header: 'SUMMARY', value: field('summary') }, { header: 'MESSAGE', value: field('message') }],
+  },
   {
     name: 'active-resources', aliases: ['active-resource', 'resources'], collection: (c) => `${env(c)}/resources`,
     columns: [{ header: 'TYPE', value: field('type') }, { header: 'CLASS', value: field('class') }, { header: 'RES ID', value: field('res_id') }, { header: 'DEF', value: field('def_id') }, { header: 'STATUS', value: field('status') }],
@@ -132,41 +152,138 @@ function rowsOf(body: unknown): unknown[] {
 export function registerObjectCommands(program: Command): void {
   const kinds = KINDS.map((k) => k.name).join(', ');
   example(
-    withOutput(withConnection(program.command('get').description(`list objects of a kind, or show one (kinds: ${kinds})`).argument('<kind>', 'object kind').argument('[id]', 'object id'))),
+    withConnection(
+      program
+        .command('get')
+        .description(`list objects of a kind, or show one (kinds: ${kinds})`)
+        .argument('<kind>', 'object kind')
+        .argument('[id]', 'object id; deployments and sets also take a unique prefix, . (newest deployment) and +N (N before it)')
+        .option('-o, --output <format>', 'table|wide|json|yaml|name|jsonpath=EXPR (default: table on a terminal, json when piped)')
+        .option('--no-headers', 'tables without the header row'),
+    ),
     'baton get apps',
+    'baton get deploy . --app my-app --env development',
+    'baton get deploy-error --app my-app --env development',
+    "baton get envs --app my-app -o jsonpath='{.items[*].id}'",
     'baton get deploys --app my-app --env development -o json',
     'baton get def postgres-dev -o yaml',
   ).action(async (...args: unknown[]) => {
     const cmd = commandOf(args);
     const kind = findKind(args[0] as string);
-    const id = args[1] as string | undefined;
+    const ref = (args[1] as string | undefined) ?? kind.defaultId;
     const c = connect(cmd);
-    const format = outputFormat(cmd);
+    const output = parseGetOutput(opt(cmd, 'output'), io.stdoutIsTty());
     let body: unknown;
-    if (id !== undefined) {
+    if (ref !== undefined) {
       if (!kind.item) throw new UsageError(`"${kind.name}" has no single-object view; run \`baton get ${kind.name}\``);
+      const id = kind.resolve ? await kind.resolve(c, ref) : ref;
       body = await c.client.get(await kind.item(c, id));
     } else {
       body = await c.client.get(await kind.collection(c)).catch((error: unknown) => unsupported(kind, error));
+      if (kind.enrich && Array.isArray(body) && (output.format === 'table' || output.format === 'wide')) body = await kind.enrich(c, body as Row[]);
     }
-    const columns = kind.columns ?? guessColumns(rowsOf(body));
-    io.out(render(body as Row | Row[], format, columns));
+    io.out(renderGet(body, output, kind.columns ?? guessColumns(rowsOf(body)), flag(cmd, 'headers') === false, kind.name.replace(/s$/, '')));
   });
 
   example(
-    withConnection(program.command('delete').description('delete one object').argument('<kind>', 'object kind').argument('<id>', 'object id')),
+    withConnection(
+      program
+        .command('delete')
+        .description('delete one object, or the objects of manifest files (-f, as apply reads them)')
+        .argument('[kind]', 'object kind')
+        .argument('[id]', 'object id (deployments and sets: prefixes, . and +N)')
+        .option('-f, --file <path>', 'manifest file or directory whose objects to delete (repeatable)', collect, [] as string[]),
+    ),
     'baton delete app my-app',
     'baton delete def old-postgres',
+    'baton delete -f definitions/',
   ).action(async (...args: unknown[]) => {
-    const kind = findKind(args[0] as string);
-    const id = args[1] as string;
+    const cmd = commandOf(args);
+    const files = list(cmd, 'file');
+    const c = connect(cmd);
+    if (files.length > 0) {
+      if (args[0] !== undefined && typeof args[0] === 'string') throw new UsageError('give either KIND ID or -f, not both');
+      let missing = 0;
+      for (const file of manifestFiles(files)) {
+        for (const m of readManifests(file)) {
+          const path = manifestItemPath(c, m);
+          try {
+            await c.client.delete(path);
+            io.out(`${m.kind}/${m.id} deleted`);
+          } catch (error) {
+            if (!(error instanceof NotFound)) throw error;
+            missing++;
+            io.out(`${m.kind}/${m.id} not found`);
+          }
+        }
+      }
+      if (missing > 0) throw new NotFound('object', String(missing), `${missing} object${missing === 1 ? '' : 's'} of the manifests did not exist`);
+      return;
+    }
+    if (typeof args[0] !== 'string' || typeof args[1] !== 'string') throw new UsageError('give KIND and ID (e.g. `baton delete app my-app`) or -f FILE');
+    const kind = findKind(args[0]);
+    const ref = args[1];
     if (!kind.item) throw new UsageError(`"${kind.name}" cannot be deleted by id`);
-    const c = connect(commandOf(args));
+    const id = kind.resolve ? await kind.resolve(c, ref) : ref;
     await c.client.delete(await kind.item(c, id));
     io.out(`${kind.name.replace(/s$/, '')} "${id}" deleted`);
   });
 
+  example(
+    withConnection(program.command('describe').description('one object in detail: its fields, and for a deployment its errors, for an environment its deployment and resources').argument('<kind>', 'object kind').argument('[id]', 'object id (prefixes, . and +N as for get)')),
+    'baton describe deploy . --app my-app --env development',
+    'baton describe env development --app my-app',
+  ).action(async (...args: unknown[]) => {
+    const kind = findKind(args[0] as string);
+    const ref = (args[1] as string | undefined) ?? kind.defaultId ?? (kind.name === 'deploys' ? '.' : undefined);
+    if (ref === undefined || !kind.item) throw new UsageError(`describe needs a ${kind.name.replace(/s$/, '')} id`);
+    const c = connect(commandOf(args));
+    const id = kind.resolve ? await kind.resolve(c, ref) : ref;
+    const body = await c.client.get<Row>(await kind.item(c, id));
+    io.out(render(body, 'yaml'));
+    if (kind.name === 'deploys') {
+      const errors = (await c.client.getOptional<Row[]>(`${env(c)}/deploys/${seg(id)}/errors`)) ?? [];
+      io.out(`\nerrors: ${errors.length === 0 ? 'none' : ''}`);
+      for (const e of errors) io.out(`  ${text(e.scope)} ${text(e.object_id)}: ${text(e.summary ?? e.code)}${e.message ? ` - ${text(e.message)}` : ''}`);
+    }
+    if (kind.name === 'envs') {
+      const resources = (await c.client.getOptional<Row[]>(`${app(c)}/envs/${seg(id)}/resources`)) ?? [];
+      io.out(`\nactive resources: ${resources.length === 0 ? 'none' : ''}`);
+      for (const r of resources) io.out(`  ${text(r.type)} ${text(r.res_id)} (${text(r.def_id)}): ${text(r.status ?? 'active')}`);
+    }
+  });
+
   registerCreate(program);
+
+  const update = program.command('update').description('change an object in place: delta');
+  example(update, 'baton update delta 0a1b2c add /modules/web/spec/containers/main/image nginx:1.27 --app my-app');
+  example(
+    withOutput(
+      withConnection(
+        update
+          .command('delta')
+          .description('one change to a delta: add|replace|remove PATH [VALUE] (VALUE is YAML/JSON)')
+          .argument('<id>', 'delta id (or a unique prefix)')
+          .argument('<op>', 'add|replace|remove')
+          .argument('<path>', '/modules/<workload>[/...] or /shared/<resource>[/...]')
+          .argument('[value]', 'the value, YAML or JSON (not for remove)'),
+      ),
+    ),
+    'baton update delta 0a1b2c add /modules/web/spec/containers/main/image nginx:1.27 --app my-app',
+    'baton update delta 0a1b2c remove /modules/old-worker --app my-app',
+  ).action(async (...args: unknown[]) => {
+    const cmd = commandOf(args);
+    const [ref, op, path, raw] = args as [string, string, string, string | undefined];
+    const { deltaEdit } = await import('../delta-edit.js');
+    const { matchId } = await import('../refs.js');
+    const change = deltaEdit(op, path, raw === undefined ? undefined : (yaml().parse(raw) as unknown));
+    const c = connect(cmd);
+    const deltas = await c.client.get<{ id: string }[]>(`${app(c)}/deltas`);
+    const id = matchId(ref, deltas.map((d) => d.id), 'delta');
+    const body = await c.client.patch(`${app(c)}/deltas/${seg(id)}`, [change]);
+    const format = opt(cmd, 'output');
+    io.out(format === 'json' || format === 'yaml' ? render(body, format) : `delta ${id} updated`);
+  });
   registerApply(program);
 
   example(
@@ -249,15 +366,36 @@ function registerCreate(program: Command): void {
   });
 
   example(
-    withOutput(withConnection(create.command('value').description('create a shared value (in the env when --env is given, else the app)').argument('<key>', 'value key').argument('<value>', 'the value').option('--secret', 'store as a secret').option('--description <text>', 'description'))),
+    withOutput(
+      withConnection(
+        create
+          .command('value')
+          .description('create a shared value (in the env when --env is given, else the app; --env "" for the app)')
+          .argument('<key>', 'value key')
+          .argument('<value>', 'the value (with --is-secret-ref: the reference in the secret store)')
+          .option('--secret', 'store as a secret')
+          .option('--is-secret', "store as a secret (humctl's name for --secret)")
+          .option('--is-secret-ref', 'the value is a reference to a secret in a secret store, not the secret itself')
+          .option('--secret-store <id>', 'with --is-secret-ref: the secret store the reference is in')
+          .option('-d, --description <text>', 'description'),
+      ),
+    ),
     'baton create value DB_USER admin --app my-app',
     'baton create value API_KEY s3cr3t --secret --app my-app --env production',
+    'baton create value DB_PASSWORD prod/db/password --is-secret-ref --secret-store vault --app my-app --env production',
   ).action(async (...args: unknown[]) => {
     const cmd = commandOf(args);
     const [key, value] = args as [string, string];
     const c = connect(cmd);
     const path = c.context.env ? `${env(c)}/values` : `${app(c)}/values`;
-    const body = await c.client.post(path, { key, value, is_secret: flag(cmd, 'secret'), description: opt(cmd, 'description') ?? '' });
+    const store = opt(cmd, 'secretStore');
+    if (store !== undefined && !flag(cmd, 'isSecretRef')) throw new UsageError('--secret-store goes with --is-secret-ref');
+    const body = await c.client.post(
+      path,
+      flag(cmd, 'isSecretRef')
+        ? { key, is_secret: true, secret_ref: { ref: value, ...(store !== undefined ? { store } : {}) }, description: opt(cmd, 'description') ?? '' }
+        : { key, value, is_secret: flag(cmd, 'secret') || flag(cmd, 'isSecret'), description: opt(cmd, 'description') ?? '' },
+    );
     printCreated(cmd, `value "${key}"`, body);
   });
 
@@ -334,6 +472,25 @@ function readManifests(file: string): Manifest[] {
 }
 
 type Change = 'created' | 'updated' | 'unchanged';
+
+/** The API path of the object a manifest describes (what `delete -f` removes). */
+function manifestItemPath(c: Connection, m: Manifest): string {
+  switch (m.kind) {
+    case 'Definition':
+      return `${org(c)}/resources/defs/${seg(m.id)}`;
+    case 'Application':
+      return `${org(c)}/apps/${seg(m.id)}`;
+    case 'Environment':
+      return `${org(c)}/apps/${seg(typeof m.entity.app_id === 'string' ? m.entity.app_id : c.app())}/envs/${seg(m.id)}`;
+    case 'EnvironmentType':
+      return `${org(c)}/env-types/${seg(m.id)}`;
+    case 'DriverDefinition':
+    case 'Driver':
+      return `${org(c)}/resources/drivers/${seg(m.id)}`;
+    default:
+      throw new UsageError(`${m.file}: cannot delete kind "${m.kind}" (known: Definition, Application, Environment, EnvironmentType, DriverDefinition)`);
+  }
+}
 
 /** Creates or updates one non-definition manifest; GET first so re-applying reports "unchanged". */
 async function applyOne(c: Connection, m: Manifest): Promise<Change> {

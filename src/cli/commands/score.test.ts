@@ -225,3 +225,47 @@ workloads:
     await assert.rejects(run(['convert', '--deploy-config', config], dir), /unknown property 'extensionFile'/);
   }),
 );
+
+const deprecatedFiles = `apiVersion: score.dev/v1b1
+metadata:
+  name: shop
+containers:
+  web:
+    image: nginx
+    files:
+      - target: /etc/app.conf
+        content: hello
+`;
+
+test(
+  'score validate --strict fails on what is otherwise a warning',
+  withDir(async (dir) => {
+    const file = join(dir, 'shop.yaml');
+    writeFileSync(file, deprecatedFiles);
+    const lenient = await run(['validate', file], dir);
+    assert.equal(lenient.code, 0, lenient.stderr);
+    assert.match(lenient.stderr, /warning: .*array form is deprecated/);
+    const strict = await run(['validate', '--strict', file], dir);
+    assert.equal(strict.code, 1);
+    assert.match(strict.stderr, /error \(--strict\): .*array form is deprecated/);
+    assert.match(strict.stderr, /1 error/);
+  }),
+);
+
+test(
+  'score validate --extensions checks the extensions file against the workloads',
+  withDir(async (dir) => {
+    const file = join(dir, 'shop.yaml');
+    writeFileSync(file, deprecatedFiles);
+    const good = join(dir, 'ext.yaml');
+    writeFileSync(good, 'apiVersion: humanitec.org/v1b1\nprofile: humanitec/default-module\nspec:\n  labels: {team: shop}\n');
+    const ok = await run(['validate', '--extensions', good, file], dir);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /1 workload valid: shop \(with .*ext\.yaml\)/);
+    const bad = join(dir, 'bad-ext.yaml');
+    writeFileSync(bad, 'apiVersion: humanitec.org/v9\nprofile: 12\n');
+    const refused = await run(['validate', '--extensions', bad, file], dir);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /bad-ext\.yaml/);
+  }),
+);

@@ -100,9 +100,11 @@ export function registerScoreCommands(program: Command, io: ScoreCommandIo = def
     .command('validate')
     .description('validate Score files; prints every problem as file:line:column: message')
     .argument('<files...>', 'Score files (each may hold several --- separated workloads)')
-    .action(async (files: string[]) => {
+    .option('--extensions <file>', 'also check this Humanitec extensions file against the workloads')
+    .option('--strict', 'warnings are errors (exit 1)')
+    .action(async (files: string[], options: { extensions?: string; strict?: boolean }) => {
       const { validateScore } = await import('../../score/index.js');
-      const { loadScoreInputs } = await import('./score-input.js');
+      const { loadScoreInputs, prepareScoreDelta } = await import('./score-input.js');
       let documents;
       try {
         documents = await loadScoreInputs(files, io);
@@ -111,14 +113,25 @@ export function registerScoreCommands(program: Command, io: ScoreCommandIo = def
         return;
       }
       const { errors, warnings, workloads } = validateScore(documents);
-      printIssues(io, warnings, 'warning: ');
-      if (errors.length > 0) {
+      const strict = options.strict === true;
+      printIssues(io, warnings, strict ? 'error (--strict): ' : 'warning: ');
+      const failures = errors.length + (strict ? warnings.length : 0);
+      if (failures > 0) {
         printIssues(io, errors);
-        io.stderr(`${errors.length} error${errors.length === 1 ? '' : 's'}\n`);
+        io.stderr(`${failures} error${failures === 1 ? '' : 's'}\n`);
         io.setExitCode(1);
         return;
       }
-      io.stdout(`${workloads.length} workload${workloads.length === 1 ? '' : 's'} valid: ${workloads.map((w) => w.spec.metadata.name).join(', ')}\n`);
+      if (options.extensions !== undefined) {
+        // The extensions file is checked the way a deploy reads it: against the workloads it extends.
+        try {
+          await prepareScoreDelta({ files, extensions: options.extensions, image: 'validate.invalid/placeholder' }, io);
+        } catch (error) {
+          reportScoreProblems(io, error);
+          return;
+        }
+      }
+      io.stdout(`${workloads.length} workload${workloads.length === 1 ? '' : 's'} valid: ${workloads.map((w) => w.spec.metadata.name).join(', ')}${options.extensions !== undefined ? ` (with ${options.extensions})` : ''}\n`);
       io.setExitCode(0);
     });
 
