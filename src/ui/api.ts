@@ -71,6 +71,7 @@ export const paths = {
   resources: (org: string, app: string, env: string) => `${paths.env(org, app, env)}/resources`,
   graph: (org: string, app: string, env: string, id: string) => `${paths.env(org, app, env)}/resources/graphs/${e(id)}`,
   values: (org: string, app: string, env: string) => `${paths.env(org, app, env)}/values`,
+  runtime: (org: string, app: string, env: string) => `${paths.env(org, app, env)}/runtime`,
   set: (org: string, app: string, id: string) => `/orgs/${e(org)}/apps/${e(app)}/sets/${e(id)}`,
   setDiff: (org: string, app: string, id: string, from: string) => `/orgs/${e(org)}/apps/${e(app)}/sets/${e(id)}/diff/${e(from)}`,
 };
@@ -130,6 +131,12 @@ export interface LogEntry {
   resource?: string;
   message: string;
 }
+/** `GET …/envs/{envId}/runtime` (Humanitec's RuntimeInfoResponseV1); modules only where the target runs workloads. */
+export interface RuntimeInfo {
+  namespace: string;
+  modules: Record<string, Record<string, unknown>>;
+}
+
 export interface ActiveResource {
   type: string;
   class: string;

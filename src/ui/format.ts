@@ -36,3 +36,30 @@ export function statusTone(status: string | undefined): 'ok' | 'bad' | 'busy' | 
 }
 
 export const isRunning = (status: string): boolean => status === 'pending' || status === 'in progress';
+
+/** One line per workload the local runtime runs: pod status, container states, published URLs. */
+export interface RuntimeRow {
+  workload: string;
+  pod: string;
+  status: string;
+  containers: string;
+  urls: string[];
+}
+
+/** From Humanitec's runtime shape (module → its controller → pods → container statuses) to table rows. */
+export function runtimeRows(modules: Record<string, Record<string, unknown>>): RuntimeRow[] {
+  return Object.entries(modules)
+    .map(([workload, module]) => {
+      const controller = module[workload] as { status?: string; pods?: { podName?: string; status?: string; containerStatuses?: { name?: string; state?: Record<string, unknown> }[] }[] } | undefined;
+      const pod = controller?.pods?.[0];
+      const externals = module.externals as { ports?: { protocol?: string; hostPort?: number }[] } | undefined;
+      return {
+        workload,
+        pod: pod?.podName ?? '',
+        status: pod?.status ?? controller?.status ?? 'unknown',
+        containers: (pod?.containerStatuses ?? []).map((c) => `${c.name ?? '?'}: ${Object.keys(c.state ?? {})[0] ?? 'unknown'}`).join(', '),
+        urls: (externals?.ports ?? []).filter((p) => p.protocol !== 'udp' && typeof p.hostPort === 'number').map((p) => `http://127.0.0.1:${String(p.hostPort)}`),
+      };
+    })
+    .sort((a, b) => a.workload.localeCompare(b.workload));
+}

@@ -1,8 +1,8 @@
 import { useState } from 'react';
 import { get, paths } from '../api';
-import type { ActiveResource, Deployment, DeploymentSet, Environment, Value } from '../api';
+import type { ActiveResource, Deployment, DeploymentSet, Environment, RuntimeInfo, Value } from '../api';
 import { Empty, Json, Link, Show, Status, Who, useLoad } from '../components';
-import { age, duration } from '../format';
+import { age, duration, runtimeRows } from '../format';
 import type { EnvRef } from '../routes';
 import { DeployDeltaDialog } from './DeployDialog';
 import { NewEnvironmentDialog } from './NewEnvironment';
@@ -15,6 +15,7 @@ export function EnvironmentScreen({ envRef }: { envRef: EnvRef }) {
   const deploys = useLoad(() => get<Deployment[]>(paths.deploys(org, app, env)), `deploys:${key}`);
   const resources = useLoad(() => get<ActiveResource[]>(paths.resources(org, app, env)), `resources:${key}`);
   const values = useLoad(() => get<Value[]>(paths.values(org, app, env)), `values:${key}`);
+  const runtime = useLoad(() => get<RuntimeInfo>(paths.runtime(org, app, env)), `runtime:${key}`);
   const [creating, setCreating] = useState(false);
   const [deploying, setDeploying] = useState(false);
   const currentDeploy = deploys.result.state === 'ok' ? deploys.result.data.find((d) => d.status === 'succeeded') : undefined;
@@ -80,6 +81,39 @@ export function EnvironmentScreen({ envRef }: { envRef: EnvRef }) {
           </Show>
         </div>
       </div>
+      {runtime.result.state === 'ok' && Object.keys(runtime.result.data.modules).length > 0 && (
+        <div className="card" data-testid="local-runtime">
+          <h3>Running locally</h3>
+          <table className="list">
+            <thead>
+              <tr>
+                <th>Workload</th>
+                <th>Pod</th>
+                <th>Status</th>
+                <th>Containers</th>
+                <th>Published</th>
+              </tr>
+            </thead>
+            <tbody>
+              {runtimeRows(runtime.result.data.modules).map((r) => (
+                <tr key={r.workload}>
+                  <td>{r.workload}</td>
+                  <td>{r.pod}</td>
+                  <td>{r.status}</td>
+                  <td>{r.containers}</td>
+                  <td>
+                    {r.urls.map((url) => (
+                      <a key={url} href={url}>
+                        {url}{' '}
+                      </a>
+                    ))}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
       <div className="card">
         <h3>Active resources</h3>
         <Show loaded={resources.result} what="active resources">
