@@ -90,6 +90,10 @@ const HUMANITEC_TYPES: readonly ResourceType[] = [
   builtIn('elasticsearch', 'Elasticsearch', 'datastore', 'direct', outputs({ host: str, port }, [], credentials)),
   builtIn('endpoint', 'Network endpoint', 'general', 'direct',
     outputs({ scheme: str, host: str, port, path: str, query: str, fragment: str }, [], { username: str, password: str, url: str })),
+  // Baton extension (not in Humanitec's catalogue): score-compose's Docker Model Runner resource, so Score files
+  // that ask for a model (score-spec/examples aks-store-demo) deploy; outputs as score-compose's provisioner.
+  builtIn('llm-model', 'LLM model (OpenAI-compatible endpoint)', 'general', 'direct', outputs({ model: str, url: str }, [], { 'api-key': str }),
+    { values: { type: 'object', properties: { model: str } } }),
   builtIn('environment', 'Environment (Score)', 'config', 'direct', { values: freeForm, secrets: freeForm }),
   builtIn('gcp-private-service-connect', 'GCP Private Service Connect', 'network', 'indirect', outputs({}, [])),
   builtIn('gcp-service-account', 'GCP service account', 'gcp', 'indirect', outputs({ email: str, name: str }, [])),

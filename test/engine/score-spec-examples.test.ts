@@ -14,6 +14,8 @@ import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { validateK8sObject } from '../../src/profiles/testing.js';
+import { parseAgeKeyFile } from '../../src/secrets/age.js';
+import { sopsDecryptText } from '../../src/secrets/sops.js';
 import { convertScoreToDelta, loadScoreFiles, readBinaryFile } from '../../src/score/index.js';
 import type { K8sObject } from '../../src/targets/index.js';
 import { startEngineHarness, waitForDeployment } from './harness.js';
@@ -28,10 +30,7 @@ const IMAGE = 'registry.example.com/traderx-ingress:1.0';
  * `type: service` resource) deploy as a case of their own that must fail for exactly that reason, so the test
  * notices (and asks for the entry to go) once the gap is closed. Documented in docs/compatibility.md.
  */
-const KNOWN_GAPS: Record<string, RegExp> = {
-  // `llm-model` is score-compose's Docker Model Runner resource; neither Humanitec's catalogue nor Baton has it.
-  'ai-service': /unknown resource type "llm-model"/,
-};
+const KNOWN_GAPS: Record<string, RegExp> = {};
 
 interface Case {
   name: string;
@@ -82,10 +81,16 @@ function cases(): Case[] {
   return out;
 }
 
-function writtenObjects(dir: string): { file: string; object: K8sObject }[] {
+/** The objects the directory target wrote; SOPS-encrypted Secrets decrypted with Baton's age key (as Flux would). */
+function writtenObjects(dir: string, identities: readonly string[]): { file: string; object: K8sObject }[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.yaml'))
-    .map((file) => ({ file, object: parse(readFileSync(join(dir, file), 'utf8')) as K8sObject }));
+    .map((file) => {
+      const text = readFileSync(join(dir, file), 'utf8');
+      const document = parse(text) as Record<string, unknown>;
+      const object = ('sops' in document ? sopsDecryptText(text, identities).tree : document) as unknown as K8sObject;
+      return { file, object };
+    });
 }
 
 void describe('score-spec/examples: every Score file deploys on a fresh Baton with the embedded defaults', () => {
@@ -121,7 +126,7 @@ void describe('score-spec/examples: every Score file deploys on a fresh Baton wi
         return;
       }
       assert.equal(done.status, 'succeeded', JSON.stringify(errors));
-      const written = writtenObjects(join(root, appId, 'development'));
+      const written = writtenObjects(join(root, appId, 'development'), parseAgeKeyFile(readFileSync(join(h.database.dataDir, 'age.agekey'), 'utf8')));
       for (const workload of Object.keys(delta.modules.add)) {
         assert.ok(
           written.some(({ object }) => object.metadata.labels?.['baton.dev/workload'] === workload && object.kind === 'Deployment'),

@@ -87,6 +87,16 @@ ingress.yaml:
 `,
     },
   }),
+  // As score-compose's DMR provisioner: the model named by the `model` param, served by Docker Model Runner's
+  // OpenAI-compatible endpoint on the host. A platform points it elsewhere with its own llm-model definition.
+  fallback('llm-model', 'humanitec/template', {
+    templates: {
+      outputs: `model: {{ .resource.model | default "ai/smollm2" | toRawJson }}
+url: "http://model-runner.docker.internal/engines/v1/"
+`,
+      secrets: 'api-key: "not-needed"\n',
+    },
+  }),
   fallback('endpoint', 'humanitec/template', {
     res_id: '${context.res.id}',
     templates: {
