@@ -7,13 +7,13 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { generateAgeIdentity } from '../secrets/age.js';
 import { sopsDecryptText } from '../secrets/sops.js';
-import type { SecretStoreClient } from '../secrets/stores/types.js';
 import { InvalidInput } from '../shared/errors.js';
 import { DirectoryTarget } from './directory.js';
 import { GitOpsTarget } from './gitops.js';
 import { createTarget } from './index.js';
 import { PLAINTEXT_WARNING, createSecretsPolicy, parseSecretsConfig } from './secrets.js';
 import type { ApplyRequest, K8sObject } from './types.js';
+import { InTestSecretStore } from '../../test/helpers/in-test-secret-store.js';
 
 function tempDir(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'baton-target-secrets-'));
@@ -130,22 +130,6 @@ test('plaintext mode only when set explicitly, and then every apply warns', asyn
   // Without the setting, no age key means no target: sops is the default and never falls back to plaintext.
   assert.throws(() => createTarget({ driverType: 'baton/directory', values: { root }, dataDir: root }), /age key/);
 });
-
-/** An in-test secret store client (a Map): stands in for Baton's stores, which live on another module. */
-class InTestSecretStore implements SecretStoreClient {
-  readonly values = new Map<string, string>();
-  writes = 0;
-  constructor(readonly id: string) {}
-  read(ref: string): Promise<string> {
-    const value = this.values.get(ref);
-    return value === undefined ? Promise.reject(new InvalidInput(`no secret at ${ref} in store ${this.id}`)) : Promise.resolve(value);
-  }
-  write(ref: string, value: string): Promise<{ version?: string }> {
-    this.writes++;
-    this.values.set(ref, value);
-    return Promise.resolve({ version: String(this.writes) });
-  }
-}
 
 test('external-secrets mode: ExternalSecrets that reference the SecretStore, values pushed to the org\'s store only when they change', async (t) => {
   const root = tempDir(t);

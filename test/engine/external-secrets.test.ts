@@ -11,26 +11,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import type { SecretStoreClient } from '../../src/secrets/index.js';
-import { InvalidInput } from '../../src/shared/errors.js';
 import { startEngineHarness } from './harness.js';
 import type { EngineHarness } from './harness.js';
-
-/** An in-test secret store client: values in a Map, writes counted. */
-class InTestSecretStore implements SecretStoreClient {
-  readonly values = new Map<string, string>();
-  writes = 0;
-  constructor(readonly id: string) {}
-  read(ref: string): Promise<string> {
-    const value = this.values.get(ref);
-    return value === undefined ? Promise.reject(new InvalidInput(`no secret at ${ref} in store ${this.id}`)) : Promise.resolve(value);
-  }
-  write(ref: string, value: string): Promise<{ version?: string }> {
-    this.writes++;
-    this.values.set(ref, value);
-    return Promise.resolve({});
-  }
-}
+import { InTestSecretStore } from '../helpers/in-test-secret-store.js';
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.name === '.git' ? [] : e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
