@@ -15,7 +15,7 @@
  * reverse proxy every client shares the proxy's address, so one client's failures delay everyone's: set the limit
  * accordingly (`BATON_AUTH_FAILURE_LIMIT`, 0 turns it off).
  */
-import { TooManyAttempts } from '../shared/errors.js';
+import { TooManyAttempts, Unauthenticated } from '../shared/errors.js';
 
 export interface AuthFailureLimiterOptions {
   /** Failed attempts allowed per address and window (default 10); 0 turns the limiter off. */
@@ -100,4 +100,21 @@ export function createAuthFailureLimiter(options: AuthFailureLimiterOptions = {}
       return windows.size;
     },
   };
+}
+
+/**
+ * One authentication attempt from `ip` under the limit: refused with 429 once the address has used up its failures,
+ * counted as a failure when `attempt` throws `Unauthenticated`, as a success otherwise. The bearer-token hook, password
+ * login and invitation acceptance all go through it.
+ */
+export async function limitedAuthAttempt<T>(limiter: AuthFailureLimiter, ip: string, attempt: () => Promise<T>): Promise<T> {
+  limiter.assertAllowed(ip);
+  try {
+    const result = await attempt();
+    limiter.recordSuccess(ip);
+    return result;
+  } catch (error) {
+    if (error instanceof Unauthenticated) limiter.recordFailure(ip);
+    throw error;
+  }
 }

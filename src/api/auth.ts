@@ -10,6 +10,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DEFAULT_FIRST_ENV } from '../org/index.js';
 import type { AccessLookup, CoreServices, UserRow } from '../org/index.js';
 import { Forbidden, Unauthenticated } from '../shared/errors.js';
+import { limitedAuthAttempt } from './auth-rate-limit.js';
 import type { AuthFailureLimiter } from './auth-rate-limit.js';
 import { assertPermitted } from './permissions.js';
 import type { PermissionTarget } from './permissions.js';
@@ -65,15 +66,10 @@ export function installAuth(app: FastifyInstance, services: CoreServices, failur
   app.addHook('onRequest', async (request) => {
     if (request.routeOptions.config.public === true) return;
     failures.assertAllowed(request.ip);
+    // Checked first so a limited address gets 429 even with a malformed header; a missing or malformed header is
+    // refused before the attempt (nothing was guessed, nothing is counted).
     const token = bearerToken(request);
-    let user: UserRow;
-    try {
-      user = await services.tokens.authenticate(token);
-    } catch (error) {
-      if (error instanceof Unauthenticated) failures.recordFailure(request.ip);
-      throw error;
-    }
-    failures.recordSuccess(request.ip);
+    const user: UserRow = await limitedAuthAttempt(failures, request.ip, () => services.tokens.authenticate(token));
     request.user = { ...user, access: services.access };
   });
   app.addHook('preValidation', async (request) => {

@@ -7,7 +7,8 @@
 import { Type } from 'typebox';
 import type { AppMemberRow, EnvTypeMemberRow, OrgMemberRow } from '../../store/index.js';
 import type { UserRow } from '../../org/index.js';
-import { NotFound, Unauthenticated } from '../../shared/errors.js';
+import { NotFound } from '../../shared/errors.js';
+import { limitedAuthAttempt } from '../auth-rate-limit.js';
 import type { AuthenticatedUser } from '../auth.js';
 import { ORG_ROLES_SEEING_ALL_APPS, permissionKeysOfScope, permitted } from '../permissions.js';
 import type { PermissionKey, PermissionTarget } from '../permissions.js';
@@ -118,21 +119,8 @@ const profile = (user: UserRow) => ({
 
 export const registerUserRoutes: RouteModule = (app, deps) => {
   const { core, authFailures } = deps;
-  /**
-   * Password login and invitation acceptance guess secrets like a bearer token does: the same per-address limit
-   * (src/api/auth-rate-limit.ts) applies, checked before the (deliberately slow) scrypt comparison runs.
-   */
-  async function limitedAttempt<T>(ip: string, attempt: () => Promise<T>): Promise<T> {
-    authFailures.assertAllowed(ip);
-    try {
-      const result = await attempt();
-      authFailures.recordSuccess(ip);
-      return result;
-    } catch (error) {
-      if (error instanceof Unauthenticated) authFailures.recordFailure(ip);
-      throw error;
-    }
-  }
+  // Password login and invitation acceptance guess secrets as a bearer token does: the same per-address limit.
+  const limitedAttempt = <T>(ip: string, attempt: () => Promise<T>): Promise<T> => limitedAuthAttempt(authFailures, ip, attempt);
   const actor = async (user: AuthenticatedUser, orgId: string) => ({ userId: user.id, orgRole: await user.access.orgRole(user.id, orgId) });
   async function userRole(row: OrgMemberRow | AppMemberRow | EnvTypeMemberRow) {
     const user = await core.users.get(row.user_id);
