@@ -193,7 +193,7 @@ export async function createPlan(
   let graph: ResourceGraph;
   try {
     const context = await environmentContext(deps.store, orgId, appId, envId);
-    graph = matchGraph(set, context, await deps.definitions(orgId), types);
+    graph = matchGraph(set, context, await deps.definitions(orgId), types, await deps.pins?.(orgId, appId, envId));
   } catch (error) {
     if (error instanceof DeploymentFailed) throw new InvalidInput(`the deployment would fail: ${error.errors.map((e) => e.message).join('; ')}`, { errors: error.errors });
     throw error;
