@@ -724,8 +724,8 @@ export function createDefinitionsService({ store, core, secretBox, types, driver
      * resource's GUResID (the env's resource list shows it, \`target_def_version_id\` included).
      */
     async pin(orgId: string, appId: string, envId: string, typeAndClass: string, resId: string, targetVersionId: string | null): Promise<{ guresid: string }> {
+      await core.envs.get(orgId, appId, envId);
       return store.transaction(async (trx) => {
-        await core.envs.get(orgId, appId, envId);
         const [type, cls] = typeAndClass.split('.', 2) as [string, string | undefined];
         const rows = (await active.listByEnv(orgId, appId, envId, trx)).filter((r) => r.type === type && r.res_id === resId && (cls === undefined || r.class === cls));
         if (rows.length === 0) throw new NotFound('active resource', `${typeAndClass}/${resId}`, undefined, { env_id: envId });
