@@ -148,6 +148,6 @@ forEachDialect('definition versions', (getStore) => {
     await assert.rejects(defs.listVersions(org, 'cfg'), NotFound);
     const [deletion] = (await defs.listVersions(org, 'cfg', { deleted: true })).items;
     assert.equal(deletion?.action, 'deleted');
-    await assert.rejects(defs.promoteVersion(org, 'cfg', deletion!.id, 't'), NotFound, 'a deleted definition has nothing to promote');
+    await assert.rejects(defs.promoteVersion(org, 'cfg', deletion.id, 't'), NotFound, 'a deleted definition has nothing to promote');
   });
 });
