@@ -393,7 +393,7 @@ export function createDefinitionsService({ store, core, secretBox, types, driver
     return undefined;
   }
 
-  /** Baton's default definitions have one version, \`builtin\` (their \`version_id\`), always active. */
+  /** Baton's default definitions have one version, `builtin` (their `version_id`), always active. */
   function defaultVersionView(orgId: string, def: ResourceDefinition): DefinitionVersionView {
     return {
       id: def.version_id ?? 'builtin',
@@ -456,7 +456,7 @@ export function createDefinitionsService({ store, core, secretBox, types, driver
   }
 
   /**
-   * Writes a changed definition (same id and type) and its version. With \`proposed\`, only the version is written:
+   * Writes a changed definition (same id and type) and its version. With `proposed`, only the version is written:
    * the definition keeps its active version (what deployments use) until the new one is promoted.
    */
   async function updateIn(orgId: string, previous: ResourceDefinitionRow, def: ResourceDefinition, actor: string, trx: Executor, proposed = false): Promise<DefinitionView> {
@@ -624,7 +624,7 @@ export function createDefinitionsService({ store, core, secretBox, types, driver
     },
 
     /**
-     * Versions, newest first. A deleted definition's versions need \`deleted: true\` (Humanitec's rule). With a page
+     * Versions, newest first. A deleted definition's versions need `deleted: true` (Humanitec's rule). With a page
      * request, one page and the token of the next.
      */
     async listVersions(orgId: string, defId: string, options: { deleted?: boolean | undefined; page?: PageRequest | undefined } = {}): Promise<Page<DefinitionVersionView>> {
@@ -659,7 +659,7 @@ export function createDefinitionsService({ store, core, secretBox, types, driver
       return versionView(version, row.active_version_id, activeSeq);
     },
     /**
-     * \`POST …/versions/{v}/actions/archive {archived?}\` (default true). The active version, and a version an active
+     * `POST …/versions/{v}/actions/archive {archived?}` (default true). The active version, and a version an active
      * resource is pinned to, cannot be archived (400); Baton's defaults cannot be changed (409).
      */
     async archiveVersion(orgId: string, defId: string, versionId: string, archived: boolean): Promise<void> {
@@ -683,7 +683,7 @@ export function createDefinitionsService({ store, core, secretBox, types, driver
       });
     },
     /**
-     * \`POST …/versions/{v}/actions/promote\`: the version becomes the active one, what every deployment without a pin
+     * `POST …/versions/{v}/actions/promote`: the version becomes the active one, what every deployment without a pin
      * provisions with. The definition takes the version's content (name, driver, inputs, provision); its matching
      * criteria stay as they are (they choose the definition, a version says how it provisions). No new version is
      * written. Archived versions and the version recording a deletion cannot be promoted (400).
@@ -718,10 +718,10 @@ export function createDefinitionsService({ store, core, secretBox, types, driver
       });
     },
     /**
-     * \`POST …/envs/{envId}/resources/{type[.class]}/{resId}/actions/pin {target_def_version_id}\`: later deployments
-     * provision this resource with that version of its definition (\`null\` unpins). The version must belong to the
+     * `POST …/envs/{envId}/resources/{type[.class]}/{resId}/actions/pin {target_def_version_id}`: later deployments
+     * provision this resource with that version of its definition (`null` unpins). The version must belong to the
      * definition the resource was provisioned from and be usable (not archived, not a deletion record). Returns the
-     * resource's GUResID (the env's resource list shows it, \`target_def_version_id\` included).
+     * resource's GUResID (the env's resource list shows it, `target_def_version_id` included).
      */
     async pin(orgId: string, appId: string, envId: string, typeAndClass: string, resId: string, targetVersionId: string | null): Promise<{ guresid: string }> {
       await core.envs.get(orgId, appId, envId);
@@ -749,7 +749,7 @@ export function createDefinitionsService({ store, core, secretBox, types, driver
       });
     },
     /**
-     * The environment's pins for the engine: descriptor (\`type.class#res_id\`) → the pinned version as a definition
+     * The environment's pins for the engine: descriptor (`type.class#res_id`) → the pinned version as a definition
      * (secrets opened). The graph uses one while the resource still matches that definition. Never hand to a response.
      */
     async pinsForEngine(orgId: string, appId: string, envId: string, trx?: Executor): Promise<Map<string, ResourceDefinition>> {
@@ -851,7 +851,7 @@ export function createDefinitionsService({ store, core, secretBox, types, driver
     return at + 1;
   }
 
-  /** \`proposed\`: newer than the active version, neither archived nor a deletion record. */
+  /** `proposed`: newer than the active version, neither archived nor a deletion record. */
   function versionView(version: ResourceDefinitionVersionRow, activeId: string, activeSeq: number): DefinitionVersionView {
     const content = fromJsonText<VersionContent>(version.content)!;
     return {
