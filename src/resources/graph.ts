@@ -56,7 +56,7 @@ export interface BuildResourceGraphInput {
   definitions: readonly ResourceDefinition[] | Matcher;
   types?: ResourceTypeRegistry;
   /**
-   * Active resources pinned to a definition version: descriptor (\`type.class#res_id\`) → that version as a
+   * Active resources pinned to a definition version: descriptor (`type.class#res_id`) → that version as a
    * definition. A node whose match is the pinned version's definition is provisioned with the version instead of the
    * definition's active one; when the resource now matches another definition, the pin does not apply.
    */

@@ -20,7 +20,7 @@ export interface ActiveResourceView {
   gu_res_id: string;
   def_id: string;
   def_version_id: string;
-  /** The definition version the resource is pinned to (\`…/actions/pin\`); absent when not pinned. */
+  /** The definition version the resource is pinned to (`…/actions/pin`); absent when not pinned. */
   target_def_version_id?: string;
   criteria_id: string;
   driver_type: string;
