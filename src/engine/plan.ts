@@ -84,6 +84,8 @@ export interface PlannedResource {
   class: string;
   res_id: string;
   def_id: string;
+  /** The definition version it would be provisioned with: the active one, or the version the resource is pinned to. */
+  def_version_id: string;
   driver_type: string;
   depends_on: string[];
   action: ResourceAction;
@@ -268,6 +270,7 @@ export async function createPlan(
         class: node.class,
         res_id: node.resId,
         def_id: node.definition.id,
+        def_version_id: node.definition.versionId ?? '',
         driver_type: node.driverType,
         depends_on: [...node.dependsOn],
         action,

@@ -67,11 +67,17 @@ void describe('definition versions and pins drive deployments', () => {
     return cfg;
   };
   const activeVersion = async (): Promise<string> => (await h.api<{ active_version_id: string }>('GET', defPath)).body.active_version_id;
-  /** What a plan of the same delta says the workload's objects become (the diff text against the last deployment). */
-  const planDiff = async (): Promise<string> => {
-    const plan = await h.api<{ manifests: { changed: { diff: string }[] } }>('POST', `${env}/baton/plans`, { delta_id: deltaId });
-    assert.equal(plan.status, 201, JSON.stringify(plan.body));
-    return plan.body.manifests.changed.map((c) => c.diff).join('\n');
+  /**
+   * What a plan of the same delta predicts: the version the config resource would be provisioned with, and what the
+   * workload's objects become (the diff text against the last deployment).
+   */
+  const plan = async (): Promise<{ version: string | undefined; diff: string }> => {
+    const planned = await h.api<{ resources: { res_id: string; def_version_id: string }[]; manifests: { changed: { diff: string }[] } }>('POST', `${env}/baton/plans`, { delta_id: deltaId });
+    assert.equal(planned.status, 201, JSON.stringify(planned.body));
+    return {
+      version: planned.body.resources.find((r) => r.res_id === 'modules.web.externals.cfg')?.def_version_id,
+      diff: planned.body.manifests.changed.map((c) => c.diff).join('\n'),
+    };
   };
 
   it('deploys the active version; a change, then promoting the old version, switch what the next deployment provisions', async () => {
@@ -88,7 +94,9 @@ void describe('definition versions and pins drive deployments', () => {
 
     assert.equal((await h.api('POST', `${defPath}/versions/${v1}/actions/promote`)).status, 204);
     assert.equal(await activeVersion(), v1);
-    assert.match(await planDiff(), /hello v1/, 'the plan predicts the promoted version');
+    const predicted = await plan();
+    assert.equal(predicted.version, v1);
+    assert.match(predicted.diff, /hello v1/, 'the plan predicts the promoted version');
     cfg = await deploy();
     assert.deepEqual([cfg.resource.greeting, cfg.def_version_id], ['hello v1', v1], 'back to the old behaviour');
   });
@@ -107,7 +115,9 @@ void describe('definition versions and pins drive deployments', () => {
     const pinned = await h.api<Active>('POST', `${env}/resources/config/modules.web.externals.cfg/actions/pin`, { target_def_version_id: v3.id });
     assert.equal(pinned.status, 200, JSON.stringify(pinned.body));
     assert.equal(pinned.body.target_def_version_id, v3.id);
-    assert.match(await planDiff(), /hello v3/, 'the plan predicts the pinned version');
+    const predicted = await plan();
+    assert.equal(predicted.version, v3.id);
+    assert.match(predicted.diff, /hello v3/, 'the plan predicts the pinned version');
     cfg = await deploy();
     assert.deepEqual([cfg.resource.greeting, cfg.def_version_id, cfg.target_def_version_id], ['hello v3', v3.id, v3.id], 'the pinned version is deployed and the pin stays');
     assert.equal(await activeVersion(), v1, 'pinning leaves the definition on its active version');
