@@ -261,7 +261,7 @@ export function createArtefactsService(deps: ArtefactsServiceDeps) {
     /**
      * `POST /orgs/{o}/images/{imageId}/builds`: records the build and registers a container artefact version
      * (`name` = the image without tag, `version` = its tag, `ref` = `refs/tags/<first tag>` when `tags` is not
-     * empty, else `refs/heads/<branch>`), which runs the automation rules.
+     * empty, else `refs/heads/<branch>`), which queues the evaluation of the automation rules.
      */
     async addImageBuild(orgId: string, imageId: string, body: ImageBuildRequest, actor: string): Promise<void> {
       await deps.requireOrg(orgId);
