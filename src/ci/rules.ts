@@ -253,9 +253,10 @@ export function createRulesService(deps: RulesServiceDeps, settings: RulesWorker
     return row;
   }
 
-  async function record(row: AutomationRuleRow, versionId: string, outcome: 'skipped' | 'failed', reason: string): Promise<void> {
+  /** Records a rule's run that deployed nothing; `quiet`: an expected skip (nothing to update), not logged. */
+  async function record(row: AutomationRuleRow, versionId: string, outcome: 'skipped' | 'failed', reason: string, quiet = false): Promise<void> {
     await runs.insertIfAbsent({ org_id: row.org_id, version_id: versionId, rule_id: row.id, app_id: row.app_id, env_id: row.env_id, outcome, deploy_id: null, reason, at: nowIso() });
-    say(`automation rule ${row.id} (${row.app_id}/${row.env_id}) ${outcome === 'skipped' ? 'skipped' : 'failed on'} artefact version ${versionId}: ${reason}`);
+    if (!quiet) say(`automation rule ${row.id} (${row.app_id}/${row.env_id}) ${outcome === 'skipped' ? 'skipped' : 'failed on'} artefact version ${versionId}: ${reason}`);
   }
 
   /** Why the rule's creator may not deploy with it now; undefined when they may. Other trouble throws (retried). */
@@ -295,7 +296,7 @@ export function createRulesService(deps: RulesServiceDeps, settings: RulesWorker
             const modules = await deps.currentModules(orgId, row.app_id, row.env_id);
             const update = imageUpdates(modules ?? {}, version.name, image);
             if (Object.keys(update).length === 0) {
-              await record(row, version.id, 'skipped', modules === undefined ? 'the environment has no deployment yet' : `no container of the environment runs ${version.name} (or all already run ${image})`);
+              await record(row, version.id, 'skipped', modules === undefined ? 'the environment has no deployment yet' : `no container of the environment runs ${version.name} (or all already run ${image})`, true);
             } else {
               const cause = `automation rule ${row.id} (${version.via} ${image}${version.ref !== '' ? ` from ${version.ref}` : ''}${version.commit !== '' ? ` at ${version.commit}` : ''}, artefact version ${version.id})`;
               // A crash between the delta and the deployment leaves an unused delta; the deployment itself and its
