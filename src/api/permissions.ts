@@ -103,6 +103,7 @@ export const PERMISSIONS = {
   'workload-profiles.write': { scope: 'org', summary: 'Create/update/delete workload profiles', org: ADMIN },
   'secret-stores.read': { scope: 'org', summary: 'List/read secret stores', org: ['administrator', 'manager', 'orgViewer'] },
   'secret-stores.write': { scope: 'org', summary: 'Create/update/delete secret stores', org: ADMIN },
+  'audit-logs.read': { scope: 'org', summary: 'Read the audit log (every successful mutating request)', org: ADMIN },
 
   // ----- artefacts
   'artefacts.read': { scope: 'org', summary: 'List/read artefacts and their versions', org: ALL_ORG },
