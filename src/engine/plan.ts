@@ -15,7 +15,8 @@ import { contentHash } from '../profiles/index.js';
 import type { GraphNode, ResourceGraph } from '../resources/index.js';
 import { diffSets, setId as setIdOf } from '../sets/index.js';
 import type { Delta } from '../sets/index.js';
-import { canonicalJson, sha256Hex } from '../shared/canonical-json.js';
+import { canonicalJson } from '../shared/canonical-json.js';
+import { redactSecrets } from './applied-manifests.js';
 import { BatonError, InvalidInput } from '../shared/errors.js';
 import { fromJsonText, nowIso, toJsonText } from '../store/index.js';
 import { diffObjects } from '../targets/index.js';
@@ -134,21 +135,6 @@ export interface PlanView {
 
 export interface PlanDeps extends PipelineDeps {
   plans: PlansRepo;
-}
-
-function redactSecretValue(value: unknown): string {
-  return `*** (sha256:${sha256Hex(typeof value === 'string' ? value : canonicalJson(value)).slice(0, 12)})`;
-}
-
-/** A Secret's values replaced by short hashes: a plan shows that a secret changed, not what it holds. */
-function redactSecrets(object: K8sObject): K8sObject {
-  if (object.kind !== 'Secret') return object;
-  const copy = structuredClone(object) as K8sObject & { data?: Record<string, unknown>; stringData?: Record<string, unknown> };
-  for (const field of ['data', 'stringData'] as const) {
-    const entries = copy[field];
-    if (entries && typeof entries === 'object') copy[field] = Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, redactSecretValue(v)]));
-  }
-  return copy;
 }
 
 /** The ids of nodes `node` depends on, transitively. */
