@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import type { DriverManifest, JsonObject } from '../drivers/contract.js';
 import { contentHash } from '../profiles/index.js';
 import type { GraphNode, ResourceGraph } from '../resources/index.js';
-import { diffSets, setId as setIdOf } from '../sets/index.js';
+import { EMPTY_SET_ID, diffSets, setId as setIdOf } from '../sets/index.js';
 import type { Delta } from '../sets/index.js';
 import { canonicalJson } from '../shared/canonical-json.js';
 import { redactSecrets } from './applied-manifests.js';
@@ -164,7 +164,7 @@ export async function createPlan(
   const { orgId, appId, envId } = ref;
   const state = await deps.deployments.getEnvState(orgId, appId, envId);
   const deltaId = request.delta_id ? request.delta_id : null;
-  const { set, valueSet, baseSetId } = await readDeploymentSet(deps, {
+  const { set, valueSet, baseSetId, base } = await readDeploymentSet(deps, {
     orgId,
     appId,
     envId,
@@ -173,7 +173,8 @@ export async function createPlan(
     valueSetVersionId: request.value_set_version_id ?? null,
   });
   const newSetId = setIdOf(set);
-  const baseSet = await deps.sets.load(orgId, appId, baseSetId);
+  // The set diff is from what the env runs now (its from_deploy's set), also when the request names a set (redeploy).
+  const currentSet = await deps.sets.load(orgId, appId, base?.set_id || EMPTY_SET_ID);
 
   const types = await deps.types(orgId);
   let graph: ResourceGraph;
@@ -319,7 +320,7 @@ export async function createPlan(
     ...(state?.last_deploy_id ? { last_deploy_id: state.last_deploy_id } : {}),
     base_set_id: baseSetId,
     set_id: newSetId,
-    set_diff: diffSets(baseSet, set),
+    set_diff: diffSets(currentSet, set),
     resources,
     orphaned,
     objects,
