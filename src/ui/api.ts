@@ -76,6 +76,7 @@ export const paths = {
   setDiff: (org: string, app: string, id: string, from: string) => `/orgs/${e(org)}/apps/${e(app)}/sets/${e(id)}/diff/${e(from)}`,
   rules: (org: string, app: string, env: string) => `${paths.env(org, app, env)}/rules`,
   manifests: (org: string, app: string, env: string, id: string) => `${paths.deploy(org, app, env, id)}/baton/manifests`,
+  orgUsers: (org: string) => `/orgs/${e(org)}/users`,
   perms: (org: string, user: string) => `/orgs/${e(org)}/users/${e(user)}/perms`,
   login: () => '/baton/login',
 };

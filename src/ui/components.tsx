@@ -94,9 +94,13 @@ export function Json({ value }: { value: unknown }) {
 /** The signed-in user (from GET /current-user); deployments by them show their name instead of their id. */
 export const CurrentUser = createContext<{ id: string; name: string } | null>(null);
 
+/** Names of the org's users (GET /orgs/{org}/users), where the signed-in user may list them; ids otherwise. */
+export const UserNames = createContext<ReadonlyMap<string, string>>(new Map());
+
 export function Who({ id }: { id: string }) {
   const me = useContext(CurrentUser);
-  return <span title={id}>{me && me.id === id ? `${me.name} (you)` : id}</span>;
+  const names = useContext(UserNames);
+  return <span title={id}>{me && me.id === id ? `${me.name} (you)` : (names.get(id) ?? id)}</span>;
 }
 
 /** What the signed-in user may do (GET /orgs/{org}/users/{me}/perms), to hide actions; the server stays the authority. */

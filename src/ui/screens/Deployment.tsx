@@ -166,7 +166,11 @@ const RESOURCE_COLUMNS: Column<ResourceStatusRow>[] = [
     cell: (r) => (
       <>
         <span className={`status status-${statusTone(STATE_STATUS[r.state])}`}>{r.state}</span>
-        {r.error && <div className="bad">{r.error}</div>}
+        {r.error && (
+          <div className="bad clamp" title={r.error}>
+            {r.error}
+          </div>
+        )}
       </>
     ),
   },
