@@ -7,6 +7,9 @@ import { randomBytes } from 'node:crypto';
 import type { Engine } from '../engine/engine.js';
 import { DEPLOY_JOB, deployJobId } from '../engine/engine.js';
 import { emptyProgress } from '../engine/pipeline.js';
+import { manifestDiff, openApplied } from '../engine/applied-manifests.js';
+import type { ManifestDiff } from '../engine/applied-manifests.js';
+import type { K8sObject } from '../targets/types.js';
 import type { EnvironmentLifecycle } from './environment-lifecycle.js';
 import type { Progress } from '../engine/pipeline.js';
 import type { PlanRequest, PlanView } from '../engine/plan.js';
@@ -93,6 +96,16 @@ export interface DeploymentsServiceDeps {
 export interface EnvironmentEvents {
   environment(kind: 'created' | 'deleted', env: EnvRow, actor: string): Promise<void>;
   deployment(kind: 'finished', ref: { orgId: string; appId: string; deployId: string }): Promise<void>;
+}
+
+/** `GET …/deploys/{id}/baton/manifests`. */
+export interface DeploymentManifestsView extends ManifestDiff {
+  deploy_id: string;
+  previous_deploy_id?: string;
+  /** False when this deployment never applied (failed before, running, or older than the record). */
+  recorded: boolean;
+  /** False when the previous deployment's apply was not recorded: then every object shows as added. */
+  previous_recorded: boolean;
 }
 
 export function createDeploymentsService({ store, core, sets, engine, box, lifecycle, events }: DeploymentsServiceDeps) {
@@ -256,6 +269,29 @@ export function createDeploymentsService({ store, core, sets, engine, box, lifec
     async phases(orgId: string, appId: string, envId: string, deployId: string): Promise<Progress['phases']> {
       const row = await requireDeployment(orgId, appId, envId, deployId);
       return fromJsonText<Progress>(row.progress)?.phases ?? [];
+    },
+    /**
+     * The manifest diff of a deployment from the one it built on (`from_id`): what its final apply gave the target
+     * compared with what the previous deployment's gave it (Secrets as hashes). `recorded` is false when the
+     * deployment never applied (failed earlier, still running, or made before Baton recorded applies).
+     */
+    async manifests(orgId: string, appId: string, envId: string, deployId: string): Promise<DeploymentManifestsView> {
+      const row = await requireDeployment(orgId, appId, envId, deployId);
+      const appliedOf = (r: DeploymentRow): K8sObject[] | undefined => {
+        const sealed = fromJsonText<Progress>(r.progress)?.applied;
+        return sealed ? openApplied(box, { orgId, appId, deployId: r.id }, sealed) : undefined;
+      };
+      const current = appliedOf(row);
+      const previousRow = row.from_id ? await deployments.get(orgId, appId, row.from_id) : undefined;
+      const previous = previousRow ? appliedOf(previousRow) : [];
+      const empty = { added: [], changed: [], removed: [], unchanged: [] };
+      return {
+        deploy_id: row.id,
+        ...(row.from_id ? { previous_deploy_id: row.from_id } : {}),
+        recorded: current !== undefined,
+        previous_recorded: previous !== undefined,
+        ...(current !== undefined ? manifestDiff(previous ?? [], current) : empty),
+      };
     },
     async logs(orgId: string, appId: string, envId: string, deployId: string, afterSeq = 0): Promise<{ entries: DeploymentLogRow[]; finished: boolean }> {
       const row = await requireDeployment(orgId, appId, envId, deployId);

@@ -25,6 +25,8 @@ import { activeResourceAad } from '../resources/service/active-resource-view.js'
 export { activeResourceAad };
 import type { ActiveResourceRow, ActiveResourcesRepo, ActiveResourceWrite } from '../store/resource-active-repo.js';
 import type { K8sObject, Target } from '../targets/types.js';
+import { desiredObjects } from '../targets/objects.js';
+import { sealApplied } from './applied-manifests.js';
 import { createDeploymentLog, type DeploymentLog } from './logs.js';
 import type { PinnedValueSet, TargetResolver, ValueSource } from './types.js';
 import { renderWorkloads, targetManifests, type NodeResult, type RenderedWorkload } from './workloads.js';
@@ -50,6 +52,8 @@ export interface Progress {
   done: string[];
   /** Driver manifests of provisioned nodes, sealed (they may hold Secrets). */
   manifests: Record<string, string>;
+  /** The objects of the final apply, Secrets redacted, sealed (src/engine/applied-manifests.ts); set when the deploy phase applied. */
+  applied?: string;
 }
 
 export function emptyProgress(): Progress {
@@ -386,6 +390,7 @@ async function deployPhase(run: DeploymentRun, graph: ResourceGraph, results: Re
   const staged = rendered.some((w) => w.when !== 'deploy');
   const previous = staged ? await target.lastApplied(appId, envId) : [];
   const workloadLabel = 'baton.dev/workload';
+  let applied: K8sObject[] = [];
   for (const stage of staged ? [0, 1, 2] : [2]) {
     const objects: K8sObject[] = [...driverObjects];
     for (const w of rendered) {
@@ -398,7 +403,7 @@ async function deployPhase(run: DeploymentRun, graph: ResourceGraph, results: Re
       const stageModules = rendered.filter((w) => stageOf[w.when] === stage || (!staged && stage === 2));
       const wait = stageModules.some((w) => w.success !== 'deploy');
       const timeouts = stageModules.flatMap((w) => (w.timeoutSeconds !== undefined ? [w.timeoutSeconds * 1000] : []));
-      const applied = await target.apply({
+      const result = await target.apply({
         deploymentId: deployId,
         comment: run.deployment.comment,
         orgId: run.orgId,
@@ -410,8 +415,9 @@ async function deployPhase(run: DeploymentRun, graph: ResourceGraph, results: Re
         ...(wait ? { waitFor: 'available' as const } : {}),
         ...(timeouts.length > 0 ? { timeoutMs: Math.max(...timeouts) } : {}),
       });
-      log.add('deploy', 'info', `target ${target.id}: ${applied.changed.length} changed, ${applied.removed.length} removed, ${applied.unchanged.length} unchanged${applied.revision ? ` (revision ${applied.revision})` : ''}`);
-      for (const warning of applied.warnings ?? []) log.add('deploy', 'warn', `target ${target.id}: ${warning}`);
+      log.add('deploy', 'info', `target ${target.id}: ${result.changed.length} changed, ${result.removed.length} removed, ${result.unchanged.length} unchanged${result.revision ? ` (revision ${result.revision})` : ''}`);
+      for (const warning of result.warnings ?? []) log.add('deploy', 'warn', `target ${target.id}: ${warning}`);
+      applied = objects;
     } catch (error) {
       if (control.signal.aborted) throw new LeaseLost('deployment stopped while the target was applying');
       throw new DeploymentFailed([{ scope: 'deployment', object_id: deployId, code: 'DEP-001', summary: `Target ${target.id} failed`, message: maskSecrets(messageOf(error), run.secrets), error_type: 'TargetError' }]);
@@ -419,6 +425,8 @@ async function deployPhase(run: DeploymentRun, graph: ResourceGraph, results: Re
       run.timings.targetMs += performance.now() - started;
     }
   }
+  // What the target now holds for the env (as plans see it), for the deployment's manifest diff; written with the final status.
+  run.progress.applied = sealApplied(deps.box, { orgId: run.orgId, appId, deployId }, desiredObjects({ deploymentId: deployId, appId, envId, namespace, objects: applied }));
 }
 
 async function succeed(run: DeploymentRun): Promise<void> {

@@ -13,9 +13,10 @@ import { randomBytes } from 'node:crypto';
 import type { DriverManifest, JsonObject } from '../drivers/contract.js';
 import { contentHash } from '../profiles/index.js';
 import type { GraphNode, ResourceGraph } from '../resources/index.js';
-import { diffSets, setId as setIdOf } from '../sets/index.js';
+import { EMPTY_SET_ID, diffSets, setId as setIdOf } from '../sets/index.js';
 import type { Delta } from '../sets/index.js';
-import { canonicalJson, sha256Hex } from '../shared/canonical-json.js';
+import { canonicalJson } from '../shared/canonical-json.js';
+import { redactSecrets } from './applied-manifests.js';
 import { BatonError, InvalidInput } from '../shared/errors.js';
 import { fromJsonText, nowIso, toJsonText } from '../store/index.js';
 import { diffObjects } from '../targets/index.js';
@@ -138,21 +139,6 @@ export interface PlanDeps extends PipelineDeps {
   plans: PlansRepo;
 }
 
-function redactSecretValue(value: unknown): string {
-  return `*** (sha256:${sha256Hex(typeof value === 'string' ? value : canonicalJson(value)).slice(0, 12)})`;
-}
-
-/** A Secret's values replaced by short hashes: a plan shows that a secret changed, not what it holds. */
-function redactSecrets(object: K8sObject): K8sObject {
-  if (object.kind !== 'Secret') return object;
-  const copy = structuredClone(object) as K8sObject & { data?: Record<string, unknown>; stringData?: Record<string, unknown> };
-  for (const field of ['data', 'stringData'] as const) {
-    const entries = copy[field];
-    if (entries && typeof entries === 'object') copy[field] = Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, redactSecretValue(v)]));
-  }
-  return copy;
-}
-
 /** The ids of nodes `node` depends on, transitively. */
 function ancestorsOf(graph: ResourceGraph, node: GraphNode): Set<string> {
   const byId = new Map(graph.nodes.map((n) => [n.guresid, n]));
@@ -180,7 +166,7 @@ export async function createPlan(
   const { orgId, appId, envId } = ref;
   const state = await deps.deployments.getEnvState(orgId, appId, envId);
   const deltaId = request.delta_id ? request.delta_id : null;
-  const { set, valueSet, baseSetId } = await readDeploymentSet(deps, {
+  const { set, valueSet, baseSetId, base } = await readDeploymentSet(deps, {
     orgId,
     appId,
     envId,
@@ -189,7 +175,8 @@ export async function createPlan(
     valueSetVersionId: request.value_set_version_id ?? null,
   });
   const newSetId = setIdOf(set);
-  const baseSet = await deps.sets.load(orgId, appId, baseSetId);
+  // The set diff is from what the env runs now (its from_deploy's set), also when the request names a set (redeploy).
+  const currentSet = await deps.sets.load(orgId, appId, base?.set_id || EMPTY_SET_ID);
 
   const types = await deps.types(orgId);
   let graph: ResourceGraph;
@@ -336,7 +323,7 @@ export async function createPlan(
     ...(state?.last_deploy_id ? { last_deploy_id: state.last_deploy_id } : {}),
     base_set_id: baseSetId,
     set_id: newSetId,
-    set_diff: diffSets(baseSet, set),
+    set_diff: diffSets(currentSet, set),
     resources,
     orphaned,
     objects,

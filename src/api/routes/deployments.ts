@@ -89,6 +89,20 @@ const PhaseResponse = Type.Object(
   { title: 'BatonDeploymentPhase' },
 );
 
+const DeploymentManifestsResponse = Type.Object(
+  {
+    deploy_id: Type.String(),
+    previous_deploy_id: Type.Optional(Type.String()),
+    recorded: Type.Boolean(),
+    previous_recorded: Type.Boolean(),
+    added: Type.Array(Type.Object({ key: Type.String(), object: Type.Object({}, { additionalProperties: true }) })),
+    changed: Type.Array(Type.Object({ key: Type.String(), diff: Type.String() })),
+    removed: Type.Array(Type.Object({ key: Type.String() })),
+    unchanged: Type.Array(Type.String()),
+  },
+  { title: 'BatonDeploymentManifests' },
+);
+
 const DeployParams = Type.Object({ ...EnvParams.properties, deployId: IdParam('Deployment id') });
 
 export const registerDeploymentRoutes: RouteModule = (app, deps) => {
@@ -227,6 +241,24 @@ export const registerDeploymentRoutes: RouteModule = (app, deps) => {
     async (request) => {
       const { orgId, appId, envId, deployId } = request.params;
       return deployments.phases(orgId, appId, envId, deployId);
+    },
+  );
+  app.get(
+    '/orgs/:orgId/apps/:appId/envs/:envId/deploys/:deployId/baton/manifests',
+    {
+      config: { permission: 'app.read' },
+      schema: {
+        tags: ['Deployment'],
+        operationId: 'batonGetDeploymentManifests',
+        description:
+          'Baton: the manifest diff of a deployment from the one it built on (`previous_deploy_id`): what its final apply gave the target against what the previous one gave it, per object (`added` with the object, `changed` with a unified diff, `removed`, `unchanged`). Secret values appear as short hashes only. `recorded` is false when the deployment never applied.',
+        params: DeployParams,
+        response: { 200: DeploymentManifestsResponse, ...errorResponses(...COMMON_ERRORS, 404) },
+      },
+    },
+    async (request) => {
+      const { orgId, appId, envId, deployId } = request.params;
+      return deployments.manifests(orgId, appId, envId, deployId);
     },
   );
   app.get(
