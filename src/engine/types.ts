@@ -35,3 +35,9 @@ export interface EngineTimings {
   driverMs: number;
   targetMs: number;
 }
+
+/**
+ * The opened credentials of a resource account (`/orgs/{orgId}/resources/accounts`), read when a definition that
+ * names it as `driver_account` is provisioned or deprovisioned; throws NotFound for an unknown account.
+ */
+export type AccountCredentials = (orgId: string, accountId: string) => Promise<Record<string, unknown>>;
