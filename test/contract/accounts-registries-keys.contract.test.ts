@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { PublicApi, ResponseError, apiConfig } from '@humanitec/autogen';
+import { databaseText } from '../helpers/database-text.js';
 import { startInProcessBaton } from '../helpers/in-process.js';
 import type { InProcessBaton } from '../helpers/in-process.js';
 
@@ -159,9 +160,12 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       assert.match(answer.body.message, /Humanitec Operator/);
     });
 
-    it('no response but …/creds ever held a credential in clear', () => {
+    it('no response but …/creds ever held a credential in clear, nor does any row of the database', async () => {
       assert.ok(bodies.length > 25, `only ${bodies.length} bodies seen`);
       for (const body of bodies) for (const secret of SECRETS) assert.ok(!body.includes(secret), `a response holds a credential: ${body.slice(0, 300)}`);
+      for (const text of await databaseText(baton.store, dialect === 'sqlite' ? baton.dataDir : undefined)) {
+        for (const secret of SECRETS) assert.ok(!text.includes(secret), 'a credential is in the database in clear');
+      }
     });
   });
 }

@@ -6,8 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { databaseText } from '../helpers/database-text.js';
 import { startEngineHarness, waitForDeployment } from './harness.js';
 import type { EngineHarness } from './harness.js';
 
@@ -78,12 +81,49 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       assert.equal(rotated.body.find((r) => r.res_id === 'modules.web.externals.cloud')?.resource.secret_hash, sha256(ROTATED));
     });
 
+    it('a plan runs the template driver with the account too (its template needs the credentials)', async () => {
+      assert.equal((await call('POST', `/orgs/local/apps/${app}/envs`, { id: 'planned', name: 'planned', type: 'development' })).status, 201);
+      const delta = await call<{ id: string }>('POST', `/orgs/local/apps/${app}/deltas`, {
+        modules: { add: { web: { profile: 'humanitec/default-module', externals: { cloud: { type: 'config' } }, spec: { containers: { main: { id: 'main', image: 'web:1' } } } } } },
+      });
+      const plan = await call<{ resources: Array<{ res_id: string; rendered: boolean; outputs_known: boolean }> }>('POST', `/orgs/local/apps/${app}/envs/planned/baton/plans`, { delta_id: delta.body.id });
+      assert.equal(plan.status, 201, JSON.stringify(plan.body));
+      const planned = plan.body.resources.find((r) => r.res_id === 'modules.web.externals.cloud');
+      assert.deepEqual([planned?.rendered, planned?.outputs_known], [true, true]);
+    });
+
+    it("an HTTP driver receives the credentials in driver.secrets.account, as Humanitec's Driver API sends them", async () => {
+      const received: unknown[] = [];
+      const server = createServer((req, res) => {
+        let text = '';
+        req.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        req.on('end', () => {
+          if (req.method === 'PUT') received.push(JSON.parse(text));
+          res.writeHead(req.method === 'PUT' ? 200 : 204, { 'content-type': 'application/json' }).end(req.method === 'PUT' ? JSON.stringify({ resource: { values: { ok: true }, secrets: {} } }) : undefined);
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const target = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+        assert.ok((await call('POST', '/orgs/local/resources/drivers', { id: 'acct-http', type: 'config', target, account_types: ['aws'], inputs_schema: {} })).status < 300);
+        assert.ok((await call('POST', '/orgs/local/resources/defs', { id: 'http-account', name: 'http', type: 'config', driver_type: 'local/acct-http', driver_account: 'aws-dev', driver_inputs: { values: { region: 'eu-west-1' } }, criteria: [{ app_id: app, res_id: 'modules.web.externals.remote' }] })).status < 300);
+        assert.equal((await deploy('http', 'remote')).status, 'succeeded');
+        assert.equal(received.length, 1);
+        const input = received[0] as { driver: { values: Record<string, unknown>; secrets: { account: Record<string, string> } } };
+        assert.deepEqual(input.driver.secrets.account, { aws_access_key_id: KEY_ID, aws_secret_access_key: ROTATED });
+        assert.equal(input.driver.values.region, 'eu-west-1');
+      } finally {
+        server.closeAllConnections();
+        server.close();
+      }
+    });
+
     it('the account is in use: is_used is true and deleting it is refused with the referencing definitions and active resources', async () => {
       assert.equal((await call<{ is_used: boolean }>('GET', '/orgs/local/resources/accounts/aws-dev')).body.is_used, true);
       const refused = await call<{ error: string; details: { referencing_resources: { resource_definitions: Array<{ id: string }>; active_resources: Array<{ env_id: string }> } } }>('DELETE', '/orgs/local/resources/accounts/aws-dev');
       assert.equal(refused.status, 400, JSON.stringify(refused.body));
-      assert.deepEqual(refused.body.details.referencing_resources.resource_definitions.map((d) => d.id), ['with-account']);
-      assert.deepEqual(refused.body.details.referencing_resources.active_resources.map((r) => r.env_id).sort(), ['one', 'two']);
+      assert.deepEqual(refused.body.details.referencing_resources.resource_definitions.map((d) => d.id), ['http-account', 'with-account']);
+      assert.deepEqual(refused.body.details.referencing_resources.active_resources.map((r) => r.env_id).sort(), ['http', 'one', 'two']);
       assert.equal((await call('GET', '/orgs/local/resources/accounts/aws-dev')).status, 200);
     });
 
@@ -113,10 +153,11 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       assert.match(JSON.stringify((await call('GET', `/orgs/local/apps/${app}/envs/orphan/deploys/${failed.id}/errors`)).body), /missing-acct/);
     });
 
-    it('no response of this run held a credential in clear', () => {
+    it('no response of this run held a credential in clear, nor does any row of the database', async () => {
       assert.ok(bodies.length > 15);
-      for (const body of bodies) {
-        for (const secret of [SECRET, ROTATED]) assert.ok(!body.includes(secret), `a response holds the credential: ${body.slice(0, 400)}`);
+      const rows = await databaseText(h.store, dialect === 'sqlite' ? h.database.dataDir : undefined);
+      for (const text of [...bodies, ...rows]) {
+        for (const secret of [SECRET, ROTATED]) assert.ok(!text.includes(secret), `the credential is in clear in: ${text.slice(0, 400)}`);
       }
     });
   });
