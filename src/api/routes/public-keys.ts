@@ -31,7 +31,7 @@ export const registerPublicKeyRoutes: RouteModule = async (app, { publicKeys }) 
   );
   // Humanitec's generated clients send the PEM itself as an `application/json` body (not a JSON string): this route,
   // in a context of its own, takes a body that starts with "-----BEGIN" as that text and parses anything else as JSON.
-  await app.register(async (scope) => {
+  await app.register((scope, _options, registered) => {
     const child = scope.withTypeProvider<TypeBoxTypeProvider>();
     child.removeContentTypeParser('application/json');
     child.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 32_768 }, (_request, body, done) => {
@@ -61,6 +61,7 @@ export const registerPublicKeyRoutes: RouteModule = async (app, { publicKeys }) 
       },
       async (request) => publicKeys.create(request.params.orgId, request.body, request.user.id),
     );
+    registered();
   });
   app.get(
     '/orgs/:orgId/keys/:keyId',

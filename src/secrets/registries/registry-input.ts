@@ -55,8 +55,8 @@ export function checkRegistry(input: RegistryInput): CheckedRegistry {
   const issues: string[] = [];
   if (!ID_REGEX.test(input.id) || input.id.length > 64) issues.push(`id: must match ${REGISTRY_ID_PATTERN} (at most 64 characters)`);
   const registry = input.registry.trim();
-  if (registry === '' || registry.length > 512 || /\s|[\u0000-\u001f]/.test(registry) || registry.includes('://')) {
-    issues.push('registry: must be a registry name such as "ghcr.io" or "registry.example.com/project" (no scheme, no spaces, at most 512 characters)');
+  if (registry === '' || registry.length > 512 || !/^[\x21-\x7e]+$/.test(registry) || registry.includes('://')) {
+    issues.push('registry: must be a registry name such as "ghcr.io" or "registry.example.com/project" (printable ASCII, no scheme, no spaces, at most 512 characters)');
   }
   if (!isRegistryType(input.type)) issues.push(`type: must be one of ${REGISTRY_TYPES.join(', ')}`);
   let creds: RegistryCreds | undefined;
