@@ -108,7 +108,7 @@ export function createEnvironmentLifecycle(deps: EnvironmentLifecycleDeps) {
         // A part that cannot be opened holds nothing to mask here; deprovisioning that resource will say why.
       }
       if (row.driver_account !== null && deps.accountCredentials) {
-        collectStrings(await deps.accountCredentials(orgId, row.driver_account).catch(() => ({})), secrets);
+        collectStrings(await deps.accountCredentials(orgId, row.driver_account).then((account) => account.credentials, () => ({})), secrets);
       }
     }
     return secrets;

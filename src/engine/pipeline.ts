@@ -285,7 +285,7 @@ async function provisionPhase(run: DeploymentRun, set: DeploymentSet, matched: {
       collectStrings(storeSecrets, run.secrets);
       inputs = withStoreSecrets(resolveInputs(call, node, results), storeSecrets);
       const account = await accountOf(deps, orgId, node, inputs);
-      collectStrings(account, run.secrets);
+      collectStrings(account?.credentials, run.secrets);
       result = await runNodeDriver(call, node, inputs, account);
     } catch (error) {
       if (control.signal.aborted) throw new LeaseLost('deployment stopped while a driver was running');

@@ -111,7 +111,7 @@ export async function deprovisionActiveResource(
   const cookie = row.cookie_sealed !== null ? deps.box.open(row.cookie_sealed, activeResourceAad(row.org_id, row.app_id, row.env_id, row.guresid, 'cookie')) : undefined;
   const inputs = stored?.driver ?? { values: definition?.driver_inputs.values ?? {}, secrets: definition?.driver_inputs.secrets ?? {} };
   const { values, timeoutMs } = splitDeadline(inputs.values, deps.driverTimeoutMs);
-  const account = row.driver_account !== null && deps.accountCredentials ? await deps.accountCredentials(row.org_id, row.driver_account) : undefined;
+  const account = row.driver_account !== null && deps.accountCredentials ? (await deps.accountCredentials(row.org_id, row.driver_account)).credentials : undefined;
   log?.add('create', 'info', `deprovisioning ${row.type}.${row.class}#${row.res_id} (definition "${row.def_id}")`, row.res_id);
   await callDriverDeprovision(
     driver,

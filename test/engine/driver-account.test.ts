@@ -127,6 +127,15 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       assert.equal((await call('GET', '/orgs/local/resources/accounts/aws-dev')).status, 200);
     });
 
+    it("a custom driver whose account_types lack the account's type is refused at provisioning, naming both", async () => {
+      assert.ok((await call('POST', '/orgs/local/resources/drivers', { id: 'gcp-only', type: 'config', target: 'http://127.0.0.1:9/', account_types: ['gcp'], inputs_schema: {} })).status < 300);
+      assert.ok((await call('POST', '/orgs/local/resources/defs', { id: 'wrong-type', name: 'wrong', type: 'config', driver_type: 'local/gcp-only', driver_account: 'aws-dev', driver_inputs: { values: {} }, criteria: [{ app_id: app, res_id: 'modules.web.externals.wrong' }] })).status < 300);
+      const failed = await deploy('wrong', 'wrong');
+      assert.equal(failed.status, 'failed');
+      const errors = JSON.stringify((await call('GET', `/orgs/local/apps/${app}/envs/wrong/deploys/${failed.id}/errors`)).body);
+      assert.match(errors, /accepts accounts of type \\"gcp\\"; driver_account \\"aws-dev\\" is of type \\"aws\\"/);
+    });
+
     it('a template that fails with the credential in its message is masked in the errors and the log', async () => {
       const leaking = {
         id: 'leaking',

@@ -145,11 +145,11 @@ export function createResourceAccountsService(store: Store, box: SecretBox) {
       const credentials = checkCredentials(row.type, open(row));
       return identityOf(row.type, credentials);
     },
-    /** The opened credentials of an account, for the engine (never for a response). */
-    async credentialsFor(orgId: string, accountId: string): Promise<Record<string, string>> {
+    /** The account's type and opened credentials, for the engine (never for a response). */
+    async credentialsFor(orgId: string, accountId: string): Promise<{ id: string; type: string; credentials: Record<string, string> }> {
       const row = await repo.get(orgId, accountId);
       if (!row) throw new NotFound('resource account', accountId, `resource account "${accountId}" (the definition's driver_account) does not exist in org "${orgId}"`);
-      return open(row);
+      return { id: row.id, type: row.type, credentials: open(row) };
     },
   };
 }
