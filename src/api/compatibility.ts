@@ -80,23 +80,6 @@ export const UNSERVED_FAMILIES: readonly UnservedFamily[] = [
     ],
   },
   {
-    family: 'Resource definition versions and pinning',
-    decision: 'not implemented yet',
-    reason:
-      'Baton records a version id per definition change, but does not yet archive or promote versions, nor pin an active resource to one: the newest version is always used.',
-    operations: [
-      'POST /orgs/{orgId}/apps/{appId}/envs/{envId}/resources/{type}/{resId}/actions/pin',
-      'POST /orgs/{orgId}/resources/defs/{defId}/versions/{defVersionId}/actions/archive',
-      'POST /orgs/{orgId}/resources/defs/{defId}/versions/{defVersionId}/actions/promote',
-    ],
-  },
-  {
-    family: 'Resource inputs of a set',
-    decision: 'not implemented yet',
-    reason: 'Use POST …/envs/{envId}/resources/graphs (the graph a set needs) or GET /orgs/{orgId}/baton/match (which definition a resource matches).',
-    operations: ['GET /orgs/{orgId}/apps/{appId}/sets/{setId}/resources'],
-  },
-  {
     family: 'Audit log',
     decision: 'not implemented yet',
     reason: 'Deployments, their logs and the creator of every object are recorded; a separate audit log of every mutating request is not built yet.',

@@ -96,7 +96,7 @@ export const PERMISSIONS = {
   'resource-types.read': { scope: 'org', summary: 'List/read resource types and classes', org: CONFIG_READERS },
   'resource-types.write': { scope: 'org', summary: 'Create/update/delete resource types and classes', org: ADMIN },
   'resource-definitions.read': { scope: 'org', summary: 'List/read resource definitions, their versions and resources; matching dry-run', org: CONFIG_READERS },
-  'resource-definitions.write': { scope: 'org', summary: 'Create/update/delete/import resource definitions and criteria', org: ADMIN },
+  'resource-definitions.write': { scope: 'org', summary: 'Create/update/delete/import resource definitions and criteria; archive/promote their versions', org: ADMIN },
   'drivers.read': { scope: 'org', summary: 'List/read resource drivers', org: CONFIG_READERS },
   'drivers.write': { scope: 'org', summary: 'Register/update/delete resource drivers', org: ADMIN },
   'workload-profiles.read': { scope: 'org', summary: 'List/read/validate workload profiles', org: CONFIG_READERS },
@@ -131,7 +131,7 @@ export const PERMISSIONS = {
   // ----- environments
   'envs.create': { scope: 'newEnv', summary: 'Create an environment (deployer on its type)', ...ENV_ACTORS },
   'env.delete': { scope: 'env', summary: 'Delete an environment (deployer on its type)', ...ENV_ACTORS },
-  'env.deploy': { scope: 'env', summary: 'Deploy, plan, rebase, cancel, retry, delete active resources (deployer on its type)', ...ENV_ACTORS },
+  'env.deploy': { scope: 'env', summary: 'Deploy, plan, rebase, cancel, retry, delete active resources, pin them to a definition version (deployer on its type)', ...ENV_ACTORS },
   'env.graph': { scope: 'app', summary: 'Compute resource graphs (no state changes)', ...APP_WRITERS },
 } as const satisfies Record<string, Permission>;
 

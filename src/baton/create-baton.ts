@@ -158,6 +158,7 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
         core,
         sets,
         definitions: (orgId) => resources.definitions.loadForEngine(orgId),
+        pins: (orgId, appId, envId) => resources.definitions.pinsForEngine(orgId, appId, envId),
         driver: async (orgId, driverType) => metrics.instrumentDriver(await resolveDriver(orgId, driverType)),
         types: (orgId) => resources.types.registry(orgId),
         profiles: (orgId) => profiles.profileRegistryFor(orgId),

@@ -37,6 +37,8 @@ export interface EngineDeps {
   sets: SetsService;
   /** The org's definitions followed by Baton's defaults, secrets opened (resources service `loadForEngine`). */
   definitions: (orgId: string) => Promise<ResourceDefinition[]>;
+  /** The env's active resources pinned to a definition version (resources service `pinsForEngine`). */
+  pins?: (orgId: string, appId: string, envId: string) => Promise<ReadonlyMap<string, ResourceDefinition>>;
   /** The driver a definition's `driver_type` names: built-in or the org's custom HTTP driver. */
   driver: (orgId: string, driverType: string) => Promise<Driver>;
   types: (orgId: string) => Promise<ResourceTypeRegistry>;
@@ -96,6 +98,7 @@ export function createEngine(deps: EngineDeps, settings: EngineSettings) {
       delta: (orgId, appId, deltaId) => sets.deltas.getDelta(orgId, appId, deltaId),
     },
     definitions: deps.definitions,
+    ...(deps.pins ? { pins: deps.pins } : {}),
     profiles: deps.profiles,
     driver: deps.driver,
     recordGraph: deps.recordGraph,

@@ -23,7 +23,7 @@ import { fromJsonText, nowIso, toJsonText } from '../store/index.js';
 import { createEnvsRepo } from '../store/envs-repo.js';
 import { activeResourceAad } from '../resources/service/active-resource-view.js';
 export { activeResourceAad };
-import type { ActiveResourceRow, ActiveResourcesRepo } from '../store/resource-active-repo.js';
+import type { ActiveResourceRow, ActiveResourcesRepo, ActiveResourceWrite } from '../store/resource-active-repo.js';
 import type { K8sObject, Target } from '../targets/types.js';
 import { createDeploymentLog, type DeploymentLog } from './logs.js';
 import type { AccountCredentials, PinnedValueSet, TargetResolver, ValueSource } from './types.js';
@@ -83,6 +83,8 @@ export interface PipelineDeps {
     delta(orgId: string, appId: string, deltaId: string): Promise<Delta>;
   };
   definitions: (orgId: string) => Promise<ResourceDefinition[]>;
+  /** The env's active resources pinned to a definition version (descriptor → that version); none when absent. */
+  pins?: (orgId: string, appId: string, envId: string) => Promise<ReadonlyMap<string, ResourceDefinition>>;
   /** Stores the deployment's resource graph; returns its id (`dependency_graph_id`). */
   recordGraph: (ref: { orgId: string; appId: string; envId: string }, graph: ResourceGraph) => Promise<string>;
   /** The org's workload profiles (built-ins plus its custom ones). */
@@ -226,9 +228,10 @@ async function matchPhase(run: DeploymentRun, set: DeploymentSet): Promise<{ gra
   const context = await environmentContext(deps.store, orgId, appId, envId);
   await startPhase(run, 'match');
   const definitions = await deps.definitions(orgId);
-  for (const d of definitions) collectStrings(d.driver_inputs.secrets, run.secrets);
+  const pins = (await deps.pins?.(orgId, appId, envId)) ?? new Map<string, ResourceDefinition>();
+  for (const d of [...definitions, ...pins.values()]) collectStrings(d.driver_inputs.secrets, run.secrets);
   const types = await deps.types(orgId);
-  const graph = matchGraph(set, context, definitions, types);
+  const graph = matchGraph(set, context, definitions, types, pins);
   run.log.add('match', 'info', `resource graph ${graph.hash.slice(0, 12)}: ${graph.nodes.length} resource(s) in ${graph.levels.length} level(s)`);
   await endPhase(run);
   await run.persist(undefined, { dependency_graph_id: await deps.recordGraph({ orgId, appId, envId }, graph) });
@@ -306,7 +309,7 @@ async function provisionPhase(run: DeploymentRun, set: DeploymentSet, matched: {
     done.add(node.guresid);
     run.progress.done = [...done];
     if (result.manifests.length > 0) run.progress.manifests[node.guresid] = deps.box.seal(result.manifests, deploymentAad(orgId, appId, deployId));
-    const newRow: ActiveResourceRow = {
+    const newRow: ActiveResourceWrite = {
       org_id: orgId,
       app_id: appId,
       env_id: envId,
@@ -330,6 +333,8 @@ async function provisionPhase(run: DeploymentRun, set: DeploymentSet, matched: {
       // Lifecycle: the resolved inputs, sealed, so deprovisioning uses exactly them (src/engine/resource-inputs.ts).
       inputs_sealed: sealResourceInputs(deps.box, { org_id: orgId, app_id: appId, env_id: envId, guresid: node.guresid }, inputs),
       last_error: null,
+      // A pin names a version of the previous definition: it ends when the resource moves to another one.
+      ...(row !== undefined && !sameDefinition ? { target_def_version_id: null } : {}),
     };
     log.add('create', 'info', `provisioned ${node.descriptor}`, node.resId);
     await run.persist(async (trx) => {
@@ -561,9 +566,9 @@ export async function environmentContext(store: Store, orgId: string, appId: str
 }
 
 /** The resource graph of `set`; a `DeploymentFailed` listing every unmatched resource (or the cycle) otherwise. */
-export function matchGraph(set: DeploymentSet, context: EnvironmentContext, definitions: ResourceDefinition[], types: ResourceTypeRegistry): ResourceGraph {
+export function matchGraph(set: DeploymentSet, context: EnvironmentContext, definitions: ResourceDefinition[], types: ResourceTypeRegistry, pins?: ReadonlyMap<string, ResourceDefinition>): ResourceGraph {
   try {
-    return buildResourceGraph({ set, context, definitions: definitions.map(withImplicitDriverInputs), types });
+    return buildResourceGraph({ set, context, definitions: definitions.map(withImplicitDriverInputs), types, ...(pins && pins.size > 0 ? { pins } : {}) });
   } catch (error) {
     throw new DeploymentFailed(matchErrors(error, set, definitions, context));
   }

@@ -84,6 +84,8 @@ export interface PlannedResource {
   class: string;
   res_id: string;
   def_id: string;
+  /** The definition version it would be provisioned with: the active one, or the version the resource is pinned to. */
+  def_version_id: string;
   driver_type: string;
   depends_on: string[];
   action: ResourceAction;
@@ -193,7 +195,7 @@ export async function createPlan(
   let graph: ResourceGraph;
   try {
     const context = await environmentContext(deps.store, orgId, appId, envId);
-    graph = matchGraph(set, context, await deps.definitions(orgId), types);
+    graph = matchGraph(set, context, await deps.definitions(orgId), types, await deps.pins?.(orgId, appId, envId));
   } catch (error) {
     if (error instanceof DeploymentFailed) throw new InvalidInput(`the deployment would fail: ${error.errors.map((e) => e.message).join('; ')}`, { errors: error.errors });
     throw error;
@@ -268,6 +270,7 @@ export async function createPlan(
         class: node.class,
         res_id: node.resId,
         def_id: node.definition.id,
+        def_version_id: node.definition.versionId ?? '',
         driver_type: node.driverType,
         depends_on: [...node.dependsOn],
         action,

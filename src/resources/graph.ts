@@ -55,6 +55,12 @@ export interface BuildResourceGraphInput {
   /** Every definition of the org, or a prebuilt matcher over them (cheaper when building many graphs). */
   definitions: readonly ResourceDefinition[] | Matcher;
   types?: ResourceTypeRegistry;
+  /**
+   * Active resources pinned to a definition version: descriptor (`type.class#res_id`) → that version as a
+   * definition. A node whose match is the pinned version's definition is provisioned with the version instead of the
+   * definition's active one; when the resource now matches another definition, the pin does not apply.
+   */
+  pins?: ReadonlyMap<string, ResourceDefinition>;
 }
 
 export interface GraphNode {
@@ -339,9 +345,10 @@ export function buildResourceGraph(input: BuildResourceGraphInput): ResourceGrap
       const nearest = [...explanation.candidates].sort((a, b) => a.mismatches - b.mismatches || b.specificity - a.specificity).slice(0, 5);
       throw new NoMatchingDefinition(resource, context, nearest, ` (needed as ${node.origins[0]})`);
     }
-    node.definition = match.definition;
+    const pinned = input.pins?.get(descriptor);
+    const definition = pinned !== undefined && pinned.id === match.definition.id ? pinned : match.definition;
+    node.definition = definition;
     node.criterion = match.criterion;
-    const definition = match.definition;
     analyseDefinitionPlaceholders(descriptor, placeholdersOf(definition), definition.id);
 
     for (const [key, entry] of Object.entries(definition.provision).sort(([a], [b]) => (a < b ? -1 : 1))) {
