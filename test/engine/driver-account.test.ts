@@ -10,6 +10,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { Driver } from '../../src/drivers/contract.js';
 import { databaseText } from '../helpers/database-text.js';
 import { startEngineHarness, waitForDeployment } from './harness.js';
 import type { EngineHarness } from './harness.js';
@@ -23,6 +24,19 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
   void describe(`driver_account through the engine [${dialect}]`, () => {
     let h: EngineHarness;
     const app = 'acct';
+    /** What the recording driver was handed as `account`, per call. */
+    const seen: Array<{ call: 'provision' | 'deprovision'; account: unknown }> = [];
+    const recorder: Driver = {
+      id: 'test/account-recorder',
+      provision: (request) => {
+        seen.push({ call: 'provision', account: request.account });
+        return Promise.resolve({ values: {}, secrets: {}, manifests: [] });
+      },
+      deprovision: (request) => {
+        seen.push({ call: 'deprovision', account: request.account });
+        return Promise.resolve();
+      },
+    };
     const bodies: string[] = [];
     const call = async <T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
       const response = await h.api<T>(method, path, body);
@@ -31,7 +45,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     };
 
     before(async () => {
-      h = await startEngineHarness({ dialect });
+      h = await startEngineHarness({ dialect, extraDrivers: [recorder] });
       assert.equal((await call('POST', '/orgs/local/apps', { id: app, name: 'Accounts' })).status, 201);
       const root = join(h.database.dataDir, 'manifests');
       assert.ok((await call('POST', '/orgs/local/resources/defs', { id: 'acct-cluster', name: 'dir', type: 'k8s-cluster', driver_type: 'baton/directory', driver_inputs: { values: { root } }, criteria: [{ app_id: app }] })).status < 300);
@@ -134,6 +148,15 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       assert.equal(failed.status, 'failed');
       const errors = JSON.stringify((await call('GET', `/orgs/local/apps/${app}/envs/wrong/deploys/${failed.id}/errors`)).body);
       assert.match(errors, /accepts accounts of type \\"gcp\\"; driver_account \\"aws-dev\\" is of type \\"aws\\"/);
+    });
+
+    it('deleting the environment deprovisions with the account read again (rotated credentials included)', async () => {
+      assert.ok((await call('POST', '/orgs/local/resources/defs', { id: 'recorded', name: 'recorded', type: 'config', driver_type: 'test/account-recorder', driver_account: 'aws-dev', driver_inputs: { values: {} }, criteria: [{ app_id: app, res_id: 'modules.web.externals.recorded' }] })).status < 300);
+      assert.equal((await deploy('recorded', 'recorded')).status, 'succeeded');
+      assert.deepEqual(seen, [{ call: 'provision', account: { aws_access_key_id: KEY_ID, aws_secret_access_key: ROTATED } }]);
+      assert.equal((await call('PATCH', '/orgs/local/resources/accounts/aws-dev', { credentials: { aws_access_key_id: KEY_ID, aws_secret_access_key: SECRET } })).status, 200);
+      assert.equal((await call('DELETE', `/orgs/local/apps/${app}/envs/recorded`)).status, 204);
+      assert.deepEqual(seen.at(-1), { call: 'deprovision', account: { aws_access_key_id: KEY_ID, aws_secret_access_key: SECRET } });
     });
 
     it('a template that fails with the credential in its message is masked in the errors and the log', async () => {
