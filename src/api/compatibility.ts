@@ -80,12 +80,6 @@ export const UNSERVED_FAMILIES: readonly UnservedFamily[] = [
     ],
   },
   {
-    family: 'Audit log',
-    decision: 'not implemented yet',
-    reason: 'Deployments, their logs and the creator of every object are recorded; a separate audit log of every mutating request is not built yet.',
-    operations: ['GET /orgs/{orgId}/audit-logs'],
-  },
-  {
     family: 'Groups',
     decision: 'not implemented yet',
     reason: 'Groups come from an identity provider (SSO), which Baton does not integrate yet; roles are held by users (docs/rbac.md).',

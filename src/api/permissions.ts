@@ -110,6 +110,7 @@ export const PERMISSIONS = {
   'registries.creds': { scope: 'org', summary: 'Read a registry\'s credentials in clear (only registries with enable_ci: true)', org: ['administrator', 'artefactContributor'] },
   'public-keys.read': { scope: 'org', summary: 'List/read the org\'s public keys', org: CONFIG_READERS },
   'public-keys.write': { scope: 'org', summary: 'Register/delete the org\'s public keys', org: ADMIN },
+  'audit-logs.read': { scope: 'org', summary: 'Read the audit log (every successful mutating request)', org: ADMIN },
 
   // ----- artefacts
   'artefacts.read': { scope: 'org', summary: 'List/read artefacts and their versions', org: ALL_ORG },

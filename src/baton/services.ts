@@ -4,7 +4,7 @@
  */
 import type { ArtefactsService, RulesService, WebhooksService } from '../ci/index.js';
 import type { DeploymentsService } from '../deployments/service.js';
-import type { CoreServices } from '../org/index.js';
+import type { AuditService, CoreServices } from '../org/index.js';
 import type { WorkloadProfilesService } from '../profiles/service/index.js';
 import type { ResourceServices } from '../resources/service/index.js';
 import type { SetsService } from '../sets/service.js';
@@ -54,6 +54,8 @@ export interface BatonServices {
   deployments: DeploymentsService;
   /** CI integration: artefacts and image builds, automation rules, webhooks (src/ci). */
   ci: { artefacts: ArtefactsService; rules: RulesService; webhooks: WebhooksService };
+  /** The audit log: every successful mutating request (src/org/audit.ts, written by src/api/audit.ts). */
+  audit: AuditService;
   /** Readiness of the process (the store). */
   health: HealthService;
   /** The embedded gitops repository and the age key its Secrets are encrypted to. */

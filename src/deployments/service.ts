@@ -17,7 +17,7 @@ import type { SecretBox } from '../secrets/index.js';
 import type { SetsService } from '../sets/service.js';
 import { Conflict, InvalidInput, NotFound } from '../shared/errors.js';
 import type { DeploymentErrorRow, DeploymentLogRow, DeploymentRow } from '../store/deployments-repo.js';
-import type { Store } from '../store/index.js';
+import type { Executor, Store } from '../store/index.js';
 import { fromJsonText, nowIso, toJsonText } from '../store/index.js';
 import type { PlanRow } from '../store/plans-repo.js';
 
@@ -113,7 +113,18 @@ export function createDeploymentsService({ store, core, sets, engine, box, lifec
   }
 
   const service = {
-    async submit(orgId: string, appId: string, envId: string, submitted: SubmitDeployment, actor: string, options: { queue?: boolean } = {}): Promise<DeploymentView> {
+    /**
+     * Queues a deployment. `options.within` runs in the transaction that queues it (an automation rule records its
+     * run there, so both commit or neither does).
+     */
+    async submit(
+      orgId: string,
+      appId: string,
+      envId: string,
+      submitted: SubmitDeployment,
+      actor: string,
+      options: { queue?: boolean; within?: (trx: Executor, deployId: string) => Promise<void> } = {},
+    ): Promise<DeploymentView> {
       await core.envs.get(orgId, appId, envId);
       const plan = submitted.plan_id !== undefined && submitted.plan_id !== '' ? await requirePlan(orgId, appId, envId, submitted.plan_id) : undefined;
       // A deployment of a plan without its own delta or set deploys what the plan planned.
@@ -162,6 +173,7 @@ export function createDeploymentsService({ store, core, sets, engine, box, lifec
           created_by: actor,
         };
         await deployments.insert(newRow, trx);
+        await options.within?.(trx, id);
         return newRow;
       });
       engine.wake();
