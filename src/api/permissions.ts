@@ -103,6 +103,13 @@ export const PERMISSIONS = {
   'workload-profiles.write': { scope: 'org', summary: 'Create/update/delete workload profiles', org: ADMIN },
   'secret-stores.read': { scope: 'org', summary: 'List/read secret stores', org: ['administrator', 'manager', 'orgViewer'] },
   'secret-stores.write': { scope: 'org', summary: 'Create/update/delete secret stores', org: ADMIN },
+  'resource-accounts.read': { scope: 'org', summary: 'List/read resource accounts (never their credentials) and account types', org: CONFIG_READERS },
+  'resource-accounts.write': { scope: 'org', summary: 'Create/update/delete/check resource accounts', org: ADMIN },
+  'registries.read': { scope: 'org', summary: 'List/read container registries (never their credentials)', org: CONFIG_READERS },
+  'registries.write': { scope: 'org', summary: 'Create/update/delete container registries', org: ADMIN },
+  'registries.creds': { scope: 'org', summary: 'Read a registry\'s credentials in clear (only registries with enable_ci: true)', org: ['administrator', 'artefactContributor'] },
+  'public-keys.read': { scope: 'org', summary: 'List/read the org\'s public keys', org: CONFIG_READERS },
+  'public-keys.write': { scope: 'org', summary: 'Register/delete the org\'s public keys', org: ADMIN },
   'audit-logs.read': { scope: 'org', summary: 'Read the audit log (every successful mutating request)', org: ADMIN },
 
   // ----- artefacts

@@ -46,6 +46,9 @@ import { registerArtefactRoutes } from './routes/artefacts.js';
 import { registerRuleRoutes } from './routes/rules.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
 import { registerUnservedRoutes } from './routes/unserved.js';
+import { registerResourceAccountRoutes } from './routes/resource-accounts.js';
+import { registerRegistryRoutes } from './routes/registries.js';
+import { registerPublicKeyRoutes } from './routes/public-keys.js';
 import { registerUiRoutes } from './routes/ui.js';
 import { registerAuditLogRoutes } from './routes/audit-logs.js';
 import { installValidation } from './validation.js';
@@ -81,6 +84,9 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   registerArtefactRoutes,
   registerRuleRoutes,
   registerWebhookRoutes,
+  registerResourceAccountRoutes,
+  registerRegistryRoutes,
+  registerPublicKeyRoutes,
   registerAuditLogRoutes,
   registerUnservedRoutes,
   registerUiRoutes,

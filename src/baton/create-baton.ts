@@ -34,6 +34,9 @@ import { createResourceServices } from '../resources/service/index.js';
 import { SecretBox, fluxSopsSecretCommand, loadOrCreateAgeKey, loadOrCreateSecretKey } from '../secrets/index.js';
 import type { AgeKey, SecretStoreResolver } from '../secrets/index.js';
 import { createSecretStoresService } from '../secrets/stores/index.js';
+import { createResourceAccountsService } from '../secrets/accounts/index.js';
+import { createRegistriesService } from '../secrets/registries/index.js';
+import { createPublicKeysService } from '../org/public-keys.js';
 import { createSetsService } from '../sets/service.js';
 import { ensurePrivateDir } from '../shared/private-fs.js';
 import { createCiRepo } from '../store/ci-repo.js';
@@ -135,6 +138,9 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
     const sets = createSetsService(store, core);
     const values = createValuesService(store, box);
     const secretStores = createSecretStoresService(store, box);
+    const resourceAccounts = createResourceAccountsService(store, box);
+    const registries = createRegistriesService(store, box);
+    const publicKeys = createPublicKeysService(store);
     const gitopsCredentials = config.gitopsCredentials === undefined ? undefined : gitopsCredentialsReader(secretStores.resolver, config.org, config.gitopsCredentials);
     const resources = createResourceServices({ store, core, secretBox: box, drivers: registry, defaults });
     const profiles = createWorkloadProfilesService(store, core, { templateLimits });
@@ -172,6 +178,7 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
           ),
         box,
         secretStores: secretStores.resolver,
+        accountCredentials: (orgId, accountId) => resourceAccounts.credentialsFor(orgId, accountId),
         events: ciEvents,
       },
       {
@@ -195,6 +202,7 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
       box,
       driverTimeoutMs: config.driverTimeoutMs,
       resolveTarget: engine.pipeline.resolveTarget,
+      accountCredentials: engine.pipeline.accountCredentials,
     });
     const deployments = createDeploymentsService({ store, core, sets, engine, box, lifecycle, events: ciEvents });
     const rules = createRulesService(
@@ -232,7 +240,7 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
       }),
     };
     const audit = createAuditService({ store, orgs: core.orgs, access: core.access });
-    const services: BatonServices = { core, sets, values, secretStores, resources, profiles, deployments, ci: { artefacts, rules, webhooks }, audit, health: { ready: () => store.ready() }, gitops };
+    const services: BatonServices = { core, sets, values, secretStores, resourceAccounts, registries, publicKeys, resources, profiles, deployments, ci: { artefacts, rules, webhooks }, audit, health: { ready: () => store.ready() }, gitops };
     const authFailures = createAuthFailureLimiter({ maxFailures: config.authFailureLimit, windowMs: 60_000 });
     const app = await buildServer({ services, logLevel: config.logLevel, version: BATON_VERSION, authFailures, metrics, metricsPublic: config.metricsPublic });
     log = (message) => app.log.warn(message);

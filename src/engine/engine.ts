@@ -21,7 +21,7 @@ import type { PipelineDeps } from './pipeline.js';
 import { runDeployment } from './pipeline.js';
 import { createPlan } from './plan.js';
 import type { PlanRequest, PlanView } from './plan.js';
-import type { EngineTimings, TargetResolver, ValueSource } from './types.js';
+import type { AccountCredentials, EngineTimings, TargetResolver, ValueSource } from './types.js';
 import { AttemptsSpentError, Worker } from './worker.js';
 
 export const DEPLOY_JOB = 'deploy';
@@ -50,6 +50,8 @@ export interface EngineDeps {
   box: SecretBox;
   /** The org's secret stores (`secret_refs` are read through them at deploy time). */
   secretStores?: SecretStoreResolver;
+  /** Opened credentials of a resource account (a definition's `driver_account`); absent: such definitions fail. */
+  accountCredentials?: AccountCredentials;
   /** Told when a deployment starts running and when it ended (webhooks, src/ci); must not throw. */
   events?: DeploymentEvents | undefined;
 }
@@ -104,6 +106,7 @@ export function createEngine(deps: EngineDeps, settings: EngineSettings) {
     resolveTarget: deps.resolveTarget,
     box: deps.box,
     ...(deps.secretStores ? { secretStores: deps.secretStores } : {}),
+    ...(deps.accountCredentials ? { accountCredentials: deps.accountCredentials } : {}),
     types: deps.types,
     driverTimeoutMs: settings.driverTimeoutMs,
     nodeConcurrency: settings.nodeConcurrency,

@@ -28,11 +28,11 @@ import type { K8sObject, Target } from '../targets/types.js';
 import { desiredObjects } from '../targets/objects.js';
 import { sealApplied } from './applied-manifests.js';
 import { createDeploymentLog, type DeploymentLog } from './logs.js';
-import type { PinnedValueSet, TargetResolver, ValueSource } from './types.js';
+import type { AccountCredentials, PinnedValueSet, TargetResolver, ValueSource } from './types.js';
 import { renderWorkloads, targetManifests, type NodeResult, type RenderedWorkload } from './workloads.js';
 import { createPersistenceBatcher } from './persistence.js';
 import type { PersistenceBatcher } from './persistence.js';
-import { graphLevels, resolveInputs, runNodeDriver, storeSecretsOf, withStoreSecrets } from './provision.js';
+import { accountOf, graphLevels, resolveInputs, runNodeDriver, storeSecretsOf, withStoreSecrets } from './provision.js';
 import type { NodeCall } from './provision.js';
 import { LeaseLostError as LeaseLost } from './worker.js';
 import { collectStrings, maskSecrets } from './masking.js';
@@ -99,6 +99,8 @@ export interface PipelineDeps {
   box: SecretBox;
   /** The org's secret stores: definitions' `secret_refs` are read through it at deploy time (none: refs fail). */
   secretStores?: SecretStoreResolver;
+  /** Opened credentials of a resource account (a definition's `driver_account`), read at every provisioning. */
+  accountCredentials?: AccountCredentials;
   /** Resource types the org may use: the built-ins plus its own (`<org>/<name>`). */
   types: (orgId: string) => Promise<ResourceTypeRegistry>;
   driverTimeoutMs: number;
@@ -289,7 +291,9 @@ async function provisionPhase(run: DeploymentRun, set: DeploymentSet, matched: {
       const storeSecrets = await storeSecretsOf(run.readSecret, node);
       collectStrings(storeSecrets, run.secrets);
       inputs = withStoreSecrets(resolveInputs(call, node, results), storeSecrets);
-      result = await runNodeDriver(call, node, inputs);
+      const account = await accountOf(deps, orgId, node, inputs);
+      collectStrings(account?.credentials, run.secrets);
+      result = await runNodeDriver(call, node, inputs, account);
     } catch (error) {
       if (control.signal.aborted) throw new LeaseLost('deployment stopped while a driver was running');
       if (error instanceof StoreUnavailable) throw error;

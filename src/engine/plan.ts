@@ -35,7 +35,7 @@ import {
 } from './pipeline.js';
 import type { PlanRow, PlansRepo } from '../store/plans-repo.js';
 import { renderWorkloads, targetManifests, type NodeResult, type RenderedWorkload } from './workloads.js';
-import { graphLevels, resolveInputs, runNodeDriver, storeSecretsOf, withStoreSecrets } from './provision.js';
+import { accountOf, graphLevels, resolveInputs, runNodeDriver, storeSecretsOf, withStoreSecrets } from './provision.js';
 import { createSecretReader } from '../secrets/stores/resolve.js';
 import type { NodeCall } from './provision.js';
 
@@ -227,7 +227,7 @@ export async function createPlan(
         try {
           const cookie = sameDefinition && row.cookie_sealed !== null ? deps.box.open(row.cookie_sealed, activeResourceAad(orgId, appId, envId, node.guresid, 'cookie')) : undefined;
           const inputs = withStoreSecrets(resolveInputs(call, node, results), await storeSecretsOf(readSecret, node));
-          result = await runNodeDriver({ ...call, ...(cookie !== undefined ? { cookie } : {}) }, node, inputs);
+          result = await runNodeDriver({ ...call, ...(cookie !== undefined ? { cookie } : {}) }, node, inputs, await accountOf(deps, orgId, node, inputs));
           known = !mentionsUnknown(result);
         } catch (error) {
           if (!dependsOnUnknown) throw new InvalidInput(`the deployment would fail: resource ${node.descriptor}: ${error instanceof Error ? error.message : String(error)}`, { resource: node.resId });

@@ -11,6 +11,7 @@ import { rbacMigration } from './0010_rbac.js';
 import { tokensMigration } from './0011_tokens.js';
 import { ciMigration } from './0012_ci.js';
 import { auditMigration } from './0013_audit.js';
+import { accountsRegistriesMigration } from './0014_accounts_registries.js';
 import { defVersionsMigration } from './0015_def_versions.js';
 import type { BatonMigration } from './types.js';
 
@@ -34,5 +35,6 @@ export const migrations: readonly BatonMigration[] = [
   tokensMigration,
   ciMigration,
   auditMigration,
+  accountsRegistriesMigration,
   defVersionsMigration,
 ];
