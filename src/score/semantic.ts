@@ -259,3 +259,37 @@ export function checkSharedResources(workloads: readonly ScoreWorkload[]): { wor
   });
   return result;
 }
+
+/**
+ * `service-port` resources (score-compose/score-k8s): `workload` and `port` params are required; when the workload
+ * named is among the workloads validated together, `port` must be one of its service ports (a name, or the port
+ * number as a string alias). A workload outside them may be deployed already: the plan checks it against the set.
+ */
+export function checkServicePorts(workloads: readonly ScoreWorkload[]): { workloadIndex: number; problem: SemanticProblem }[] {
+  const byName = new Map<string, ScoreWorkload>();
+  for (const workload of workloads) if (isRecord(workload.metadata) && typeof workload.metadata.name === 'string') byName.set(workload.metadata.name, workload);
+  const result: { workloadIndex: number; problem: SemanticProblem }[] = [];
+  workloads.forEach((workload, workloadIndex) => {
+    for (const [name, resource] of entries(workload.resources)) {
+      if (!isRecord(resource) || resource.type !== 'service-port') continue;
+      const params = isRecord(resource.params) ? resource.params : {};
+      const at = (key: string) => ['resources', name, 'params', key];
+      const add = (key: string, message: string) => result.push({ workloadIndex, problem: { path: isRecord(resource.params) ? at(key) : ['resources', name], message } });
+      const target = params.workload;
+      const port = params.port;
+      if (typeof target !== 'string' || target === '') add('workload', `service-port '${name}' needs the param 'workload' (the name of the workload to connect to)`);
+      if (!(typeof port === 'number' || (typeof port === 'string' && port !== ''))) add('port', `service-port '${name}' needs the param 'port' (a port name of that workload's service)`);
+      if (typeof target !== 'string' || target.includes('${') || port === undefined || String(port).includes('${')) continue;
+      const other = byName.get(target);
+      if (!other) continue;
+      const ports = isRecord(other.service) ? entries(other.service.ports) : [];
+      const key = String(port);
+      const known = ports.some(([portName, entry]) => portName === key || (isRecord(entry) && String(entry.port) === key));
+      if (!known) {
+        const meant = key.length <= 64 ? closestName(key, ports.map(([portName]) => portName)) : undefined;
+        add('port', `service-port '${name}': workload '${target}' has no service port '${key}'${meant ? ` (did you mean '${meant}'?)` : ''}; its ports: ${ports.map(([portName]) => portName).join(', ') || 'none'}`);
+      }
+    }
+  });
+  return result;
+}

@@ -9,7 +9,7 @@ import type { ScoreDocument } from './document.js';
 import { applyOverrides, hasOverrides } from './overrides.js';
 import type { WorkloadOverrides } from './overrides.js';
 import { validateAgainstSchema } from './schema-validation.js';
-import { checkBefore, checkPlaceholders, checkResources, checkSharedResources } from './semantic.js';
+import { checkBefore, checkPlaceholders, checkResources, checkServicePorts, checkSharedResources } from './semantic.js';
 import type { JsonPath, ScoreIssue, ScoreValidationResult, ScoreWorkload } from './types.js';
 import { upgradeDeprecatedForms } from './upgrade.js';
 
@@ -97,7 +97,7 @@ export function validateScore(documents: readonly ScoreDocument[], options: Vali
       );
     } else seenNames.set(spec.metadata.name, document);
   }
-  for (const { workloadIndex, problem } of checkSharedResources(valid.map((entry) => entry.spec))) {
+  for (const { workloadIndex, problem } of [...checkSharedResources(valid.map((entry) => entry.spec)), ...checkServicePorts(valid.map((entry) => entry.spec))]) {
     errors.push(issueAt(valid[workloadIndex]!.document, problem.path, problem.message));
   }
 
