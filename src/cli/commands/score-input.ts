@@ -223,8 +223,16 @@ export async function prepareScoreDelta(flags: ScoreInputFlags, reader: ScoreInp
 
 /** `prepareScoreDelta`, also returning the Score documents (to point later server errors back at them). */
 export async function prepareScoreInput(flags: ScoreInputFlags, reader: ScoreInputReader): Promise<{ delta: DeltaRequest; documents: ScoreDocument[] }> {
-  const { convertScoreToDelta, loadScoreFiles, loadYamlFile } = await import('../../score/index.js');
+  const { convertScoreToDelta, loadScoreFiles, loadYamlFile, parseScoreDocuments } = await import('../../score/index.js');
   const readYaml = (path: string) => loadYamlFile(path, reader.readTextFile);
+  // Positions in the extensions files, so that their problems are shown at their own line and column.
+  const extensionsLocate: Record<string, ScoreDocument['locate']> = {};
+  const readExtensions = (path: string) => {
+    const value = readYaml(path);
+    const [document] = parseScoreDocuments(reader.readTextFile(path), path);
+    if (document) extensionsLocate[path] = document.locate;
+    return value;
+  };
   let config: DeployConfig | undefined;
   if (flags.deployConfig !== undefined) {
     let parsed: unknown;
@@ -258,7 +266,7 @@ export async function prepareScoreInput(flags: ScoreInputFlags, reader: ScoreInp
       documents.push(...loaded);
       if (workload.extensionsFile !== undefined) {
         extensionsFileByWorkload[workload.name] = resolve(base, workload.extensionsFile);
-        extensionsByWorkload[workload.name] = readYaml(extensionsFileByWorkload[workload.name]!);
+        extensionsByWorkload[workload.name] = readExtensions(extensionsFileByWorkload[workload.name]!);
       }
       if (workload.image !== undefined) imageByWorkload[workload.name] = workload.image;
     }
@@ -273,7 +281,8 @@ export async function prepareScoreInput(flags: ScoreInputFlags, reader: ScoreInp
   const delta = convertScoreToDelta(documents, {
     image: flags.image,
     ...(Object.keys(imageByWorkload).length > 0 ? { imageByWorkload } : {}),
-    extensions: flags.extensions !== undefined ? readYaml(flags.extensions) : undefined,
+    extensions: flags.extensions !== undefined ? readExtensions(flags.extensions) : undefined,
+    extensionsLocate,
     ...(Object.keys(extensionsByWorkload).length > 0 ? { extensionsByWorkload, extensionsFileByWorkload } : {}),
     ...(flags.extensions !== undefined ? { extensionsFile: flags.extensions } : {}),
     overrides: flags.overridesFile !== undefined ? readYaml(flags.overridesFile) : undefined,
