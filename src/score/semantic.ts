@@ -6,6 +6,7 @@
 import { canonicalJson } from '../shared/canonical-json.js';
 import { findPlaceholders, splitReference } from './placeholders.js';
 import { closestName } from '../shared/suggest.js';
+import { defaultTypeRegistry } from '../resources/types.js';
 import type { ScoreWorkload } from './types.js';
 
 export interface SemanticProblem {
@@ -292,4 +293,65 @@ export function checkServicePorts(workloads: readonly ScoreWorkload[]): { worklo
     }
   });
   return result;
+}
+
+/**
+ * `${resources.NAME.KEY}` where NAME is a standard resource type (src/resources/types.ts) whose documented outputs
+ * do not include KEY but one close to it: most likely a typo (`${resources.db.hots}`). A warning, not an error: a
+ * definition may give outputs beyond the documented ones; the plan, which knows the real outputs, refuses an
+ * output that does not exist.
+ */
+export function checkOutputNames(workload: ScoreWorkload): SemanticProblem[] {
+  const problems: SemanticProblem[] = [];
+  const resources: Record<string, unknown> = isRecord(workload.resources) ? workload.resources : {};
+  const outputsOf = (name: string): string[] | undefined => {
+    const resource = Object.hasOwn(resources, name) ? resources[name] : undefined;
+    if (!isRecord(resource) || typeof resource.type !== 'string') return undefined;
+    const type = defaultTypeRegistry.get(resource.type);
+    if (!type) return undefined;
+    const known = [type.outputs_schema.values, type.outputs_schema.secrets].flatMap((schema) => (isRecord(schema.properties) ? Object.keys(schema.properties) : []));
+    return known.length > 0 ? known : undefined;
+  };
+  const check = (text: unknown, path: (string | number)[]) => {
+    if (typeof text !== 'string') return;
+    for (const ref of findPlaceholders(text)) {
+      const [root, name, key] = splitReference(ref);
+      if (root !== 'resources' || name === undefined || key === undefined) continue;
+      const known = outputsOf(name);
+      if (!known || known.includes(key)) continue;
+      const meant = key.length <= 64 ? closestName(key, known) : undefined;
+      if (meant) problems.push({ path, message: `placeholder \${${ref}}: a ${String((resources[name] as Record<string, unknown>).type)} resource has no standard output '${key}' (did you mean '${meant}'?)` });
+    }
+  };
+  for (const [containerName, container] of entries(workload.containers)) {
+    if (!isRecord(container)) continue;
+    const base = ['containers', containerName];
+    for (const [key, value] of entries(container.variables)) check(value, [...base, 'variables', key]);
+    for (const [target, file] of entries(container.files)) {
+      if (isRecord(file) && file.noExpand !== true) check(file.content, [...base, 'files', target, 'content']);
+    }
+  }
+  for (const [name, resource] of entries(resources)) {
+    if (!isRecord(resource)) continue;
+    const strings: { path: (string | number)[]; text: string }[] = [];
+    collectStrings(resource.params ?? {}, ['resources', name, 'params'], strings);
+    for (const { path, text } of strings) check(text, path);
+  }
+  return problems;
+}
+
+/**
+ * A resource `type` that is no standard type but close to one (`postgress`): a warning with the type meant. Not an
+ * error: an organization may register its own types (and Score's `environment`, `service` are converted, not
+ * provisioned); the plan refuses a type nobody registered, with the same suggestion.
+ */
+export function checkResourceTypeNames(workload: ScoreWorkload): SemanticProblem[] {
+  const problems: SemanticProblem[] = [];
+  const known = [...defaultTypeRegistry.list().filter((type) => type.use !== 'implicit').map((type) => type.type), 'environment', 'service'];
+  for (const [name, resource] of entries(workload.resources)) {
+    if (!isRecord(resource) || typeof resource.type !== 'string' || known.includes(resource.type) || resource.type.includes('/')) continue;
+    const meant = resource.type.length <= 64 ? closestName(resource.type, known) : undefined;
+    if (meant) problems.push({ path: ['resources', name, 'type'], message: `resource '${name}': '${resource.type}' is no standard resource type (did you mean '${meant}'?)` });
+  }
+  return problems;
 }

@@ -298,6 +298,7 @@ export function registerDeployCommands(program: Command): void {
       );
       delta = prepared.delta as unknown as Row;
       documents = prepared.documents;
+      for (const warning of prepared.warnings) io.err(formatScoreIssue(warning, 'warning: '));
     } catch (error) {
       const issues = error instanceof InvalidInput ? (error.details.issues as ScoreIssue[] | undefined) : undefined;
       if (issues) for (const i of issues) io.err(formatScoreIssue(i));

@@ -222,8 +222,8 @@ export async function prepareScoreDelta(flags: ScoreInputFlags, reader: ScoreInp
 }
 
 /** `prepareScoreDelta`, also returning the Score documents (to point later server errors back at them). */
-export async function prepareScoreInput(flags: ScoreInputFlags, reader: ScoreInputReader): Promise<{ delta: DeltaRequest; documents: ScoreDocument[] }> {
-  const { convertScoreToDelta, loadScoreFiles, loadYamlFile, parseScoreDocuments } = await import('../../score/index.js');
+export async function prepareScoreInput(flags: ScoreInputFlags, reader: ScoreInputReader): Promise<{ delta: DeltaRequest; documents: ScoreDocument[]; warnings: ScoreIssue[] }> {
+  const { convertScoreToDelta, loadScoreFiles, loadYamlFile, parseScoreDocuments, validateScore } = await import('../../score/index.js');
   const readYaml = (path: string) => loadYamlFile(path, reader.readTextFile);
   // Positions in the extensions files, so that their problems are shown at their own line and column.
   const extensionsLocate: Record<string, ScoreDocument['locate']> = {};
@@ -278,6 +278,7 @@ export async function prepareScoreInput(flags: ScoreInputFlags, reader: ScoreInp
     throw new UsageError('--image applies to one Score file; with several, set the images in the files or in a deploy config (workloads[].image)');
   }
 
+  const overrides = flags.overridesFile !== undefined ? readYaml(flags.overridesFile) : undefined;
   const delta = convertScoreToDelta(documents, {
     image: flags.image,
     ...(Object.keys(imageByWorkload).length > 0 ? { imageByWorkload } : {}),
@@ -285,7 +286,7 @@ export async function prepareScoreInput(flags: ScoreInputFlags, reader: ScoreInp
     extensionsLocate,
     ...(Object.keys(extensionsByWorkload).length > 0 ? { extensionsByWorkload, extensionsFileByWorkload } : {}),
     ...(flags.extensions !== undefined ? { extensionsFile: flags.extensions } : {}),
-    overrides: flags.overridesFile !== undefined ? readYaml(flags.overridesFile) : undefined,
+    overrides,
     properties: flags.properties ?? [],
     appId: flags.appId,
     envId: flags.envId,
@@ -295,5 +296,8 @@ export async function prepareScoreInput(flags: ScoreInputFlags, reader: ScoreInp
     readFile: reader.readBinaryFile,
   });
   if (config?.kind === 'conditions') applyDeployConditions(delta, config);
-  return { delta, documents };
+  // The conversion passed, so validation finds no errors; its warnings (deprecated forms, a likely mistyped
+  // output) are worth showing too.
+  const { warnings } = validateScore(documents, documents.length === 1 ? { overrides, properties: flags.properties ?? [] } : {});
+  return { delta, documents, warnings };
 }
