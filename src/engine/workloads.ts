@@ -220,7 +220,14 @@ export async function renderWorkloads(inputs: WorkloadInputs): Promise<RenderedW
     //    (Humanitec resolves labels, variables and files; Score leaves command/args verbatim).
     const deferred = deferUnsetVariableValues(patched.spec, inputs.values.values, workloadId);
     patched = { spec: deferred.spec };
-    const resolved = resolvePlaceholders(withoutVerbatimFields(patched.spec), workloadScope(inputs, workloadId, node, outputs));
+    let resolved: ReturnType<typeof resolvePlaceholders>;
+    try {
+      resolved = resolvePlaceholders(withoutVerbatimFields(patched.spec), workloadScope(inputs, workloadId, node, outputs));
+    } catch (error) {
+      // The deployment's errors name the workload a placeholder failed in (scope workload, object_id).
+      if (error instanceof InvalidInput && error.details.workload === undefined) throw new InvalidInput(error.message, { ...error.details, workload: workloadId });
+      throw error;
+    }
     const spec = restoreVerbatimFields(taint(resolved.value, resolved.secretPaths), patched.spec) as ResolvedObject;
 
     // 3. Containers/volumes the workload's resources (and the workload resource itself) inject.

@@ -150,7 +150,7 @@ containers:
     assert.equal(result.code, 1);
     assert.match(result.stderr, /score\.yaml:3:\d+: service\.ports\.www\.port: "80x" is not an integer/);
     assert.match(result.stderr, /score\.yaml:7:\d+: containers\.main\.livenessProbe: at least one of httpGet, exec is required/);
-    assert.match(result.stderr, /score\.yaml:8:5: containers\.main: unknown property 'varaibles' is not allowed here \(did you mean 'variables'\?\)/);
+    assert.match(result.stderr, /score\.yaml:8:5: containers\.main\.varaibles: unknown property 'varaibles' is not allowed here \(did you mean 'variables'\?\)/);
   }),
 );
 
