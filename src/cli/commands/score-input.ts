@@ -168,7 +168,7 @@ function scoreResourcesOf(resId: string, documents: readonly ScoreDocument[]): {
 /** A server message in the Score file's terms: internal placeholders and paths out, the HTTP suffix dropped. */
 function inScoreTerms(message: string, document: ScoreDocument | undefined): string {
   let text = message.replace(/ \(HTTP \d{3} on [A-Z]+ [^)]*\)$/, '').replace(/^the deployment would fail: /, '').replace(/workload "[^"]+": /, '');
-  text = text.replace(/ at \/[^\s"]*/g, '').replace(/ at modules\.[^\s"]+/g, '');
+  text = text.replace(/ at \/[^\s"]*/g, '').replace(/ at modules\.[^\s"]+?(:\s|$)/g, '$1');
   if (document) {
     for (const [name, resource] of Object.entries(resourcesOf(document))) {
       if (!isRecord(resource)) continue;
@@ -207,7 +207,7 @@ export function locateServerError(message: string, documents: readonly ScoreDocu
     if (issues.length > 0) return issues;
   }
   // A placeholder in a workload's spec (`workload "W": ... at /containers/C/variables/K`, or `at modules.W.spec/...`).
-  const inSpec = / at modules\.([a-z0-9-]+)\.spec(\/[^\s"]*)/.exec(message);
+  const inSpec = / at modules\.([a-z0-9-]+)\.spec(\/[^\s"]*?)(?::\s|$)/.exec(message);
   const workload = inSpec?.[1] ?? /workload "([^"]+)"/.exec(message)?.[1];
   const document = workload === undefined ? undefined : documentOf(workload);
   if (!document) return [];
