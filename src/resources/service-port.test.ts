@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { JsonObject } from '../drivers/contract.js';
 import { createBuiltinRegistry } from '../drivers/registry.js';
 import { InvalidInput } from '../shared/errors.js';
 import { defaultDefinitions } from './defaults/index.js';
@@ -66,13 +67,13 @@ describe('service-port params', () => {
     const node = graph.nodes.find((n) => n.resId === 'modules.workload-b.externals.dependency')!;
     const definition = defaultDefinitions().find((d) => d.id === node.definition.id)!;
     const driver = createBuiltinRegistry({ terraformStateDir: '/nonexistent' }).get(definition.driver_type);
-    const provision = (resource: Record<string, unknown>) =>
+    const provision = (resource: JsonObject) =>
       driver.provision({
         guresid: node.guresid,
         type: 'service-port',
         class: 'default',
         resId: node.resId,
-        resource: resource as never,
+        resource,
         driver: { values: definition.driver_inputs.values, secrets: {} },
         context,
         signal: new AbortController().signal,

@@ -280,7 +280,7 @@ export function checkServicePorts(workloads: readonly ScoreWorkload[]): { worklo
       const port = params.port;
       if (typeof target !== 'string' || target === '') add('workload', `service-port '${name}' needs the param 'workload' (the name of the workload to connect to)`);
       if (!(typeof port === 'number' || (typeof port === 'string' && port !== ''))) add('port', `service-port '${name}' needs the param 'port' (a port name of that workload's service)`);
-      if (typeof target !== 'string' || target.includes('${') || port === undefined || String(port).includes('${')) continue;
+      if (typeof target !== 'string' || target.includes('${') || !(typeof port === 'number' || typeof port === 'string') || String(port).includes('${')) continue;
       const other = byName.get(target);
       if (!other) continue;
       const ports = isRecord(other.service) ? entries(other.service.ports) : [];

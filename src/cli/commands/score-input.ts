@@ -230,7 +230,7 @@ export async function prepareScoreInput(flags: ScoreInputFlags, reader: ScoreInp
   const readExtensions = (path: string) => {
     const value = readYaml(path);
     const [document] = parseScoreDocuments(reader.readTextFile(path), path);
-    if (document) extensionsLocate[path] = document.locate;
+    if (document) extensionsLocate[path] = (at, atKey) => document.locate(at, atKey);
     return value;
   };
   let config: DeployConfig | undefined;
