@@ -101,7 +101,18 @@ export function checkPlaceholders(workload: ScoreWorkload): SemanticProblem[] {
     if (!isRecord(resource)) continue;
     const strings: { path: (string | number)[]; text: string }[] = [];
     collectStrings(resource.params ?? {}, ['resources', name, 'params'], strings);
-    for (const { path, text } of strings) check(text, path);
+    for (const { path, text } of strings) {
+      check(text, path);
+      for (const ref of findPlaceholders(text)) {
+        const [root, target] = splitReference(ref);
+        const referenced = root === 'resources' && target !== undefined && isRecord(workload.resources) && Object.hasOwn(workload.resources, target) ? workload.resources[target] : undefined;
+        if (isRecord(referenced) && referenced.type === 'environment') {
+          // score-compose reads these from the shell running `generate`; Baton's values live on the server and
+          // are resolved in workloads only, so this would fail at plan time: say so now.
+          problems.push({ path, message: `placeholder \${${ref}}: environment values cannot be used in resource params (Baton resolves them in container variables and files only); give the value in the params or in the resource's definition` });
+        }
+      }
+    }
   }
   return problems;
 }

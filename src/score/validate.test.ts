@@ -257,3 +257,13 @@ resources:
     'an output far from every standard one (a definition may add outputs) and a type far from every standard one are not warned about',
   );
 });
+
+test('an environment value in resource params is an error at validate time (Baton resolves them in workloads only)', () => {
+  const text = 'apiVersion: score.dev/v1b1\nmetadata: {name: web}\ncontainers: {main: {image: nginx}}\nresources:\n  env: {type: environment}\n  dns:\n    type: dns\n    params: {subdomain: "${resources.env.SUB}"}\n';
+  const { errors } = validateScore(parseScoreDocuments(text, 'web.yaml'));
+  assert.deepEqual(
+    errors.map((e) => [e.line, e.path, e.message.split(':')[0]]),
+    [[8, '/resources/dns/params/subdomain', 'placeholder ${resources.env.SUB}']],
+  );
+  assert.match(errors[0]!.message, /environment values cannot be used in resource params/);
+});
