@@ -360,7 +360,7 @@ export function registerDeployCommands(program: Command): void {
         // A problem in a workload (e.g. a placeholder nothing provides) is shown at its place in the Score file.
         const located = locateServerError(error.message, documents);
         for (const issue of located) io.err(formatScoreIssue(issue));
-        throw new OperationFailed(located.length > 0 ? 'not deployed: the plan found a problem in the Score files (above)' : `not deployed: ${error.message}`);
+        throw new OperationFailed(`not deployed: ${located[0]?.message ?? error.message}`);
       }
       if (!(error instanceof NotFound && error.details.routeMissing === true)) {
         await undoCreated(c, created);
