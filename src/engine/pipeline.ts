@@ -378,6 +378,7 @@ async function renderPhase(run: DeploymentRun, graph: ResourceGraph, set: Deploy
       { scope: 'workload', object_id: typeof error.details.workload === 'string' ? error.details.workload : '', code: 'WL-001', summary: 'Workload could not be rendered', message: maskSecrets(error.message, run.secrets), error_type: 'WorkloadError' },
     ]);
   }
+  for (const warning of rendered.flatMap((w) => w.warnings ?? [])) run.log.add('create', 'warn', warning);
   run.log.add('create', 'info', `rendered ${rendered.length} workload(s) into ${rendered.reduce((n, w) => n + w.objects.length, 0)} object(s)`);
   await endPhase(run);
   return { namespace, rendered };

@@ -133,6 +133,8 @@ export interface PlanView {
   };
   /** Workloads that cannot be rendered before their resources exist, and why. */
   unresolved_workloads: { workload: string; message: string }[];
+  /** What the deployment would go on with but a person should know (an unset environment value in a variable). */
+  warnings: string[];
 }
 
 export interface PlanDeps extends PipelineDeps {
@@ -334,6 +336,7 @@ export async function createPlan(
       unchanged: diff.unchanged,
     },
     unresolved_workloads: unresolved,
+    warnings: rendered.flatMap((w) => w.warnings ?? []),
   };
   const row: PlanRow = {
     org_id: orgId,

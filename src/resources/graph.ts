@@ -26,6 +26,7 @@ import {
   type WrittenResourceRef,
 } from './placeholders.js';
 import { defaultTypeRegistry, type ResourceTypeRegistry } from './types.js';
+import { resolveServicePortParams, SERVICE_PORT_TYPE } from './service-port.js';
 
 /**
  * The resource graph of one deployment set in one environment: which resources exist, which definition
@@ -234,12 +235,17 @@ export function buildResourceGraph(input: BuildResourceGraphInput): ResourceGrap
     return { type: resource.type, class: resource.class || DEFAULT_CLASS, resId };
   };
 
+  /** A declared resource's inputs: its params; a `service-port`'s checked against the set's modules (service-port.ts). */
+  const inputsOf = (key: ResourceRefKey, params: JsonObject | undefined, resId: string): JsonObject | undefined =>
+    key.type === SERVICE_PORT_TYPE ? resolveServicePortParams(set.modules, params, resId) : params;
+
   for (const type of IMPLICIT_RESOURCES) ensureNode({ type, class: DEFAULT_CLASS, resId: type }, undefined, 'implicit');
 
   const shared = set.shared ?? {};
   for (const [name, resource] of Object.entries(shared).sort(([a], [b]) => (a < b ? -1 : 1))) {
     const resId = `shared.${name}`;
-    ensureNode(declared(resource, resId, `shared.${name}`), resource.params, setOrigin(resId));
+    const key = declared(resource, resId, `shared.${name}`);
+    ensureNode(key, inputsOf(key, resource.params, resId), setOrigin(resId));
   }
   const moduleNames = Object.keys(set.modules).sort();
   for (const w of moduleNames) {
@@ -247,7 +253,8 @@ export function buildResourceGraph(input: BuildResourceGraphInput): ResourceGrap
     const workload = ensureNode({ type: 'workload', class: DEFAULT_CLASS, resId: `modules.${w}` }, undefined, `set: modules.${w}`);
     for (const [name, resource] of Object.entries(module.externals ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
       const resId = `modules.${w}.externals.${name}`;
-      const node = ensureNode(declared(resource, resId, resId), resource.params, setOrigin(resId));
+      const key = declared(resource, resId, resId);
+      const node = ensureNode(key, inputsOf(key, resource.params, resId), setOrigin(resId));
       addEdge(workload, node, `declared by module ${w}`);
     }
   }
