@@ -14,25 +14,10 @@ import { join } from 'node:path';
 import { createTestDatabase } from '../src/store/testing.js';
 import { startBatonProcess } from '../test/helpers/baton-process.js';
 import type { BatonProcess } from '../test/helpers/baton-process.js';
-import { QUICK, RUNS, bigDelta, echoDefinition, median, waitDeployed, writeScaleResult } from './scale-support.js';
+import { QUICK, RUNS, bigDelta, echoDefinition, jsonCaller, median, waitDeployed, writeScaleResult } from './scale-support.js';
 
 const ENVIRONMENTS = QUICK ? 3 : 30;
 const REPLICAS = QUICK ? [1, 2] : [1, 2, 3];
-
-function caller(p: BatonProcess) {
-  return {
-    async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-      const res = await fetch(p.url + path, {
-        method,
-        headers: { authorization: `Bearer ${p.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      });
-      const text = await res.text();
-      if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
-      return (text ? JSON.parse(text) : undefined) as T;
-    },
-  };
-}
 
 async function measure(replicas: number): Promise<number> {
   const database = await createTestDatabase('postgres');
@@ -52,7 +37,7 @@ async function measure(replicas: number): Promise<number> {
         }),
       );
     }
-    const first = caller(processes[0]!);
+    const first = jsonCaller(processes[0]!.url, token);
     const apps = Array.from({ length: ENVIRONMENTS }, (_, i) => `r${i}`);
     const deltas: string[] = [];
     for (const app of apps) {
@@ -62,7 +47,7 @@ async function measure(replicas: number): Promise<number> {
     }
     const started = performance.now();
     // Submissions spread over the replicas, as a load balancer would; any replica's worker may run any of them.
-    const ids = await Promise.all(apps.map((app, i) => caller(processes[i % replicas]!).call<{ id: string }>('POST', `/orgs/local/apps/${app}/envs/development/deploys`, { delta_id: deltas[i] })));
+    const ids = await Promise.all(apps.map((app, i) => jsonCaller(processes[i % replicas]!.url, token).call<{ id: string }>('POST', `/orgs/local/apps/${app}/envs/development/deploys`, { delta_id: deltas[i] })));
     await Promise.all(apps.map((app, i) => waitDeployed(first, app, 'development', ids[i]!.id)));
     const minutes = (performance.now() - started) / 60_000;
     return ENVIRONMENTS / minutes;
