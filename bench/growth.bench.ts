@@ -7,7 +7,7 @@
  *   node --import tsx bench/growth.bench.ts [--quick]
  */
 import { spawnSync } from 'node:child_process';
-import { QUICK, RUNS, bigDelta, echoDefinition, fitExponent, median, startBenchBaton, writeScaleResult } from './scale-support.js';
+import { QUICK, RUNS, echoDefinition, fitExponent, median, postBigDelta, startBenchBaton, writeScaleResult } from './scale-support.js';
 import type { ScaleFigure } from './scale-support.js';
 
 const SIZES = QUICK ? [5, 10, 20, 40] : [10, 100, 1000, 5000];
@@ -22,7 +22,7 @@ if (sizeArg >= 0) {
   try {
     await b.call('POST', '/orgs/local/apps', { id: 'grow', name: 'grow' });
     await b.call('POST', '/orgs/local/resources/defs', echoDefinition('grow'));
-    const delta = await b.call<{ id: string }>('POST', '/orgs/local/apps/grow/deltas', bigDelta(workloads, RESOURCES, 'api:1'));
+    const delta = { id: await postBigDelta(b, 'grow', workloads, RESOURCES, 'api:1') };
     // One untimed plan first: a fresh process's first request pays module loading and JIT warm-up (~1.5 s).
     await b.call('POST', '/orgs/local/apps/grow/envs/development/baton/plans', { delta_id: delta.id });
     for (let run = 0; run < RUNS; run++) {

@@ -120,10 +120,13 @@ export async function waitDeployed(b: Pick<BenchBaton, 'call'>, appId: string, e
   }
 }
 
-/** A delta adding `workloads` workloads with `resources` echo `config` resources each (needs `echoDefinition`). */
-export function bigDelta(workloads: number, resources: number, image: string): { modules: { add: Record<string, unknown> } } {
+/**
+ * A delta adding `workloads` workloads (named w<first>, w<first+1>, …) with `resources` echo `config` resources
+ * each (needs `echoDefinition`).
+ */
+export function bigDelta(workloads: number, resources: number, image: string, first = 0): { modules: { add: Record<string, unknown> } } {
   const add: Record<string, unknown> = {};
-  for (let w = 0; w < workloads; w++) {
+  for (let w = first; w < first + workloads; w++) {
     const externals: Record<string, { type: string; class: string }> = {};
     const variables: Record<string, string> = {};
     for (let r = 0; r < resources; r++) {
@@ -133,6 +136,19 @@ export function bigDelta(workloads: number, resources: number, image: string): {
     add[`w${w}`] = { profile: 'humanitec/default-module', externals, spec: { containers: { main: { id: 'main', image, variables } } } };
   }
   return { modules: { add } };
+}
+
+/** Workloads per request of `postBigDelta`: a request body stays under the API's 1 MiB limit. */
+const DELTA_CHUNK = 1000;
+
+/** Creates `bigDelta(workloads, …)` through the API: POST of the first 1,000 workloads, PATCHes merging the rest. */
+export async function postBigDelta(b: Pick<BenchBaton, 'call'>, appId: string, workloads: number, resources: number, image: string): Promise<string> {
+  const path = `/orgs/local/apps/${appId}/deltas`;
+  const { id } = await b.call<{ id: string }>('POST', path, bigDelta(Math.min(workloads, DELTA_CHUNK), resources, image));
+  for (let first = DELTA_CHUNK; first < workloads; first += DELTA_CHUNK) {
+    await b.call('PATCH', `${path}/${id}`, [bigDelta(Math.min(DELTA_CHUNK, workloads - first), resources, image, first)]);
+  }
+  return id;
 }
 
 export function echoDefinition(appId: string): Record<string, unknown> {
