@@ -49,6 +49,6 @@ writeScaleResult(
     'The CPU figure is the least disturbed by other work on a shared machine: when it is well under the wall time, the process waited for the CPU or for git. ' +
     'Profiled with --cpu-prof (issue #22): resolveInputs copied all results into a new map per node (quadratic: 3.3 s of 5,000 resources), SQLite statements were compiled per query (6.6 s), ' +
     'every changed file was parsed as YAML to compare hashes and every scalar parsed twice by the YAML 1.1 check (7 s), files were written one at a time; all four fixed (statement cache, no copy, ' +
-    'hash text check before parsing, cached YAML checks, 16 file operations at once). Before, on this machine at a similar load: runs of 11.7, 78 and 105 s (the target alone 6-66 s). ' +
+    'hash text check before parsing, cached YAML checks, 16 file operations at once). Before, on this machine at a load average of ~18: runs of 11.7, 78 and 105 s (the target alone 6-66 s); after the first fixes at the same load, 12-15 s. ' +
     'What remains: rendering the YAML of 5,000 objects (yaml Document API), SQLite transactions of the persisted progress, and git add/commit of ~2,000 files.',
 );

@@ -79,6 +79,12 @@ async function measure(replicas: number): Promise<Record<TargetName, number[]>> 
   }
 }
 
+/** How to read the ratios (said in BENCHMARKS.md with the figures). */
+const READING =
+  'Reading the ratios: one replica does not keep 2 cores busy (a deployment is a chain of short steps: claim, plan, driver calls, commits, target), so more replicas overlap more chains; ' +
+  'on a machine shared with other work (see the load average) each process also gets its own share of the CPU, so there N processes get more CPU than one and the directory ratio overstates what 3 replicas give on a quiet 2-core machine, where the cores themselves cap the ratio. ' +
+  'The gitops ratio is capped by the one branch of the one remote whatever the cores: throughput is bounded by fetch + commit + push per deployment, and racing pushes are redone.';
+
 const results = new Map<number, Record<TargetName, number[]>>();
 for (const replicas of REPLICAS) results.set(replicas, await measure(replicas));
 const top = Math.max(...REPLICAS);
@@ -107,5 +113,6 @@ writeScaleResult(
   figures,
   `PostgreSQL, ${ENVIRONMENTS} apps × 1 environment per round, one workload with 4 humanitec/echo resources each, all submitted at once round-robin over the replicas; ` +
     `each replica a separate \`baton serve\` process (engine concurrency 4, its own data folder); the replicas are started once per replica count and run ${RUNS} rounds per target, alternating. ` +
-    `Deployments/min per round: ${rounds.join('; ')}.`,
+    `Deployments/min per round: ${rounds.join('; ')}. ` +
+    READING,
 );
