@@ -125,7 +125,7 @@ function getLimit(dialect: DialectName, getUs: number, apps: number): string {
   return (
     `one Node process answers on one core: ${Math.round(getUs)} µs of CPU per request here, where a bare Fastify answering the same body ` +
     `spends ${Math.round(f.bareUs)} µs (and tops out at ${Math.round(f.bareRate)} req/s on this machine), Baton's GET /healthz (hooks only) ${Math.round(f.healthUs)} µs ` +
-    `and GET /orgs/{org} (authentication, authorization, one lookup) ${Math.round(f.orgUs)} µs; the rest is ${db}`
+    `and GET /orgs/{org} on SQLite (authentication, authorization, one lookup) ${Math.round(f.orgUs)} µs; the rest is ${db}`
   );
 }
 
@@ -155,7 +155,7 @@ writeScaleResult(
   figures,
   `autocannon ${DURATION_S} s per run in a second process; Baton in-process with its worker idle (default 250 ms poll); 51 apps listed (one page). ` +
     'Profiled (issue 22) with the V8 profiler around the load window and aggregated by self time: per GET /orgs/{org}/apps the server compiled a fresh SQLite statement for each of 7 queries ' +
-    '(~a third of the CPU in better-sqlite3 prepare), built and compiled 7 Kysely queries, and authenticated with two queries (token, then user). ' +
+    '(about 15 % of its CPU in the prepare of better-sqlite3), built and compiled 7 Kysely queries, and authenticated with two queries (token, then user). ' +
     'Changed: prepared SQLite statements are kept by SQL text (bounded); the token row and its user come from one precompiled statement; ' +
     'the org, org-role, app-role and env-type-role lookups are precompiled (built and compiled once, values still bound); the caller\'s org role is read once per request ' +
     '(nothing is kept across requests, so a revoked token or a changed role applies on the next request, on every replica). ' +
