@@ -67,7 +67,8 @@ const header = [
   'Written by `npm run bench` (bench/run.ts) from the results each benchmark leaves in `bench/results/`.',
   'Speed targets are checked here, never by timed unit tests.',
   '',
-  `Last full write: ${new Date().toISOString()} on ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, commit ${commit}.`,
+  // A filtered run rewrites only its own sections, so the header says which run wrote the file last.
+  `Last write: ${new Date().toISOString()} on ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, commit ${commit}${filters.length > 0 ? ` (filtered run: ${filters.join(', ')})` : ' (full run)'}.`,
   'Each section carries its own date and machine (a filtered run rewrites only its sections); scale figures are the median of 5 runs.',
   '',
 ].join('\n');

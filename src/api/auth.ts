@@ -61,6 +61,27 @@ function bearerToken(request: FastifyRequest): string {
   return match[1];
 }
 
+/**
+ * The role lookups as one request sees them: the caller's org role is read from the database once per request
+ * however often it is asked (the permission check, then e.g. the app listing's "sees every app?"). Nothing is kept
+ * across requests, so a role change applies from the next request on, on every replica.
+ */
+function perRequestAccess(access: AccessLookup): AccessLookup {
+  const orgRoles = new Map<string, ReturnType<AccessLookup['orgRole']>>();
+  return {
+    ...access,
+    orgRole(userId, orgId) {
+      const key = `${orgId}\n${userId}`;
+      let role = orgRoles.get(key);
+      if (role === undefined) {
+        role = access.orgRole(userId, orgId);
+        orgRoles.set(key, role);
+      }
+      return role;
+    },
+  };
+}
+
 export function installAuth(app: FastifyInstance, services: CoreServices, failures: AuthFailureLimiter): void {
   app.decorateRequest('user', null as unknown as AuthenticatedUser);
   app.addHook('onRequest', async (request) => {
@@ -70,7 +91,7 @@ export function installAuth(app: FastifyInstance, services: CoreServices, failur
     // refused before the attempt (nothing was guessed, nothing is counted).
     const token = bearerToken(request);
     const user: UserRow = await limitedAuthAttempt(failures, request.ip, () => services.tokens.authenticate(token));
-    request.user = { ...user, access: services.access };
+    request.user = { ...user, access: perRequestAccess(services.access) };
   });
   app.addHook('preValidation', async (request) => {
     if (request.routeOptions.config.public === true || request.is404) return;

@@ -111,6 +111,21 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       assert.equal((await call(manager.token, 'DELETE', '/orgs/local/apps/mine')).status, 204);
     });
 
+    it('an org role change applies from the very next request: nothing about roles is remembered across requests', async () => {
+      const user = await serviceUser('changing', 'member');
+      assert.equal((await admin('POST', '/orgs/local/apps', { id: 'admins-app', name: 'A' })).status, 201);
+      const sees = async () => (await call<{ id: string }[]>(user.token, 'GET', '/orgs/local/apps')).body.some((a) => a.id === 'admins-app');
+      assert.equal(await sees(), false);
+      assert.equal((await call(user.token, 'POST', '/orgs/local/apps', { id: 'by-member', name: 'M' })).status, 403);
+      assert.equal((await admin('PATCH', `/orgs/local/users/${user.id}`, { role: 'orgViewer' })).status, 200);
+      assert.equal(await sees(), true);
+      assert.equal((await admin('PATCH', `/orgs/local/users/${user.id}`, { role: 'manager' })).status, 200);
+      assert.equal((await call(user.token, 'POST', '/orgs/local/apps', { id: 'by-manager', name: 'M' })).status, 201);
+      assert.equal((await admin('PATCH', `/orgs/local/users/${user.id}`, { role: 'member' })).status, 200);
+      assert.equal(await sees(), false);
+      assert.equal((await call(user.token, 'POST', '/orgs/local/apps', { id: 'by-member-again', name: 'M' })).status, 403);
+    });
+
     it('keeps the last administrator; only administrators grant administrator', async () => {
       const me = await admin<{ id: string }>('GET', '/current-user');
       const demote = await admin<{ message: string }>('PATCH', `/orgs/local/users/${me.body.id}`, { role: 'manager' });

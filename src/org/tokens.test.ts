@@ -100,6 +100,15 @@ forEachDialect('token service', (getStore, dialect) => {
     clock = new Date('2030-01-01T00:00:00.000Z');
   });
 
+  it('authenticates as the full user row of the token\'s owner, and no longer once that user is deleted', async () => {
+    const erin = await addUser('erin', 'service');
+    const s = service();
+    const { token } = await s.create(erin, 'erin', { id: 'svc', type: 'static' });
+    assert.deepEqual(await s.authenticate(token), users.erin);
+    await createCoreRepos(getStore()).users.delete('erin');
+    await assert.rejects(s.authenticate(token), Unauthenticated);
+  });
+
   it('a revoked token fails on the very next call; revoking twice is NotFound', async () => {
     const dave = await addUser('dave');
     const s = service();

@@ -226,21 +226,20 @@ export function createTokenService(deps: TokensDeps) {
     async authenticate(token: string): Promise<UserRow> {
       const invalid = () => new Unauthenticated('the bearer token is not valid');
       const hash = hasher.hash(token);
-      let row = await repos.tokens.findByHash(hash);
-      if (row === undefined) {
+      // One statement per request: the token row joined with its user (none when either is gone).
+      let found = await repos.tokens.findOwnerByHash(hash);
+      if (found === undefined) {
         // A row from before keyed hashing: find it by the old hash and upgrade it now that the token is known.
         const old = legacyHash(token);
         const legacy = await repos.tokens.findByHash(old);
         if (legacy !== undefined && sameHash(legacy.token_hash, old)) {
           await repos.tokens.replaceHash(legacy.user_id, legacy.id, old, hash);
-          row = { ...legacy, token_hash: hash };
+          found = await repos.tokens.findOwnerByHash(hash);
         }
       }
-      if (row === undefined || !sameHash(row.token_hash, hash)) throw invalid();
-      if (row.expires_at !== null && row.expires_at <= nowIso(now())) throw invalid();
-      const user = await repos.users.get(row.user_id);
-      if (!user) throw invalid();
-      return user;
+      if (found === undefined || !sameHash(found.token_hash, hash)) throw invalid();
+      if (found.expires_at !== null && found.expires_at <= nowIso(now())) throw invalid();
+      return found.user;
     },
   };
 }

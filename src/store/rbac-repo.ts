@@ -3,7 +3,7 @@
  * the last administrator) are src/org/roles.ts's.
  */
 import type { Kysely, Selectable } from 'kysely';
-import { executor, insertOrConflict } from './repo-support.js';
+import { executor, insertOrConflict, precompiled } from './repo-support.js';
 import type { Database } from './schema.js';
 import type { Executor } from './store.js';
 
@@ -68,6 +68,16 @@ export type EnvTypeMemberRow = Selectable<EnvTypeMembersTable>;
 export type InvitationRow = Selectable<InvitationsTable>;
 
 export function createRbacRepo(db: Kysely<Database>) {
+  // The role lookups of the permission check, run on nearly every request (precompiled: see repo-support.ts).
+  const orgRoleOf = precompiled(db, 2, (orgId: string, userId: string) =>
+    db.selectFrom('org_members').select('role').where('org_id', '=', orgId).where('user_id', '=', userId),
+  );
+  const appRoleOf = precompiled(db, 3, (orgId: string, appId: string, userId: string) =>
+    db.selectFrom('app_members').select('role').where('org_id', '=', orgId).where('app_id', '=', appId).where('user_id', '=', userId),
+  );
+  const envTypeRoleOf = precompiled(db, 3, (orgId: string, envType: string, userId: string) =>
+    db.selectFrom('env_type_members').select('role').where('org_id', '=', orgId).where('env_type', '=', envType).where('user_id', '=', userId),
+  );
   return {
     /**
      * Serialises role changes of one org: a no-op update takes the org row's lock (PostgreSQL) or the write lock
@@ -79,13 +89,7 @@ export function createRbacRepo(db: Kysely<Database>) {
 
     // ----- org members
     async orgRole(orgId: string, userId: string, trx?: Executor): Promise<string | undefined> {
-      const row = await executor(db, trx)
-        .selectFrom('org_members')
-        .select('role')
-        .where('org_id', '=', orgId)
-        .where('user_id', '=', userId)
-        .executeTakeFirst();
-      return row?.role;
+      return (await orgRoleOf([orgId, userId], trx))[0]?.role;
     },
     async orgMembershipsOf(userId: string, trx?: Executor): Promise<OrgMemberRow[]> {
       return executor(db, trx).selectFrom('org_members').selectAll().where('user_id', '=', userId).orderBy('org_id').execute();
@@ -120,14 +124,7 @@ export function createRbacRepo(db: Kysely<Database>) {
 
     // ----- app members
     async appRole(orgId: string, appId: string, userId: string, trx?: Executor): Promise<string | undefined> {
-      const row = await executor(db, trx)
-        .selectFrom('app_members')
-        .select('role')
-        .where('org_id', '=', orgId)
-        .where('app_id', '=', appId)
-        .where('user_id', '=', userId)
-        .executeTakeFirst();
-      return row?.role;
+      return (await appRoleOf([orgId, appId, userId], trx))[0]?.role;
     },
     async appMembers(orgId: string, appId: string, trx?: Executor): Promise<AppMemberRow[]> {
       return executor(db, trx)
@@ -167,14 +164,7 @@ export function createRbacRepo(db: Kysely<Database>) {
 
     // ----- env-type members
     async envTypeRole(orgId: string, envType: string, userId: string, trx?: Executor): Promise<string | undefined> {
-      const row = await executor(db, trx)
-        .selectFrom('env_type_members')
-        .select('role')
-        .where('org_id', '=', orgId)
-        .where('env_type', '=', envType)
-        .where('user_id', '=', userId)
-        .executeTakeFirst();
-      return row?.role;
+      return (await envTypeRoleOf([orgId, envType, userId], trx))[0]?.role;
     },
     async envTypeMembers(orgId: string, envType: string, trx?: Executor): Promise<EnvTypeMemberRow[]> {
       return executor(db, trx)
