@@ -27,6 +27,24 @@ export const io = {
   stdinIsTty: () => process.stdin.isTTY === true,
 };
 
+/**
+ * Runs `task` with a signal that Ctrl-C aborts (the watch then ends normally, exit 0); a second Ctrl-C while a
+ * request hangs ends the process at once (exit 130, as a shell reports SIGINT).
+ */
+export async function withInterrupt<T>(task: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onInterrupt = () => {
+    if (controller.signal.aborted) process.exit(130);
+    controller.abort();
+  };
+  process.on('SIGINT', onInterrupt);
+  try {
+    return await task(controller.signal);
+  } finally {
+    process.removeListener('SIGINT', onInterrupt);
+  }
+}
+
 export function withConnection<C extends CommandUnknownOpts>(cmd: C): C {
   cmd.addOption(new Option('--url <url>', 'Baton API URL (env BATON_URL)'));
   cmd.addOption(new Option('--token <token>', 'API token (env BATON_TOKEN, HUMANITEC_TOKEN)'));
