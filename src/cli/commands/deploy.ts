@@ -76,6 +76,13 @@ export async function printDeploymentErrors(c: Connection, envId: string, deploy
 }
 
 /** Follows a deployment to its end; throws DeploymentFailed (exit 1) when it does not succeed. */
+/** `--overrides-file`, or humctl's `--overrides`; both at once is a usage error. */
+function overridesFile(cmd: ReturnType<typeof commandOf>): string | undefined {
+  const [long, short] = [opt(cmd, 'overridesFile'), opt(cmd, 'overrides')];
+  if (long !== undefined && short !== undefined) throw new UsageError('give --overrides or --overrides-file, not both');
+  return long ?? short;
+}
+
 export async function waitForDeployment(c: Connection, envId: string, deployId: string, options: { timeoutMs?: number; pollMs?: number } = {}): Promise<Deployment> {
   const tty = process.stderr.isTTY === true;
   const { createProgress } = await import('../render/progress.js');
@@ -249,6 +256,7 @@ export function registerDeployCommands(program: Command): void {
         .option('--image <image>', 'image for containers whose image is "."')
         .option('-p, --property <path=value>', 'property override: YAML value; path alone, empty or null deletes (repeatable)', collect, [] as string[])
         .option('--overrides-file <file>', 'YAML document deep-merged into the workload before validation')
+        .option('--overrides <file>', "humctl's name for --overrides-file")
         .option('--file-root <dir>', "directory files.*.source may read from (default: the Score file's directory)")
         .option('--workload-source-url <url>', 'sets the humanitec.io/workload-source annotation of the workloads')
         .option(
@@ -281,7 +289,7 @@ export function registerDeployCommands(program: Command): void {
           image: opt(cmd, 'image'),
           extensions: opt(cmd, 'extensions'),
           properties: list(cmd, 'property'),
-          overridesFile: opt(cmd, 'overridesFile'),
+          overridesFile: overridesFile(cmd),
           fileRoot: opt(cmd, 'fileRoot'),
           workloadSourceUrl: opt(cmd, 'workloadSourceUrl'),
           deployConfig,
