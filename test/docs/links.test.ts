@@ -33,8 +33,10 @@ function prose(text: string): string {
 /** `[text](target)` and `![alt](target)` links, plus reference definitions `[id]: target`. */
 function relativeLinks(text: string): string[] {
   const targets: string[] = [];
-  for (const m of prose(text).matchAll(/!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)) targets.push(m[1]!);
-  for (const m of prose(text).matchAll(/^\s*\[[^\]]+\]:\s+(\S+)/gm)) targets.push(m[1]!);
+  // Inline code is not a link either: `^[a-z](?:x)` is a regular expression.
+  const linkable = prose(text).replace(/`[^`\n]+`/g, '');
+  for (const m of linkable.matchAll(/!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)) targets.push(m[1]!);
+  for (const m of linkable.matchAll(/^\s*\[[^\]]+\]:\s+(\S+)/gm)) targets.push(m[1]!);
   return targets.filter((t) => !/^[a-z][a-z0-9+.-]*:/i.test(t) && !t.startsWith('#') && !t.startsWith('//'));
 }
 
@@ -72,7 +74,7 @@ describe('documentation links', () => {
   });
 
   it('the link and path extractors see links, skip URLs, anchors and code blocks', () => {
-    const sample = '[a](cli.md) [b](https://x.y) [c](#top) ![d](screenshots/s.png) [e](../src/a.ts#L3)\n```\n[f](nope.md)\n```\n`src/x.ts` `src/<folder>/` `docs/*.md`';
+    const sample = '[a](cli.md) [b](https://x.y) [c](#top) ![d](screenshots/s.png) [e](../src/a.ts#L3)\n```\n[f](nope.md)\n```\n`src/x.ts` `src/<folder>/` `docs/*.md` `^[a-z](nope/x)`';
     assert.deepEqual(relativeLinks(sample), ['cli.md', 'screenshots/s.png', '../src/a.ts#L3']);
     assert.deepEqual(citedPaths(sample), ['src/x.ts']);
     assert.ok(generated('src/ui/dist') && generated('bench/results-quick/') && !generated('src/ui/app.ts'));
