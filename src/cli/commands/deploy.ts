@@ -11,7 +11,7 @@ import { BatonError, InvalidInput, NotFound } from '../../shared/errors.js';
 import { seg } from '../client.js';
 import { OperationFailed, UsageError } from '../errors.js';
 import type { Progress } from '../render/progress.js';
-import { resolveDeployment, resolveSetId } from '../refs.js';
+import { resolveDeltaId, resolveDeployment, resolveSetId } from '../refs.js';
 import { collect, commandOf, connect, example, flag, io, list, opt, refScope, text, withConnection } from './common.js';
 import type { Connection } from './common.js';
 
@@ -397,11 +397,13 @@ export function registerDeployCommands(program: Command): void {
   const common = <C extends CommandUnknownOpts>(sub: C, ...examples: string[]) =>
     example(withConnection(sub.option('--comment <text>', 'deployment comment').option('--wait', 'follow the deployment until it ends')), ...examples);
 
-  common(deploy.command('delta').description('deploy a delta to an environment').argument('<deltaId>', 'delta id').argument('<env>', 'environment id'), 'baton deploy delta 0a1b2c development --app my-app').action(
+  common(deploy.command('delta').description('deploy a delta to an environment').argument('<deltaId>', 'delta id or a unique prefix of it').argument('<env>', 'environment id'), 'baton deploy delta 0a1b2c development --app my-app').action(
     async (...args: unknown[]) => {
       const cmd = commandOf(args);
-      const [deltaId, envId] = args as [string, string];
-      await startDeployment(connect(cmd), envId, { delta_id: deltaId, comment: opt(cmd, 'comment') ?? `deploy delta ${deltaId}` }, flag(cmd, 'wait'));
+      const [deltaRef, envId] = args as [string, string];
+      const c = connect(cmd);
+      const deltaId = await resolveDeltaId(refScope(c), deltaRef);
+      await startDeployment(c, envId, { delta_id: deltaId, comment: opt(cmd, 'comment') ?? `deploy delta ${deltaId}` }, flag(cmd, 'wait'));
     },
   );
   common(deploy.command('set').description('deploy a deployment set to an environment').argument('<setId>', 'set id').argument('<env>', 'environment id'), 'baton deploy set 4f2e... staging --app my-app').action(

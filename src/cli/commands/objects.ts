@@ -14,7 +14,7 @@ import { UsageError } from '../errors.js';
 import { yaml } from '../lazy.js';
 import type { Column } from '../render/format.js';
 import { guessColumns, parseGetOutput, render, renderGet } from '../render/format.js';
-import { resolveDeploymentId, resolveSetId } from '../refs.js';
+import { resolveDeltaId, resolveDeploymentId, resolveSetId } from '../refs.js';
 import { WATCH_INTERVAL, WATCH_TIMEOUT_DEFAULT, parseWatchInterval, watch } from '../watch.js';
 import { collect, commandOf, connect, refScope, example, flag, io, list, opt, text, withConnection, withInterrupt, withOutput } from './common.js';
 import type { Connection } from './common.js';
@@ -73,6 +73,7 @@ export const KINDS: Kind[] = [
   { name: 'env-types', aliases: ['env-type', 'environment-types'], collection: (c) => `${org(c)}/env-types`, item: (c, id) => `${org(c)}/env-types/${seg(id)}`, columns: [{ header: 'ID', value: field('id') }, { header: 'DESCRIPTION', value: field('description') }] },
   {
     name: 'deltas', aliases: ['delta'], collection: (c) => `${app(c)}/deltas`, item: (c, id) => `${app(c)}/deltas/${seg(id)}`,
+    resolve: (c, ref) => resolveDeltaId(refScope(c), ref),
     columns: [
       { header: 'ID', value: field('id') }, { header: 'NAME', value: (r) => (r.metadata as Row | undefined)?.name }, { header: 'ENV', value: (r) => (r.metadata as Row | undefined)?.env_id },
       { header: 'ADD', value: (r) => Object.keys(((r.modules as Row | undefined)?.add as Row | undefined) ?? {}).join(',') },
@@ -308,11 +309,9 @@ export function registerObjectCommands(program: Command): void {
     const cmd = commandOf(args);
     const [ref, op, path, raw] = args as [string, string, string, string | undefined];
     const { deltaEdit } = await import('../delta-edit.js');
-    const { matchId } = await import('../refs.js');
     const change = deltaEdit(op, path, raw === undefined ? undefined : (yaml().parse(raw) as unknown));
     const c = connect(cmd);
-    const deltas = await c.client.get<{ id: string }[]>(`${app(c)}/deltas`);
-    const id = matchId(ref, deltas.map((d) => d.id), 'delta');
+    const id = await resolveDeltaId(refScope(c), ref);
     const body = await c.client.patch(`${app(c)}/deltas/${seg(id)}`, [change]);
     const format = opt(cmd, 'output');
     io.out(format === 'json' || format === 'yaml' ? render(body, format) : `delta ${id} updated`);
