@@ -7,7 +7,7 @@ import { Option } from '@commander-js/extra-typings';
 import { ApiClient } from '../client.js';
 import { loadConfig, resolveContext } from '../config-file.js';
 import type { Context } from '../config-file.js';
-import { UsageError } from '../errors.js';
+import { EXIT, UsageError } from '../errors.js';
 import { chooseFormat } from '../render/format.js';
 import type { RefScope } from '../refs.js';
 
@@ -34,7 +34,7 @@ export const io = {
 export async function withInterrupt<T>(task: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
   const onInterrupt = () => {
-    if (controller.signal.aborted) process.exit(130);
+    if (controller.signal.aborted) process.exit(EXIT.interrupted);
     controller.abort();
   };
   process.on('SIGINT', onInterrupt);
