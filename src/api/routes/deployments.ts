@@ -69,7 +69,7 @@ const PlanResponse = Type.Object(
     manifests: Type.Object({}, { additionalProperties: true }),
     unresolved_workloads: Type.Array(Type.Object({ workload: Type.String(), message: Type.String() })),
   },
-  { title: 'BatonPlanResponse', description: 'What a deployment would do: set diff, resource actions, per-object manifest diff (see docs/engine.md).' },
+  { title: 'BatonPlanResponse', description: 'What a deployment would do: set diff, resource actions, per-object manifest diff (see docs/internals/engine.md).' },
 );
 
 const PlanParams = Type.Object({ ...EnvParams.properties, planId: IdParam('Plan id') });
