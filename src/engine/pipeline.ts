@@ -27,7 +27,7 @@ import type { ActiveResourceRow, ActiveResourcesRepo } from '../store/resource-a
 import type { K8sObject, Target } from '../targets/types.js';
 import { createDeploymentLog, type DeploymentLog } from './logs.js';
 import type { PinnedValueSet, TargetResolver, ValueSource } from './types.js';
-import { renderWorkloads, targetManifests, type NodeResult, type RenderedWorkload } from './workloads.js';
+import { renderWorkloadsNamingFailures, targetManifests, type NodeResult, type RenderedWorkload } from './workloads.js';
 import { createPersistenceBatcher } from './persistence.js';
 import type { PersistenceBatcher } from './persistence.js';
 import { graphLevels, resolveInputs, runNodeDriver, storeSecretsOf, withStoreSecrets } from './provision.js';
@@ -358,7 +358,7 @@ async function renderPhase(run: DeploymentRun, graph: ResourceGraph, set: Deploy
   const namespace = envNamespace(graph, results, appId, envId);
   let rendered: RenderedWorkload[];
   try {
-    rendered = await renderWorkloads({ graph, set, results, values: valueSet, deployId, setId: run.deployment.set_id, namespace, profiles: await deps.profiles(orgId) });
+    rendered = await renderWorkloadsNamingFailures({ graph, set, results, values: valueSet, deployId, setId: run.deployment.set_id, namespace, profiles: await deps.profiles(orgId) });
   } catch (error) {
     if (!(error instanceof BatonError) || error instanceof StoreUnavailable) throw error;
     throw new DeploymentFailed([

@@ -108,7 +108,7 @@ function workloadScope(inputs: WorkloadInputs, workloadId: string, workloadNode:
       if (name === undefined) return undefined;
       switch (expression.namespace) {
         case 'values': {
-          const entry = Object.hasOwn(inputs.values.values, name) ? inputs.values.values[name] : undefined;
+          const entry = inputs.values.values[name];
           return entry ? { value: entry.value, secret: entry.secret } : undefined;
         }
         case 'externals': {
@@ -149,8 +149,70 @@ export async function renderWorkloads(inputs: WorkloadInputs): Promise<RenderedW
   const rendered: RenderedWorkload[] = [];
   const workloadIds = Object.keys(inputs.set.modules).sort().filter((id) => inputs.only === undefined || inputs.only.includes(id));
   for (const workloadId of workloadIds) {
+    const module: Module = inputs.set.modules[workloadId]!;
+    const node = findNode(inputs.graph, { type: 'workload', resId: `modules.${workloadId}` });
+    if (!node) throw new InvalidInput(`workload "${workloadId}" has no node in the resource graph`, { workload: workloadId });
+    const own = inputs.results.get(node.guresid);
+
+    // 1. The workload resource's `update` patches, rooted at the module (`/spec/...`); `add` creates parents.
+    let patched: { spec: unknown } = { spec: structuredClone(module.spec) };
+    const update = own?.values.update;
+    if (update !== undefined && update !== null) {
+      if (!Array.isArray(update)) {
+        throw new InvalidInput(`workload "${workloadId}": the "update" output of definition "${node.definition.id}" must be a list of JSON-patch operations`, { workload: workloadId, definition: node.definition.id });
+      }
+      patched = applyWorkloadUpdate(patched, update, { workload: workloadId, definition: node.definition.id });
+    }
+
+    // 2. Placeholders; secret-tainted strings become SecretStrings. Containers' command/args are not resolved
+    //    (Humanitec resolves labels, variables and files; Score leaves command/args verbatim).
+    const resolved = resolvePlaceholders(withoutVerbatimFields(patched.spec), workloadScope(inputs, workloadId, node, outputs));
+    const spec = restoreVerbatimFields(taint(resolved.value, resolved.secretPaths), patched.spec) as ResolvedObject;
+
+    // 3. Containers/volumes the workload's resources (and the workload resource itself) inject.
+    const manifests: InjectedManifest[] = [];
+    for (const dep of [node.guresid, ...node.dependsOn]) {
+      const depNode = inputs.graph.nodes.find((n) => n.guresid === dep);
+      const result = inputs.results.get(dep);
+      if (!depNode || !result) continue;
+      for (const manifest of result.manifests) {
+        if (manifest.location === 'containers' || manifest.location === 'volumes') {
+          manifests.push({ ...manifest, resource: dep === node.guresid ? `modules.${workloadId}` : referenceFor(workloadId, depNode) });
+        }
+      }
+    }
+
+    const objects = await renderWorkload({
+      workloadId,
+      module: { profile: module.profile, spec },
+      context: { orgId: inputs.graph.context.orgId, appId: inputs.graph.context.appId, envId: inputs.graph.context.envId, deploymentId: inputs.deployId, namespace: inputs.namespace },
+      manifests,
+    }, inputs.profiles);
+    rendered.push({
+      workloadId,
+      when: module.deploy?.when ?? 'deploy',
+      success: module.deploy?.success ?? 'deploy',
+      ...(module.deploy?.timeout !== undefined ? { timeoutSeconds: module.deploy.timeout } : {}),
+      objects,
+    });
+  }
+  return rendered;
+}
+
+/**
+ * `renderWorkloads` for a deployment: one workload at a time, so that a failure names the workload it happened in
+ * (issue #23: a promotion failed with `workload : Workload could not be rendered`, an empty workload name). Invalid
+ * input (an unresolved placeholder, a bad patch, a profile refusing the spec) becomes `workload "w": ...` with
+ * `details.workload`, which the deployment's error carries as its object id; a missing shared value also says
+ * where it was looked for, since a value set in another environment only does not follow a promotion. Other errors
+ * (a store outage, ...) pass unchanged.
+ */
+export async function renderWorkloadsNamingFailures(inputs: WorkloadInputs): Promise<RenderedWorkload[]> {
+  const rendered: RenderedWorkload[] = [];
+  const workloadIds = Object.keys(inputs.set.modules).sort().filter((id) => inputs.only === undefined || inputs.only.includes(id));
+  for (const workloadId of workloadIds) {
     try {
-      rendered.push(await renderOne(inputs, outputs, workloadId));
+      rendered.push(...(await renderWorkloads({ ...inputs, only: [workloadId] })));
     } catch (error) {
       throw namingWorkload(error, workloadId, inputs.graph.context.envId);
     }
@@ -158,12 +220,6 @@ export async function renderWorkloads(inputs: WorkloadInputs): Promise<RenderedW
   return rendered;
 }
 
-/**
- * A failure while rendering workload `w` says so: invalid input (an unresolved placeholder, a bad patch, a profile
- * refusing the spec) becomes `workload "w": ...` with `details.workload`, which the deployment's error carries as
- * its object id. A missing shared value also says where it was looked for: a value created in one environment
- * only does not follow a promotion. Other errors (store outage, ...) pass unchanged.
- */
 function namingWorkload(error: unknown, workloadId: string, envId: string): unknown {
   if (!(error instanceof InvalidInput)) return error;
   const prefix = `workload "${workloadId}"`;
@@ -174,55 +230,6 @@ function namingWorkload(error: unknown, workloadId: string, envId: string): unkn
     message += ` (there is no shared value "${key}" in environment "${envId}" nor in the application; a value set in another environment only does not follow a promotion)`;
   }
   return new InvalidInput(message, { ...error.details, workload: workloadId }, { cause: error });
-}
-
-async function renderOne(inputs: WorkloadInputs, outputs: ProvisionedOutputs, workloadId: string): Promise<RenderedWorkload> {
-  const module: Module = inputs.set.modules[workloadId]!;
-  const node = findNode(inputs.graph, { type: 'workload', resId: `modules.${workloadId}` });
-  if (!node) throw new InvalidInput(`workload "${workloadId}" has no node in the resource graph`, { workload: workloadId });
-  const own = inputs.results.get(node.guresid);
-
-  // 1. The workload resource's `update` patches, rooted at the module (`/spec/...`); `add` creates parents.
-  let patched: { spec: unknown } = { spec: structuredClone(module.spec) };
-  const update = own?.values.update;
-  if (update !== undefined && update !== null) {
-    if (!Array.isArray(update)) {
-      throw new InvalidInput(`workload "${workloadId}": the "update" output of definition "${node.definition.id}" must be a list of JSON-patch operations`, { workload: workloadId, definition: node.definition.id });
-    }
-    patched = applyWorkloadUpdate(patched, update, { workload: workloadId, definition: node.definition.id });
-  }
-
-  // 2. Placeholders; secret-tainted strings become SecretStrings. Containers' command/args are not resolved
-  //    (Humanitec resolves labels, variables and files; Score leaves command/args verbatim).
-  const resolved = resolvePlaceholders(withoutVerbatimFields(patched.spec), workloadScope(inputs, workloadId, node, outputs));
-  const spec = restoreVerbatimFields(taint(resolved.value, resolved.secretPaths), patched.spec) as ResolvedObject;
-
-  // 3. Containers/volumes the workload's resources (and the workload resource itself) inject.
-  const manifests: InjectedManifest[] = [];
-  for (const dep of [node.guresid, ...node.dependsOn]) {
-    const depNode = inputs.graph.nodes.find((n) => n.guresid === dep);
-    const result = inputs.results.get(dep);
-    if (!depNode || !result) continue;
-    for (const manifest of result.manifests) {
-      if (manifest.location === 'containers' || manifest.location === 'volumes') {
-        manifests.push({ ...manifest, resource: dep === node.guresid ? `modules.${workloadId}` : referenceFor(workloadId, depNode) });
-      }
-    }
-  }
-
-  const objects = await renderWorkload({
-    workloadId,
-    module: { profile: module.profile, spec },
-    context: { orgId: inputs.graph.context.orgId, appId: inputs.graph.context.appId, envId: inputs.graph.context.envId, deploymentId: inputs.deployId, namespace: inputs.namespace },
-    manifests,
-  }, inputs.profiles);
-  return {
-    workloadId,
-    when: module.deploy?.when ?? 'deploy',
-    success: module.deploy?.success ?? 'deploy',
-    ...(module.deploy?.timeout !== undefined ? { timeoutSeconds: module.deploy.timeout } : {}),
-    objects,
-  };
 }
 
 /** Driver manifests that go to the target directly: `namespace` ones land in the env's namespace. */

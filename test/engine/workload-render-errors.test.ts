@@ -32,7 +32,8 @@ void describe('workload render errors name the workload and the cause', () => {
     // The value exists in development only (what `create value` did when it followed the context's env).
     assert.equal((await h.api('POST', `${appPath}/envs/development/values`, { key: 'GREETING', value: 'hello', description: '' })).status, 201);
     const delta = await h.api<{ id: string }>('POST', `${appPath}/deltas`, {
-      modules: { add: { web: { profile: 'humanitec/default-module', spec: { containers: { main: { id: 'main', image: 'busybox:1', variables: { GREETING: '${values.GREETING}' } } } } } } },
+      // In a file: an unset value there stays an error whatever is decided for container variables.
+      modules: { add: { web: { profile: 'humanitec/default-module', spec: { containers: { main: { id: 'main', image: 'busybox:1', files: { '/etc/greeting.txt': { mode: '0644', value: 'Greeting: ${values.GREETING}' } } } } } } } },
     });
     const dev = await h.api<{ id: string }>('POST', `${appPath}/envs/development/deploys`, { delta_id: delta.body.id, comment: 'first' });
     const devDone = await waitForDeployment(h, app, 'development', dev.body.id);
@@ -49,6 +50,16 @@ void describe('workload render errors name the workload and the cause', () => {
     assert.match(error!.message, /values\.GREETING/);
     assert.match(error!.message, /workload "web"/);
     assert.match(error!.message, /no shared value "GREETING" in environment "staging"/);
-    assert.match(error!.message, /at \/containers\/main\/variables\/GREETING/);
+  });
+
+  it('any other render failure (here a placeholder naming no workload) also carries the workload as object id and in the message', async () => {
+    const delta = await h.api<{ id: string }>('POST', `${appPath}/deltas`, {
+      modules: { add: { api: { profile: 'humanitec/default-module', spec: { containers: { main: { id: 'main', image: 'busybox:1', variables: { URL: '${modules.nobody.service.name}' } } } } } } },
+    });
+    const deploy = await h.api<{ id: string }>('POST', `${appPath}/envs/development/deploys`, { delta_id: delta.body.id, comment: 'broken' });
+    assert.equal((await waitForDeployment(h, app, 'development', deploy.body.id)).status, 'failed');
+    const errors = (await h.api<DeployError[]>('GET', `${appPath}/envs/development/deploys/${deploy.body.id}/errors`)).body;
+    assert.deepEqual(errors.map((e) => [e.scope, e.object_id]), [['workload', 'api']], JSON.stringify(errors));
+    assert.match(errors[0]!.message, /workload "api".*modules\.nobody\.service\.name/);
   });
 });
