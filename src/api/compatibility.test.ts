@@ -53,7 +53,7 @@ describe("Humanitec API path coverage", () => {
   });
 
   it('an org the caller does not belong to stays 404 on unserved operations too (no existence leak)', async () => {
-    const response = await baton.app.inject({ method: 'GET', url: '/orgs/someone-else/registries', headers: baton.authHeaders });
+    const response = await baton.app.inject({ method: 'GET', url: '/orgs/someone-else/groups/x/users', headers: baton.authHeaders });
     assert.equal(response.statusCode, 404, response.body);
   });
 

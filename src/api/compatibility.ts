@@ -80,68 +80,17 @@ export const UNSERVED_FAMILIES: readonly UnservedFamily[] = [
     ],
   },
   {
-    family: 'Resource definition versions and pinning',
-    decision: 'not implemented yet',
-    reason:
-      'Baton records a version id per definition change, but does not yet archive or promote versions, nor pin an active resource to one: the newest version is always used.',
-    operations: [
-      'POST /orgs/{orgId}/apps/{appId}/envs/{envId}/resources/{type}/{resId}/actions/pin',
-      'POST /orgs/{orgId}/resources/defs/{defId}/versions/{defVersionId}/actions/archive',
-      'POST /orgs/{orgId}/resources/defs/{defId}/versions/{defVersionId}/actions/promote',
-    ],
-  },
-  {
-    family: 'Resource inputs of a set',
-    decision: 'not implemented yet',
-    reason: 'Use POST …/envs/{envId}/resources/graphs (the graph a set needs) or GET /orgs/{orgId}/baton/match (which definition a resource matches).',
-    operations: ['GET /orgs/{orgId}/apps/{appId}/sets/{setId}/resources'],
-  },
-  {
-    family: 'Resource accounts',
-    decision: 'not implemented yet',
-    reason:
-      "Cloud accounts for drivers (a definition's driver_account). Baton's drivers take credentials from the definition's sealed secrets or from secret_refs into a secret store (docs/secrets.md).",
-    operations: [
-      'GET /orgs/{orgId}/resources/account-types',
-      'GET /orgs/{orgId}/resources/accounts',
-      'POST /orgs/{orgId}/resources/accounts',
-      'DELETE /orgs/{orgId}/resources/accounts/{accId}',
-      'GET /orgs/{orgId}/resources/accounts/{accId}',
-      'PATCH /orgs/{orgId}/resources/accounts/{accId}',
-      'POST /orgs/{orgId}/resources/accounts/{accId}/actions/check',
-    ],
-  },
-  {
-    family: 'Audit log',
-    decision: 'not implemented yet',
-    reason: 'Deployments, their logs and the creator of every object are recorded; a separate audit log of every mutating request is not built yet.',
-    operations: ['GET /orgs/{orgId}/audit-logs'],
-  },
-  {
     family: 'Groups',
     decision: 'not implemented yet',
     reason: 'Groups come from an identity provider (SSO), which Baton does not integrate yet; roles are held by users (docs/rbac.md).',
     operations: ['POST /orgs/{orgId}/groups', 'GET /orgs/{orgId}/groups/{groupId}/users', 'GET /orgs/{orgId}/users/{userId}/groups'],
   },
   {
-    family: 'Public keys',
+    family: "Humanitec's public keys",
     decision: 'out of scope',
-    reason: "Keys that let Humanitec's SaaS verify the org's agents and let drivers verify requests signed by Humanitec; a self-hosted Baton needs neither.",
-    operations: ['GET /orgs/{orgId}/humanitec-keys', 'GET /orgs/{orgId}/keys', 'POST /orgs/{orgId}/keys', 'DELETE /orgs/{orgId}/keys/{keyId}', 'GET /orgs/{orgId}/keys/{keyId}'],
-  },
-  {
-    family: 'Registries',
-    decision: 'not implemented yet',
     reason:
-      'Registry credentials that Humanitec turns into image pull secrets. Baton does not inject pull secrets; give the namespace a pull secret through a resource definition or the cluster.',
-    operations: [
-      'GET /orgs/{orgId}/registries',
-      'POST /orgs/{orgId}/registries',
-      'DELETE /orgs/{orgId}/registries/{regId}',
-      'GET /orgs/{orgId}/registries/{regId}',
-      'PATCH /orgs/{orgId}/registries/{regId}',
-      'GET /orgs/{orgId}/registries/{regId}/creds',
-    ],
+      "Keys Humanitec's SaaS signs its requests with, so an org's Humanitec Operator can verify them. Baton runs no SaaS and signs nothing for an operator. The org's own keys (GET/POST /orgs/{orgId}/keys, GET/DELETE …/keys/{keyId}) are served.",
+    operations: ['GET /orgs/{orgId}/humanitec-keys'],
   },
   {
     family: 'Helm-chart workload profiles',

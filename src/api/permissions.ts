@@ -96,13 +96,21 @@ export const PERMISSIONS = {
   'resource-types.read': { scope: 'org', summary: 'List/read resource types and classes', org: CONFIG_READERS },
   'resource-types.write': { scope: 'org', summary: 'Create/update/delete resource types and classes', org: ADMIN },
   'resource-definitions.read': { scope: 'org', summary: 'List/read resource definitions, their versions and resources; matching dry-run', org: CONFIG_READERS },
-  'resource-definitions.write': { scope: 'org', summary: 'Create/update/delete/import resource definitions and criteria', org: ADMIN },
+  'resource-definitions.write': { scope: 'org', summary: 'Create/update/delete/import resource definitions and criteria; archive/promote their versions', org: ADMIN },
   'drivers.read': { scope: 'org', summary: 'List/read resource drivers', org: CONFIG_READERS },
   'drivers.write': { scope: 'org', summary: 'Register/update/delete resource drivers', org: ADMIN },
   'workload-profiles.read': { scope: 'org', summary: 'List/read/validate workload profiles', org: CONFIG_READERS },
   'workload-profiles.write': { scope: 'org', summary: 'Create/update/delete workload profiles', org: ADMIN },
   'secret-stores.read': { scope: 'org', summary: 'List/read secret stores', org: ['administrator', 'manager', 'orgViewer'] },
   'secret-stores.write': { scope: 'org', summary: 'Create/update/delete secret stores', org: ADMIN },
+  'resource-accounts.read': { scope: 'org', summary: 'List/read resource accounts (never their credentials) and account types', org: CONFIG_READERS },
+  'resource-accounts.write': { scope: 'org', summary: 'Create/update/delete/check resource accounts', org: ADMIN },
+  'registries.read': { scope: 'org', summary: 'List/read container registries (never their credentials)', org: CONFIG_READERS },
+  'registries.write': { scope: 'org', summary: 'Create/update/delete container registries', org: ADMIN },
+  'registries.creds': { scope: 'org', summary: 'Read a registry\'s credentials in clear (only registries with enable_ci: true)', org: ['administrator', 'artefactContributor'] },
+  'public-keys.read': { scope: 'org', summary: 'List/read the org\'s public keys', org: CONFIG_READERS },
+  'public-keys.write': { scope: 'org', summary: 'Register/delete the org\'s public keys', org: ADMIN },
+  'audit-logs.read': { scope: 'org', summary: 'Read the audit log (every successful mutating request)', org: ADMIN },
 
   // ----- artefacts
   'artefacts.read': { scope: 'org', summary: 'List/read artefacts and their versions', org: ALL_ORG },
@@ -124,7 +132,7 @@ export const PERMISSIONS = {
   // ----- environments
   'envs.create': { scope: 'newEnv', summary: 'Create an environment (deployer on its type)', ...ENV_ACTORS },
   'env.delete': { scope: 'env', summary: 'Delete an environment (deployer on its type)', ...ENV_ACTORS },
-  'env.deploy': { scope: 'env', summary: 'Deploy, plan, rebase, cancel, retry, delete active resources (deployer on its type)', ...ENV_ACTORS },
+  'env.deploy': { scope: 'env', summary: 'Deploy, plan, rebase, cancel, retry, delete active resources, pin them to a definition version (deployer on its type)', ...ENV_ACTORS },
   'env.graph': { scope: 'app', summary: 'Compute resource graphs (no state changes)', ...APP_WRITERS },
 } as const satisfies Record<string, Permission>;
 

@@ -11,6 +11,7 @@ import type { BatonServices } from '../baton/services.js';
 import type { LogLevel } from '../config/index.js';
 import type { Metrics } from '../metrics/index.js';
 import { assertJsonTextDepth } from '../shared/input-limits.js';
+import { installAuditLog } from './audit.js';
 import { installAuth } from './auth.js';
 import { createAuthFailureLimiter } from './auth-rate-limit.js';
 import type { AuthFailureLimiter } from './auth-rate-limit.js';
@@ -45,7 +46,11 @@ import { registerArtefactRoutes } from './routes/artefacts.js';
 import { registerRuleRoutes } from './routes/rules.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
 import { registerUnservedRoutes } from './routes/unserved.js';
+import { registerResourceAccountRoutes } from './routes/resource-accounts.js';
+import { registerRegistryRoutes } from './routes/registries.js';
+import { registerPublicKeyRoutes } from './routes/public-keys.js';
 import { registerUiRoutes } from './routes/ui.js';
+import { registerAuditLogRoutes } from './routes/audit-logs.js';
 import { installValidation } from './validation.js';
 
 export type { BatonApp, RouteModule, ServerDeps } from './routes/types.js';
@@ -79,6 +84,10 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   registerArtefactRoutes,
   registerRuleRoutes,
   registerWebhookRoutes,
+  registerResourceAccountRoutes,
+  registerRegistryRoutes,
+  registerPublicKeyRoutes,
+  registerAuditLogRoutes,
   registerUnservedRoutes,
   registerUiRoutes,
 ];
@@ -160,6 +169,7 @@ export async function buildServer(options: BuildServerOptions): Promise<BatonApp
   installErrorHandling(app);
   const authFailures = options.authFailures ?? createAuthFailureLimiter();
   installAuth(app, services.core, authFailures);
+  installAuditLog(app, services.audit, options.metrics);
 
   await app.register(swagger, {
     openapi: {

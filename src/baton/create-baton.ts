@@ -26,7 +26,7 @@ import type { GitCredentials } from '../engine/index.js';
 import { defaultDefinitions } from '../resources/defaults/index.js';
 import { podmanAvailable } from '../targets/index.js';
 import type { Engine, EngineTimings, TargetResolver } from '../engine/index.js';
-import { bootstrap, createCoreServices, deriveTokenHashKey } from '../org/index.js';
+import { bootstrap, createAuditService, createCoreServices, deriveTokenHashKey } from '../org/index.js';
 import type { BootstrapResult } from '../org/index.js';
 import { createWorkloadProfilesService } from '../profiles/service/index.js';
 import type { ResourceDefinition } from '../resources/index.js';
@@ -34,10 +34,14 @@ import { createResourceServices } from '../resources/service/index.js';
 import { SecretBox, fluxSopsSecretCommand, loadOrCreateAgeKey, loadOrCreateSecretKey } from '../secrets/index.js';
 import type { AgeKey, SecretStoreResolver } from '../secrets/index.js';
 import { createSecretStoresService } from '../secrets/stores/index.js';
+import { createResourceAccountsService } from '../secrets/accounts/index.js';
+import { createRegistriesService } from '../secrets/registries/index.js';
+import { createPublicKeysService } from '../org/public-keys.js';
 import { createSetsService } from '../sets/service.js';
 import { ensurePrivateDir } from '../shared/private-fs.js';
 import { createCiRepo } from '../store/ci-repo.js';
 import { createJobsRepo } from '../store/jobs-repo.js';
+import { createRuleRunsRepo } from '../store/audit-repo.js';
 import { createMetrics } from '../metrics/index.js';
 import type { Metrics } from '../metrics/index.js';
 import { createMetricsRepo, createStore } from '../store/index.js';
@@ -134,6 +138,9 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
     const sets = createSetsService(store, core);
     const values = createValuesService(store, box);
     const secretStores = createSecretStoresService(store, box);
+    const resourceAccounts = createResourceAccountsService(store, box);
+    const registries = createRegistriesService(store, box);
+    const publicKeys = createPublicKeysService(store);
     const gitopsCredentials = config.gitopsCredentials === undefined ? undefined : gitopsCredentialsReader(secretStores.resolver, config.org, config.gitopsCredentials);
     const resources = createResourceServices({ store, core, secretBox: box, drivers: registry, defaults });
     const profiles = createWorkloadProfilesService(store, core, { templateLimits });
@@ -152,6 +159,7 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
         core,
         sets,
         definitions: (orgId) => resources.definitions.loadForEngine(orgId),
+        pins: (orgId, appId, envId) => resources.definitions.pinsForEngine(orgId, appId, envId),
         driver: async (orgId, driverType) => metrics.instrumentDriver(await resolveDriver(orgId, driverType)),
         types: (orgId) => resources.types.registry(orgId),
         profiles: (orgId) => profiles.profileRegistryFor(orgId),
@@ -170,6 +178,7 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
           ),
         box,
         secretStores: secretStores.resolver,
+        accountCredentials: (orgId, accountId) => resourceAccounts.credentialsFor(orgId, accountId),
         events: ciEvents,
       },
       {
@@ -193,25 +202,33 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
       box,
       driverTimeoutMs: config.driverTimeoutMs,
       resolveTarget: engine.pipeline.resolveTarget,
+      accountCredentials: engine.pipeline.accountCredentials,
     });
     const deployments = createDeploymentsService({ store, core, sets, engine, box, lifecycle, events: ciEvents });
-    const rules = createRulesService({
-      repo: ciRepo,
-      requireEnv: async (orgId, appId, envId) => void (await core.envs.get(orgId, appId, envId)),
-      // A rule deploys as its creator: creating or changing one needs deployer rights on its env (RBAC matrix).
-      assertMayDeploy: overrides.assertMayDeploy ?? ((user, orgId, appId, envId) => assertMayDeploy({ ...user, access: core.access }, orgId, appId, envId)),
-      async currentModules(orgId, appId, envId) {
-        const state = await engine.pipeline.deployments.getEnvState(orgId, appId, envId);
-        if (!state?.from_deploy_id) return undefined;
-        const from = await engine.pipeline.deployments.get(orgId, appId, state.from_deploy_id);
-        if (!from || from.set_id === '') return undefined;
-        return (await sets.sets.get(orgId, appId, from.set_id)).modules;
+    const rules = createRulesService(
+      {
+        store,
+        repo: ciRepo,
+        runs: createRuleRunsRepo(store.db),
+        jobs: createJobsRepo(store.db),
+        requireEnv: async (orgId, appId, envId) => void (await core.envs.get(orgId, appId, envId)),
+        findUser: (userId) => core.repos.users.get(userId),
+        // A rule deploys as its creator: creating or changing one needs deployer rights on its env (RBAC matrix).
+        assertMayDeploy: overrides.assertMayDeploy ?? ((user, orgId, appId, envId) => assertMayDeploy({ ...user, access: core.access }, orgId, appId, envId)),
+        async currentModules(orgId, appId, envId) {
+          const state = await engine.pipeline.deployments.getEnvState(orgId, appId, envId);
+          if (!state?.from_deploy_id) return undefined;
+          const from = await engine.pipeline.deployments.get(orgId, appId, state.from_deploy_id);
+          if (!from || from.set_id === '') return undefined;
+          return (await sets.sets.get(orgId, appId, from.set_id)).modules;
+        },
+        createDelta: async (orgId, appId, body, actor) => (await sets.deltas.create(orgId, appId, body, actor)).id,
+        deploy: async (orgId, appId, envId, request, actor, within) => (await deployments.submit(orgId, appId, envId, request, actor, { queue: true, within })).id,
+        log: (message) => log(message),
       },
-      createDelta: async (orgId, appId, body, actor) => (await sets.deltas.create(orgId, appId, body, actor)).id,
-      deploy: async (orgId, appId, envId, request, actor) => (await deployments.submit(orgId, appId, envId, request, actor, { queue: true })).id,
-      log: (message) => log(message),
-    });
-    const artefacts = createArtefactsService({ store, repo: ciRepo, requireOrg: async (orgId) => void (await core.orgs.require(orgId)), onContainerVersion: (orgId, version) => rules.onContainerVersion(orgId, version) });
+      { workerId: overrides.workerId, leaseMs: config.engineLeaseMs, pollMs: config.enginePollMs },
+    );
+    const artefacts = createArtefactsService({ store, repo: ciRepo, requireOrg: async (orgId) => void (await core.orgs.require(orgId)), rules });
         const gitops = {
       info: () => ({
         repository: join(config.dataDir, 'gitops'),
@@ -222,7 +239,8 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
         sops_age_secret_command: fluxSopsSecretCommand(ageKey.path),
       }),
     };
-    const services: BatonServices = { core, sets, values, secretStores, resources, profiles, deployments, ci: { artefacts, rules, webhooks }, health: { ready: () => store.ready() }, gitops };
+    const audit = createAuditService({ store, orgs: core.orgs, access: core.access });
+    const services: BatonServices = { core, sets, values, secretStores, resourceAccounts, registries, publicKeys, resources, profiles, deployments, ci: { artefacts, rules, webhooks }, audit, health: { ready: () => store.ready() }, gitops };
     const authFailures = createAuthFailureLimiter({ maxFailures: config.authFailureLimit, windowMs: 60_000 });
     const app = await buildServer({ services, logLevel: config.logLevel, version: BATON_VERSION, authFailures, metrics, metricsPublic: config.metricsPublic });
     log = (message) => app.log.warn(message);
@@ -250,6 +268,7 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
       if (engineStarted) return;
       engine.start();
       webhooks.worker.start();
+      rules.worker.start();
       engineStarted = true;
     };
     return {
@@ -274,7 +293,7 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
         return `http://${host}:${port}`;
       },
       async close(options = {}) {
-        if (engineStarted) await Promise.all([engine.stop(options.graceMs ?? 0), webhooks.worker.stop()]);
+        if (engineStarted) await Promise.all([engine.stop(options.graceMs ?? 0), webhooks.worker.stop(), rules.worker.stop()]);
         await app.close();
         await store.close();
       },

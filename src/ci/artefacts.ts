@@ -2,8 +2,8 @@
  * Artefacts and artefact versions (`/orgs/{o}/artefact-versions`, `/orgs/{o}/artefacts`) and the deprecated image
  * API (`/orgs/{o}/images/{imageId}/builds`), which registers a container artefact version for each build.
  *
- * - A container version (`name`, `version`, `ref`, `commit`, `digest`) that is stored runs the automation rules
- *   (src/ci/rules.ts) once its transaction committed.
+ * - A container version (`name`, `version`, `ref`, `commit`, `digest`) that is stored queues the evaluation of the
+ *   automation rules (src/ci/rules.ts) in the same transaction; the rules worker performs it.
  * - A workload version carries a Score `spec` (plus `image`, `overrides`, `property_overrides`,
  *   `resource_type_aliases`, `extensions`); it is converted when registered (a spec that does not convert is 400),
  *   and the deployment set fragment is kept with it. `dry_run` converts and validates without storing.
@@ -14,9 +14,9 @@ import { convertScoreToSetFragment } from '../score/convert-request.js';
 import type { SetFragment } from '../score/convert-request.js';
 import { InvalidInput, NotFound } from '../shared/errors.js';
 import type { ArtefactRow, ArtefactVersionRow, CiRepo, ImageBuildRow } from '../store/ci-repo.js';
-import type { Store } from '../store/index.js';
+import type { Executor, Store } from '../store/index.js';
 import { fromJsonText, nowIso, toJsonText } from '../store/index.js';
-import type { ArrivedVersion, TriggeredDeployment } from './rules.js';
+import type { ArrivedVersion } from './rules.js';
 import { imageRepository, MAX_REF_LENGTH } from './rules.js';
 
 export const ARTEFACT_TYPES = ['container', 'workload'] as const;
@@ -112,11 +112,14 @@ export interface ArtefactsServiceDeps {
   store: Store;
   repo: CiRepo;
   requireOrg(orgId: string): Promise<void>;
-  /** Runs the automation rules for a container version that was just stored. */
-  onContainerVersion(orgId: string, version: ArrivedVersion): Promise<TriggeredDeployment[]>;
+  /**
+   * The automation rules: `enqueue` queues their evaluation for a container version in the transaction that stores
+   * it (src/ci/rules.ts); `wake` tells the rules worker once that committed.
+   */
+  rules: { enqueue(orgId: string, version: ArrivedVersion, trx: Executor): Promise<void>; wake(): void };
 }
 
-export type CreateResult = { stored: ArtefactVersionView; triggered: TriggeredDeployment[] } | { dryRun: SetFragment | undefined };
+export type CreateResult = { stored: ArtefactVersionView } | { dryRun: SetFragment | undefined };
 
 function checkBase(body: CreateArtefactVersionRequest, vcs: string): void {
   if (!(ARTEFACT_TYPES as readonly string[]).includes(body.type)) throw new InvalidInput(`type: must be one of ${ARTEFACT_TYPES.join(', ')}`, { field: 'type' });
@@ -146,7 +149,18 @@ export function createArtefactsService(deps: ArtefactsServiceDeps) {
     return image;
   }
 
-  async function register(orgId: string, body: CreateArtefactVersionRequest, actor: string, set: SetFragment | undefined, via: string): Promise<{ stored: ArtefactVersionView; triggered: TriggeredDeployment[] }> {
+  /**
+   * Stores the version and, for a container, queues the rules' evaluation in the same transaction (with `also`,
+   * e.g. the image build record), so a crash after the answer loses nothing.
+   */
+  async function register(
+    orgId: string,
+    body: CreateArtefactVersionRequest,
+    actor: string,
+    set: SetFragment | undefined,
+    via: string,
+    also?: (version: ArtefactVersionRow, trx: Executor) => Promise<void>,
+  ): Promise<{ stored: ArtefactVersionView }> {
     const at = nowIso();
     const row = await store.transaction(async (trx) => {
       let artefact = await repo.artefacts.find(orgId, body.type, body.name, trx);
@@ -179,10 +193,14 @@ export function createArtefactsService(deps: ArtefactsServiceDeps) {
         updated_by: actor,
       };
       await repo.versions.insert(version, trx);
+      await also?.(version, trx);
+      if (version.type === 'container') {
+        await deps.rules.enqueue(orgId, { id: version.id, name: version.name, version: version.version, ref: version.ref, commit: version.commit, digest: version.digest, via }, trx);
+      }
       return version;
     });
-    const triggered = row.type === 'container' ? await deps.onContainerVersion(orgId, { id: row.id, name: row.name, version: row.version, ref: row.ref, commit: row.commit, digest: row.digest, via }) : [];
-    return { stored: toVersionView(row), triggered };
+    if (row.type === 'container') deps.rules.wake();
+    return { stored: toVersionView(row) };
   }
 
   return {
@@ -243,9 +261,9 @@ export function createArtefactsService(deps: ArtefactsServiceDeps) {
     /**
      * `POST /orgs/{o}/images/{imageId}/builds`: records the build and registers a container artefact version
      * (`name` = the image without tag, `version` = its tag, `ref` = `refs/tags/<first tag>` when `tags` is not
-     * empty, else `refs/heads/<branch>`), which runs the automation rules.
+     * empty, else `refs/heads/<branch>`), which queues the evaluation of the automation rules.
      */
-    async addImageBuild(orgId: string, imageId: string, body: ImageBuildRequest, actor: string): Promise<TriggeredDeployment[]> {
+    async addImageBuild(orgId: string, imageId: string, body: ImageBuildRequest, actor: string): Promise<void> {
       await deps.requireOrg(orgId);
       const image = body.image.trim();
       if (image === '') throw new InvalidInput('image: must not be empty', { field: 'image' });
@@ -258,10 +276,10 @@ export function createArtefactsService(deps: ArtefactsServiceDeps) {
       const ref = tags.length > 0 ? `refs/tags/${tags[0]}` : branch !== '' ? `refs/heads/${branch}` : '';
       if (name.includes(' ')) throw new InvalidInput('image: not an image reference', { field: 'image' });
       const commit = (body.commit ?? '').toLowerCase();
-      const { stored, triggered } = await register(orgId, { type: 'container', name, version, ref, commit: COMMIT.test(commit) ? commit : '', digest }, actor, undefined, 'image build');
-      const build: ImageBuildRow = { org_id: orgId, image_id: imageId, id: randomUUID(), branch, commit: body.commit ?? '', image, tags: toJsonText(tags), artefact_version_id: stored.id, added_at: stored.created_at };
-      await repo.images.insertBuild(build);
-      return triggered;
+      await register(orgId, { type: 'container', name, version, ref, commit: COMMIT.test(commit) ? commit : '', digest }, actor, undefined, 'image build', async (stored, trx) => {
+        const build: ImageBuildRow = { org_id: orgId, image_id: imageId, id: randomUUID(), branch, commit: body.commit ?? '', image, tags: toJsonText(tags), artefact_version_id: stored.id, added_at: stored.created_at };
+        await repo.images.insertBuild(build, trx);
+      });
     },
     async listImages(orgId: string): Promise<ImageView[]> {
       await deps.requireOrg(orgId);

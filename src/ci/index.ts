@@ -11,8 +11,8 @@ import type { WebhooksService } from './webhooks.js';
 
 export { createArtefactsService } from './artefacts.js';
 export type { ArtefactsService, ArtefactVersionView, ArtefactView, CreateArtefactVersionRequest, ImageBuildRequest, ImageView } from './artefacts.js';
-export { allowAllDeployGuard, createRulesService, parseRule, ruleAccepts } from './rules.js';
-export type { DeployGuard, RuleRequest, RulesService, RuleView } from './rules.js';
+export { allowAllDeployGuard, createRulesService, parseRule, ruleAccepts, RULES_JOB, rulesJobId } from './rules.js';
+export type { DeployGuard, RuleRequest, RuleRunView, RulesService, RuleView } from './rules.js';
 export { createWebhooksService, WEBHOOK_JOB } from './webhooks.js';
 export type { WebhookRequest, WebhooksService, WebhookView } from './webhooks.js';
 export { EVENT_TYPES } from './events.js';

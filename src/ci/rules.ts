@@ -10,13 +10,34 @@
  *
  * Regexes are checked when the rule is stored: one that does not compile, or that could backtrack exponentially
  * (src/shared/safe-regex.ts), is 400, so evaluating rules never hangs; refs are at most MAX_REF_LENGTH long.
+ *
+ * Durable and exactly once: registering a container version queues a job (kind RULES_JOB, one queue per org so
+ * versions are evaluated in arrival order) in the transaction that stores the version; the rules worker evaluates
+ * it. What each rule did with the version is a row of `automation_rule_runs` (deployed, skipped with the reason,
+ * failed); a deploying rule's row is written in the transaction that queues its deployment, so a job resumed after
+ * a crash skips the rules it already ran and never deploys twice.
+ *
+ * A rule deploys as its creator, and the creator's rights are checked again when the rule fires: a creator who was
+ * deleted or can no longer deploy to the environment (`assertMayDeploy`) makes the rule skip, recorded with the
+ * reason (GET .../rules/{ruleId}/baton/runs) and logged.
  */
 import { randomBytes } from 'node:crypto';
+import type { JobOutcome } from '../engine/worker.js';
+import { Worker } from '../engine/worker.js';
 import type { UserRow } from '../org/index.js';
-import { InvalidInput, NotFound } from '../shared/errors.js';
+import { BatonError, Forbidden, InvalidInput, NotFound, StoreUnavailable, Timeout } from '../shared/errors.js';
 import { assertSafePattern } from '../shared/safe-regex.js';
+import type { AutomationRuleRunRow, RuleRunsRepo } from '../store/audit-repo.js';
 import type { AutomationRuleRow, CiRepo } from '../store/ci-repo.js';
+import type { JobRow, JobsRepo } from '../store/jobs-repo.js';
+import type { Executor, Store } from '../store/index.js';
 import { fromJsonText, nowIso, toJsonText } from '../store/index.js';
+
+/** The durable job that evaluates the rules for one container artefact version (queue key: the org). */
+export const RULES_JOB = 'automation-rules';
+const RULES_JOB_ATTEMPTS = 10;
+const RULES_RETRY_BASE_MS = 1_000;
+const MAX_RUNS_LISTED = 100;
 
 export const MAX_REF_LENGTH = 1024;
 export const MAX_PATTERN_LENGTH = 1024;
@@ -161,16 +182,39 @@ export interface RuleDeployDeps {
   currentModules(orgId: string, appId: string, envId: string): Promise<SetModules | undefined>;
   /** Creates a delta; returns its id. */
   createDelta(orgId: string, appId: string, body: unknown, actor: string): Promise<string>;
-  /** Queues a deployment of the delta (behind a running one); returns its id. */
-  deploy(orgId: string, appId: string, envId: string, request: { delta_id: string; comment: string }, actor: string): Promise<string>;
+  /**
+   * Queues a deployment of the delta (behind a running one); returns its id. `within` runs in the transaction that
+   * queues it (the rule's run is recorded there, so the deployment and the record commit together).
+   */
+  deploy(orgId: string, appId: string, envId: string, request: { delta_id: string; comment: string }, actor: string, within: (trx: Executor, deployId: string) => Promise<void>): Promise<string>;
+}
+
+export interface RulesWorkerSettings {
+  workerId?: string | undefined;
+  leaseMs: number;
+  pollMs: number;
 }
 
 export interface RulesServiceDeps extends RuleDeployDeps {
+  store: Store;
   repo: CiRepo;
+  runs: RuleRunsRepo;
+  jobs: JobsRepo;
   /** NotFound unless the environment exists. */
   requireEnv(orgId: string, appId: string, envId: string): Promise<void>;
+  /** The user a rule deploys as; undefined when that user no longer exists. */
+  findUser(userId: string): Promise<UserRow | undefined>;
   assertMayDeploy: DeployGuard;
   log?: (message: string) => void;
+}
+
+/** What a rule did with one artefact version (`GET .../rules/{ruleId}/baton/runs`). */
+export interface RuleRunView {
+  artefact_version_id: string;
+  outcome: 'deployed' | 'skipped' | 'failed';
+  deploy_id?: string;
+  reason: string;
+  at: string;
 }
 
 /** A container artefact version that just arrived (or a build of the image API). */
@@ -185,26 +229,123 @@ export interface ArrivedVersion {
   via: string;
 }
 
-export interface TriggeredDeployment {
-  rule_id: string;
-  app_id: string;
-  env_id: string;
-  deploy_id: string;
-}
-
 function toView(row: AutomationRuleRow): RuleView {
   const { style: _style, ...rule } = fromJsonText<StoredRule>(row.rule)!;
   return { id: row.id, ...rule, created_at: row.created_at, updated_at: row.updated_at };
 }
 
-export function createRulesService(deps: RulesServiceDeps) {
-  const { repo } = deps;
+function toRunView(row: AutomationRuleRunRow): RuleRunView {
+  return { artefact_version_id: row.version_id, outcome: row.outcome as RuleRunView['outcome'], ...(row.deploy_id !== null ? { deploy_id: row.deploy_id } : {}), reason: row.reason, at: row.at };
+}
+
+/** Errors that are the rule's (its environment, its creator, its delta), recorded as its outcome; others are retried. */
+function isRuleError(error: unknown): error is BatonError {
+  return error instanceof BatonError && !(error instanceof StoreUnavailable) && !(error instanceof Timeout);
+}
+
+export function createRulesService(deps: RulesServiceDeps, settings: RulesWorkerSettings = { leaseMs: 15_000, pollMs: 250 }) {
+  const { repo, runs } = deps;
+  const say = (message: string): void => deps.log?.(message);
   async function require(orgId: string, appId: string, envId: string, ruleId: string): Promise<AutomationRuleRow> {
     await deps.requireEnv(orgId, appId, envId);
     const row = await repo.rules.get(orgId, appId, envId, ruleId);
     if (!row) throw new NotFound('automation rule', ruleId, undefined, { org_id: orgId, app_id: appId, env_id: envId });
     return row;
   }
+
+  /** Records a rule's run that deployed nothing; `quiet`: an expected skip (nothing to update), not logged. */
+  async function record(row: AutomationRuleRow, versionId: string, outcome: 'skipped' | 'failed', reason: string, quiet = false): Promise<void> {
+    await runs.insertIfAbsent({ org_id: row.org_id, version_id: versionId, rule_id: row.id, app_id: row.app_id, env_id: row.env_id, outcome, deploy_id: null, reason, at: nowIso() });
+    if (!quiet) say(`automation rule ${row.id} (${row.app_id}/${row.env_id}) ${outcome === 'skipped' ? 'skipped' : 'failed on'} artefact version ${versionId}: ${reason}`);
+  }
+
+  /** Why the rule's creator may not deploy with it now; undefined when they may. Other trouble throws (retried). */
+  async function creatorRefusal(row: AutomationRuleRow): Promise<string | undefined> {
+    const creator = await deps.findUser(row.created_by);
+    if (!creator) return `its creator ${row.created_by} no longer exists`;
+    try {
+      await deps.assertMayDeploy(creator, row.org_id, row.app_id, row.env_id);
+      return undefined;
+    } catch (error) {
+      if (error instanceof Forbidden || error instanceof NotFound) return `its creator ${row.created_by} may no longer deploy to ${row.app_id}/${row.env_id} (${error.message})`;
+      throw error;
+    }
+  }
+
+  /**
+   * Runs every active rule of the org against a container version (the rules job); returns the runs of the rules
+   * that accepted it. A rule that already ran for this version is not run again. A rule whose environment has
+   * nothing to update (no deployment yet, no container of that artefact) is recorded as skipped. One rule failing
+   * (e.g. its environment is being deleted) does not stop the others; database trouble throws, and the job is
+   * retried from the rules not yet run.
+   */
+  async function evaluate(orgId: string, version: ArrivedVersion): Promise<(RuleRunView & { rule_id: string; app_id: string; env_id: string })[]> {
+    const image = versionImage(version);
+    if (image === undefined) return [];
+    const results: (RuleRunView & { rule_id: string; app_id: string; env_id: string })[] = [];
+    for (const row of await repo.rules.active(orgId)) {
+      const rule = fromJsonText<StoredRule>(row.rule)!;
+      if (!ruleAccepts(rule, version)) continue;
+      const done = await runs.get(orgId, version.id, row.id);
+      if (!done) {
+        try {
+          const refusal = await creatorRefusal(row);
+          if (refusal !== undefined) {
+            await record(row, version.id, 'skipped', refusal);
+          } else {
+            const modules = await deps.currentModules(orgId, row.app_id, row.env_id);
+            const update = imageUpdates(modules ?? {}, version.name, image);
+            if (Object.keys(update).length === 0) {
+              await record(row, version.id, 'skipped', modules === undefined ? 'the environment has no deployment yet' : `no container of the environment runs ${version.name} (or all already run ${image})`, true);
+            } else {
+              const cause = `automation rule ${row.id} (${version.via} ${image}${version.ref !== '' ? ` from ${version.ref}` : ''}${version.commit !== '' ? ` at ${version.commit}` : ''}, artefact version ${version.id})`;
+              // A crash between the delta and the deployment leaves an unused delta; the deployment itself and its
+              // record commit together, so the resumed job sees the record and does not deploy again.
+              const deltaId = await deps.createDelta(orgId, row.app_id, { metadata: { env_id: row.env_id, name: `Auto-deployment: ${image}` }, modules: { update } }, row.created_by);
+              await deps.deploy(orgId, row.app_id, row.env_id, { delta_id: deltaId, comment: `Auto-deployment by ${cause}` }, row.created_by, (trx, deployId) =>
+                runs.insert({ org_id: orgId, version_id: version.id, rule_id: row.id, app_id: row.app_id, env_id: row.env_id, outcome: 'deployed', deploy_id: deployId, reason: `Auto-deployment by ${cause}`, at: nowIso() }, trx),
+              );
+            }
+          }
+        } catch (error) {
+          if (!isRuleError(error)) throw error;
+          await record(row, version.id, 'failed', error.message);
+        }
+      }
+      const run = await runs.get(orgId, version.id, row.id);
+      if (run) results.push({ rule_id: row.id, app_id: row.app_id, env_id: row.env_id, ...toRunView(run) });
+    }
+    return results;
+  }
+
+  async function handle(job: JobRow): Promise<JobOutcome> {
+    const { orgId, version } = JSON.parse(job.payload) as { orgId: string; version: ArrivedVersion };
+    try {
+      await evaluate(orgId, version);
+      return 'succeeded';
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (job.attempts >= job.max_attempts) {
+        say(`automation rules for artefact version ${version.id} of ${orgId}: given up after ${job.attempts} attempts: ${message}`);
+        return 'failed';
+      }
+      say(`automation rules for artefact version ${version.id} of ${orgId}: ${message} (tried again later)`);
+      return { retryAt: new Date(Date.now() + RULES_RETRY_BASE_MS * 2 ** Math.min(job.attempts - 1, 10)), error: message };
+    }
+  }
+
+  const worker = new Worker({
+    jobs: deps.jobs,
+    dialect: deps.store.dialect,
+    kinds: [RULES_JOB],
+    ...(settings.workerId !== undefined ? { workerId: `${settings.workerId}/rules` } : {}),
+    concurrency: 2,
+    leaseMs: settings.leaseMs,
+    pollMs: settings.pollMs,
+    handler: ({ job }) => handle(job),
+    onError: (job, error) => say(`automation rules job ${job.id} failed: ${error instanceof Error ? error.message : String(error)}`),
+  });
+
   return {
     async list(orgId: string, appId: string, envId: string): Promise<RuleView[]> {
       await deps.requireEnv(orgId, appId, envId);
@@ -234,32 +375,27 @@ export function createRulesService(deps: RulesServiceDeps) {
       await require(orgId, appId, envId, ruleId);
       await repo.rules.delete(orgId, appId, envId, ruleId);
     },
-    /**
-     * Runs every active rule of the org against a container version that just arrived; returns the deployments
-     * it queued. A rule whose environment has nothing to update (no deployment yet, no container of that artefact)
-     * deploys nothing. One rule failing (e.g. its environment is being deleted) does not stop the others.
-     */
-    async onContainerVersion(orgId: string, version: ArrivedVersion): Promise<TriggeredDeployment[]> {
-      const image = versionImage(version);
-      if (image === undefined) return [];
-      const triggered: TriggeredDeployment[] = [];
-      for (const row of await repo.rules.active(orgId)) {
-        const rule = fromJsonText<StoredRule>(row.rule)!;
-        if (!ruleAccepts(rule, version)) continue;
-        try {
-          const modules = await deps.currentModules(orgId, row.app_id, row.env_id);
-          const update = imageUpdates(modules ?? {}, version.name, image);
-          if (Object.keys(update).length === 0) continue;
-          const cause = `automation rule ${row.id} (${version.via} ${image}${version.ref !== '' ? ` from ${version.ref}` : ''}${version.commit !== '' ? ` at ${version.commit}` : ''}, artefact version ${version.id})`;
-          const deltaId = await deps.createDelta(orgId, row.app_id, { metadata: { env_id: row.env_id, name: `Auto-deployment: ${image}` }, modules: { update } }, row.created_by);
-          const deployId = await deps.deploy(orgId, row.app_id, row.env_id, { delta_id: deltaId, comment: `Auto-deployment by ${cause}` }, row.created_by);
-          triggered.push({ rule_id: row.id, app_id: row.app_id, env_id: row.env_id, deploy_id: deployId });
-        } catch (error) {
-          deps.log?.(`automation rule ${row.id} (${row.app_id}/${row.env_id}) did not deploy ${image}: ${error instanceof Error ? error.message : String(error)}`);
-        }
-      }
-      return triggered;
+    async runs(orgId: string, appId: string, envId: string, ruleId: string): Promise<RuleRunView[]> {
+      await require(orgId, appId, envId, ruleId);
+      return (await runs.listForRule(orgId, appId, envId, ruleId, MAX_RUNS_LISTED)).map(toRunView);
     },
+    /**
+     * Queues the evaluation of the org's rules for a container version, in the caller's transaction (the one that
+     * stores the version): it happens even if this process stops right after. Call `wake()` once it committed.
+     */
+    async enqueue(orgId: string, version: ArrivedVersion, trx: Executor): Promise<void> {
+      await deps.jobs.enqueue({ id: rulesJobId(orgId, version.id), kind: RULES_JOB, queueKey: `${RULES_JOB}/${orgId}`, payload: { orgId, version }, maxAttempts: RULES_JOB_ATTEMPTS }, trx);
+    },
+    wake(): void {
+      worker.wake();
+    },
+    worker,
+    evaluate,
   };
 }
 export type RulesService = ReturnType<typeof createRulesService>;
+
+export function rulesJobId(orgId: string, versionId: string): string {
+  return `${RULES_JOB}-${orgId}-${versionId}`;
+}
+

@@ -35,6 +35,8 @@ import { isRuntimeTarget } from '../targets/index.js';
 import type { RuntimeLogEntry, WorkloadRuntime } from '../targets/index.js';
 import { maskSecrets } from '../engine/masking.js';
 import { deprovisionActiveResource, resourceSecretStrings } from '../engine/resource-inputs.js';
+import { collectStrings } from '../engine/masking.js';
+import type { AccountCredentials } from '../engine/types.js';
 
 /** Lifecycle status of an environment or application (`envs.status`, `apps.status`). */
 export const LIFECYCLE_ACTIVE = 'active';
@@ -59,6 +61,8 @@ export interface EnvironmentLifecycleDeps {
   driverTimeoutMs: number;
   /** The deployment target a `k8s-cluster` resource names (the same resolver, and cache, the pipeline uses). */
   resolveTarget: (cluster: { driverType: string; values: Record<string, unknown>; secrets: Record<string, unknown> }) => Target;
+  /** Credentials of a resource's `driver_account`, handed to its driver when deprovisioning. */
+  accountCredentials?: AccountCredentials | undefined;
 }
 
 /** A resource that could not be deprovisioned, as error details and listings show it. */
@@ -102,6 +106,9 @@ export function createEnvironmentLifecycle(deps: EnvironmentLifecycleDeps) {
         resourceSecretStrings(deps.box, row, row.inputs_sealed === null ? definitions.find((d) => d.id === row.def_id) : undefined, secrets);
       } catch {
         // A part that cannot be opened holds nothing to mask here; deprovisioning that resource will say why.
+      }
+      if (row.driver_account !== null && deps.accountCredentials) {
+        collectStrings(await deps.accountCredentials(orgId, row.driver_account).then((account) => account.credentials, () => ({})), secrets);
       }
     }
     return secrets;

@@ -7,6 +7,9 @@ import { randomBytes } from 'node:crypto';
 import type { Engine } from '../engine/engine.js';
 import { DEPLOY_JOB, deployJobId } from '../engine/engine.js';
 import { emptyProgress } from '../engine/pipeline.js';
+import { manifestDiff, openApplied } from '../engine/applied-manifests.js';
+import type { ManifestDiff } from '../engine/applied-manifests.js';
+import type { K8sObject } from '../targets/types.js';
 import type { EnvironmentLifecycle } from './environment-lifecycle.js';
 import type { Progress } from '../engine/pipeline.js';
 import type { PlanRequest, PlanView } from '../engine/plan.js';
@@ -17,7 +20,7 @@ import type { SecretBox } from '../secrets/index.js';
 import type { SetsService } from '../sets/service.js';
 import { Conflict, InvalidInput, NotFound } from '../shared/errors.js';
 import type { DeploymentErrorRow, DeploymentLogRow, DeploymentRow } from '../store/deployments-repo.js';
-import type { Store } from '../store/index.js';
+import type { Executor, Store } from '../store/index.js';
 import { fromJsonText, nowIso, toJsonText } from '../store/index.js';
 import type { PlanRow } from '../store/plans-repo.js';
 
@@ -95,6 +98,16 @@ export interface EnvironmentEvents {
   deployment(kind: 'finished', ref: { orgId: string; appId: string; deployId: string }): Promise<void>;
 }
 
+/** `GET …/deploys/{id}/baton/manifests`. */
+export interface DeploymentManifestsView extends ManifestDiff {
+  deploy_id: string;
+  previous_deploy_id?: string;
+  /** False when this deployment never applied (failed before, running, or older than the record). */
+  recorded: boolean;
+  /** False when the previous deployment's apply was not recorded: then every object shows as added. */
+  previous_recorded: boolean;
+}
+
 export function createDeploymentsService({ store, core, sets, engine, box, lifecycle, events }: DeploymentsServiceDeps) {
   const { deployments, activeResources } = engine.pipeline;
   const { jobs, plans } = engine;
@@ -113,7 +126,18 @@ export function createDeploymentsService({ store, core, sets, engine, box, lifec
   }
 
   const service = {
-    async submit(orgId: string, appId: string, envId: string, submitted: SubmitDeployment, actor: string, options: { queue?: boolean } = {}): Promise<DeploymentView> {
+    /**
+     * Queues a deployment. `options.within` runs in the transaction that queues it (an automation rule records its
+     * run there, so both commit or neither does).
+     */
+    async submit(
+      orgId: string,
+      appId: string,
+      envId: string,
+      submitted: SubmitDeployment,
+      actor: string,
+      options: { queue?: boolean; within?: (trx: Executor, deployId: string) => Promise<void> } = {},
+    ): Promise<DeploymentView> {
       await core.envs.get(orgId, appId, envId);
       const plan = submitted.plan_id !== undefined && submitted.plan_id !== '' ? await requirePlan(orgId, appId, envId, submitted.plan_id) : undefined;
       // A deployment of a plan without its own delta or set deploys what the plan planned.
@@ -162,6 +186,7 @@ export function createDeploymentsService({ store, core, sets, engine, box, lifec
           created_by: actor,
         };
         await deployments.insert(newRow, trx);
+        await options.within?.(trx, id);
         return newRow;
       });
       engine.wake();
@@ -244,6 +269,29 @@ export function createDeploymentsService({ store, core, sets, engine, box, lifec
     async phases(orgId: string, appId: string, envId: string, deployId: string): Promise<Progress['phases']> {
       const row = await requireDeployment(orgId, appId, envId, deployId);
       return fromJsonText<Progress>(row.progress)?.phases ?? [];
+    },
+    /**
+     * The manifest diff of a deployment from the one it built on (`from_id`): what its final apply gave the target
+     * compared with what the previous deployment's gave it (Secrets as hashes). `recorded` is false when the
+     * deployment never applied (failed earlier, still running, or made before Baton recorded applies).
+     */
+    async manifests(orgId: string, appId: string, envId: string, deployId: string): Promise<DeploymentManifestsView> {
+      const row = await requireDeployment(orgId, appId, envId, deployId);
+      const appliedOf = (r: DeploymentRow): K8sObject[] | undefined => {
+        const sealed = fromJsonText<Progress>(r.progress)?.applied;
+        return sealed ? openApplied(box, { orgId, appId, deployId: r.id }, sealed) : undefined;
+      };
+      const current = appliedOf(row);
+      const previousRow = row.from_id ? await deployments.get(orgId, appId, row.from_id) : undefined;
+      const previous = previousRow ? appliedOf(previousRow) : [];
+      const empty = { added: [], changed: [], removed: [], unchanged: [] };
+      return {
+        deploy_id: row.id,
+        ...(row.from_id ? { previous_deploy_id: row.from_id } : {}),
+        recorded: current !== undefined,
+        previous_recorded: previous !== undefined,
+        ...(current !== undefined ? manifestDiff(previous ?? [], current) : empty),
+      };
     },
     async logs(orgId: string, appId: string, envId: string, deployId: string, afterSeq = 0): Promise<{ entries: DeploymentLogRow[]; finished: boolean }> {
       const row = await requireDeployment(orgId, appId, envId, deployId);

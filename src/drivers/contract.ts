@@ -66,6 +66,8 @@ export interface Driver {
   readonly aliases?: readonly string[];
   /** Resource types it produces; empty or absent means any type. */
   readonly types?: readonly string[];
+  /** Resource account types it accepts (`account_types` of a custom driver); absent or empty: any account. */
+  readonly accountTypes?: readonly string[];
   /** JSON Schema of `driver_inputs` (`{values, secrets}`), used to validate definitions at write time. */
   readonly inputsSchema?: JsonObject;
   /**

@@ -34,6 +34,8 @@ export interface HttpDriverOptions {
   /** Resource type the driver produces; absent means any. */
   type?: string;
   inputsSchema?: JsonObject;
+  /** Resource account types it accepts (its registration's `account_types`); empty or absent: any. */
+  accountTypes?: readonly string[];
   /** First wait after a 202; doubles up to `maxPollIntervalMs`. */
   pollIntervalMs?: number;
   maxPollIntervalMs?: number;
@@ -82,6 +84,7 @@ export function createHttpDriver(options: HttpDriverOptions): Driver {
     id: options.id,
     ...(options.type === undefined ? {} : { types: [options.type] }),
     ...(options.inputsSchema === undefined ? {} : { inputsSchema: options.inputsSchema }),
+    ...(options.accountTypes !== undefined && options.accountTypes.length > 0 ? { accountTypes: options.accountTypes } : {}),
     async provision(request: ProvisionRequest): Promise<ProvisionResult> {
       let cookie = typeof request.cookie === 'string' ? request.cookie : undefined;
       let wait = firstWait;

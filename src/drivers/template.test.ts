@@ -22,6 +22,19 @@ function request(values: JsonObject, extra: Partial<ProvisionRequest> = {}): Pro
 const driver = createTemplateDriver();
 
 describe('humanitec/template', () => {
+  it("hands the definition's driver_account credentials to templates as .driver.secrets.account, beside the other secrets", async () => {
+    const result = await driver.provision(
+      request(
+        {},
+        { driver: { values: { templates: { outputs: 'key: {{ .driver.secrets.account.aws_access_key_id }}\nuser: {{ .driver.secrets.user }}', secrets: 'secret: {{ .driver.secrets.account.aws_secret_access_key }}' } }, secrets: { user: 'app' } }, account: { aws_access_key_id: 'AKIA1', aws_secret_access_key: 's3cr3t' } },
+      ),
+    );
+    assert.deepEqual(result.values, { key: 'AKIA1', user: 'app' });
+    assert.deepEqual(result.secrets, { secret: 's3cr3t' });
+    const without = await driver.provision(request({ templates: { outputs: 'has: {{ hasKey .driver.secrets "account" }}' } }));
+    assert.deepEqual(without.values, { has: false });
+  });
+
   it('gives every template .id, .resource, .driver.values, .driver.secrets and the parsed .init', async () => {
     const full = await driver.provision({
       ...request({}),

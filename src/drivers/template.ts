@@ -3,7 +3,8 @@
  *
  * Inputs (all optional): `driver.values.templates.{init, cookie, manifests, outputs, secrets}` and
  * `driver.secrets.templates.outputs`. Evaluation order is init → cookie → manifests → outputs → secret outputs;
- * every template sees `.id` (GUResID), `.resource`, `.driver.values`, `.driver.secrets`, `.cookie` (the cookie
+ * every template sees `.id` (GUResID), `.resource`, `.driver.values`, `.driver.secrets` (with the credentials of the
+ * definition's `driver_account`, if any, in `.driver.secrets.account`), `.cookie` (the cookie
  * stored by the previous provision, or nil) and `.init` (the parsed init result); the secret templates also see
  * `.outputs.values` (the parsed outputs). Each rendered text is parsed as
  * YAML. Returning the rendered cookie is what keeps generated passwords stable across deployments.
@@ -175,7 +176,11 @@ function provisionFromTemplates(render: TemplateRenderer, request: ProvisionRequ
   const data: JsonObject = {
     id: request.guresid,
     resource: request.resource,
-    driver: { values: request.driver.values, secrets: request.driver.secrets },
+    // The definition's driver_account credentials, where Humanitec's Driver API puts them (as the HTTP driver does).
+    driver: {
+      values: request.driver.values,
+      secrets: request.account !== undefined && request.driver.secrets.account === undefined ? { ...request.driver.secrets, account: request.account } : request.driver.secrets,
+    },
     cookie: request.cookie ?? null,
     init: null,
   };

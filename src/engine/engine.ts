@@ -21,7 +21,7 @@ import type { PipelineDeps } from './pipeline.js';
 import { runDeployment } from './pipeline.js';
 import { createPlan } from './plan.js';
 import type { PlanRequest, PlanView } from './plan.js';
-import type { EngineTimings, TargetResolver, ValueSource } from './types.js';
+import type { AccountCredentials, EngineTimings, TargetResolver, ValueSource } from './types.js';
 import { AttemptsSpentError, Worker } from './worker.js';
 
 export const DEPLOY_JOB = 'deploy';
@@ -37,6 +37,8 @@ export interface EngineDeps {
   sets: SetsService;
   /** The org's definitions followed by Baton's defaults, secrets opened (resources service `loadForEngine`). */
   definitions: (orgId: string) => Promise<ResourceDefinition[]>;
+  /** The env's active resources pinned to a definition version (resources service `pinsForEngine`). */
+  pins?: (orgId: string, appId: string, envId: string) => Promise<ReadonlyMap<string, ResourceDefinition>>;
   /** The driver a definition's `driver_type` names: built-in or the org's custom HTTP driver. */
   driver: (orgId: string, driverType: string) => Promise<Driver>;
   types: (orgId: string) => Promise<ResourceTypeRegistry>;
@@ -48,6 +50,8 @@ export interface EngineDeps {
   box: SecretBox;
   /** The org's secret stores (`secret_refs` are read through them at deploy time). */
   secretStores?: SecretStoreResolver;
+  /** Opened credentials of a resource account (a definition's `driver_account`); absent: such definitions fail. */
+  accountCredentials?: AccountCredentials;
   /** Told when a deployment starts running and when it ended (webhooks, src/ci); must not throw. */
   events?: DeploymentEvents | undefined;
 }
@@ -94,6 +98,7 @@ export function createEngine(deps: EngineDeps, settings: EngineSettings) {
       delta: (orgId, appId, deltaId) => sets.deltas.getDelta(orgId, appId, deltaId),
     },
     definitions: deps.definitions,
+    ...(deps.pins ? { pins: deps.pins } : {}),
     profiles: deps.profiles,
     driver: deps.driver,
     recordGraph: deps.recordGraph,
@@ -101,6 +106,7 @@ export function createEngine(deps: EngineDeps, settings: EngineSettings) {
     resolveTarget: deps.resolveTarget,
     box: deps.box,
     ...(deps.secretStores ? { secretStores: deps.secretStores } : {}),
+    ...(deps.accountCredentials ? { accountCredentials: deps.accountCredentials } : {}),
     types: deps.types,
     driverTimeoutMs: settings.driverTimeoutMs,
     nodeConcurrency: settings.nodeConcurrency,

@@ -23,14 +23,16 @@ import { fromJsonText, nowIso, toJsonText } from '../store/index.js';
 import { createEnvsRepo } from '../store/envs-repo.js';
 import { activeResourceAad } from '../resources/service/active-resource-view.js';
 export { activeResourceAad };
-import type { ActiveResourceRow, ActiveResourcesRepo } from '../store/resource-active-repo.js';
+import type { ActiveResourceRow, ActiveResourcesRepo, ActiveResourceWrite } from '../store/resource-active-repo.js';
 import type { K8sObject, Target } from '../targets/types.js';
+import { desiredObjects } from '../targets/objects.js';
+import { sealApplied } from './applied-manifests.js';
 import { createDeploymentLog, type DeploymentLog } from './logs.js';
-import type { PinnedValueSet, TargetResolver, ValueSource } from './types.js';
+import type { AccountCredentials, PinnedValueSet, TargetResolver, ValueSource } from './types.js';
 import { renderWorkloadsNamingFailures, targetManifests, type NodeResult, type RenderedWorkload } from './workloads.js';
 import { createPersistenceBatcher } from './persistence.js';
 import type { PersistenceBatcher } from './persistence.js';
-import { graphLevels, resolveInputs, runNodeDriver, storeSecretsOf, withStoreSecrets } from './provision.js';
+import { accountOf, graphLevels, resolveInputs, runNodeDriver, storeSecretsOf, withStoreSecrets } from './provision.js';
 import type { NodeCall } from './provision.js';
 import { LeaseLostError as LeaseLost } from './worker.js';
 import { collectStrings, maskSecrets } from './masking.js';
@@ -50,6 +52,8 @@ export interface Progress {
   done: string[];
   /** Driver manifests of provisioned nodes, sealed (they may hold Secrets). */
   manifests: Record<string, string>;
+  /** The objects of the final apply, Secrets redacted, sealed (src/engine/applied-manifests.ts); set when the deploy phase applied. */
+  applied?: string;
 }
 
 export function emptyProgress(): Progress {
@@ -83,6 +87,8 @@ export interface PipelineDeps {
     delta(orgId: string, appId: string, deltaId: string): Promise<Delta>;
   };
   definitions: (orgId: string) => Promise<ResourceDefinition[]>;
+  /** The env's active resources pinned to a definition version (descriptor → that version); none when absent. */
+  pins?: (orgId: string, appId: string, envId: string) => Promise<ReadonlyMap<string, ResourceDefinition>>;
   /** Stores the deployment's resource graph; returns its id (`dependency_graph_id`). */
   recordGraph: (ref: { orgId: string; appId: string; envId: string }, graph: ResourceGraph) => Promise<string>;
   /** The org's workload profiles (built-ins plus its custom ones). */
@@ -93,6 +99,8 @@ export interface PipelineDeps {
   box: SecretBox;
   /** The org's secret stores: definitions' `secret_refs` are read through it at deploy time (none: refs fail). */
   secretStores?: SecretStoreResolver;
+  /** Opened credentials of a resource account (a definition's `driver_account`), read at every provisioning. */
+  accountCredentials?: AccountCredentials;
   /** Resource types the org may use: the built-ins plus its own (`<org>/<name>`). */
   types: (orgId: string) => Promise<ResourceTypeRegistry>;
   driverTimeoutMs: number;
@@ -224,9 +232,10 @@ async function matchPhase(run: DeploymentRun, set: DeploymentSet): Promise<{ gra
   const context = await environmentContext(deps.store, orgId, appId, envId);
   await startPhase(run, 'match');
   const definitions = await deps.definitions(orgId);
-  for (const d of definitions) collectStrings(d.driver_inputs.secrets, run.secrets);
+  const pins = (await deps.pins?.(orgId, appId, envId)) ?? new Map<string, ResourceDefinition>();
+  for (const d of [...definitions, ...pins.values()]) collectStrings(d.driver_inputs.secrets, run.secrets);
   const types = await deps.types(orgId);
-  const graph = matchGraph(set, context, definitions, types);
+  const graph = matchGraph(set, context, definitions, types, pins);
   run.log.add('match', 'info', `resource graph ${graph.hash.slice(0, 12)}: ${graph.nodes.length} resource(s) in ${graph.levels.length} level(s)`);
   await endPhase(run);
   await run.persist(undefined, { dependency_graph_id: await deps.recordGraph({ orgId, appId, envId }, graph) });
@@ -282,7 +291,9 @@ async function provisionPhase(run: DeploymentRun, set: DeploymentSet, matched: {
       const storeSecrets = await storeSecretsOf(run.readSecret, node);
       collectStrings(storeSecrets, run.secrets);
       inputs = withStoreSecrets(resolveInputs(call, node, results), storeSecrets);
-      result = await runNodeDriver(call, node, inputs);
+      const account = await accountOf(deps, orgId, node, inputs);
+      collectStrings(account?.credentials, run.secrets);
+      result = await runNodeDriver(call, node, inputs, account);
     } catch (error) {
       if (control.signal.aborted) throw new LeaseLost('deployment stopped while a driver was running');
       if (error instanceof StoreUnavailable) throw error;
@@ -302,7 +313,7 @@ async function provisionPhase(run: DeploymentRun, set: DeploymentSet, matched: {
     done.add(node.guresid);
     run.progress.done = [...done];
     if (result.manifests.length > 0) run.progress.manifests[node.guresid] = deps.box.seal(result.manifests, deploymentAad(orgId, appId, deployId));
-    const newRow: ActiveResourceRow = {
+    const newRow: ActiveResourceWrite = {
       org_id: orgId,
       app_id: appId,
       env_id: envId,
@@ -326,6 +337,8 @@ async function provisionPhase(run: DeploymentRun, set: DeploymentSet, matched: {
       // Lifecycle: the resolved inputs, sealed, so deprovisioning uses exactly them (src/engine/resource-inputs.ts).
       inputs_sealed: sealResourceInputs(deps.box, { org_id: orgId, app_id: appId, env_id: envId, guresid: node.guresid }, inputs),
       last_error: null,
+      // A pin names a version of the previous definition: it ends when the resource moves to another one.
+      ...(row !== undefined && !sameDefinition ? { target_def_version_id: null } : {}),
     };
     log.add('create', 'info', `provisioned ${node.descriptor}`, node.resId);
     await run.persist(async (trx) => {
@@ -365,6 +378,7 @@ async function renderPhase(run: DeploymentRun, graph: ResourceGraph, set: Deploy
       { scope: 'workload', object_id: typeof error.details.workload === 'string' ? error.details.workload : '', code: 'WL-001', summary: 'Workload could not be rendered', message: maskSecrets(error.message, run.secrets), error_type: 'WorkloadError' },
     ]);
   }
+  for (const warning of rendered.flatMap((w) => w.warnings ?? [])) run.log.add('create', 'warn', warning);
   run.log.add('create', 'info', `rendered ${rendered.length} workload(s) into ${rendered.reduce((n, w) => n + w.objects.length, 0)} object(s)`);
   await endPhase(run);
   return { namespace, rendered };
@@ -381,6 +395,7 @@ async function deployPhase(run: DeploymentRun, graph: ResourceGraph, results: Re
   const staged = rendered.some((w) => w.when !== 'deploy');
   const previous = staged ? await target.lastApplied(appId, envId) : [];
   const workloadLabel = 'baton.dev/workload';
+  let applied: K8sObject[] = [];
   for (const stage of staged ? [0, 1, 2] : [2]) {
     const objects: K8sObject[] = [...driverObjects];
     for (const w of rendered) {
@@ -393,7 +408,7 @@ async function deployPhase(run: DeploymentRun, graph: ResourceGraph, results: Re
       const stageModules = rendered.filter((w) => stageOf[w.when] === stage || (!staged && stage === 2));
       const wait = stageModules.some((w) => w.success !== 'deploy');
       const timeouts = stageModules.flatMap((w) => (w.timeoutSeconds !== undefined ? [w.timeoutSeconds * 1000] : []));
-      const applied = await target.apply({
+      const result = await target.apply({
         deploymentId: deployId,
         comment: run.deployment.comment,
         orgId: run.orgId,
@@ -405,8 +420,9 @@ async function deployPhase(run: DeploymentRun, graph: ResourceGraph, results: Re
         ...(wait ? { waitFor: 'available' as const } : {}),
         ...(timeouts.length > 0 ? { timeoutMs: Math.max(...timeouts) } : {}),
       });
-      log.add('deploy', 'info', `target ${target.id}: ${applied.changed.length} changed, ${applied.removed.length} removed, ${applied.unchanged.length} unchanged${applied.revision ? ` (revision ${applied.revision})` : ''}`);
-      for (const warning of applied.warnings ?? []) log.add('deploy', 'warn', `target ${target.id}: ${warning}`);
+      log.add('deploy', 'info', `target ${target.id}: ${result.changed.length} changed, ${result.removed.length} removed, ${result.unchanged.length} unchanged${result.revision ? ` (revision ${result.revision})` : ''}`);
+      for (const warning of result.warnings ?? []) log.add('deploy', 'warn', `target ${target.id}: ${warning}`);
+      applied = objects;
     } catch (error) {
       if (control.signal.aborted) throw new LeaseLost('deployment stopped while the target was applying');
       throw new DeploymentFailed([{ scope: 'deployment', object_id: deployId, code: 'DEP-001', summary: `Target ${target.id} failed`, message: maskSecrets(messageOf(error), run.secrets), error_type: 'TargetError' }]);
@@ -414,6 +430,8 @@ async function deployPhase(run: DeploymentRun, graph: ResourceGraph, results: Re
       run.timings.targetMs += performance.now() - started;
     }
   }
+  // What the target now holds for the env (as plans see it), for the deployment's manifest diff; written with the final status.
+  run.progress.applied = sealApplied(deps.box, { orgId: run.orgId, appId, deployId }, desiredObjects({ deploymentId: deployId, appId, envId, namespace, objects: applied }));
 }
 
 async function succeed(run: DeploymentRun): Promise<void> {
@@ -557,9 +575,9 @@ export async function environmentContext(store: Store, orgId: string, appId: str
 }
 
 /** The resource graph of `set`; a `DeploymentFailed` listing every unmatched resource (or the cycle) otherwise. */
-export function matchGraph(set: DeploymentSet, context: EnvironmentContext, definitions: ResourceDefinition[], types: ResourceTypeRegistry): ResourceGraph {
+export function matchGraph(set: DeploymentSet, context: EnvironmentContext, definitions: ResourceDefinition[], types: ResourceTypeRegistry, pins?: ReadonlyMap<string, ResourceDefinition>): ResourceGraph {
   try {
-    return buildResourceGraph({ set, context, definitions: definitions.map(withImplicitDriverInputs), types });
+    return buildResourceGraph({ set, context, definitions: definitions.map(withImplicitDriverInputs), types, ...(pins && pins.size > 0 ? { pins } : {}) });
   } catch (error) {
     throw new DeploymentFailed(matchErrors(error, set, definitions, context));
   }

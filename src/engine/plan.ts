@@ -13,9 +13,10 @@ import { randomBytes } from 'node:crypto';
 import type { DriverManifest, JsonObject } from '../drivers/contract.js';
 import { contentHash } from '../profiles/index.js';
 import type { GraphNode, ResourceGraph } from '../resources/index.js';
-import { diffSets, setId as setIdOf } from '../sets/index.js';
+import { EMPTY_SET_ID, diffSets, setId as setIdOf } from '../sets/index.js';
 import type { Delta } from '../sets/index.js';
-import { canonicalJson, sha256Hex } from '../shared/canonical-json.js';
+import { canonicalJson } from '../shared/canonical-json.js';
+import { redactSecrets } from './applied-manifests.js';
 import { BatonError, InvalidInput } from '../shared/errors.js';
 import { fromJsonText, nowIso, toJsonText } from '../store/index.js';
 import { diffObjects } from '../targets/index.js';
@@ -34,7 +35,7 @@ import {
 } from './pipeline.js';
 import type { PlanRow, PlansRepo } from '../store/plans-repo.js';
 import { renderWorkloads, targetManifests, type NodeResult, type RenderedWorkload } from './workloads.js';
-import { graphLevels, resolveInputs, runNodeDriver, storeSecretsOf, withStoreSecrets } from './provision.js';
+import { accountOf, graphLevels, resolveInputs, runNodeDriver, storeSecretsOf, withStoreSecrets } from './provision.js';
 import { createSecretReader } from '../secrets/stores/resolve.js';
 import type { NodeCall } from './provision.js';
 
@@ -84,6 +85,8 @@ export interface PlannedResource {
   class: string;
   res_id: string;
   def_id: string;
+  /** The definition version it would be provisioned with: the active one, or the version the resource is pinned to. */
+  def_version_id: string;
   driver_type: string;
   depends_on: string[];
   action: ResourceAction;
@@ -130,25 +133,12 @@ export interface PlanView {
   };
   /** Workloads that cannot be rendered before their resources exist, and why. */
   unresolved_workloads: { workload: string; message: string }[];
+  /** What the deployment would go on with but a person should know (an unset environment value in a variable). */
+  warnings: string[];
 }
 
 export interface PlanDeps extends PipelineDeps {
   plans: PlansRepo;
-}
-
-function redactSecretValue(value: unknown): string {
-  return `*** (sha256:${sha256Hex(typeof value === 'string' ? value : canonicalJson(value)).slice(0, 12)})`;
-}
-
-/** A Secret's values replaced by short hashes: a plan shows that a secret changed, not what it holds. */
-function redactSecrets(object: K8sObject): K8sObject {
-  if (object.kind !== 'Secret') return object;
-  const copy = structuredClone(object) as K8sObject & { data?: Record<string, unknown>; stringData?: Record<string, unknown> };
-  for (const field of ['data', 'stringData'] as const) {
-    const entries = copy[field];
-    if (entries && typeof entries === 'object') copy[field] = Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, redactSecretValue(v)]));
-  }
-  return copy;
 }
 
 /** The ids of nodes `node` depends on, transitively. */
@@ -178,7 +168,7 @@ export async function createPlan(
   const { orgId, appId, envId } = ref;
   const state = await deps.deployments.getEnvState(orgId, appId, envId);
   const deltaId = request.delta_id ? request.delta_id : null;
-  const { set, valueSet, baseSetId } = await readDeploymentSet(deps, {
+  const { set, valueSet, baseSetId, base } = await readDeploymentSet(deps, {
     orgId,
     appId,
     envId,
@@ -187,13 +177,14 @@ export async function createPlan(
     valueSetVersionId: request.value_set_version_id ?? null,
   });
   const newSetId = setIdOf(set);
-  const baseSet = await deps.sets.load(orgId, appId, baseSetId);
+  // The set diff is from what the env runs now (its from_deploy's set), also when the request names a set (redeploy).
+  const currentSet = await deps.sets.load(orgId, appId, base?.set_id || EMPTY_SET_ID);
 
   const types = await deps.types(orgId);
   let graph: ResourceGraph;
   try {
     const context = await environmentContext(deps.store, orgId, appId, envId);
-    graph = matchGraph(set, context, await deps.definitions(orgId), types);
+    graph = matchGraph(set, context, await deps.definitions(orgId), types, await deps.pins?.(orgId, appId, envId));
   } catch (error) {
     if (error instanceof DeploymentFailed) throw new InvalidInput(`the deployment would fail: ${error.errors.map((e) => e.message).join('; ')}`, { errors: error.errors });
     throw error;
@@ -238,7 +229,7 @@ export async function createPlan(
         try {
           const cookie = sameDefinition && row.cookie_sealed !== null ? deps.box.open(row.cookie_sealed, activeResourceAad(orgId, appId, envId, node.guresid, 'cookie')) : undefined;
           const inputs = withStoreSecrets(resolveInputs(call, node, results), await storeSecretsOf(readSecret, node));
-          result = await runNodeDriver({ ...call, ...(cookie !== undefined ? { cookie } : {}) }, node, inputs);
+          result = await runNodeDriver({ ...call, ...(cookie !== undefined ? { cookie } : {}) }, node, inputs, await accountOf(deps, orgId, node, inputs));
           known = !mentionsUnknown(result);
         } catch (error) {
           if (!dependsOnUnknown) throw new InvalidInput(`the deployment would fail: resource ${node.descriptor}: ${error instanceof Error ? error.message : String(error)}`, { resource: node.resId });
@@ -268,6 +259,7 @@ export async function createPlan(
         class: node.class,
         res_id: node.resId,
         def_id: node.definition.id,
+        def_version_id: node.definition.versionId ?? '',
         driver_type: node.driverType,
         depends_on: [...node.dependsOn],
         action,
@@ -333,7 +325,7 @@ export async function createPlan(
     ...(state?.last_deploy_id ? { last_deploy_id: state.last_deploy_id } : {}),
     base_set_id: baseSetId,
     set_id: newSetId,
-    set_diff: diffSets(baseSet, set),
+    set_diff: diffSets(currentSet, set),
     resources,
     orphaned,
     objects,
@@ -344,6 +336,7 @@ export async function createPlan(
       unchanged: diff.unchanged,
     },
     unresolved_workloads: unresolved,
+    warnings: rendered.flatMap((w) => w.warnings ?? []),
   };
   const row: PlanRow = {
     org_id: orgId,

@@ -15,6 +15,7 @@ import type { GraphNode, ResolvedNodeInputs, ResourceGraph, ResourceTypeRegistry
 import { mergeSecrets, resolveSecretRefs } from '../secrets/stores/resolve.js';
 import type { SecretReader } from '../secrets/stores/resolve.js';
 import type { PipelineDeps } from './pipeline.js';
+import type { AccountCredentials, ResolvedAccount } from './types.js';
 import type { DeploymentSet } from '../sets/index.js';
 import { workloadResourceInputs, type NodeResult } from './workloads.js';
 
@@ -77,6 +78,17 @@ export function withStoreSecrets(inputs: ResolvedNodeInputs, storeSecrets: JsonO
 }
 
 /**
+ * The credentials of the node's resolved `driver_account`, opened from the org's resource accounts (undefined when the
+ * definition names none). Read at every provisioning, so rotated credentials reach the next deployment. The caller
+ * adds them to the strings it masks; they go to the driver as `account` only, never into the sealed inputs.
+ */
+export async function accountOf(deps: { accountCredentials?: AccountCredentials | undefined }, orgId: string, node: GraphNode, inputs: ResolvedNodeInputs): Promise<ResolvedAccount | undefined> {
+  if (inputs.account === undefined) return undefined;
+  if (!deps.accountCredentials) throw new DriverFailed(`definition "${node.definition.id}" names driver_account "${inputs.account}", but this Baton reads no resource accounts`, { definition: node.definition.id });
+  return deps.accountCredentials(orgId, inputs.account);
+}
+
+/**
  * Throws a non-retryable DriverFailed naming the definition and resource when `result` is over
  * MAX_DRIVER_RESULT_CHARS: it is stored with the active resource and returned by later reads, so a runaway driver
  * must not write a huge row (docs/internals/engine.md).
@@ -92,14 +104,21 @@ export function checkResultSize(node: GraphNode, result: ProvisionResult): void 
 }
 
 /** Calls the node's driver with its resolved inputs; outputs are checked against the resource type and in size. */
-export async function runNodeDriver(call: NodeCall, node: GraphNode, inputs: ResolvedNodeInputs): Promise<ProvisionResult> {
-  const result = await callNodeDriver(call, node, inputs);
+export async function runNodeDriver(call: NodeCall, node: GraphNode, inputs: ResolvedNodeInputs, account?: ResolvedAccount): Promise<ProvisionResult> {
+  const result = await callNodeDriver(call, node, inputs, account);
   checkResultSize(node, result);
   return result;
 }
 
-async function callNodeDriver(call: NodeCall, node: GraphNode, inputs: ResolvedNodeInputs): Promise<ProvisionResult> {
+async function callNodeDriver(call: NodeCall, node: GraphNode, inputs: ResolvedNodeInputs, account: ResolvedAccount | undefined): Promise<ProvisionResult> {
   const driver = await call.deps.driver(call.context.orgId, node.driverType);
+  // Humanitec's rule: the driver must support the account's type (custom drivers list theirs in `account_types`).
+  if (account !== undefined && driver.accountTypes !== undefined && driver.accountTypes.length > 0 && !driver.accountTypes.includes(account.type)) {
+    throw new DriverFailed(
+      `definition "${node.definition.id}": driver "${node.driverType}" accepts accounts of type ${driver.accountTypes.map((t) => `"${t}"`).join(', ')}; driver_account "${account.id}" is of type "${account.type}"`,
+      { definition: node.definition.id, driver: node.driverType, account: account.id },
+    );
+  }
   // The definition's own deadline (`baton_timeout_seconds`) wins over the global one and is not sent to the driver.
   const { values, timeoutMs } = splitDeadline(inputs.driver.values, call.deps.driverTimeoutMs);
   return callDriver(
@@ -111,6 +130,7 @@ async function callNodeDriver(call: NodeCall, node: GraphNode, inputs: ResolvedN
       resId: node.resId,
       resource: inputs.params,
       driver: { ...inputs.driver, values },
+      ...(account !== undefined ? { account: account.credentials } : {}),
       ...(call.cookie !== undefined ? { cookie: call.cookie } : {}),
       context: { ...call.context, deployId: call.deployId },
       ...(call.signal ? { signal: call.signal } : {}),

@@ -17,6 +17,7 @@ import type { SecretBox } from '../secrets/index.js';
 import { getAt, pointerSegments } from '../shared/safe-path.js';
 import type { ActiveResourceRow } from '../store/resource-active-repo.js';
 import { collectStrings } from './masking.js';
+import type { AccountCredentials } from './types.js';
 
 /** The sealed document: resolved resource inputs and driver inputs, and which strings secrets tainted. */
 export interface ProvisionedInputs {
@@ -84,6 +85,8 @@ export interface DeprovisionDeps {
   driver(orgId: string, driverType: string): Promise<Driver>;
   box: SecretBox;
   driverTimeoutMs: number;
+  /** Credentials of the row's `driver_account` (read now, so a rotation since provisioning is used). */
+  accountCredentials?: AccountCredentials | undefined;
 }
 
 /** Where deprovisioning reports progress: a deployment's log (`DeploymentLog` fits). */
@@ -108,6 +111,7 @@ export async function deprovisionActiveResource(
   const cookie = row.cookie_sealed !== null ? deps.box.open(row.cookie_sealed, activeResourceAad(row.org_id, row.app_id, row.env_id, row.guresid, 'cookie')) : undefined;
   const inputs = stored?.driver ?? { values: definition?.driver_inputs.values ?? {}, secrets: definition?.driver_inputs.secrets ?? {} };
   const { values, timeoutMs } = splitDeadline(inputs.values, deps.driverTimeoutMs);
+  const account = row.driver_account !== null && deps.accountCredentials ? (await deps.accountCredentials(row.org_id, row.driver_account)).credentials : undefined;
   log?.add('create', 'info', `deprovisioning ${row.type}.${row.class}#${row.res_id} (definition "${row.def_id}")`, row.res_id);
   await callDriverDeprovision(
     driver,
@@ -118,6 +122,7 @@ export async function deprovisionActiveResource(
       resId: row.res_id,
       resource: stored?.params ?? {},
       driver: { ...inputs, values },
+      ...(account !== undefined ? { account } : {}),
       ...(cookie !== undefined ? { cookie } : {}),
       context,
       ...(signal ? { signal } : {}),

@@ -35,3 +35,16 @@ export interface EngineTimings {
   driverMs: number;
   targetMs: number;
 }
+
+/**
+ * The opened credentials of a resource account (`/orgs/{orgId}/resources/accounts`), read when a definition that
+ * names it as `driver_account` is provisioned or deprovisioned; throws NotFound for an unknown account.
+ */
+export type AccountCredentials = (orgId: string, accountId: string) => Promise<ResolvedAccount>;
+
+/** A resource account as the engine hands it on: its id and type (checked against the driver) and credentials. */
+export interface ResolvedAccount {
+  id: string;
+  type: string;
+  credentials: Record<string, unknown>;
+}

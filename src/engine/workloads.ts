@@ -7,10 +7,11 @@
 import type { DriverManifest, JsonObject } from '../drivers/contract.js';
 import { SecretString, renderWorkload } from '../profiles/index.js';
 import type { InjectedManifest, K8sObject, ProfileRegistry, ResolvedObject, ResolvedValue } from '../profiles/index.js';
-import { createPlaceholderScope, findNode, resolvePlaceholders, restoreVerbatimFields, withoutVerbatimFields } from '../resources/index.js';
+import { createPlaceholderScope, findNode, findPlaceholders, resolvePlaceholders, restoreVerbatimFields, withoutVerbatimFields } from '../resources/index.js';
 import type { GraphNode, PlaceholderScope, ProvisionedOutputs, ResourceGraph } from '../resources/index.js';
 import type { DeploymentSet, Module } from '../sets/index.js';
 import { InvalidInput } from '../shared/errors.js';
+import { closestName } from '../shared/suggest.js';
 import { pointerSegments } from '../shared/safe-path.js';
 import type { PinnedValueSet } from './types.js';
 import { applyWorkloadUpdate } from './workload-patch.js';
@@ -29,6 +30,8 @@ export interface RenderedWorkload {
   /** `deploy.timeout` in seconds, when given. */
   timeoutSeconds?: number;
   objects: K8sObject[];
+  /** Things the deployment goes on with but a person should know (an unset environment value in a variable). */
+  warnings?: string[];
 }
 
 function isObject(value: unknown): value is JsonObject {
@@ -45,13 +48,56 @@ function readPath(root: unknown, path: readonly string[]): unknown {
 }
 
 /** An output of a provisioned node: values first, then secrets (marked secret). */
-function outputAt(result: { values: JsonObject; secrets: JsonObject } | undefined, path: readonly string[]): { value: unknown; secret: boolean } | undefined {
+function outputAt(result: { values: JsonObject; secrets: JsonObject } | undefined, path: readonly string[], placeholder: string): { value: unknown; secret: boolean } | undefined {
   if (!result) return undefined;
   if (path.length === 0) return { value: { ...result.values }, secret: false };
   const plain = readPath(result.values, path);
   if (plain !== undefined) return { value: plain, secret: false };
   const secret = readPath(result.secrets, path);
-  return secret !== undefined ? { value: secret, secret: true } : undefined;
+  if (secret !== undefined) return { value: secret, secret: true };
+  const [first] = path;
+  const known = [...Object.keys(result.values), ...Object.keys(result.secrets)];
+  if (first !== undefined && !known.includes(first)) {
+    // A mistyped output (`${resources.db.hots}`): name the outputs the resource has, and the one meant.
+    const meant = first.length <= 64 ? closestName(first, known) : undefined;
+    throw new InvalidInput(
+      `placeholder "\${${placeholder}}": the resource has no output "${first}"${meant ? ` (did you mean "${meant}"?)` : ''}; its outputs: ${known.sort().join(', ') || 'none'}`,
+      { placeholder, output: first },
+    );
+  }
+  return undefined;
+}
+
+/**
+ * Score's `environment` resource in container variables, deferred as score-compose defers it to the container
+ * runtime: a `${values.X}` the environment does not set becomes an empty string there, with a warning, instead
+ * of failing the deployment. Anywhere else (files, other fields) an unset value stays an error. Returns the spec
+ * with those placeholders removed and one warning per variable.
+ */
+export function deferUnsetVariableValues(spec: unknown, values: PinnedValueSet['values'], workloadId: string): { spec: unknown; warnings: string[] } {
+  const containers = isObject(spec) && isObject(spec.containers) ? spec.containers : undefined;
+  if (!containers) return { spec, warnings: [] };
+  const warnings: string[] = [];
+  let copy: JsonObject | undefined;
+  for (const [containerId, container] of Object.entries(containers)) {
+    if (!isObject(container) || !isObject(container.variables)) continue;
+    for (const [name, text] of Object.entries(container.variables)) {
+      if (typeof text !== 'string' || !text.includes('${values.')) continue;
+      const unset = findPlaceholders(text).flatMap(({ expression }) =>
+        expression.kind === 'other' && expression.namespace === 'values' && expression.path.length === 1 && !Object.hasOwn(values, expression.path[0]!) ? [expression.text] : [],
+      );
+      if (unset.length === 0) continue;
+      copy ??= structuredClone(spec) as JsonObject;
+      const variables = ((copy.containers as JsonObject)[containerId] as JsonObject).variables as JsonObject;
+      let replaced = text;
+      for (const placeholder of unset) replaced = replaced.split(`\${${placeholder}}`).join('');
+      variables[name] = replaced;
+      warnings.push(
+        `workload "${workloadId}": ${unset.map((p) => `\${${p}}`).join(', ')} at /containers/${containerId}/variables/${name} is not set in the environment's values; the variable gets an empty string (set the value to give it one)`,
+      );
+    }
+  }
+  return { spec: copy ?? spec, warnings };
 }
 
 function setAtPointer(root: unknown, pointer: string, make: (value: unknown) => unknown): unknown {
@@ -108,20 +154,26 @@ function workloadScope(inputs: WorkloadInputs, workloadId: string, workloadNode:
       if (name === undefined) return undefined;
       switch (expression.namespace) {
         case 'values': {
-          const entry = inputs.values.values[name];
-          return entry ? { value: entry.value, secret: entry.secret } : undefined;
+          const entry = Object.hasOwn(inputs.values.values, name) ? inputs.values.values[name] : undefined;
+          if (entry) return { value: entry.value, secret: entry.secret };
+          if (rest.length > 0) return undefined;
+          const meant = name.length <= 64 ? closestName(name, Object.keys(inputs.values.values)) : undefined;
+          throw new InvalidInput(
+            `placeholder "\${${expression.text}}": the value "${name}" is not set for this environment (neither an app nor an environment value)${meant ? ` (did you mean "${meant}"?)` : ''}`,
+            { placeholder: expression.text, value: name },
+          );
         }
         case 'externals': {
           const ref = module?.externals?.[name];
           if (!ref) return undefined;
           const node = findNode(inputs.graph, { type: ref.type, ...(ref.class ? { class: ref.class } : {}), resId: `modules.${workloadId}.externals.${name}` });
-          return node ? outputAt(outputs.get(node.guresid), rest) : undefined;
+          return node ? outputAt(outputs.get(node.guresid), rest, expression.text) : undefined;
         }
         case 'shared': {
           const ref = inputs.set.shared[name];
           if (!ref) return undefined;
           const node = findNode(inputs.graph, { type: ref.type, ...(ref.class ? { class: ref.class } : {}), resId: `shared.${name}` });
-          return node ? outputAt(outputs.get(node.guresid), rest) : undefined;
+          return node ? outputAt(outputs.get(node.guresid), rest, expression.text) : undefined;
         }
         case 'modules': {
           // `${modules.<w>.service.name}`: the in-cluster service name of another workload is its id.
@@ -166,7 +218,16 @@ export async function renderWorkloads(inputs: WorkloadInputs): Promise<RenderedW
 
     // 2. Placeholders; secret-tainted strings become SecretStrings. Containers' command/args are not resolved
     //    (Humanitec resolves labels, variables and files; Score leaves command/args verbatim).
-    const resolved = resolvePlaceholders(withoutVerbatimFields(patched.spec), workloadScope(inputs, workloadId, node, outputs));
+    const deferred = deferUnsetVariableValues(patched.spec, inputs.values.values, workloadId);
+    patched = { spec: deferred.spec };
+    let resolved: ReturnType<typeof resolvePlaceholders>;
+    try {
+      resolved = resolvePlaceholders(withoutVerbatimFields(patched.spec), workloadScope(inputs, workloadId, node, outputs));
+    } catch (error) {
+      // The deployment's errors name the workload a placeholder failed in (scope workload, object_id).
+      if (error instanceof InvalidInput && error.details.workload === undefined) throw new InvalidInput(error.message, { ...error.details, workload: workloadId });
+      throw error;
+    }
     const spec = restoreVerbatimFields(taint(resolved.value, resolved.secretPaths), patched.spec) as ResolvedObject;
 
     // 3. Containers/volumes the workload's resources (and the workload resource itself) inject.
@@ -194,6 +255,7 @@ export async function renderWorkloads(inputs: WorkloadInputs): Promise<RenderedW
       success: module.deploy?.success ?? 'deploy',
       ...(module.deploy?.timeout !== undefined ? { timeoutSeconds: module.deploy.timeout } : {}),
       objects,
+      ...(deferred.warnings.length > 0 ? { warnings: deferred.warnings } : {}),
     });
   }
   return rendered;

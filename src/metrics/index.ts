@@ -33,6 +33,8 @@ export interface Metrics {
   observeRequest(method: string, route: string, statusCode: number, seconds: number): void;
   observeTemplateRender(seconds: number, outcome: 'ok' | 'error'): void;
   deploymentFinished(status: string): void;
+  /** An audit log entry could not be written (the request was answered anyway; src/api/audit.ts). */
+  auditWriteFailed(): void;
   /** The same driver, with its provision and deprovision calls timed (one wrapper per driver object). */
   instrumentDriver(driver: Driver): Driver;
 }
@@ -76,6 +78,11 @@ export function createMetrics(source: MetricsSource, options: { defaultMetrics?:
     name: 'baton_deployments_finished_total',
     help: "Deployments this process's worker ended, by final status",
     labelNames: ['status'] as const,
+    registers: [registry],
+  });
+  const auditFailures = new Counter({
+    name: 'baton_audit_write_failures_total',
+    help: 'Successful mutating requests whose audit log entry could not be written (each also logged as an error)',
     registers: [registry],
   });
   new Gauge({
@@ -144,6 +151,9 @@ export function createMetrics(source: MetricsSource, options: { defaultMetrics?:
     },
     deploymentFinished(status) {
       finished.inc({ status });
+    },
+    auditWriteFailed() {
+      auditFailures.inc();
     },
     instrumentDriver(driver) {
       const known = wrapped.get(driver);

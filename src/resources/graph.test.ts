@@ -160,6 +160,27 @@ describe('buildResourceGraph', () => {
     assertTopological(graph);
   });
 
+  it('provisions a pinned resource with the pinned version while it matches that definition, and ignores the pin otherwise', () => {
+    const current = { ...def('pg-def', 'postgres', [{}], { driver_inputs: { values: { size: 'large' } } }), version_id: 'v2' };
+    const pinned = { ...def('pg-def', 'postgres', [], { driver_inputs: { values: { size: 'small' } }, provision: { 'dns#pinned-dns': {} } }), version_id: 'v1' };
+    const set = { modules: { api: { externals: { db: { type: 'postgres' } } } } };
+    const pins = new Map([['postgres.default#modules.api.externals.db', pinned]]);
+    const unpinned = buildResourceGraph({ set, context, definitions: [...basics, current, def('dns-plain', 'dns', [{}])] });
+    const graph = buildResourceGraph({ set, context, definitions: [...basics, current, def('dns-plain', 'dns', [{}])], pins });
+    const db = node(graph, 'postgres.default#modules.api.externals.db');
+    assert.deepEqual(db.definition, { id: 'pg-def', versionId: 'v1' });
+    assert.deepEqual(db.driverInputs.values, { size: 'small' });
+    // The pinned version's provision entries apply, not the active version's; the criterion is the definition's.
+    assert.ok(graph.nodes.some((n) => n.descriptor === 'dns.default#pinned-dns'));
+    assert.ok(!unpinned.nodes.some((n) => n.descriptor === 'dns.default#pinned-dns'));
+    assert.equal(db.criteriaId, current.criteria[0]!.id);
+    assert.notEqual(graph.hash, unpinned.hash);
+    // A resource that now matches another definition is not held by a pin on the old one.
+    const other = def('pg-other', 'postgres', [{ app_id: 'my-app' }]);
+    const moved = buildResourceGraph({ set, context, definitions: [...basics, current, other], pins });
+    assert.equal(node(moved, 'postgres.default#modules.api.externals.db').definition.id, 'pg-other');
+  });
+
   it('reports a cycle with its path', () => {
     const definitions = [
       ...basics,

@@ -26,6 +26,7 @@ import {
   type WrittenResourceRef,
 } from './placeholders.js';
 import { defaultTypeRegistry, type ResourceTypeRegistry } from './types.js';
+import { resolveServicePortParams, SERVICE_PORT_TYPE } from './service-port.js';
 
 /**
  * The resource graph of one deployment set in one environment: which resources exist, which definition
@@ -55,6 +56,12 @@ export interface BuildResourceGraphInput {
   /** Every definition of the org, or a prebuilt matcher over them (cheaper when building many graphs). */
   definitions: readonly ResourceDefinition[] | Matcher;
   types?: ResourceTypeRegistry;
+  /**
+   * Active resources pinned to a definition version: descriptor (`type.class#res_id`) → that version as a
+   * definition. A node whose match is the pinned version's definition is provisioned with the version instead of the
+   * definition's active one; when the resource now matches another definition, the pin does not apply.
+   */
+  pins?: ReadonlyMap<string, ResourceDefinition>;
 }
 
 export interface GraphNode {
@@ -228,12 +235,17 @@ export function buildResourceGraph(input: BuildResourceGraphInput): ResourceGrap
     return { type: resource.type, class: resource.class || DEFAULT_CLASS, resId };
   };
 
+  /** A declared resource's inputs: its params; a `service-port`'s checked against the set's modules (service-port.ts). */
+  const inputsOf = (key: ResourceRefKey, params: JsonObject | undefined, resId: string): JsonObject | undefined =>
+    key.type === SERVICE_PORT_TYPE ? resolveServicePortParams(set.modules, params, resId) : params;
+
   for (const type of IMPLICIT_RESOURCES) ensureNode({ type, class: DEFAULT_CLASS, resId: type }, undefined, 'implicit');
 
   const shared = set.shared ?? {};
   for (const [name, resource] of Object.entries(shared).sort(([a], [b]) => (a < b ? -1 : 1))) {
     const resId = `shared.${name}`;
-    ensureNode(declared(resource, resId, `shared.${name}`), resource.params, setOrigin(resId));
+    const key = declared(resource, resId, `shared.${name}`);
+    ensureNode(key, inputsOf(key, resource.params, resId), setOrigin(resId));
   }
   const moduleNames = Object.keys(set.modules).sort();
   for (const w of moduleNames) {
@@ -241,7 +253,8 @@ export function buildResourceGraph(input: BuildResourceGraphInput): ResourceGrap
     const workload = ensureNode({ type: 'workload', class: DEFAULT_CLASS, resId: `modules.${w}` }, undefined, `set: modules.${w}`);
     for (const [name, resource] of Object.entries(module.externals ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
       const resId = `modules.${w}.externals.${name}`;
-      const node = ensureNode(declared(resource, resId, resId), resource.params, setOrigin(resId));
+      const key = declared(resource, resId, resId);
+      const node = ensureNode(key, inputsOf(key, resource.params, resId), setOrigin(resId));
       addEdge(workload, node, `declared by module ${w}`);
     }
   }
@@ -339,9 +352,10 @@ export function buildResourceGraph(input: BuildResourceGraphInput): ResourceGrap
       const nearest = [...explanation.candidates].sort((a, b) => a.mismatches - b.mismatches || b.specificity - a.specificity).slice(0, 5);
       throw new NoMatchingDefinition(resource, context, nearest, ` (needed as ${node.origins[0]})`);
     }
-    node.definition = match.definition;
+    const pinned = input.pins?.get(descriptor);
+    const definition = pinned !== undefined && pinned.id === match.definition.id ? pinned : match.definition;
+    node.definition = definition;
     node.criterion = match.criterion;
-    const definition = match.definition;
     analyseDefinitionPlaceholders(descriptor, placeholdersOf(definition), definition.id);
 
     for (const [key, entry] of Object.entries(definition.provision).sort(([a], [b]) => (a < b ? -1 : 1))) {

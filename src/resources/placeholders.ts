@@ -429,7 +429,14 @@ function resolveExpression(
       return { value, secret };
     }
     case 'other': {
-      const result = scope.other?.(expression);
+      let result: { value: unknown; secret: boolean } | undefined;
+      try {
+        result = scope.other?.(expression);
+      } catch (error) {
+        // A scope that knows why (an unset value, a mistyped output) says so; the place is added here.
+        if (error instanceof InvalidInput) throw placeholderError(`${error.message} at ${at || '/'}`, error.details);
+        throw error;
+      }
       if (!result) throw placeholderError(`unknown placeholder "\${${expression.text}}" at ${at || '/'}`, { placeholder: expression.text });
       references.push({ placeholder: expression.text, at, expression, secret: result.secret });
       return result;

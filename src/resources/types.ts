@@ -122,6 +122,11 @@ const HUMANITEC_TYPES: readonly ResourceType[] = [
   builtIn('route', 'HTTP route', 'dns', 'direct', outputs({ host: str, path: str, port, service: str }, []),
     { values: { type: 'object', properties: { host: str, path: str, port, service: str } } }),
   builtIn('s3', 'S3 bucket', 'datastore', 'direct', outputs({ bucket: str, region: str }, [], { aws_access_key_id: str, aws_secret_access_key: str })),
+  // Baton extension: score-compose's and score-k8s' service-port (another workload's service port, checked at plan
+  // time against the deployment set: src/resources/service-port.ts); outputs as theirs plus the Service's own port.
+  builtIn('service-port', 'Service port of another workload (Score)', 'network', 'direct',
+    outputs({ hostname: str, port, name: str, service_port: port, protocol: str }, []),
+    { values: { type: 'object', properties: { workload: str, port: { type: ['string', 'integer'] } }, required: ['workload', 'port'] } }),
   builtIn('sns', 'Amazon SNS topic', 'messaging', 'direct', outputs({ arn: str, region: str }, [])),
   builtIn('spanner', 'Cloud Spanner', 'datastore', 'direct', outputs({ instance: str, database: str, project_id: str }, [])),
   builtIn('sqs', 'Amazon SQS queue', 'messaging', 'direct', outputs({ arn: str, region: str, url: str }, [])),

@@ -10,7 +10,8 @@ import { dirname, isAbsolute, relative, resolve as resolvePath, sep } from 'node
 import { InvalidInput } from '../shared/errors.js';
 import { checkId } from '../shared/ids.js';
 import type { ScoreDocument } from './document.js';
-import { toPointer } from './document.js';
+import { fromPointer, toPointer } from './document.js';
+import { closestName } from '../shared/suggest.js';
 import { parseExtensions } from './extensions.js';
 import type { ScoreExtensions } from './extensions.js';
 import { deepMerge } from './overrides.js';
@@ -48,6 +49,8 @@ export interface ConvertOptions extends WorkloadOverrides {
   /** The files `extensions` / `extensionsByWorkload` were read from, named in their problems. */
   extensionsFile?: string;
   extensionsFileByWorkload?: Record<string, string>;
+  /** Positions in the extensions files, by file name (e.g. `parseScoreDocuments(text, file)[0].locate`); 1:1 without. */
+  extensionsLocate?: Record<string, ScoreDocument['locate']>;
   appId?: string;
   envId?: string;
   /** Delta name; defaults to "Auto-generated (SCORE)". */
@@ -108,6 +111,7 @@ class WorkloadConverter {
     private readonly file: string,
     private readonly document: ScoreDocument | undefined,
     extensions: ScoreExtensions | undefined,
+    private readonly extensionsSource: { file: string; locate?: ScoreDocument['locate'] } = { file: 'extensions' },
   ) {
     for (const [name, resource] of Object.entries(workload.resources ?? {})) {
       if (resource.type === 'environment') {
@@ -137,6 +141,13 @@ class WorkloadConverter {
   }
 
   fail(path: JsonPath, message: string): void {
+    if (path[0] === '(extensions)') {
+      // A problem in the extensions file's spec: its own file and position.
+      const inner = path.slice(1);
+      const { line, column } = this.extensionsSource.locate?.(inner) ?? { line: 1, column: 1 };
+      this.issues.push({ file: this.extensionsSource.file, path: toPointer(inner), line, column, message });
+      return;
+    }
     const { line, column } = this.document?.locate(path) ?? { line: 1, column: 1 };
     this.issues.push({ file: this.file, path: toPointer(path), line, column, message });
   }
@@ -148,7 +159,8 @@ class WorkloadConverter {
       let current: unknown = this.workload.metadata;
       for (const key of keys) {
         if (current === null || typeof current !== 'object' || !Object.hasOwn(current, key)) {
-          this.fail(path, `placeholder \${${ref}}: metadata has no key '${key}'`);
+          const meant = current !== null && typeof current === 'object' && key.length <= 64 ? closestName(key, Object.keys(current)) : undefined;
+          this.fail(path, `placeholder \${${ref}}: metadata has no key '${key}'${meant ? ` (did you mean '${meant}'?)` : ''}`);
           return undefined;
         }
         current = (current as Record<string, unknown>)[key];
@@ -159,7 +171,8 @@ class WorkloadConverter {
       const [name, ...outputKeys] = keys as [string, ...string[]];
       const binding = this.bindings.get(name);
       if (!binding) {
-        this.fail(path, `placeholder \${${ref}}: no resource named '${name}' is declared`);
+        const meant = name.length <= 64 ? closestName(name, [...this.bindings.keys()]) : undefined;
+        this.fail(path, `placeholder \${${ref}}: no resource named '${name}' is declared${meant ? ` (did you mean '${meant}'?)` : ''}`);
         return undefined;
       }
       if (binding.kind === 'values') {
@@ -372,15 +385,21 @@ export function convertScoreToDelta(
     const name = spec.metadata.name;
     const rawExtensions = options.extensionsByWorkload?.[name] ?? options.extensions;
     let extensions: ScoreExtensions | undefined;
+    const extensionsFile = (options.extensionsByWorkload?.[name] !== undefined ? options.extensionsFileByWorkload?.[name] : options.extensionsFile) ?? 'extensions';
+    const locateInExtensions = options.extensionsLocate?.[extensionsFile];
     if (rawExtensions !== undefined) {
       const parsed = parseExtensions(rawExtensions);
       for (const problem of parsed.problems) {
-        const file = options.extensionsByWorkload?.[name] !== undefined ? options.extensionsFileByWorkload?.[name] : options.extensionsFile;
-        issues.push({ file: file ?? 'extensions', path: problem.path, line: 1, column: 1, message: `extensions for '${name}': ${problem.message}` });
+        // An unknown key is shown at the key itself, anything else at its value.
+        const { line, column } = locateInExtensions?.(fromPointer(problem.path), problem.message.startsWith('unknown property')) ?? { line: 1, column: 1 };
+        issues.push({ file: extensionsFile, path: problem.path, line, column, message: `extensions for '${name}': ${problem.message}` });
       }
       extensions = parsed.extensions;
     }
-    const converter = new WorkloadConverter(spec, workload.file, documentsByFile.get(workload), extensions);
+    const converter = new WorkloadConverter(spec, workload.file, documentsByFile.get(workload), extensions, {
+      file: extensionsFile,
+      ...(locateInExtensions ? { locate: locateInExtensions } : {}),
+    });
 
     const containers = Object.fromEntries(
       Object.entries(spec.containers).map(([containerName, container]) => [

@@ -3,6 +3,7 @@
  * `apiVersion: humanitec.org/v1b1`, an optional `profile`, a `spec` deep-merged into the module spec,
  * an optional `deploy` condition, and the deprecated `resources.<name>.scope` (external|shared).
  */
+import { closestName } from '../shared/suggest.js';
 import type { DeployCondition } from './types.js';
 
 export interface ScoreExtensions {
@@ -25,7 +26,8 @@ export function parseExtensions(value: unknown): { extensions?: ScoreExtensions;
   if (!isRecord(value)) return { problems: [{ path: '/', message: 'the extensions file must be a YAML map' }], warnings };
   for (const key of Object.keys(value)) {
     if (!['apiVersion', 'profile', 'spec', 'deploy', 'resources'].includes(key)) {
-      problems.push({ path: `/${key}`, message: `unknown property '${key}' (expected apiVersion, profile, spec, deploy, resources)` });
+      const meant = key.length <= 64 ? closestName(key, ['apiVersion', 'profile', 'spec', 'deploy', 'resources']) : undefined;
+      problems.push({ path: `/${key}`, message: `unknown property '${key}'${meant ? ` (did you mean '${meant}'?)` : ' (expected apiVersion, profile, spec, deploy, resources)'}` });
     }
   }
   if (value.apiVersion !== 'humanitec.org/v1b1') {
@@ -39,7 +41,10 @@ export function parseExtensions(value: unknown): { extensions?: ScoreExtensions;
     if (!isRecord(value.deploy)) problems.push({ path: '/deploy', message: 'deploy must be a map' });
     else {
       const { when, success, timeout, ...rest } = value.deploy;
-      for (const key of Object.keys(rest)) problems.push({ path: `/deploy/${key}`, message: `unknown property '${key}' (expected when, success, timeout)` });
+      for (const key of Object.keys(rest)) {
+        const meant = key.length <= 64 ? closestName(key, ['when', 'success', 'timeout']) : undefined;
+        problems.push({ path: `/deploy/${key}`, message: `unknown property '${key}'${meant ? ` (did you mean '${meant}'?)` : ' (expected when, success, timeout)'}` });
+      }
       if (when !== undefined && !['before', 'deploy', 'after'].includes(when as string)) {
         problems.push({ path: '/deploy/when', message: `when must be one of before, deploy, after, got ${JSON.stringify(when)}` });
       }

@@ -166,7 +166,8 @@ export function validateAgainstSchema(value: unknown): SchemaProblem[] {
       locatePath = [...path, error.propertyName];
       atKey = true;
     }
-    problems.push({ path, locatePath, atKey, message });
+    // An unknown property is named by its own path (`containers.main.imagee`), so the field shown is the one at fault.
+    problems.push({ path: error.keyword === 'additionalProperties' ? locatePath : path, locatePath, atKey, message });
   }
   return problems;
 }

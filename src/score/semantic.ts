@@ -6,6 +6,7 @@
 import { canonicalJson } from '../shared/canonical-json.js';
 import { findPlaceholders, splitReference } from './placeholders.js';
 import { closestName } from '../shared/suggest.js';
+import { defaultTypeRegistry } from '../resources/types.js';
 import type { ScoreWorkload } from './types.js';
 
 export interface SemanticProblem {
@@ -100,7 +101,18 @@ export function checkPlaceholders(workload: ScoreWorkload): SemanticProblem[] {
     if (!isRecord(resource)) continue;
     const strings: { path: (string | number)[]; text: string }[] = [];
     collectStrings(resource.params ?? {}, ['resources', name, 'params'], strings);
-    for (const { path, text } of strings) check(text, path);
+    for (const { path, text } of strings) {
+      check(text, path);
+      for (const ref of findPlaceholders(text)) {
+        const [root, target] = splitReference(ref);
+        const referenced = root === 'resources' && target !== undefined && isRecord(workload.resources) && Object.hasOwn(workload.resources, target) ? workload.resources[target] : undefined;
+        if (isRecord(referenced) && referenced.type === 'environment') {
+          // score-compose reads these from the shell running `generate`; Baton's values live on the server and
+          // are resolved in workloads only, so this would fail at plan time: say so now.
+          problems.push({ path, message: `placeholder \${${ref}}: environment values cannot be used in resource params (Baton resolves them in container variables and files only); give the value in the params or in the resource's definition` });
+        }
+      }
+    }
   }
   return problems;
 }
@@ -258,4 +270,99 @@ export function checkSharedResources(workloads: readonly ScoreWorkload[]): { wor
     }
   });
   return result;
+}
+
+/**
+ * `service-port` resources (score-compose/score-k8s): `workload` and `port` params are required; when the workload
+ * named is among the workloads validated together, `port` must be one of its service ports (a name, or the port
+ * number as a string alias). A workload outside them may be deployed already: the plan checks it against the set.
+ */
+export function checkServicePorts(workloads: readonly ScoreWorkload[]): { workloadIndex: number; problem: SemanticProblem }[] {
+  const byName = new Map<string, ScoreWorkload>();
+  for (const workload of workloads) if (isRecord(workload.metadata) && typeof workload.metadata.name === 'string') byName.set(workload.metadata.name, workload);
+  const result: { workloadIndex: number; problem: SemanticProblem }[] = [];
+  workloads.forEach((workload, workloadIndex) => {
+    for (const [name, resource] of entries(workload.resources)) {
+      if (!isRecord(resource) || resource.type !== 'service-port') continue;
+      const params = isRecord(resource.params) ? resource.params : {};
+      const at = (key: string) => ['resources', name, 'params', key];
+      const add = (key: string, message: string) => result.push({ workloadIndex, problem: { path: isRecord(resource.params) ? at(key) : ['resources', name], message } });
+      const target = params.workload;
+      const port = params.port;
+      if (typeof target !== 'string' || target === '') add('workload', `service-port '${name}' needs the param 'workload' (the name of the workload to connect to)`);
+      if (!(typeof port === 'number' || (typeof port === 'string' && port !== ''))) add('port', `service-port '${name}' needs the param 'port' (a port name of that workload's service)`);
+      if (typeof target !== 'string' || target.includes('${') || !(typeof port === 'number' || typeof port === 'string') || String(port).includes('${')) continue;
+      const other = byName.get(target);
+      if (!other) continue;
+      const ports = isRecord(other.service) ? entries(other.service.ports) : [];
+      const key = String(port);
+      const known = ports.some(([portName, entry]) => portName === key || (isRecord(entry) && String(entry.port) === key));
+      if (!known) {
+        const meant = key.length <= 64 ? closestName(key, ports.map(([portName]) => portName)) : undefined;
+        add('port', `service-port '${name}': workload '${target}' has no service port '${key}'${meant ? ` (did you mean '${meant}'?)` : ''}; its ports: ${ports.map(([portName]) => portName).join(', ') || 'none'}`);
+      }
+    }
+  });
+  return result;
+}
+
+/**
+ * `${resources.NAME.KEY}` where NAME is a standard resource type (src/resources/types.ts) whose documented outputs
+ * do not include KEY but one close to it: most likely a typo (`${resources.db.hots}`). A warning, not an error: a
+ * definition may give outputs beyond the documented ones; the plan, which knows the real outputs, refuses an
+ * output that does not exist.
+ */
+export function checkOutputNames(workload: ScoreWorkload): SemanticProblem[] {
+  const problems: SemanticProblem[] = [];
+  const resources: Record<string, unknown> = isRecord(workload.resources) ? workload.resources : {};
+  const outputsOf = (name: string): string[] | undefined => {
+    const resource = Object.hasOwn(resources, name) ? resources[name] : undefined;
+    if (!isRecord(resource) || typeof resource.type !== 'string') return undefined;
+    const type = defaultTypeRegistry.get(resource.type);
+    if (!type) return undefined;
+    const known = [type.outputs_schema.values, type.outputs_schema.secrets].flatMap((schema) => (isRecord(schema.properties) ? Object.keys(schema.properties) : []));
+    return known.length > 0 ? known : undefined;
+  };
+  const check = (text: unknown, path: (string | number)[]) => {
+    if (typeof text !== 'string') return;
+    for (const ref of findPlaceholders(text)) {
+      const [root, name, key] = splitReference(ref);
+      if (root !== 'resources' || name === undefined || key === undefined) continue;
+      const known = outputsOf(name);
+      if (!known || known.includes(key)) continue;
+      const meant = key.length <= 64 ? closestName(key, known) : undefined;
+      if (meant) problems.push({ path, message: `placeholder \${${ref}}: a ${String((resources[name] as Record<string, unknown>).type)} resource has no standard output '${key}' (did you mean '${meant}'?)` });
+    }
+  };
+  for (const [containerName, container] of entries(workload.containers)) {
+    if (!isRecord(container)) continue;
+    const base = ['containers', containerName];
+    for (const [key, value] of entries(container.variables)) check(value, [...base, 'variables', key]);
+    for (const [target, file] of entries(container.files)) {
+      if (isRecord(file) && file.noExpand !== true) check(file.content, [...base, 'files', target, 'content']);
+    }
+  }
+  for (const [name, resource] of entries(resources)) {
+    if (!isRecord(resource)) continue;
+    const strings: { path: (string | number)[]; text: string }[] = [];
+    collectStrings(resource.params ?? {}, ['resources', name, 'params'], strings);
+    for (const { path, text } of strings) check(text, path);
+  }
+  return problems;
+}
+
+/**
+ * A resource `type` that is no standard type but close to one (`postgress`): a warning with the type meant. Not an
+ * error: an organization may register its own types (and Score's `environment`, `service` are converted, not
+ * provisioned); the plan refuses a type nobody registered, with the same suggestion.
+ */
+export function checkResourceTypeNames(workload: ScoreWorkload): SemanticProblem[] {
+  const problems: SemanticProblem[] = [];
+  const known = [...defaultTypeRegistry.list().filter((type) => type.use !== 'implicit').map((type) => type.type), 'environment', 'service'];
+  for (const [name, resource] of entries(workload.resources)) {
+    if (!isRecord(resource) || typeof resource.type !== 'string' || known.includes(resource.type) || resource.type.includes('/')) continue;
+    const meant = resource.type.length <= 64 ? closestName(resource.type, known) : undefined;
+    if (meant) problems.push({ path: ['resources', name, 'type'], message: `resource '${name}': '${resource.type}' is no standard resource type (did you mean '${meant}'?)` });
+  }
+  return problems;
 }

@@ -199,3 +199,71 @@ resources:
   assert.ok(messages.some((m) => m.includes("no resource named 'datbase' is declared (did you mean 'database'?)")), messages.join('\n'));
   assert.ok(messages.some((m) => m.includes("metadata has no key 'taem' (did you mean 'team'?)")), messages.join('\n'));
 });
+
+// Issue 19: service-port params, and warnings for a likely mistyped resource type or output.
+test('a service-port naming a port its workload (validated alongside) does not publish is an error at the param, with the port meant', () => {
+  const target = 'apiVersion: score.dev/v1b1\nmetadata: {name: api}\ncontainers: {main: {image: nginx}}\nservice:\n  ports:\n    http: {port: 8080}\n';
+  const user = `apiVersion: score.dev/v1b1
+metadata: {name: web}
+containers: {main: {image: nginx}}
+resources:
+  api:
+    type: service-port
+    params:
+      workload: api
+      port: htp
+  other:
+    type: service-port
+    params: {workload: elsewhere, port: grpc}
+  broken:
+    type: service-port
+`;
+  const { errors } = validateScore([...parseScoreDocuments(target, 'api.yaml'), ...parseScoreDocuments(user, 'web.yaml')]);
+  assert.deepEqual(
+    errors.map((e) => [e.file, e.line, e.column, e.path, e.message]),
+    [
+      ['web.yaml', 9, 13, '/resources/api/params/port', "service-port 'api': workload 'api' has no service port 'htp' (did you mean 'http'?); its ports: http"],
+      ['web.yaml', 14, 5, '/resources/broken', "service-port 'broken' needs the param 'workload' (the name of the workload to connect to)"],
+      ['web.yaml', 14, 5, '/resources/broken', "service-port 'broken' needs the param 'port' (a port name of that workload's service)"],
+    ],
+    'a workload not validated alongside (elsewhere) is left to the plan',
+  );
+  // The port number as a string names the port too (the reference provisioners' alias).
+  assert.deepEqual(validateScore([...parseScoreDocuments(target, 'api.yaml'), ...parseScoreDocuments(user.replace('port: htp', 'port: "8080"').replace(/ {2}broken:\n {4}type: service-port\n/, ''), 'web.yaml')]).errors, []);
+});
+
+test('a resource type or output close to a standard one is a warning with the name meant', () => {
+  const text = `apiVersion: score.dev/v1b1
+metadata: {name: web}
+containers:
+  main:
+    image: nginx
+    variables:
+      DB: \${resources.db.hots}
+      CUSTOM: \${resources.db.replica_host}
+resources:
+  db: {type: postgres}
+  cache: {type: rediss}
+  own: {type: acme-queue}
+`;
+  const { errors, warnings } = validateScore(parseScoreDocuments(text, 'web.yaml'));
+  assert.deepEqual(errors, []);
+  assert.deepEqual(
+    warnings.map((w) => [w.line, w.column, w.path, w.message]),
+    [
+      [11, 17, '/resources/cache/type', "resource 'cache': 'rediss' is no standard resource type (did you mean 'redis'?)"],
+      [7, 11, '/containers/main/variables/DB', "placeholder ${resources.db.hots}: a postgres resource has no standard output 'hots' (did you mean 'host'?)"],
+    ],
+    'an output far from every standard one (a definition may add outputs) and a type far from every standard one are not warned about',
+  );
+});
+
+test('an environment value in resource params is an error at validate time (Baton resolves them in workloads only)', () => {
+  const text = 'apiVersion: score.dev/v1b1\nmetadata: {name: web}\ncontainers: {main: {image: nginx}}\nresources:\n  env: {type: environment}\n  dns:\n    type: dns\n    params: {subdomain: "${resources.env.SUB}"}\n';
+  const { errors } = validateScore(parseScoreDocuments(text, 'web.yaml'));
+  assert.deepEqual(
+    errors.map((e) => [e.line, e.path, e.message.split(':')[0]]),
+    [[8, '/resources/dns/params/subdomain', 'placeholder ${resources.env.SUB}']],
+  );
+  assert.match(errors[0]!.message, /environment values cannot be used in resource params/);
+});

@@ -9,7 +9,7 @@ import type { ScoreDocument } from './document.js';
 import { applyOverrides, hasOverrides } from './overrides.js';
 import type { WorkloadOverrides } from './overrides.js';
 import { validateAgainstSchema } from './schema-validation.js';
-import { checkBefore, checkPlaceholders, checkResources, checkSharedResources } from './semantic.js';
+import { checkBefore, checkOutputNames, checkResourceTypeNames, checkPlaceholders, checkResources, checkServicePorts, checkSharedResources } from './semantic.js';
 import type { JsonPath, ScoreIssue, ScoreValidationResult, ScoreWorkload } from './types.js';
 import { upgradeDeprecatedForms } from './upgrade.js';
 
@@ -84,6 +84,7 @@ export function validateScore(documents: readonly ScoreDocument[], options: Vali
     for (const problem of [...checkPlaceholders(candidate), ...checkBefore(candidate), ...checkResources(candidate)]) {
       documentErrors.push(issueAt(document, problem.path, problem.message));
     }
+    for (const problem of [...checkResourceTypeNames(candidate), ...checkOutputNames(candidate)]) warnings.push(issueAt(document, problem.path, problem.message));
     if (documentErrors.length === 0) valid.push({ document, spec: candidate });
     errors.push(...documentErrors);
   }
@@ -97,7 +98,7 @@ export function validateScore(documents: readonly ScoreDocument[], options: Vali
       );
     } else seenNames.set(spec.metadata.name, document);
   }
-  for (const { workloadIndex, problem } of checkSharedResources(valid.map((entry) => entry.spec))) {
+  for (const { workloadIndex, problem } of [...checkSharedResources(valid.map((entry) => entry.spec)), ...checkServicePorts(valid.map((entry) => entry.spec))]) {
     errors.push(issueAt(valid[workloadIndex]!.document, problem.path, problem.message));
   }
 

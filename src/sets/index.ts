@@ -67,3 +67,4 @@ export { applyDelta, type ApplyDeltaOptions } from './apply.js';
 export { diffSets, emptyDelta, isEmptyDelta } from './diff.js';
 export { mergeDeltas } from './merge.js';
 export { formatDeltaSummary, summarizeDelta, type DeltaSummary } from './summary.js';
+export { setResourceInputs, type ResourceInput } from './resource-inputs.js';

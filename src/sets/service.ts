@@ -27,8 +27,9 @@ import {
   parseDelta,
   resolveSetIdAlias,
   setId as computeSetId,
+  setResourceInputs,
 } from './index.js';
-import type { Delta, DeploymentSet, PatchOperation, SetResponse } from './index.js';
+import type { Delta, DeploymentSet, PatchOperation, ResourceInput, SetResponse } from './index.js';
 import { Conflict, InvalidInput, NotFound } from '../shared/errors.js';
 import { checkId } from '../shared/ids.js';
 import { createDeltasRepo } from '../store/deltas-repo.js';
@@ -174,6 +175,11 @@ export function createSetsService(store: Store, core: CoreServices) {
       await requireApp(orgId, appId);
       const content = await loadSet(orgId, appId, id);
       return { id: resolveSetIdAlias(id), ...normalizeSet(content) };
+    },
+    /** `GET …/sets/{setId}/resources`: the resource inputs the set asks the graph for (src/sets/resource-inputs.ts). */
+    async resourceInputs(orgId: string, appId: string, id: string): Promise<ResourceInput[]> {
+      await requireApp(orgId, appId);
+      return setResourceInputs(normalizeSet(await loadSet(orgId, appId, id)));
     },
     async list(orgId: string, appId: string, page?: PageRequest): Promise<Page<SetResponse>> {
       await requireApp(orgId, appId);

@@ -39,6 +39,11 @@ export interface ActiveResourcesTable {
   inputs_sealed: ColumnType<string | null, string | null | undefined, string | null>;
   /** The last deprovisioning failure, secrets masked (status `deprovision_failed`); NULL otherwise. */
   last_error: ColumnType<string | null, string | null | undefined, string | null>;
+  /**
+   * The definition version the resource is pinned to (migration 0015); NULL: not pinned. Only `setPin` writes it:
+   * the engine's upsert leaves it alone, so a pin outlives redeployments.
+   */
+  target_def_version_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 declare module './schema.js' {
@@ -85,13 +90,41 @@ export function createActiveResourcesRepo(db: Kysely<Database>) {
         .where('guresid', '=', guresid)
         .executeTakeFirst();
     },
-    /** Inserts or replaces the row of this GUResID (a fresh provisioning clears any `last_error`). */
+    /** Pins the resource to a definition version (`null` unpins); false when the row is gone. */
+    async setPin(orgId: string, appId: string, envId: string, guresid: string, targetDefVersionId: string | null, trx?: Executor): Promise<boolean> {
+      const result = await executor(db, trx)
+        .updateTable('active_resources')
+        .set({ target_def_version_id: targetDefVersionId })
+        .where('org_id', '=', orgId)
+        .where('app_id', '=', appId)
+        .where('env_id', '=', envId)
+        .where('guresid', '=', guresid)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+    /** Rows of the org pinned to one of these definition versions (an archive is refused while any is). */
+    async listPinnedTo(orgId: string, defId: string, versionId: string, trx?: Executor): Promise<ActiveResourceRow[]> {
+      return executor(db, trx)
+        .selectFrom('active_resources')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('def_id', '=', defId)
+        .where('target_def_version_id', '=', versionId)
+        .orderBy('app_id')
+        .orderBy('env_id')
+        .orderBy('res_id')
+        .execute();
+    },
+    /**
+     * Inserts or replaces the row of this GUResID (a fresh provisioning clears any `last_error`). A pin stays unless
+     * the row sets `target_def_version_id` (the engine clears it when the resource moves to another definition).
+     */
     async upsert(row: ActiveResourceWrite, trx?: Executor): Promise<void> {
-      const { org_id: _o, app_id: _a, env_id: _e, guresid: _g, ...changes } = row;
+      const { org_id: _o, app_id: _a, env_id: _e, guresid: _g, target_def_version_id: pin, ...changes } = row;
       await executor(db, trx)
         .insertInto('active_resources')
         .values(row)
-        .onConflict((oc) => oc.columns(['org_id', 'app_id', 'env_id', 'guresid']).doUpdateSet({ ...changes, last_error: row.last_error ?? null }))
+        .onConflict((oc) => oc.columns(['org_id', 'app_id', 'env_id', 'guresid']).doUpdateSet({ ...changes, ...(pin !== undefined ? { target_def_version_id: pin } : {}), last_error: row.last_error ?? null }))
         .execute();
     },
     /** Sets a row's status and `last_error` (deprovisioning: `deleting`, `deprovision_failed`); false when it is gone. */

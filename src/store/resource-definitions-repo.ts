@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { ColumnType, Insertable, Kysely, Selectable } from 'kysely';
 import { executor, insertOrConflict } from './repo-support.js';
 import type { Database } from './schema.js';
 import type { Executor } from './store.js';
@@ -56,6 +56,8 @@ export interface ResourceDefinitionVersionsTable {
   secrets_sealed: string | null;
   created_at: string;
   created_by: string;
+  /** 0/1 (migration 0015): an archived version can be neither promoted nor pinned. 0 when left out on insert. */
+  archived: ColumnType<number, number | undefined, number>;
 }
 
 declare module './schema.js' {
@@ -184,7 +186,23 @@ export function createResourceDefinitionsRepo(db: Kysely<Database>) {
         .executeTakeFirst();
       return Number(row?.max_seq ?? 0) + 1;
     },
-    async insertVersion(row: ResourceDefinitionVersionRow, trx?: Executor): Promise<ResourceDefinitionVersionRow> {
+    /** Marks a version archived (1) or not (0); false when there is no such version. */
+    async setVersionArchived(orgId: string, defId: string, id: string, archived: boolean, trx?: Executor): Promise<boolean> {
+      const result = await executor(db, trx)
+        .updateTable('resource_definition_versions')
+        .set({ archived: archived ? 1 : 0 })
+        .where('org_id', '=', orgId)
+        .where('def_id', '=', defId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+    /** Versions by id across the org's definitions (pinned versions the engine loads). */
+    async getVersionsByIds(orgId: string, ids: readonly string[], trx?: Executor): Promise<ResourceDefinitionVersionRow[]> {
+      if (ids.length === 0) return [];
+      return executor(db, trx).selectFrom('resource_definition_versions').selectAll().where('org_id', '=', orgId).where('id', 'in', [...ids]).execute();
+    },
+    async insertVersion(row: Insertable<ResourceDefinitionVersionsTable>, trx?: Executor): Promise<Insertable<ResourceDefinitionVersionsTable>> {
       await insertOrConflict(
         `resource definition "${row.def_id}" was changed concurrently; retry`,
         { kind: 'resource definition version', id: row.def_id },

@@ -98,6 +98,46 @@ forEachDialect('resource repositories', (getStore) => {
     );
   });
 
+  it('archives and unarchives a version and finds versions by id across definitions', async () => {
+    const org = await freshOrg();
+    const defs = createResourceDefinitionsRepo(getStore().db);
+    await defs.insert(definition(org, 'pg-a', 'postgres'));
+    await defs.insert(definition(org, 'pg-b', 'postgres'));
+    await defs.insertVersion({ org_id: org, def_id: 'pg-a', id: 'a1', seq: 1, action: 'created', content: '{}', secrets_sealed: null, created_at: AT, created_by: 'test' });
+    await defs.insertVersion({ org_id: org, def_id: 'pg-b', id: 'b1', seq: 1, action: 'created', content: '{}', secrets_sealed: null, created_at: AT, created_by: 'test' });
+    assert.equal((await defs.getVersion(org, 'pg-a', 'a1'))?.archived, 0, 'a new version is not archived');
+    assert.equal(await defs.setVersionArchived(org, 'pg-a', 'a1', true), true);
+    assert.equal((await defs.getVersion(org, 'pg-a', 'a1'))?.archived, 1);
+    assert.equal((await defs.getVersion(org, 'pg-b', 'b1'))?.archived, 0, 'only that version');
+    assert.equal(await defs.setVersionArchived(org, 'pg-a', 'a1', false), true);
+    assert.equal((await defs.getVersion(org, 'pg-a', 'a1'))?.archived, 0);
+    assert.equal(await defs.setVersionArchived(org, 'pg-a', 'b1', true), false, 'a version of another definition is not found');
+    assert.deepEqual((await defs.getVersionsByIds(org, ['b1', 'a1', 'nope'])).map((v) => `${v.def_id}/${v.id}`).sort(), ['pg-a/a1', 'pg-b/b1']);
+    assert.deepEqual(await defs.getVersionsByIds(org, []), []);
+  });
+
+  it('keeps a pin through engine upserts, clears it when the row says so, and lists rows pinned to a version', async () => {
+    const org = await freshOrg();
+    const active = createActiveResourcesRepo(getStore().db);
+    const row = {
+      org_id: org, app_id: 'shop', env_id: 'dev', guresid: 'c'.repeat(40), env_type: 'development', type: 'postgres', class: 'default',
+      res_id: 'shared.db', def_id: 'pg-a', def_version_id: 'v2', criteria_id: 'c', driver_type: 'humanitec/echo', driver_account: null,
+      deploy_id: 'd1', status: 'active', resource: '{}', secrets_sealed: null, cookie_sealed: null, scheduled_deletion: 0, updated_at: AT,
+    };
+    await active.upsert(row);
+    assert.equal((await active.get(org, 'shop', 'dev', row.guresid))?.target_def_version_id, null, 'not pinned by default');
+    assert.equal(await active.setPin(org, 'shop', 'dev', row.guresid, 'v1'), true);
+    assert.equal(await active.setPin(org, 'shop', 'dev', 'd'.repeat(40), 'v1'), false, 'no such resource');
+    await active.upsert({ ...row, deploy_id: 'd2', def_version_id: 'v1' });
+    const after = await active.get(org, 'shop', 'dev', row.guresid);
+    assert.equal(after?.deploy_id, 'd2');
+    assert.equal(after?.target_def_version_id, 'v1', 'a redeployment keeps the pin');
+    assert.deepEqual((await active.listPinnedTo(org, 'pg-a', 'v1')).map((r) => r.guresid), [row.guresid]);
+    assert.deepEqual(await active.listPinnedTo(org, 'pg-a', 'v2'), []);
+    await active.upsert({ ...row, deploy_id: 'd3', def_id: 'pg-b', target_def_version_id: null });
+    assert.equal((await active.get(org, 'shop', 'dev', row.guresid))?.target_def_version_id, null, 'moving to another definition ends the pin');
+  });
+
   it('keeps one graph per hash and environment, refreshing used_at', async () => {
     const org = await freshOrg();
     const graphs = createResourceGraphsRepo(getStore().db);

@@ -1,7 +1,8 @@
-import { Suspense, lazy, useEffect, useState } from 'react';
+import { Suspense, lazy, useEffect, useMemo, useState } from 'react';
 import { clearToken, get, getToken, paths, setUnauthenticatedHandler } from './api';
-import type { Org, User } from './api';
-import { CurrentUser, Empty, ErrorBox, Link, Loading, navigate, useLoad } from './components';
+import type { Org, Perms, User } from './api';
+import { AccessContext, CurrentUser, Empty, ErrorBox, Link, Loading, UserNames, navigate, useLoad } from './components';
+import type { Access } from './perms';
 import { formatRoute, parseRoute } from './routes';
 import type { Route } from './routes';
 import { DefinitionsScreen } from './screens/Definitions';
@@ -86,10 +87,24 @@ function Home() {
   return <Loading what="organizations" />;
 }
 
+/** The signed-in user's perms in `org`: hides actions they may not take (the API refuses them anyway). */
+function useAccess(org: string | undefined, user: User | null): Access {
+  const { result } = useLoad(async (): Promise<Perms | null> => (org && user ? get<Perms>(paths.perms(org, user.id)) : null), `perms:${org ?? ''}:${user?.id ?? ''}`);
+  if (!org || !user || result.state === 'loading' || (result.state === 'ok' && result.data === null)) return { state: 'loading' };
+  if (result.state === 'error') return { state: 'unavailable' };
+  return { state: 'known', perms: result.data! };
+}
+
 function Shell({ route, children }: { route: Route; children: React.ReactNode }) {
   const { result: user } = useLoad(() => get<User>(paths.currentUser()), 'me');
   const org = 'org' in route ? route.org : undefined;
+  const access = useAccess(org, user.state === 'ok' ? user.data : null);
+  // Who deployed what, by name; a user who may not list the org's users (403) sees ids.
+  const { result: users } = useLoad(async () => (org ? get<User[]>(paths.orgUsers(org)).catch(() => []) : []), `users:${org ?? ''}`);
+  const names = useMemo(() => new Map(users.state === 'ok' ? users.data.map((u) => [u.id, u.name] as const) : []), [users]);
   return (
+    <AccessContext.Provider value={access}>
+    <UserNames.Provider value={names}>
     <CurrentUser.Provider value={user.state === 'ok' ? user.data : null}>
     <div className="shell">
       <header className="topbar">
@@ -119,5 +134,7 @@ function Shell({ route, children }: { route: Route; children: React.ReactNode })
       <main>{children}</main>
     </div>
     </CurrentUser.Provider>
+    </UserNames.Provider>
+    </AccessContext.Provider>
   );
 }

@@ -74,6 +74,11 @@ export const paths = {
   runtime: (org: string, app: string, env: string) => `${paths.env(org, app, env)}/runtime`,
   set: (org: string, app: string, id: string) => `/orgs/${e(org)}/apps/${e(app)}/sets/${e(id)}`,
   setDiff: (org: string, app: string, id: string, from: string) => `/orgs/${e(org)}/apps/${e(app)}/sets/${e(id)}/diff/${e(from)}`,
+  rules: (org: string, app: string, env: string) => `${paths.env(org, app, env)}/rules`,
+  manifests: (org: string, app: string, env: string, id: string) => `${paths.deploy(org, app, env, id)}/baton/manifests`,
+  orgUsers: (org: string) => `/orgs/${e(org)}/users`,
+  perms: (org: string, user: string) => `/orgs/${e(org)}/users/${e(user)}/perms`,
+  login: () => '/baton/login',
 };
 
 export interface User {
@@ -173,11 +178,67 @@ export interface Value {
   description?: string;
   source?: string;
 }
+/** `POST /baton/login` (email and password → an API token of the user). */
+export interface LoginResult {
+  token: string;
+  user_id: string;
+  expires_at: string;
+}
+/** `GET /orgs/{org}/users/{user}/perms`: the permission keys the user holds per object path. */
+export interface Perms {
+  objects: Record<string, { permissions: string[] }>;
+}
+export interface AutomationRule {
+  id: string;
+  type: string;
+  active: boolean;
+  artefacts_filter: string[];
+  exclude_artefacts_filter: boolean;
+  match_ref: string;
+  images_filter: string[];
+  exclude_images_filter: boolean;
+  update_to: string;
+  match: string;
+  created_at: string;
+  updated_at: string;
+}
+/** Objects added, changed (unified diff), removed and unchanged: a plan's `manifests` and a deployment's. */
+export interface ManifestChanges {
+  added: { key: string; object: Record<string, unknown> }[];
+  changed: { key: string; diff: string }[];
+  removed: { key: string }[];
+  unchanged: string[];
+}
+/** `GET …/deploys/{id}/baton/manifests`. */
+export interface DeploymentManifests extends ManifestChanges {
+  deploy_id: string;
+  previous_deploy_id?: string;
+  recorded: boolean;
+  previous_recorded: boolean;
+}
+/** A set diff (a delta): modules added, updated (JSON Patch ops), removed; shared changes. */
+export interface SetDelta {
+  modules: { add?: Record<string, unknown>; update?: Record<string, unknown[]>; remove?: string[] };
+  shared?: unknown[];
+}
+export interface PlannedResource {
+  gu_res_id: string;
+  type: string;
+  class: string;
+  res_id: string;
+  def_id: string;
+  driver_type: string;
+  action: string;
+  previous_def_id?: string;
+  will_provision: boolean;
+}
 export interface Plan {
   id: string;
-  set_diff: Record<string, unknown>;
-  resources: Record<string, unknown>[];
+  set_diff: SetDelta;
+  resources: PlannedResource[];
+  orphaned: { gu_res_id: string; type: string; class: string; res_id: string; def_id: string }[];
   objects: { key: string; hash: string; workload?: string; depends_on_unknown_outputs: boolean }[];
+  manifests: ManifestChanges;
   unresolved_workloads: { workload: string; message: string }[];
 }
 export interface DeploymentSet {

@@ -90,7 +90,12 @@ describe('automation rules API', () => {
     assert.equal(pending.body.status, 'pending');
     const version = await api('POST', '/orgs/local/artefact-versions', { type: 'container', name: IMAGE, version: '1.2.0', ref: 'refs/heads/feature', commit: 'abcdef1' });
     assert.equal(version.status, 200, JSON.stringify(version.body));
-    const queued = (await api<{ status: string; comment: string }[]>('GET', '/orgs/local/apps/shop/envs/development/deploys')).body;
+    // The rules worker evaluates the version after the answer (a durable job queued with it).
+    let queued: { status: string; comment: string }[] = [];
+    for (const deadline = Date.now() + 30_000; queued.length < 3; await new Promise((r) => setTimeout(r, 50))) {
+      queued = (await api<{ status: string; comment: string }[]>('GET', '/orgs/local/apps/shop/envs/development/deploys')).body;
+      if (Date.now() > deadline) throw new Error(`the rule did not queue a deployment: ${JSON.stringify(queued)}`);
+    }
     assert.deepEqual(queued.slice(0, 2).map((d) => d.status), ['pending', 'pending'], 'the rule queued its deployment instead of failing');
     baton.engine.start();
     const done = await waitAll('development', 3);

@@ -38,8 +38,9 @@ metadata:
 containers:
   main:
     image: busybox:1
-    variables:
-      MODE: \${resources.env.MISSING}
+    files:
+      /etc/mode:
+        content: \${resources.env.MISSING}
 resources:
   env:
     type: environment

@@ -102,16 +102,24 @@ workloads:
     assert.equal(add.back!.spec.containers.api.image, 'busybox:1');
   });
 
-  // Issue #19 theme 6: a plan-time error about a workload points at the Score file's line, column and field.
-  it('a placeholder the plan cannot resolve is shown at its line and field in the Score file', async () => {
+  // Issue #19 themes 4 and 6: an unset environment value is deferred in a variable (empty, with a warning at its
+  // line) and refused in a file, at the file content's line and field in the Score file.
+  it('an unset environment value: a warning at the variable, an error at the file content', async () => {
     writeFileSync(
       join(dir, 'unset.yaml'),
       'apiVersion: score.dev/v1b1\nmetadata: {name: unset}\ncontainers:\n  main:\n    image: nginx:1.27\n    variables:\n      GREETING: ${resources.env.NOT_SET}\nresources:\n  env: {type: environment}\n',
     );
-    const run = await scoreDeploy(['-f', join(dir, 'unset.yaml'), '--app', 'unset']);
-    assert.notEqual(run.code, 0, run.out);
-    assert.ok(run.out.includes(`${join(dir, 'unset.yaml')}:7:17: containers.main.variables.GREETING: `), run.out);
-    assert.match(run.out, /not deployed/);
+    const deferred = await scoreDeploy(['-f', join(dir, 'unset.yaml'), '--app', 'unset']);
+    assert.equal(deferred.code, 0, deferred.out);
+    assert.ok(deferred.out.includes(`${join(dir, 'unset.yaml')}:7:17: warning: containers.main.variables.GREETING: \${resources.env.NOT_SET} is not set`), deferred.out);
+    writeFileSync(
+      join(dir, 'unset-file.yaml'),
+      'apiVersion: score.dev/v1b1\nmetadata: {name: unset-file}\ncontainers:\n  main:\n    image: nginx:1.27\n    files:\n      /etc/app.conf:\n        content: "greeting=${resources.env.NOT_SET}"\nresources:\n  env: {type: environment}\n',
+    );
+    const refused = await scoreDeploy(['-f', join(dir, 'unset-file.yaml'), '--app', 'unset-file']);
+    assert.notEqual(refused.code, 0, refused.out);
+    assert.ok(refused.out.includes(`${join(dir, 'unset-file.yaml')}:8:18: containers.main.files./etc/app\\.conf.content: placeholder "\${resources.env.NOT_SET}": the value "NOT_SET" is not set`), refused.out);
+    assert.match(refused.out, /not deployed/);
   });
 
   it('a mistyped resource type is shown at the resource in the Score file, with a suggestion', async () => {

@@ -20,7 +20,7 @@ import type { EngineHarness } from './harness.js';
 
 interface Plan {
   id: string;
-  resources: { gu_res_id: string; type: string; res_id: string; def_id: string; action: string; outputs_known: boolean }[];
+  resources: { gu_res_id: string; type: string; res_id: string; def_id: string; def_version_id: string; action: string; outputs_known: boolean }[];
   objects: { key: string; hash: string; depends_on_unknown_outputs: boolean }[];
   unresolved_workloads: unknown[];
 }
@@ -93,10 +93,10 @@ void describe('the plan predicts the deployment (generated sets and definitions)
     const errors = done.status === 'failed' ? await ok<unknown>('GET', `${env}/deploys/${deployment.id}/errors`) : [];
     assert.equal(done.status, 'succeeded', JSON.stringify(errors));
 
-    const active = await ok<{ gu_res_id: string; def_id: string; orphaned?: boolean }[]>('GET', `${env}/resources`);
-    const deployed = Object.fromEntries(active.filter((r) => r.orphaned !== true).map((r) => [r.gu_res_id, r.def_id]));
-    const predicted = Object.fromEntries(plan.resources.map((r) => [r.gu_res_id, r.def_id]));
-    assert.deepEqual(predicted, deployed, 'same resources from the same definitions');
+    const active = await ok<{ gu_res_id: string; def_id: string; def_version_id: string; orphaned?: boolean }[]>('GET', `${env}/resources`);
+    const deployed = Object.fromEntries(active.filter((r) => r.orphaned !== true).map((r) => [r.gu_res_id, `${r.def_id}@${r.def_version_id}`]));
+    const predicted = Object.fromEntries(plan.resources.map((r) => [r.gu_res_id, `${r.def_id}@${r.def_version_id}`]));
+    assert.deepEqual(predicted, deployed, 'same resources from the same definitions and definition versions');
     for (const r of plan.resources) assert.equal(r.action === 'create', !before.has(r.gu_res_id), `action of ${r.res_id}: ${r.action}`);
 
     const planned = Object.fromEntries(plan.objects.map((o): [string, string] => [o.key, o.hash]).sort(([a], [b]) => (a < b ? -1 : 1)));

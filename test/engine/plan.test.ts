@@ -171,6 +171,16 @@ void describe('deployment plans', () => {
     assert.deepEqual(written, planned);
   });
 
+  it('the set diff of a plan that names a set (a redeploy) is from the set the environment runs now', async () => {
+    const envPath = await createEnv('redeploy');
+    const first = await deploy('redeploy', { delta_id: await delta({ modules: { add: { web: webModule('web:1') } } }) });
+    await deploy('redeploy', { delta_id: await delta({ modules: { update: { web: [{ op: 'replace', path: '/spec/containers/main/image', value: 'web:2' }] } } }) });
+    const firstSet = (await h.api<{ set_id: string }>('GET', `${envPath}/deploys/${first.body.id}`)).body.set_id;
+    const plan = (await h.api<Plan & { set_diff: { modules: { update?: Record<string, { path: string; value: unknown }[]> } } }>('POST', `${envPath}/baton/plans`, { set_id: firstSet })).body;
+    assert.equal(plan.set_id, firstSet);
+    assert.deepEqual(plan.set_diff.modules.update?.web?.map((op) => [op.path, op.value]), [['/spec/containers/main/image', 'web:1']]);
+  });
+
   it('a plan made stale by another deployment is refused with 409', async () => {
     const envPath = await createEnv('stale');
     const plan = (await h.api<Plan>('POST', `${envPath}/baton/plans`, { delta_id: await delta({ modules: { add: { web: webModule('web:1') } } }) })).body;

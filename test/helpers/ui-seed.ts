@@ -3,12 +3,19 @@
  *   - app `shop`: two succeeded deployments to `development` (image api:1, then api:2), its `config` resource
  *     `bucket` provisioned by a template-driver definition;
  *   - app `billing`: one failed deployment to `development` (its definition's template calls `fail`), so the
- *     deployment has an error with scope, object and message.
+ *     deployment has an error with scope, object and message;
+ *   - an automation rule on shop's `development`;
+ *   - two human users who sign in with a password (invited, then accepted): `ADMIN_EMAIL` (org administrator) and
+ *     `VIEWER_EMAIL` (org member with the app role viewer on both apps).
  */
 import { api, waitForDeployment } from './deploy-scenario.js';
 import type { ApiTarget } from './deploy-scenario.js';
 
 export const FAILURE_MESSAGE = 'bucket quota exceeded in region eu-1';
+export const ADMIN_EMAIL = 'ada.admin@example.test';
+export const VIEWER_EMAIL = 'vic.viewer@example.test';
+/** The seeded users' password (test data only). */
+export const USER_PASSWORD = 'correct horse battery staple';
 
 export interface UiSeed {
   shopFirst: string;
@@ -29,6 +36,13 @@ async function deploy(baton: ApiTarget, app: string, image: string, comment: str
   const { id } = await must<{ id: string }>(baton, 'POST', `/orgs/local/apps/${app}/envs/development/deploys`, { delta_id: delta.id, comment });
   await waitForDeployment(() => [baton], app, id);
   return id;
+}
+
+/** A human user with `USER_PASSWORD`: invited with `role`, invitation accepted; answers the user id. */
+async function invite(baton: ApiTarget, email: string, name: string, role: string): Promise<string> {
+  const [invitation] = await must<{ invite_token: string }[]>(baton, 'POST', '/orgs/local/invitations', { email, role });
+  const user = await must<{ id: string }>(baton, 'POST', '/baton/invitations/accept', { token: invitation!.invite_token, name, password: USER_PASSWORD });
+  return user.id;
 }
 
 export async function seedUiData(baton: ApiTarget): Promise<UiSeed> {
@@ -54,5 +68,9 @@ export async function seedUiData(baton: ApiTarget): Promise<UiSeed> {
   const shopFirst = await deploy(baton, 'shop', 'registry.local/shop/api:1', 'First release');
   const shopSecond = await deploy(baton, 'shop', 'registry.local/shop/api:2', 'Second release');
   const billingFailed = await deploy(baton, 'billing', 'registry.local/billing/api:1', 'Billing launch');
+  await must(baton, 'POST', '/orgs/local/apps/shop/envs/development/rules', { type: 'update', match_ref: '^refs/heads/main$', artefacts_filter: ['registry.local/shop/api'] });
+  await invite(baton, ADMIN_EMAIL, 'Ada Admin', 'administrator');
+  const viewer = await invite(baton, VIEWER_EMAIL, 'Vic Viewer', 'member');
+  for (const app of ['shop', 'billing']) await must(baton, 'POST', `/orgs/local/apps/${app}/users`, { id: viewer, role: 'viewer' });
   return { shopFirst, shopSecond, billingFailed };
 }

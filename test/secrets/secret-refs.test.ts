@@ -6,16 +6,16 @@
  * (nor the Vault token) appears in an API response, a deployment log or error, or the SQLite database files.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { sql } from 'kysely';
 import { startTestVaultServer } from '../../src/secrets/stores/test-vault-server.js';
 import type { TestVaultServer } from '../../src/secrets/stores/test-vault-server.js';
 import { startInProcessBaton } from '../helpers/in-process.js';
 import type { InProcessBaton } from '../helpers/in-process.js';
 import { waitForDeployment } from '../helpers/deploy-scenario.js';
+import { databaseText as storeText } from '../helpers/database-text.js';
 import { readSecrets, useAgeIdentities } from './secret-data.js';
 
 const VAULT_TOKEN = 'hvs.acceptance-token-1f2e3d4c5b6a';
@@ -28,18 +28,8 @@ const REDIS_USER = 'default';
 const ALL_SECRETS = [VAULT_TOKEN, PASSWORD_1, PASSWORD_2, API_KEY, BATON_STORE_SECRET];
 
 /** Every row of every table of the store, as text (SQLite and PostgreSQL). */
-async function databaseText(baton: InProcessBaton): Promise<string[]> {
-  const db = baton.store.db;
-  const tables =
-    baton.baton.config.databaseUrl === undefined
-      ? (await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%'`.execute(db)).rows.map((r) => r.name)
-      : (await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = current_schema()`.execute(db)).rows.map((r) => r.name);
-  const out: string[] = [];
-  for (const table of tables) out.push(JSON.stringify((await sql`select * from ${sql.table(table)}`.execute(db)).rows));
-  if (baton.baton.config.databaseUrl === undefined) {
-    out.push(...readdirSync(baton.dataDir).filter((n) => n.startsWith('baton.db')).map((n) => readFileSync(join(baton.dataDir, n)).toString('latin1')));
-  }
-  return out;
+function databaseText(baton: InProcessBaton): Promise<string[]> {
+  return storeText(baton.store, baton.baton.config.databaseUrl === undefined ? baton.dataDir : undefined);
 }
 
 for (const dialect of ['sqlite', 'postgres'] as const)

@@ -92,7 +92,7 @@ export const registerArtefactRoutes: RouteModule = (app, { ci }) => {
       schema: {
         tags: ['ArtefactVersion'],
         operationId: 'createArtefactVersion',
-        description: `Registers a container or workload artefact version. With \`dry_run=true\` nothing is stored: the request is validated (204), and with \`Accept: ${DEPLOYMENT_SET_MEDIA_TYPE}\` (or \`+x-yaml\`) a workload answers the deployment set it converts to. A container version runs the automation rules.`,
+        description: `Registers a container or workload artefact version. With \`dry_run=true\` nothing is stored: the request is validated (204), and with \`Accept: ${DEPLOYMENT_SET_MEDIA_TYPE}\` (or \`+x-yaml\`) a workload answers the deployment set it converts to. A container version queues the evaluation of the automation rules (a durable job; they run just after the answer).`,
         params: OrgParams,
         querystring: Type.Object({ vcs: Type.Optional(Type.String({ enum: ['git', 'none'] })), dry_run: Type.Optional(Type.Boolean()) }),
         body: CreateArtefactVersion,
@@ -226,7 +226,7 @@ export const registerArtefactRoutes: RouteModule = (app, { ci }) => {
       schema: {
         tags: ['Image'],
         operationId: 'createDeprecatedImageBuild',
-        description: 'Records a build and registers a container artefact version for it (which runs the automation rules).',
+        description: 'Records a build and registers a container artefact version for it (which queues the evaluation of the automation rules).',
         params: ImageParams,
         body: ImageBuildRequest,
         response: { 204: NoContent, ...errorResponses(...COMMON_ERRORS, 404) },

@@ -68,6 +68,7 @@ const PlanResponse = Type.Object(
     objects: Type.Array(Type.Object({ key: Type.String(), hash: Type.String(), workload: Type.Optional(Type.String()), depends_on_unknown_outputs: Type.Boolean() })),
     manifests: Type.Object({}, { additionalProperties: true }),
     unresolved_workloads: Type.Array(Type.Object({ workload: Type.String(), message: Type.String() })),
+    warnings: Type.Optional(Type.Array(Type.String(), { description: "What the deployment would go on with but a person should know, e.g. an environment value a variable uses that is not set (the variable gets an empty string)." })),
   },
   { title: 'BatonPlanResponse', description: 'What a deployment would do: set diff, resource actions, per-object manifest diff (see docs/internals/engine.md).' },
 );
@@ -87,6 +88,20 @@ const DeploymentLogEntry = Type.Object(
 const PhaseResponse = Type.Object(
   { name: Type.String(), status: Type.String(), started_at: Type.String(), ended_at: Type.Optional(Type.String()) },
   { title: 'BatonDeploymentPhase' },
+);
+
+const DeploymentManifestsResponse = Type.Object(
+  {
+    deploy_id: Type.String(),
+    previous_deploy_id: Type.Optional(Type.String()),
+    recorded: Type.Boolean(),
+    previous_recorded: Type.Boolean(),
+    added: Type.Array(Type.Object({ key: Type.String(), object: Type.Object({}, { additionalProperties: true }) })),
+    changed: Type.Array(Type.Object({ key: Type.String(), diff: Type.String() })),
+    removed: Type.Array(Type.Object({ key: Type.String() })),
+    unchanged: Type.Array(Type.String()),
+  },
+  { title: 'BatonDeploymentManifests' },
 );
 
 const DeployParams = Type.Object({ ...EnvParams.properties, deployId: IdParam('Deployment id') });
@@ -227,6 +242,24 @@ export const registerDeploymentRoutes: RouteModule = (app, deps) => {
     async (request) => {
       const { orgId, appId, envId, deployId } = request.params;
       return deployments.phases(orgId, appId, envId, deployId);
+    },
+  );
+  app.get(
+    '/orgs/:orgId/apps/:appId/envs/:envId/deploys/:deployId/baton/manifests',
+    {
+      config: { permission: 'app.read' },
+      schema: {
+        tags: ['Deployment'],
+        operationId: 'batonGetDeploymentManifests',
+        description:
+          'Baton: the manifest diff of a deployment from the one it built on (`previous_deploy_id`): what its final apply gave the target against what the previous one gave it, per object (`added` with the object, `changed` with a unified diff, `removed`, `unchanged`). Secret values appear as short hashes only. `recorded` is false when the deployment never applied.',
+        params: DeployParams,
+        response: { 200: DeploymentManifestsResponse, ...errorResponses(...COMMON_ERRORS, 404) },
+      },
+    },
+    async (request) => {
+      const { orgId, appId, envId, deployId } = request.params;
+      return deployments.manifests(orgId, appId, envId, deployId);
     },
   );
   app.get(

@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { COMMON_ERRORS, IdParam, OrgParams, errorResponses } from '../schemas.js';
+import { PagingQuery, pageRequest, setNextLink } from './paging.js';
 import type { RouteModule } from './types.js';
 
 const FreeObject = (description?: string) => Type.Object({}, { additionalProperties: true, ...(description ? { description } : {}) });
@@ -143,6 +144,7 @@ const ActiveResourceResponse = Type.Object(
     gu_res_id: Type.String(),
     def_id: Type.String(),
     def_version_id: Type.String(),
+    target_def_version_id: Type.Optional(Type.String({ description: 'The Resource Definition Version pinned to this resource to be provisioned from.' })),
     criteria_id: Type.String(),
     driver_type: Type.String(),
     driver_account: Type.Optional(Type.String()),
@@ -178,6 +180,12 @@ const ListQuery = Type.Object({
   deleted: Type.Optional(Type.Boolean()),
 });
 const ForceQuery = Type.Object({ force: Type.Optional(Type.Boolean()) });
+const VersionsQuery = Type.Object({ deleted: Type.Optional(Type.Boolean({ description: 'Versions of a deleted definition too.' })), ...PagingQuery });
+/** Humanitec's ArchiveDefinitionVersionRequest; its own example spells the field `archive`, so other keys are ignored. */
+const ArchiveDefinitionVersionRequest = Type.Object(
+  { archived: Type.Optional(Type.Boolean({ description: 'Archive (true, the default) or unarchive (false) the version.' })) },
+  { additionalProperties: true, title: 'ArchiveDefinitionVersionRequest' },
+);
 const DeletedQuery = Type.Object({ deleted: Type.Optional(Type.Boolean()) });
 
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
@@ -331,10 +339,16 @@ export const registerResourceDefinitionRoutes: RouteModule = async (app, deps) =
         tags: versionTags,
         operationId: 'listResourceDefinitionVersions',
         params: DefParams,
+        querystring: VersionsQuery,
         response: { 200: Type.Array(ResourceDefinitionVersion), ...errorResponses(...COMMON_ERRORS, 404) },
       },
     },
-    async (request) => definitions.listVersions(request.params.orgId, request.params.defId),
+    async (request, reply) => {
+      const page = pageRequest(request.query);
+      const result = await definitions.listVersions(request.params.orgId, request.params.defId, { deleted: request.query.deleted, page });
+      setNextLink(request, reply, result.nextToken, request.query.per_page);
+      return result.items;
+    },
   );
   app.get(
     '/orgs/:orgId/resources/defs/:defId/versions/:defVersionId',
@@ -348,6 +362,43 @@ export const registerResourceDefinitionRoutes: RouteModule = async (app, deps) =
       },
     },
     async (request) => definitions.getVersion(request.params.orgId, request.params.defId, request.params.defVersionId),
+  );
+  app.post(
+    '/orgs/:orgId/resources/defs/:defId/versions/:defVersionId/actions/archive',
+    {
+      config: { permission: 'resource-definitions.write' },
+      schema: {
+        tags: versionTags,
+        operationId: 'archiveResourceDefinitionVersion',
+        summary: 'Mark/unmark the Resource Definition Version as archived.',
+        params: VersionParams,
+        body: ArchiveDefinitionVersionRequest,
+        response: { 204: Type.Null(), ...errorResponses(...COMMON_ERRORS, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const { orgId, defId, defVersionId } = request.params;
+      await definitions.archiveVersion(orgId, defId, defVersionId, request.body.archived ?? true);
+      return reply.status(204).send(null);
+    },
+  );
+  app.post(
+    '/orgs/:orgId/resources/defs/:defId/versions/:defVersionId/actions/promote',
+    {
+      config: { permission: 'resource-definitions.write' },
+      schema: {
+        tags: versionTags,
+        operationId: 'promoteResourceDefinitionVersion',
+        summary: 'Promote the Resource Definition Version as active.',
+        params: VersionParams,
+        response: { 204: Type.Null(), ...errorResponses(...COMMON_ERRORS, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const { orgId, defId, defVersionId } = request.params;
+      await definitions.promoteVersion(orgId, defId, defVersionId, request.user.id);
+      return reply.status(204).send(null);
+    },
   );
   app.get(
     '/orgs/:orgId/resources/defs/:defId/resources',

@@ -38,6 +38,17 @@ const AutomationRuleResponse = Type.Object(
   { title: 'AutomationRuleResponse' },
 );
 
+const RuleRunResponse = Type.Object(
+  {
+    artefact_version_id: Type.String(),
+    outcome: Type.String({ description: 'deployed, skipped or failed.' }),
+    deploy_id: Type.Optional(Type.String({ description: 'The deployment the rule queued (outcome deployed).' })),
+    reason: Type.String({ description: 'The deployment comment, or why the rule skipped or failed (e.g. its creator may no longer deploy there).' }),
+    at: Type.String(),
+  },
+  { title: 'BatonAutomationRuleRun' },
+);
+
 const RuleParams = Type.Object({ ...EnvParams.properties, ruleId: IdParam('Automation rule id') });
 
 export const registerRuleRoutes: RouteModule = (app, { ci: { rules } }) => {
@@ -66,6 +77,19 @@ export const registerRuleRoutes: RouteModule = (app, { ci: { rules } }) => {
     `${base}/:ruleId`,
     { config: { permission: 'automation-rules.read' }, schema: { tags: ['AutomationRule'], operationId: 'getAutomationRule', params: RuleParams, response: { 200: AutomationRuleResponse, ...errorResponses(...COMMON_ERRORS, 404) } } },
     (request) => rules.get(request.params.orgId, request.params.appId, request.params.envId, request.params.ruleId),
+  );
+  app.get(
+    `${base}/:ruleId/baton/runs`,
+    {
+      config: { permission: 'automation-rules.read' },
+      schema: {
+        tags: ['baton'],
+        summary: 'What the rule did with each container artefact version it accepted (latest 100, newest first): deployed, skipped (with the reason) or failed.',
+        params: RuleParams,
+        response: { 200: Type.Array(RuleRunResponse), ...errorResponses(...COMMON_ERRORS, 404) },
+      },
+    },
+    (request) => rules.runs(request.params.orgId, request.params.appId, request.params.envId, request.params.ruleId),
   );
   app.put(
     `${base}/:ruleId`,

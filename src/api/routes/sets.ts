@@ -55,6 +55,17 @@ export const SetResponse = Type.Object(
   { title: 'SetResponse' },
 );
 
+/** Humanitec's ResourceInputsResponse: one resource a set asks the graph for (src/sets/resource-inputs.ts). */
+const ResourceInputsResponse = Type.Object(
+  {
+    id: Type.String({ description: 'The Resource ID in the Deployment Set.' }),
+    type: Type.String({ description: 'The Resource type.' }),
+    class: Type.Optional(Type.String({ description: 'The Resource class.' })),
+    resource: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'The Resource input parameters specified in the deployment set.' })),
+  },
+  { additionalProperties: false, title: 'ResourceInputsResponse' },
+);
+
 export const ModuleDeltasResponse = Type.Object(
   {
     add: Type.Object({}, { additionalProperties: ModuleResponse }),
@@ -133,6 +144,21 @@ export const registerSetRoutes: RouteModule = (app, deps) => {
       if (request.query.diff !== undefined) return sets.diff(orgId, appId, setId, request.query.diff);
       return sets.get(orgId, appId, setId);
     },
+  );
+
+  app.get(
+    '/orgs/:orgId/apps/:appId/sets/:setId/resources',
+    {
+      config: { permission: 'app.read' },
+      schema: {
+        tags: ['Set'],
+        operationId: 'getSetResourceInputs',
+        summary: 'Get Resource Inputs for the given Deployment Set',
+        params: SetParams,
+        response: { 200: Type.Array(ResourceInputsResponse), ...errorResponses(...COMMON_ERRORS, 404) },
+      },
+    },
+    async (request) => sets.resourceInputs(request.params.orgId, request.params.appId, request.params.setId),
   );
 
   app.post(

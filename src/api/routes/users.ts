@@ -300,7 +300,11 @@ export const registerUserRoutes: RouteModule = (app, deps) => {
         response: { 200: UserProfileResponse, ...errorResponses(400, 401, 409) },
       },
     },
-    async (request) => profile(await limitedAttempt(request.ip, () => core.accounts.acceptInvitation(request.body))),
+    async (request) => {
+      const user = await limitedAttempt(request.ip, () => core.accounts.acceptInvitation(request.body));
+      request.auditUserId = user.id;
+      return profile(user);
+    },
   );
   app.post(
     '/baton/login',
@@ -314,7 +318,11 @@ export const registerUserRoutes: RouteModule = (app, deps) => {
         response: { 200: LoginResponse, ...errorResponses(400, 401) },
       },
     },
-    async (request) => limitedAttempt(request.ip, () => core.accounts.login(request.body)),
+    async (request) => {
+      const session = await limitedAttempt(request.ip, () => core.accounts.login(request.body));
+      request.auditUserId = session.user_id;
+      return session;
+    },
   );
 
   // ----- app roles

@@ -68,14 +68,19 @@ function stepOutcome(data: string): boolean | undefined {
   }
 }
 
-export async function printDeploymentErrors(c: Connection, envId: string, deployId: string): Promise<void> {
+/** Points a server message back at the Score files it concerns (`file:line:column: field: message` lines), if any. */
+export type ScoreLocator = (message: string) => string[];
+
+export async function printDeploymentErrors(c: Connection, envId: string, deployId: string, locate?: ScoreLocator): Promise<void> {
   const errors = await c.client.getOptional<Row[]>(`${envPath(c, envId)}/deploys/${seg(deployId)}/errors`);
   for (const e of errors ?? []) {
+    const located = locate?.(`${e.scope === 'workload' && typeof e.object_id === 'string' && e.object_id !== '' ? `workload "${e.object_id}": ` : ''}${text(e.message ?? e.summary ?? '')}`) ?? [];
+    for (const line of located) io.err(`  ${line}`);
+    if (located.length > 0) continue;
     io.err(`  ${text(e.scope ?? '')} ${text(e.object_id ?? '')}: ${text(e.summary ?? e.code ?? '')}${e.message && e.message !== e.summary ? ` - ${text(e.message)}` : ''}`);
   }
 }
 
-/** Follows a deployment to its end; throws DeploymentFailed (exit 1) when it does not succeed. */
 /** `--overrides-file`, or humctl's `--overrides`; both at once is a usage error. */
 function overridesFile(cmd: ReturnType<typeof commandOf>): string | undefined {
   const [long, short] = [opt(cmd, 'overridesFile'), opt(cmd, 'overrides')];
@@ -83,7 +88,8 @@ function overridesFile(cmd: ReturnType<typeof commandOf>): string | undefined {
   return long ?? short;
 }
 
-export async function waitForDeployment(c: Connection, envId: string, deployId: string, options: { timeoutMs?: number; pollMs?: number } = {}): Promise<Deployment> {
+/** Follows a deployment to its end; throws DeploymentFailed (exit 1) when it does not succeed. */
+export async function waitForDeployment(c: Connection, envId: string, deployId: string, options: { timeoutMs?: number; pollMs?: number; locate?: ScoreLocator } = {}): Promise<Deployment> {
   const tty = process.stderr.isTTY === true;
   const { createProgress } = await import('../render/progress.js');
   const progress: Progress = createProgress({ tty, write: (text) => io.out(text.replace(/\n$/, '')) });
@@ -124,7 +130,7 @@ export async function waitForDeployment(c: Connection, envId: string, deployId: 
   progress.finish(`deployment ${deployId} ${deployment.status}`, ok);
   if (!ok) {
     io.err(`deployment ${deployId} ${deployment.status}; errors:`);
-    await printDeploymentErrors(c, envId, deployId);
+    await printDeploymentErrors(c, envId, deployId, options.locate);
     throw new DeploymentFailed(`deployment ${deployId} ${deployment.status}`);
   }
   await printLocalEndpoints(c, envId);
@@ -141,10 +147,10 @@ async function printLocalEndpoints(c: Connection, envId: string): Promise<void> 
   }
 }
 
-async function startDeployment(c: Connection, envId: string, body: Row, wait: boolean): Promise<Deployment> {
+async function startDeployment(c: Connection, envId: string, body: Row, wait: boolean, locate?: ScoreLocator): Promise<Deployment> {
   const deployment = await c.client.post<Deployment>(`${envPath(c, envId)}/deploys`, body);
   io.out(`deployment ${deployment.id} started in ${c.app()}/${envId} (${deployment.status})`);
-  return wait ? waitForDeployment(c, envId, deployment.id) : deployment;
+  return wait ? waitForDeployment(c, envId, deployment.id, locate ? { locate } : {}) : deployment;
 }
 
 async function confirm(question: string): Promise<boolean> {
@@ -300,6 +306,7 @@ export function registerDeployCommands(program: Command): void {
       );
       delta = prepared.delta as unknown as Row;
       documents = prepared.documents;
+      for (const warning of prepared.warnings) io.err(formatScoreIssue(warning, 'warning: '));
     } catch (error) {
       const issues = error instanceof InvalidInput ? (error.details.issues as ScoreIssue[] | undefined) : undefined;
       if (issues) for (const i of issues) io.err(formatScoreIssue(i));
@@ -333,6 +340,11 @@ export function registerDeployCommands(program: Command): void {
       const plan = await c.client.post<Row>(`${envPath(c)}/baton/plans`, { delta_id: deltaId, comment });
       planId = typeof plan.id === 'string' ? plan.id : undefined;
       io.out(`plan${planId ? ` ${planId}` : ''}:\n${summarizePlan(plan)}`);
+      for (const warning of Array.isArray(plan.warnings) ? (plan.warnings as unknown[]) : []) {
+        const located = locateServerError(String(warning), documents);
+        if (located.length === 0) io.err(`warning: ${String(warning)}`);
+        for (const issue of located) io.err(formatScoreIssue(issue, 'warning: '));
+      }
       if (dryRun) {
         await undoCreated(c, { app: false, env: false, deltaId });
         io.out('dry run: not deployed (the delta is archived)');
@@ -355,8 +367,8 @@ export function registerDeployCommands(program: Command): void {
         await undoCreated(c, created);
         // A problem in a workload (e.g. a placeholder nothing provides) is shown at its place in the Score file.
         const located = locateServerError(error.message, documents);
-        if (located) io.err(formatScoreIssue(located));
-        throw new OperationFailed(`not deployed: ${error.message}`);
+        for (const issue of located) io.err(formatScoreIssue(issue));
+        throw new OperationFailed(`not deployed: ${located[0]?.message ?? error.message}`);
       }
       if (!(error instanceof NotFound && error.details.routeMissing === true)) {
         await undoCreated(c, created);
@@ -368,7 +380,8 @@ export function registerDeployCommands(program: Command): void {
         return;
       }
     }
-    await startDeployment(c, c.env(), { delta_id: deltaId, comment, ...(planId ? { plan_id: planId } : {}) }, flag(cmd, 'wait'));
+    const locate: ScoreLocator = (message) => locateServerError(message, documents).map((issue) => formatScoreIssue(issue));
+    await startDeployment(c, c.env(), { delta_id: deltaId, comment, ...(planId ? { plan_id: planId } : {}) }, flag(cmd, 'wait'), locate);
   });
 
   example(

@@ -121,48 +121,99 @@ function applyDeployConditions(delta: DeltaRequest, config: Extract<DeployConfig
 
 /** Where a module-spec path (`/containers/C/volume_mounts/T/id`) comes from in the Score file. */
 function scorePathOf(specPath: readonly string[]): string[] {
-  const [containers, container, field, key] = specPath;
-  if (containers !== 'containers' || container === undefined) return [];
+  const [first, container, field, key, ...rest] = specPath;
+  if (first === 'service') return specPath.length > 1 ? ['service', ...specPath.slice(1).map((s) => (s === 'service_port' ? 'port' : s === 'container_port' ? 'targetPort' : s))] : ['service'];
+  if (first !== 'containers' || container === undefined) return [];
   const renamed: Record<string, string> = { volume_mounts: 'volumes', liveness_probe: 'livenessProbe', readiness_probe: 'readinessProbe' };
   if (field === undefined) return ['containers', container];
   const scoreField = renamed[field] ?? field;
-  return key === undefined ? ['containers', container, scoreField] : ['containers', container, scoreField, key];
+  if (key === undefined) return ['containers', container, scoreField];
+  // `files.T.value` is the Score file's `content`; a volume mount's `id` is its `source`.
+  const inner = rest[0] === 'value' ? ['content'] : rest[0] === 'id' && scoreField === 'volumes' ? ['source'] : rest.slice(0, 1);
+  return ['containers', container, scoreField, key, ...inner];
+}
+
+const pointerOf = (p: readonly string[]) => (p.length === 0 ? '/' : '/' + p.map((s) => s.replace(/~/g, '~0').replace(/\//g, '~1')).join('/'));
+const metadataName = (document: ScoreDocument) => (isRecord(document.value) && isRecord(document.value.metadata) ? document.value.metadata.name : undefined);
+const resourcesOf = (document: ScoreDocument): Record<string, unknown> => (isRecord(document.value) && isRecord(document.value.resources) ? document.value.resources : {});
+const annotationOf = (resource: unknown): unknown =>
+  isRecord(resource) && isRecord(resource.metadata) && isRecord(resource.metadata.annotations) ? resource.metadata.annotations['score.humanitec.io/resId'] : undefined;
+
+/** The Score resources (document, name) a set resource id (`modules.W.externals.R`, `shared.K`) was converted from. */
+function scoreResourcesOf(resId: string, documents: readonly ScoreDocument[]): { document: ScoreDocument; name: string }[] {
+  const external = /^modules\.([^.]+)\.externals\.([^.]+)$/.exec(resId);
+  const found: { document: ScoreDocument; name: string }[] = [];
+  for (const document of documents) {
+    const resources = resourcesOf(document);
+    const workload = metadataName(document);
+    for (const [name, resource] of Object.entries(resources)) {
+      if (!isRecord(resource)) continue;
+      const annotated = annotationOf(resource);
+      if (external) {
+        const [, owner, key] = external as unknown as [string, string, string];
+        if (workload !== owner) continue;
+        const isShared = resource.id !== undefined || (typeof annotated === 'string' && annotated.startsWith('shared.'));
+        if (isShared) continue;
+        if (annotated === `externals.${key}` || annotated === resId || (annotated === undefined && name === key)) found.push({ document, name });
+      } else if (resId.startsWith('shared.')) {
+        const id = typeof resource.id === 'string' ? resource.id : typeof annotated === 'string' && annotated.startsWith('shared.') ? annotated.slice('shared.'.length) : undefined;
+        const resourceClass = typeof resource.class === 'string' ? resource.class : undefined;
+        if (id !== undefined && `shared.${resourceClass === undefined || resourceClass === 'default' ? id : `${id}-class-${resourceClass}`}` === resId) found.push({ document, name });
+      }
+    }
+  }
+  return found;
+}
+
+/** A server message in the Score file's terms: internal placeholders and paths out, the HTTP suffix dropped. */
+function inScoreTerms(message: string, document: ScoreDocument | undefined): string {
+  let text = message.replace(/ \(HTTP \d{3} on [A-Z]+ [^)]*\)$/, '').replace(/^the deployment would fail: /, '').replace(/workload "[^"]+": /, '');
+  text = text.replace(/ at \/[^\s"]*/g, '').replace(/ at modules\.[^\s"]+?(:\s|$)/g, '$1');
+  if (document) {
+    for (const [name, resource] of Object.entries(resourcesOf(document))) {
+      if (!isRecord(resource)) continue;
+      if (resource.type === 'environment') text = text.replace(/\$\{values\./g, `\${resources.${name}.`);
+      const annotated = annotationOf(resource);
+      const id = typeof resource.id === 'string' ? resource.id : typeof annotated === 'string' && annotated.startsWith('shared.') ? annotated.slice(7) : undefined;
+      const resourceClass = typeof resource.class === 'string' && resource.class !== 'default' ? resource.class : undefined;
+      const key = id === undefined ? (typeof annotated === 'string' && annotated.startsWith('externals.') ? annotated.slice(10) : name) : resourceClass ? `${id}-class-${resourceClass}` : id;
+      const from = id === undefined ? `\${externals.${key}.` : `\${shared.${key}.`;
+      text = text.split(from).join(`\${resources.${name}.`);
+    }
+  }
+  return text;
 }
 
 /**
- * A server error about a workload (`workload "W": ... at /containers/C/variables/K`, as plan and deploy report
- * placeholders they cannot resolve) pointed back at the Score file that declared W: file, line, column and field.
+ * A server error about a workload or a resource (plan and deploy report `workload "W": ... at
+ * /containers/C/variables/K`, `modules.W.externals.R params.port: ...`, `shared.K: ...`) pointed back at the Score
+ * files: file, line, column and the field in Score terms, the message rewritten in Score terms. A shared resource
+ * has no single workload: every Score file that declares it gets the issue. Empty when nothing in the message
+ * names a workload or resource of these files.
  */
-export function locateServerError(message: string, documents: readonly ScoreDocument[]): ScoreIssue | undefined {
-  const documentOf = (workload: string) =>
-    documents.find((d) => isRecord(d.value) && isRecord(d.value.metadata) && d.value.metadata.name === workload);
-  const toPointer = (p: readonly string[]) => (p.length === 0 ? '/' : '/' + p.map((s) => s.replace(/~/g, '~0').replace(/\//g, '~1')).join('/'));
-  const issueAt = (document: ScoreDocument, path: string[]): ScoreIssue => ({ file: document.file, path: toPointer(path), ...document.locate(path), message });
+export function locateServerError(message: string, documents: readonly ScoreDocument[]): ScoreIssue[] {
+  const documentOf = (workload: string) => documents.find((d) => metadataName(d) === workload);
+  const issueAt = (document: ScoreDocument, path: string[]): ScoreIssue => ({ file: document.file, path: pointerOf(path), ...document.locate(path), message: inScoreTerms(message, document) });
 
-  // A resource a workload declared (`modules.W.externals.R`, e.g. an unknown type or no matching definition).
-  const external = /modules\.([a-z0-9-]+)\.externals\.([A-Za-z0-9_-]+)/.exec(message);
-  if (external) {
-    const document = documentOf(external[1]!);
-    const resources = document && isRecord(document.value) && isRecord(document.value.resources) ? document.value.resources : undefined;
-    if (document && resources) {
-      const key = external[2]!;
-      const name = Object.hasOwn(resources, key)
-        ? key
-        : Object.keys(resources).find((candidate) => {
-            const resource = resources[candidate];
-            const annotations = isRecord(resource) && isRecord(resource.metadata) && isRecord(resource.metadata.annotations) ? resource.metadata.annotations : {};
-            return annotations['score.humanitec.io/resId'] === `externals.${key}`;
-          });
-      if (name !== undefined) return issueAt(document, ['resources', name]);
-    }
+  // A resource the set declares (an unknown type, no matching definition, a param at fault).
+  const resource = /(?<![{.\w-])(modules\.[a-z0-9-]+\.externals\.[A-Za-z0-9_-]+|shared\.[A-Za-z0-9_-]+)(?: params\.([A-Za-z0-9_-]+))?/.exec(message);
+  if (resource && !/ at modules\.[^\s]+\.spec/.test(message) && !/workload "[^"]+": .* at \//.test(message)) {
+    const param = resource[2];
+    const issues = scoreResourcesOf(resource[1]!, documents).map(({ document, name }) => {
+      const declared = resourcesOf(document)[name];
+      const hasParam = param !== undefined && isRecord(declared) && isRecord(declared.params) && Object.hasOwn(declared.params, param);
+      return issueAt(document, hasParam ? ['resources', name, 'params', param] : param !== undefined ? ['resources', name, 'params'] : ['resources', name]);
+    });
+    if (issues.length > 0) return issues;
   }
-  // A placeholder in a workload's spec (`workload "W": ... at /containers/C/variables/K`).
-  const workload = /workload "([^"]+)"/.exec(message)?.[1];
+  // A placeholder in a workload's spec (`workload "W": ... at /containers/C/variables/K`, or `at modules.W.spec/...`).
+  const inSpec = / at modules\.([a-z0-9-]+)\.spec(\/[^\s"]*?)(?::\s|$)/.exec(message);
+  const workload = inSpec?.[1] ?? /workload "([^"]+)"/.exec(message)?.[1];
   const document = workload === undefined ? undefined : documentOf(workload);
-  if (!document) return undefined;
-  const pointer = / at (\/[^\s"]*)/.exec(message)?.[1];
+  if (!document) return [];
+  const pointer = inSpec?.[2] ?? / at (\/[^\s"]*)/.exec(message)?.[1];
   const segments = pointer === undefined ? [] : pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-  return issueAt(document, scorePathOf(segments));
+  return [issueAt(document, scorePathOf(segments))];
 }
 
 /** Converts the Score input the flags name into one delta (throws InvalidInput with `details.issues` for Score problems). */
@@ -171,9 +222,17 @@ export async function prepareScoreDelta(flags: ScoreInputFlags, reader: ScoreInp
 }
 
 /** `prepareScoreDelta`, also returning the Score documents (to point later server errors back at them). */
-export async function prepareScoreInput(flags: ScoreInputFlags, reader: ScoreInputReader): Promise<{ delta: DeltaRequest; documents: ScoreDocument[] }> {
-  const { convertScoreToDelta, loadScoreFiles, loadYamlFile } = await import('../../score/index.js');
+export async function prepareScoreInput(flags: ScoreInputFlags, reader: ScoreInputReader): Promise<{ delta: DeltaRequest; documents: ScoreDocument[]; warnings: ScoreIssue[] }> {
+  const { convertScoreToDelta, loadScoreFiles, loadYamlFile, parseScoreDocuments, validateScore } = await import('../../score/index.js');
   const readYaml = (path: string) => loadYamlFile(path, reader.readTextFile);
+  // Positions in the extensions files, so that their problems are shown at their own line and column.
+  const extensionsLocate: Record<string, ScoreDocument['locate']> = {};
+  const readExtensions = (path: string) => {
+    const value = readYaml(path);
+    const [document] = parseScoreDocuments(reader.readTextFile(path), path);
+    if (document) extensionsLocate[path] = (at, atKey) => document.locate(at, atKey);
+    return value;
+  };
   let config: DeployConfig | undefined;
   if (flags.deployConfig !== undefined) {
     let parsed: unknown;
@@ -207,7 +266,7 @@ export async function prepareScoreInput(flags: ScoreInputFlags, reader: ScoreInp
       documents.push(...loaded);
       if (workload.extensionsFile !== undefined) {
         extensionsFileByWorkload[workload.name] = resolve(base, workload.extensionsFile);
-        extensionsByWorkload[workload.name] = readYaml(extensionsFileByWorkload[workload.name]!);
+        extensionsByWorkload[workload.name] = readExtensions(extensionsFileByWorkload[workload.name]!);
       }
       if (workload.image !== undefined) imageByWorkload[workload.name] = workload.image;
     }
@@ -219,13 +278,15 @@ export async function prepareScoreInput(flags: ScoreInputFlags, reader: ScoreInp
     throw new UsageError('--image applies to one Score file; with several, set the images in the files or in a deploy config (workloads[].image)');
   }
 
+  const overrides = flags.overridesFile !== undefined ? readYaml(flags.overridesFile) : undefined;
   const delta = convertScoreToDelta(documents, {
     image: flags.image,
     ...(Object.keys(imageByWorkload).length > 0 ? { imageByWorkload } : {}),
-    extensions: flags.extensions !== undefined ? readYaml(flags.extensions) : undefined,
+    extensions: flags.extensions !== undefined ? readExtensions(flags.extensions) : undefined,
+    extensionsLocate,
     ...(Object.keys(extensionsByWorkload).length > 0 ? { extensionsByWorkload, extensionsFileByWorkload } : {}),
     ...(flags.extensions !== undefined ? { extensionsFile: flags.extensions } : {}),
-    overrides: flags.overridesFile !== undefined ? readYaml(flags.overridesFile) : undefined,
+    overrides,
     properties: flags.properties ?? [],
     appId: flags.appId,
     envId: flags.envId,
@@ -235,5 +296,8 @@ export async function prepareScoreInput(flags: ScoreInputFlags, reader: ScoreInp
     readFile: reader.readBinaryFile,
   });
   if (config?.kind === 'conditions') applyDeployConditions(delta, config);
-  return { delta, documents };
+  // The conversion passed, so validation finds no errors; its warnings (deprecated forms, a likely mistyped
+  // output) are worth showing too.
+  const { warnings } = validateScore(documents, documents.length === 1 ? { overrides, properties: flags.properties ?? [] } : {});
+  return { delta, documents, warnings };
 }

@@ -150,7 +150,7 @@ containers:
     assert.equal(result.code, 1);
     assert.match(result.stderr, /score\.yaml:3:\d+: service\.ports\.www\.port: "80x" is not an integer/);
     assert.match(result.stderr, /score\.yaml:7:\d+: containers\.main\.livenessProbe: at least one of httpGet, exec is required/);
-    assert.match(result.stderr, /score\.yaml:8:5: containers\.main: unknown property 'varaibles' is not allowed here \(did you mean 'variables'\?\)/);
+    assert.match(result.stderr, /score\.yaml:8:5: containers\.main\.varaibles: unknown property 'varaibles' is not allowed here \(did you mean 'variables'\?\)/);
   }),
 );
 
@@ -217,7 +217,8 @@ workloads:
     writeFileSync(join(dir, 'back', 'ext.yaml'), 'apiVersion: humanitec.org/v1b1\nprofil: humanitec/default-job\n');
     const badExtensions = await run(['convert', '--deploy-config', config], dir);
     assert.equal(badExtensions.code, 1);
-    assert.ok(badExtensions.stderr.includes(`${join(dir, 'back', 'ext.yaml')}:1:1: profil: extensions for 'back': unknown property 'profil'`), badExtensions.stderr);
+    // At the key's own line and column in the extensions file, with the key meant.
+    assert.ok(badExtensions.stderr.includes(`${join(dir, 'back', 'ext.yaml')}:2:1: profil: extensions for 'back': unknown property 'profil' (did you mean 'profile'?)`), badExtensions.stderr);
 
     writeFileSync(config, 'apiVersion: config.humanitec.io/v1b1\nkind: ScoreDeployConfig\nworkloads:\n  - {name: front, specFile: back/score.yaml}\n');
     await assert.rejects(run(['convert', '--deploy-config', config], dir), /workload 'front': .*back\/score\.yaml must hold exactly that workload, found 'back'/);

@@ -151,9 +151,9 @@ export function registerScoreCommands(program: Command, io: ScoreCommandIo = def
     .option('--name <name>', 'delta name')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['json', 'yaml'] as const).default('json' as const))
     .action(async (files: string[], options) => {
-      const { prepareScoreDelta } = await import('./score-input.js');
+      const { prepareScoreInput } = await import('./score-input.js');
       try {
-        const delta = await prepareScoreDelta(
+        const { delta, warnings } = await prepareScoreInput(
           {
             files,
             image: options.image,
@@ -169,6 +169,7 @@ export function registerScoreCommands(program: Command, io: ScoreCommandIo = def
           },
           io,
         );
+        printIssues(io, warnings, 'warning: ');
         io.stdout(options.output === 'yaml' ? yaml().stringify(delta) : JSON.stringify(delta, null, 2) + '\n');
         io.setExitCode(0);
       } catch (error) {

@@ -1,7 +1,7 @@
 /**
  * Defaults for the networking and storage types a fresh (embedded) Baton needs so that every Score file of the
  * shipped examples and of score-spec/examples deploys before a platform team writes a definition (issues 18
- * and 26): `route`, `ingress`, `tls-cert`, `volume` and `endpoint` (`dns` is in development.ts).
+ * and 26): `route`, `ingress`, `tls-cert`, `volume`, `service-port` and `endpoint` (`dns` is in development.ts).
  *
  * - `route`: outputs `host`, `path`, `port`, `service` (the workload the route belongs to) from the route's
  *   params, and one Ingress per route sending `host` + `path` to the workload's Service on `port` (no TLS: the
@@ -11,6 +11,8 @@
  * - `tls-cert`: names the TLS Secret `<app>-<env>-tls`; Baton does not issue certificates, something else
  *   (cert-manager, an operator) must fill that Secret.
  * - `volume`: an `emptyDir` pod volume (as score-k8s' default): data lives as long as the pod.
+ * - `service-port`: another workload's service port (score-compose/score-k8s): `hostname`, `port` (container port),
+ *   `name`, `service_port`, `protocol`, from what the plan resolved against the deployment set (service-port.ts).
  * - `endpoint`: another workload of the app reached by its Service: `name`/`host` are the resource's name,
  *   `port` its `port` param (default 80), `url` `http://<host>:<port>`.
  *
@@ -95,6 +97,21 @@ ingress.yaml:
 url: "http://model-runner.docker.internal/engines/v1/"
 `,
       secrets: 'api-key: "not-needed"\n',
+    },
+  }),
+  // As score-compose's and score-k8s' service-port provisioner: the plan has checked `workload` and `port` against
+  // the deployment set and added what it found as `service` (src/resources/service-port.ts). `port` is the container
+  // port (the reference's value, right on the local runtime where the hostname reaches the pod), `service_port` the
+  // port the workload's Kubernetes Service listens on.
+  fallback('service-port', 'humanitec/template', {
+    templates: {
+      outputs: `{{- if not .resource.service }}{{ fail "service-port: the params workload and port must name a workload of the deployment set and one of its service ports" }}{{ end }}
+hostname: {{ .resource.service.hostname | toRawJson }}
+port: {{ .resource.service.target_port }}
+name: {{ .resource.service.name | toRawJson }}
+service_port: {{ .resource.service.service_port }}
+protocol: {{ .resource.service.protocol | toRawJson }}
+`,
     },
   }),
   fallback('endpoint', 'humanitec/template', {

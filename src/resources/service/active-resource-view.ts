@@ -20,6 +20,8 @@ export interface ActiveResourceView {
   gu_res_id: string;
   def_id: string;
   def_version_id: string;
+  /** The definition version the resource is pinned to (`…/actions/pin`); absent when not pinned. */
+  target_def_version_id?: string;
   criteria_id: string;
   driver_type: string;
   driver_account?: string;
@@ -66,6 +68,7 @@ export function toActiveResourceView(row: ActiveResourceRow, box: SecretBox, orp
     gu_res_id: row.guresid,
     def_id: row.def_id,
     def_version_id: row.def_version_id,
+    ...(row.target_def_version_id !== null ? { target_def_version_id: row.target_def_version_id } : {}),
     criteria_id: row.criteria_id,
     driver_type: row.driver_type,
     ...(row.driver_account !== null ? { driver_account: row.driver_account } : {}),

@@ -43,7 +43,7 @@ forEachDialect('definitions service', (getStore) => {
     assert.deepEqual((await services.definitions.list('del-org')).filter((d) => !d.is_default).map((d) => d.id), []);
     const deleted = await services.definitions.get('del-org', 'pg-a', { deleted: true });
     assert.equal(deleted.is_deleted, true);
-    assert.deepEqual((await services.definitions.listVersions('del-org', 'pg-a')).map((v) => v.action), ['deleted', 'created']);
+    assert.deepEqual((await services.definitions.listVersions('del-org', 'pg-a', { deleted: true })).items.map((v) => v.action), ['deleted', 'created']);
   });
 
   it('hands the engine opened secrets while every view shows reference paths', async () => {

@@ -7,7 +7,9 @@ import { randomUUID } from 'node:crypto';
 import type { CoreServices } from '../../org/index.js';
 import {
   assertNoDuplicateCriteria,
+  DEFAULT_CLASS,
   explainMatch,
+  formatDescriptor,
   normalizeCriterion,
   parseDefinitionManifests,
   rankDefinitionsForContext,
@@ -22,6 +24,8 @@ import {
 } from '../index.js';
 import type { SecretBox } from '../../secrets/index.js';
 import { canonicalJson } from '../../shared/canonical-json.js';
+import { decodePageToken, encodePageToken } from '../../store/pagination.js';
+import type { Page, PageRequest } from '../../store/pagination.js';
 import { Conflict, InvalidInput, NotFound } from '../../shared/errors.js';
 import { assertSafeKey } from '../../shared/safe-path.js';
 import { fromJsonText, nowIso, toJsonText } from '../../store/index.js';
@@ -320,6 +324,14 @@ export function createDefinitionsService({ store, core, secretBox, types, driver
 
   /** Appends a version capturing the row as it is now (plus its criteria) and points the row at it. */
   async function recordVersion(row: ResourceDefinitionRow, criteria: MatchingCriterion[], action: string, actor: string, trx: Executor): Promise<ResourceDefinitionRow> {
+    const version = await writeVersion(row, criteria, action, actor, trx);
+    const updated = { ...row, active_version_id: version.id };
+    await repo.update(updated, trx);
+    return updated;
+  }
+
+  /** Appends a version capturing `row` (plus its criteria) without making it active (a proposed version). */
+  async function writeVersion(row: ResourceDefinitionRow, criteria: MatchingCriterion[], action: string, actor: string, trx: Executor): Promise<ResourceDefinitionVersionRow> {
     const content: VersionContent = {
       name: row.name,
       type: row.type,
@@ -343,11 +355,65 @@ export function createDefinitionsService({ store, core, secretBox, types, driver
       secrets_sealed: row.secrets_sealed,
       created_at: nowIso(),
       created_by: actor,
+      archived: 0,
     };
     await repo.insertVersion(version, trx);
-    const updated = { ...row, active_version_id: version.id };
-    await repo.update(updated, trx);
-    return updated;
+    return version;
+  }
+
+  /** A version as the definition the engine would use (criteria: the definition's current ones). */
+  function versionAsDefinition(version: ResourceDefinitionVersionRow, criteria: MatchingCriterion[]): ResourceDefinition {
+    const content = fromJsonText<VersionContent>(version.content)!;
+    return {
+      id: version.def_id,
+      name: content.name,
+      type: content.type,
+      driver_type: content.driver_type,
+      ...(content.driver_account !== null ? { driver_account: content.driver_account } : {}),
+      driver_inputs: restoredDriverInputs(content.values, openLeaves(secretBox, version.org_id, version.def_id, version.secrets_sealed), content.external_secret_refs),
+      provision: content.provision,
+      criteria,
+      in_place_driver_change: content.in_place_driver_change,
+      version_id: version.id,
+      created_at: version.created_at,
+    };
+  }
+
+  /** The version `versionId` of `defId`, or 404. */
+  async function requireVersion(orgId: string, defId: string, versionId: string, trx?: Executor): Promise<ResourceDefinitionVersionRow> {
+    const version = await repo.getVersion(orgId, defId, versionId, trx);
+    if (!version) throw new NotFound('resource definition version', versionId, undefined, { def_id: defId });
+    return version;
+  }
+
+  /** Why a version cannot be used (promoted, pinned), or undefined when it can. */
+  function unusable(version: ResourceDefinitionVersionRow): string | undefined {
+    if (version.archived === 1) return `version "${version.id}" of resource definition "${version.def_id}" is archived; unarchive it first (POST …/actions/archive {"archived": false})`;
+    if (version.action === 'deleted') return `version "${version.id}" of resource definition "${version.def_id}" records its deletion and provisions nothing`;
+    return undefined;
+  }
+
+  /** Baton's default definitions have one version, `builtin` (their `version_id`), always active. */
+  function defaultVersionView(orgId: string, def: ResourceDefinition): DefinitionVersionView {
+    return {
+      id: def.version_id ?? 'builtin',
+      org_id: orgId,
+      def_id: def.id,
+      name: def.name,
+      type: def.type,
+      driver_type: def.driver_type,
+      driver_account: def.driver_account ?? '',
+      driver_inputs: defaultView(orgId, def).driver_inputs,
+      in_place_driver_change: def.in_place_driver_change ?? false,
+      provision: def.provision,
+      criteria: def.criteria,
+      action: 'created',
+      archived: false,
+      active: true,
+      proposed: false,
+      created_at: def.created_at ?? '1970-01-01T00:00:00.000Z',
+      created_by: 'baton',
+    };
   }
 
   /** Builds the stored row for a validated definition. `previous` supplies secrets written back as reference paths. */
@@ -389,9 +455,17 @@ export function createDefinitionsService({ store, core, secretBox, types, driver
     return toView(stored, def.criteria);
   }
 
-  /** Writes a changed definition (same id and type) and its version. */
-  async function updateIn(orgId: string, previous: ResourceDefinitionRow, def: ResourceDefinition, actor: string, trx: Executor): Promise<DefinitionView> {
+  /**
+   * Writes a changed definition (same id and type) and its version. With `proposed`, only the version is written:
+   * the definition keeps its active version (what deployments use) until the new one is promoted.
+   */
+  async function updateIn(orgId: string, previous: ResourceDefinitionRow, def: ResourceDefinition, actor: string, trx: Executor, proposed = false): Promise<DefinitionView> {
     const row = rowFor(orgId, def, actor, previous);
+    if (proposed) {
+      const criteria = (await criteriaByDef(orgId, trx, def.id)).get(def.id) ?? [];
+      await writeVersion(row, criteria, 'updated', actor, trx);
+      return toView(previous, criteria);
+    }
     await repo.update(row, trx);
     const criteria = (await criteriaByDef(orgId, trx, def.id)).get(def.id) ?? [];
     const stored = await recordVersion(row, criteria, 'updated', actor, trx);
@@ -461,9 +535,9 @@ export function createDefinitionsService({ store, core, secretBox, types, driver
       refuseDefault(defId);
       return store.transaction(async (trx) => {
         const previous = await requireRow(orgId, defId, trx);
-        const { proposed: _p, ...rest } = body;
+        const { proposed, ...rest } = body;
         const def = validateDefinitionRequest({ driver_type: previous.driver_type, ...rest, id: defId, type: previous.type }, await validationOptions(orgId, trx));
-        return updateIn(orgId, previous, def, actor, trx);
+        return updateIn(orgId, previous, def, actor, trx, proposed === true);
       });
     },
     /** PATCH: top-level fields replace, except `driver_inputs`, which is merge-patched section by section. */
@@ -473,7 +547,7 @@ export function createDefinitionsService({ store, core, secretBox, types, driver
       return store.transaction(async (trx) => {
         const previous = await requireRow(orgId, defId, trx);
         const current = bodyOf(toView(previous, []));
-        const { proposed: _p, driver_inputs: inputsPatch, ...rest } = body;
+        const { proposed, driver_inputs: inputsPatch, ...rest } = body;
         const merged: JsonObject = { ...current };
         for (const [k, v] of Object.entries(rest)) {
           if (v === null) delete merged[k];
@@ -481,7 +555,7 @@ export function createDefinitionsService({ store, core, secretBox, types, driver
         }
         if (inputsPatch !== undefined) merged.driver_inputs = mergePatch(current.driver_inputs, inputsPatch);
         const def = validateDefinitionRequest(merged, await validationOptions(orgId, trx));
-        return updateIn(orgId, previous, def, actor, trx);
+        return updateIn(orgId, previous, def, actor, trx, proposed === true);
       });
     },
     /** Deletes (soft: versions stay readable). Refused while active resources use it unless `force`. */
@@ -549,15 +623,147 @@ export function createDefinitionsService({ store, core, secretBox, types, driver
       });
     },
 
-    async listVersions(orgId: string, defId: string): Promise<DefinitionVersionView[]> {
-      const row = await requireRow(orgId, defId, undefined, true);
-      return (await repo.listVersions(orgId, defId)).map((v) => versionView(v, row.active_version_id));
+    /**
+     * Versions, newest first. A deleted definition's versions need `deleted: true` (Humanitec's rule). With a page
+     * request, one page and the token of the next.
+     */
+    async listVersions(orgId: string, defId: string, options: { deleted?: boolean | undefined; page?: PageRequest | undefined } = {}): Promise<Page<DefinitionVersionView>> {
+      const builtin = defaultsById.get(defId);
+      let all: DefinitionVersionView[];
+      if (builtin) {
+        await core.orgs.require(orgId);
+        all = [defaultVersionView(orgId, builtin)];
+      } else {
+        const row = await requireRow(orgId, defId, undefined, options.deleted === true);
+        const versions = await repo.listVersions(orgId, defId);
+        const activeSeq = versions.find((v) => v.id === row.active_version_id)?.seq ?? 0;
+        all = versions.map((v) => versionView(v, row.active_version_id, activeSeq));
+      }
+      if (!options.page) return { items: all };
+      const start = options.page.token === undefined ? 0 : startAfter(all, options.page.token);
+      const items = all.slice(start, start + options.page.limit);
+      const last = items.at(-1);
+      return start + items.length < all.length && last ? { items, nextToken: encodePageToken({ created_at: last.created_at, id: last.id }) } : { items };
     },
     async getVersion(orgId: string, defId: string, versionId: string): Promise<DefinitionVersionView> {
+      const builtin = defaultsById.get(defId);
+      if (builtin) {
+        await core.orgs.require(orgId);
+        const only = defaultVersionView(orgId, builtin);
+        if (only.id !== versionId) throw new NotFound('resource definition version', versionId, undefined, { def_id: defId });
+        return only;
+      }
       const row = await requireRow(orgId, defId, undefined, true);
-      const version = await repo.getVersion(orgId, defId, versionId);
-      if (!version) throw new NotFound('resource definition version', versionId, undefined, { def_id: defId });
-      return versionView(version, row.active_version_id);
+      const version = await requireVersion(orgId, defId, versionId);
+      const activeSeq = row.active_version_id === version.id ? version.seq : ((await repo.getVersion(orgId, defId, row.active_version_id))?.seq ?? 0);
+      return versionView(version, row.active_version_id, activeSeq);
+    },
+    /**
+     * `POST …/versions/{v}/actions/archive {archived?}` (default true). The active version, and a version an active
+     * resource is pinned to, cannot be archived (400); Baton's defaults cannot be changed (409).
+     */
+    async archiveVersion(orgId: string, defId: string, versionId: string, archived: boolean): Promise<void> {
+      refuseDefault(defId);
+      await store.transaction(async (trx) => {
+        const row = await requireRow(orgId, defId, trx);
+        const version = await requireVersion(orgId, defId, versionId, trx);
+        if (archived && version.id === row.active_version_id) {
+          throw new InvalidInput(`version "${versionId}" is the active version of resource definition "${defId}"; promote another version before archiving it`, { def_id: defId, version_id: versionId });
+        }
+        if (archived) {
+          const pinned = await active.listPinnedTo(orgId, defId, versionId, trx);
+          if (pinned.length > 0) {
+            throw new InvalidInput(
+              `version "${versionId}" of resource definition "${defId}" is pinned by ${pinned.length} active resource(s): ${pinned.map((r) => `${r.app_id}/${r.env_id} ${r.type} ${r.res_id}`).join(', ')}; unpin them first`,
+              { def_id: defId, version_id: versionId, resources: pinned.map((r) => ({ app_id: r.app_id, env_id: r.env_id, type: r.type, class: r.class, res_id: r.res_id })) },
+            );
+          }
+        }
+        await repo.setVersionArchived(orgId, defId, versionId, archived, trx);
+      });
+    },
+    /**
+     * `POST …/versions/{v}/actions/promote`: the version becomes the active one, what every deployment without a pin
+     * provisions with. The definition takes the version's content (name, driver, inputs, provision); its matching
+     * criteria stay as they are (they choose the definition, a version says how it provisions). No new version is
+     * written. Archived versions and the version recording a deletion cannot be promoted (400).
+     */
+    async promoteVersion(orgId: string, defId: string, versionId: string, actor: string): Promise<void> {
+      refuseDefault(defId);
+      await store.transaction(async (trx) => {
+        const row = await requireRow(orgId, defId, trx);
+        const version = await requireVersion(orgId, defId, versionId, trx);
+        const why = unusable(version);
+        if (why !== undefined) throw new InvalidInput(`cannot promote: ${why}`, { def_id: defId, version_id: versionId });
+        if (version.id === row.active_version_id) return;
+        const content = fromJsonText<VersionContent>(version.content)!;
+        await repo.update(
+          {
+            ...row,
+            name: content.name,
+            driver_type: content.driver_type,
+            driver_account: content.driver_account,
+            driver_values: toJsonText(content.values),
+            secret_paths: toJsonText(content.secret_paths),
+            secrets_sealed: version.secrets_sealed,
+            external_secret_refs: content.external_secret_refs === null ? null : toJsonText(content.external_secret_refs),
+            provision: toJsonText(content.provision),
+            in_place_driver_change: content.in_place_driver_change ? 1 : 0,
+            active_version_id: version.id,
+            updated_at: nowIso(),
+            updated_by: actor,
+          },
+          trx,
+        );
+      });
+    },
+    /**
+     * `POST …/envs/{envId}/resources/{type[.class]}/{resId}/actions/pin {target_def_version_id}`: later deployments
+     * provision this resource with that version of its definition (`null` unpins). The version must belong to the
+     * definition the resource was provisioned from and be usable (not archived, not a deletion record). Returns the
+     * resource's GUResID (the env's resource list shows it, `target_def_version_id` included).
+     */
+    async pin(orgId: string, appId: string, envId: string, typeAndClass: string, resId: string, targetVersionId: string | null): Promise<{ guresid: string }> {
+      await core.envs.get(orgId, appId, envId);
+      return store.transaction(async (trx) => {
+        const [type, cls] = typeAndClass.split('.', 2) as [string, string | undefined];
+        const rows = (await active.listByEnv(orgId, appId, envId, trx)).filter((r) => r.type === type && r.res_id === resId && (cls === undefined || r.class === cls));
+        if (rows.length === 0) throw new NotFound('active resource', `${typeAndClass}/${resId}`, undefined, { env_id: envId });
+        if (rows.length > 1) {
+          throw new InvalidInput(`${rows.length} active resources of type "${type}" have id "${resId}" (classes ${rows.map((r) => r.class).join(', ')}); name the class: ${type}.<class>`, { type, res_id: resId });
+        }
+        const row = rows[0]!;
+        if (targetVersionId !== null) {
+          if (defaultsById.has(row.def_id)) {
+            throw new Conflict(`active resource ${type} "${resId}" comes from Baton default "${row.def_id}", which has one version; it cannot be pinned`, { kind: 'resource definition', id: row.def_id, is_default: true });
+          }
+          const version = await repo.getVersion(orgId, row.def_id, targetVersionId, trx);
+          if (!version) {
+            throw new NotFound('resource definition version', targetVersionId, `resource definition "${row.def_id}" (which provisioned ${type} "${resId}") has no version "${targetVersionId}"`, { def_id: row.def_id });
+          }
+          const why = unusable(version);
+          if (why !== undefined) throw new InvalidInput(`cannot pin: ${why}`, { def_id: row.def_id, version_id: targetVersionId });
+        }
+        await active.setPin(orgId, appId, envId, row.guresid, targetVersionId, trx);
+        return { guresid: row.guresid };
+      });
+    },
+    /**
+     * The environment's pins for the engine: descriptor (`type.class#res_id`) → the pinned version as a definition
+     * (secrets opened). The graph uses one while the resource still matches that definition. Never hand to a response.
+     */
+    async pinsForEngine(orgId: string, appId: string, envId: string, trx?: Executor): Promise<Map<string, ResourceDefinition>> {
+      const pinnedRows = (await active.listByEnv(orgId, appId, envId, trx)).filter((r) => r.target_def_version_id !== null);
+      const out = new Map<string, ResourceDefinition>();
+      if (pinnedRows.length === 0) return out;
+      const versions = new Map((await repo.getVersionsByIds(orgId, pinnedRows.map((r) => r.target_def_version_id!), trx)).map((v) => [`${v.def_id}/${v.id}`, v]));
+      const criteria = await criteriaByDef(orgId, trx);
+      for (const r of pinnedRows) {
+        const version = versions.get(`${r.def_id}/${r.target_def_version_id}`);
+        if (!version || unusable(version) !== undefined) continue;
+        out.set(formatDescriptor({ type: r.type, class: r.class || DEFAULT_CLASS, resId: r.res_id }), withImplicitDriverInputs(versionAsDefinition(version, criteria.get(r.def_id) ?? [])));
+      }
+      return out;
     },
     async activeResources(orgId: string, defId: string): Promise<ActiveResourceView[]> {
       if (defaultsById.has(defId)) await core.orgs.require(orgId);
@@ -637,7 +843,16 @@ export function createDefinitionsService({ store, core, secretBox, types, driver
     },
   };
 
-  function versionView(version: ResourceDefinitionVersionRow, activeId: string): DefinitionVersionView {
+  /** Index after the item a page token names (the last item of the previous page). */
+  function startAfter(items: readonly DefinitionVersionView[], token: string): number {
+    const position = decodePageToken(token);
+    const at = items.findIndex((v) => v.id === position.id);
+    if (at < 0) throw new InvalidInput('page: the version this token continues from no longer exists', { field: 'page' });
+    return at + 1;
+  }
+
+  /** `proposed`: newer than the active version, neither archived nor a deletion record. */
+  function versionView(version: ResourceDefinitionVersionRow, activeId: string, activeSeq: number): DefinitionVersionView {
     const content = fromJsonText<VersionContent>(version.content)!;
     return {
       id: version.id,
@@ -657,9 +872,9 @@ export function createDefinitionsService({ store, core, secretBox, types, driver
       provision: content.provision,
       criteria: content.criteria,
       action: version.action,
-      archived: false,
+      archived: version.archived === 1,
       active: version.id === activeId,
-      proposed: false,
+      proposed: version.id !== activeId && version.seq > activeSeq && version.archived === 0 && version.action !== 'deleted',
       created_at: version.created_at,
       created_by: version.created_by,
     };

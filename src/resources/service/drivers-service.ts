@@ -191,6 +191,7 @@ export function createDriversService(store: Store, core: CoreServices, builtIns:
         target: row.target,
         ...(row.type !== '*' ? { type: row.type } : {}),
         ...(Object.keys(schema).length > 0 ? { inputsSchema: schema } : {}),
+        accountTypes: fromJsonText<string[]>(row.account_types) ?? [],
       });
       httpDrivers.set(driverType, { updatedAt: row.updated_at, target: row.target, driver });
       return driver;

@@ -90,6 +90,7 @@ export function createGraphsService(store: Store, core: CoreServices, definition
         context: { orgId, appId, envId, envType: env.type },
         definitions: await definitions.loadForEngine(orgId),
         types: await types.registry(orgId),
+        pins: await definitions.pinsForEngine(orgId, appId, envId),
       });
       return toView(await storeGraph(orgId, appId, envId, graph));
     },

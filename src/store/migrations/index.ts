@@ -10,6 +10,9 @@ import { secretStoresMigration } from './0009_secret_stores.js';
 import { rbacMigration } from './0010_rbac.js';
 import { tokensMigration } from './0011_tokens.js';
 import { ciMigration } from './0012_ci.js';
+import { auditMigration } from './0013_audit.js';
+import { accountsRegistriesMigration } from './0014_accounts_registries.js';
+import { defVersionsMigration } from './0015_def_versions.js';
 import type { BatonMigration } from './types.js';
 
 export type { BatonMigration } from './types.js';
@@ -18,4 +21,20 @@ export type { BatonMigration } from './types.js';
  * Every migration, in the order they apply. Extension point: add `NNNN_<concern>.ts` exporting a
  * `BatonMigration` and append it here (one line). Never edit or reorder a migration that has shipped.
  */
-export const migrations: readonly BatonMigration[] = [coreMigration, setsMigration, resourcesMigration, engineMigration, valuesMigration, workloadProfilesMigration, plansMigration, lifecycleMigration, secretStoresMigration, rbacMigration, tokensMigration, ciMigration];
+export const migrations: readonly BatonMigration[] = [
+  coreMigration,
+  setsMigration,
+  resourcesMigration,
+  engineMigration,
+  valuesMigration,
+  workloadProfilesMigration,
+  plansMigration,
+  lifecycleMigration,
+  secretStoresMigration,
+  rbacMigration,
+  tokensMigration,
+  ciMigration,
+  auditMigration,
+  accountsRegistriesMigration,
+  defVersionsMigration,
+];

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { get } from '../api';
-import { Empty, Json, Link, Show, navigate, useLoad } from '../components';
+import { DataTable, Json, Link, Show, navigate, useLoad } from '../components';
+import type { Column } from '../components';
 import type { MatchQuestion } from '../routes';
 
 interface Criterion {
@@ -32,6 +33,29 @@ const criterionText = (c: Criterion): string =>
     .map(([k, v]) => `${k}=${String(v)}`)
     .join(', ') || '(matches everything)';
 
+const DEFINITION_COLUMNS: Column<Definition>[] = [
+  {
+    header: 'Id',
+    cell: (d) => (
+      <>
+        {d.id}
+        {d.is_default && <span className="sub"> (default)</span>}
+      </>
+    ),
+  },
+  { header: 'Type', cell: (d) => d.type },
+  { header: 'Driver', cell: (d) => d.driver_type },
+  { header: 'Criteria', cell: (d) => ((d.criteria ?? []).length === 0 ? <span className="sub">none: never matched</span> : (d.criteria ?? []).map((c) => <div key={c.id}>{criterionText(c)}</div>)) },
+];
+
+type Candidate = Explanation['candidates'][number];
+const CANDIDATE_COLUMNS: Column<Candidate>[] = [
+  { header: 'Definition', cell: (c) => c.def_id },
+  { header: 'Criterion', cell: (c) => criterionText(c.criterion) },
+  { header: 'Specificity', cell: (c) => c.specificity },
+  { header: 'Outcome', cell: (c) => c.reason },
+];
+
 /** Resource definitions with their criteria, and "which definition wins?" (GET /orgs/{org}/baton/match). */
 export function DefinitionsScreen({ org, question }: { org: string; question: MatchQuestion | undefined }) {
   const defs = useLoad(() => get<Definition[]>(`/orgs/${e(org)}/resources/defs`), `defs:${org}`);
@@ -47,35 +71,7 @@ export function DefinitionsScreen({ org, question }: { org: string; question: Ma
       <div className="card">
         <h3>Resource definitions</h3>
         <Show loaded={defs.result} what="resource definitions">
-          {(list) =>
-            list.length === 0 ? (
-              <Empty>No resource definitions.</Empty>
-            ) : (
-              <table className="list">
-                <thead>
-                  <tr>
-                    <th>Id</th>
-                    <th>Type</th>
-                    <th>Driver</th>
-                    <th>Criteria</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.map((d) => (
-                    <tr key={d.id}>
-                      <td>
-                        {d.id}
-                        {d.is_default && <span className="sub"> (default)</span>}
-                      </td>
-                      <td>{d.type}</td>
-                      <td>{d.driver_type}</td>
-                      <td>{(d.criteria ?? []).length === 0 ? <span className="sub">none: never matched</span> : (d.criteria ?? []).map((c) => <div key={c.id}>{criterionText(c)}</div>)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )
-          }
+          {(list) => <DataTable rows={list} columns={DEFINITION_COLUMNS} rowKey={(d) => d.id} empty="No resource definitions." />}
         </Show>
       </div>
     </section>
@@ -123,26 +119,7 @@ function Explain({ org, question }: { org: string; question: MatchQuestion }) {
       {(x) => (
         <div data-testid="match-explanation">
           <p className={x.winner ? 'winner' : 'error-box'}>{x.message}</p>
-          <table className="list">
-            <thead>
-              <tr>
-                <th>Definition</th>
-                <th>Criterion</th>
-                <th>Specificity</th>
-                <th>Outcome</th>
-              </tr>
-            </thead>
-            <tbody>
-              {x.candidates.map((c) => (
-                <tr key={`${c.def_id}/${c.criteria_id}`} className={c.reason === 'winner' ? 'winner' : ''}>
-                  <td>{c.def_id}</td>
-                  <td>{criterionText(c.criterion)}</td>
-                  <td>{c.specificity}</td>
-                  <td>{c.reason}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable rows={x.candidates} columns={CANDIDATE_COLUMNS} rowKey={(c) => `${c.def_id}/${c.criteria_id}`} rowClass={(c) => (c.reason === 'winner' ? 'winner' : '')} empty="No definition of this type has criteria." />
           {x.candidates.length === 0 && <Json value={x} />}
         </div>
       )}

@@ -2,7 +2,9 @@ import { useState } from 'react';
 import type { ReactNode } from 'react';
 import { ApiError, get, paths, post } from '../api';
 import type { Deployment, Plan } from '../api';
-import { ErrorBox, Show, navigate, useLoad } from '../components';
+import { Empty, ErrorBox, ManifestChangesView, Show, navigate, useLoad } from '../components';
+import { planSummary, workloadChanges } from '../deploy-status';
+import type { WorkloadChange } from '../deploy-status';
 import type { EnvRef } from '../routes';
 
 export interface DeployBody {
@@ -23,22 +25,12 @@ export function DeployDialog({ envRef, body, title, confirm, onClose, children }
   const [busy, setBusy] = useState(false);
   return (
     <div className="dialog-backdrop">
-      <div className="dialog" role="dialog" aria-modal="true" aria-labelledby="deploy-title">
+      <div className="dialog wide" role="dialog" aria-modal="true" aria-labelledby="deploy-title">
         <h3 id="deploy-title">{title}</h3>
         <p>{children}</p>
         <h4>Plan preview</h4>
         <Show loaded={plan.result} what="the plan">
-          {(p) => (
-            <ul className="plan">
-              <li>{p.resources.length} resource action(s)</li>
-              <li>{p.objects.length} object(s) to apply</li>
-              {p.unresolved_workloads.map((u) => (
-                <li key={u.workload} className="bad">
-                  {u.workload}: {u.message}
-                </li>
-              ))}
-            </ul>
-          )}
+          {(p) => <PlanPreview plan={p} />}
         </Show>
         {error && <ErrorBox error={error} what="the deployment" />}
         <div className="dialog-actions">
@@ -67,6 +59,70 @@ export function DeployDialog({ envRef, body, title, confirm, onClose, children }
           </button>
         </div>
       </div>
+    </div>
+  );
+}
+
+const CHANGE_CLASS: Record<WorkloadChange['change'], string> = { added: 'chg-add', updated: 'chg-upd', removed: 'chg-del' };
+
+/** The workloads a set diff adds, updates (with the fields it touches) and removes. */
+export function WorkloadChangesList({ changes }: { changes: WorkloadChange[] }) {
+  if (changes.length === 0) return <Empty>No workload changes.</Empty>;
+  return (
+    <ul className="changes" data-testid="workload-changes">
+      {changes.map((c) => (
+        <li key={c.workload}>
+          <span className={`chg ${CHANGE_CLASS[c.change]}`}>{c.change}</span> <strong>{c.workload}</strong>
+          {c.paths.length > 0 && <div className="sub">{c.paths.map((path) => path.replace(/^\//, '').replaceAll('/', '.')).join(', ')}</div>}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** What a plan would change: workloads, resources by action, the manifests, and what cannot be known before deploying. */
+function PlanPreview({ plan }: { plan: Plan }) {
+  const summary = planSummary(plan);
+  const groups: [string, string, string[]][] = [
+    ['chg-add', 'create', summary.create],
+    ['chg-upd', 'update (driver runs again)', summary.update],
+    ['chg-upd', 're-provision (another definition now matches)', summary.reprovision],
+    ['chg-del', 'orphan (kept, no longer needed)', summary.orphan],
+  ];
+  const acting = groups.filter(([, , items]) => items.length > 0);
+  return (
+    <div className="plan-section" data-testid="plan-preview">
+      <h5>Workloads</h5>
+      <WorkloadChangesList changes={workloadChanges(plan.set_diff)} />
+      <h5>Resources</h5>
+      {acting.length === 0 ? (
+        <Empty>No resource is created, updated or orphaned.</Empty>
+      ) : (
+        <ul className="changes" data-testid="plan-resources">
+          {acting.flatMap(([cls, label, items]) =>
+            items.map((item) => (
+              <li key={`${label}:${item}`}>
+                <span className={`chg ${cls}`}>{label.split(' ')[0]}</span> <code>{item}</code> <span className="sub">{label.includes('(') ? label.slice(label.indexOf('(')) : ''}</span>
+              </li>
+            )),
+          )}
+        </ul>
+      )}
+      {summary.unchanged.length > 0 && <p className="sub">{summary.unchanged.length} resource(s) unchanged.</p>}
+      <h5>Manifests</h5>
+      <ManifestChangesView changes={plan.manifests} testId="plan-manifests" />
+      {plan.unresolved_workloads.length > 0 && (
+        <>
+          <h5>Known only after deploying</h5>
+          <ul className="plan">
+            {plan.unresolved_workloads.map((u) => (
+              <li key={u.workload} className="bad">
+                {u.workload}: {u.message}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
     </div>
   );
 }

@@ -1,13 +1,67 @@
 import { useState } from 'react';
 import { get, paths } from '../api';
-import type { ActiveResource, Deployment, DeploymentSet, Environment, RuntimeInfo, Value } from '../api';
-import { Empty, Json, Link, Show, Status, Who, useLoad } from '../components';
+import type { ActiveResource, AutomationRule, Deployment, DeploymentSet, Environment, RuntimeInfo, Value } from '../api';
+import { DataTable, Empty, Json, Link, ReadOnlyNote, Show, Status, Who, useLoad, useMay } from '../components';
+import type { Column } from '../components';
 import { age, duration, runtimeRows } from '../format';
+import type { RuntimeRow } from '../format';
 import type { EnvRef } from '../routes';
 import { DeployDeltaDialog } from './DeployDialog';
 import { NewEnvironmentDialog } from './NewEnvironment';
 
-/** An environment: its deployments, the current set's workloads, active resources and values (secrets masked). */
+export const DEPLOY_NEEDS = "Deploying and creating environments need the app role developer or owner with deployer on the environment's type";
+
+const RESOURCE_COLUMNS: Column<ActiveResource>[] = [
+  { header: 'Type', cell: (r) => r.type },
+  { header: 'Class', cell: (r) => r.class },
+  { header: 'Resource id', cell: (r) => r.res_id },
+  { header: 'Definition', cell: (r) => r.def_id },
+  {
+    header: 'Status',
+    cell: (r) => (
+      <>
+        <Status status={r.status} />
+        {r.orphaned && <span className="sub"> orphaned</span>}
+      </>
+    ),
+  },
+  { header: 'Outputs (secrets omitted)', cell: (r) => <Json value={r.resource} /> },
+];
+
+const RUNTIME_COLUMNS: Column<RuntimeRow>[] = [
+  { header: 'Workload', cell: (r) => r.workload },
+  { header: 'Pod', cell: (r) => r.pod },
+  { header: 'Status', cell: (r) => r.status },
+  { header: 'Containers', cell: (r) => r.containers },
+  {
+    header: 'Published',
+    cell: (r) =>
+      r.urls.map((url) => (
+        <a key={url} href={url}>
+          {url}{' '}
+        </a>
+      )),
+  },
+];
+
+const VALUE_COLUMNS: Column<Value>[] = [
+  { header: 'Key', cell: (v) => <code>{v.key}</code> },
+  { header: 'Value', cell: (v) => (v.is_secret ? <span className="masked">•••••• (secret)</span> : v.value) },
+  { header: 'Description', cell: (v) => <span className="sub">{v.description}</span> },
+];
+
+const filterText = (list: string[], exclude: boolean): string => (list.length === 0 ? 'any' : `${exclude ? 'all but ' : ''}${list.join(', ')}`);
+const RULE_COLUMNS: Column<AutomationRule>[] = [
+  { header: 'Rule', cell: (r) => <code title={r.id}>{r.id.slice(0, 12)}</code> },
+  { header: 'Active', cell: (r) => <Status status={r.active ? 'active' : 'inactive'} /> },
+  { header: 'On', cell: (r) => (r.type === 'update' ? 'new artefact version' : r.type) },
+  { header: 'Ref matches', cell: (r) => (r.match_ref ? <code>{r.match_ref}</code> : <span className="sub">any ref</span>) },
+  { header: 'Artefacts', cell: (r) => filterText(r.artefacts_filter, r.exclude_artefacts_filter) },
+  { header: 'Images', cell: (r) => filterText(r.images_filter, r.exclude_images_filter) },
+  { header: 'Updated', cell: (r) => <span title={r.updated_at}>{age(r.updated_at)}</span> },
+];
+
+/** An environment: its deployments, the current set's workloads, active resources, values (secrets masked) and automation rules. */
 export function EnvironmentScreen({ envRef }: { envRef: EnvRef }) {
   const { org, app, env } = envRef;
   const key = `${org}/${app}/${env}`;
@@ -16,6 +70,9 @@ export function EnvironmentScreen({ envRef }: { envRef: EnvRef }) {
   const resources = useLoad(() => get<ActiveResource[]>(paths.resources(org, app, env)), `resources:${key}`);
   const values = useLoad(() => get<Value[]>(paths.values(org, app, env)), `values:${key}`);
   const runtime = useLoad(() => get<RuntimeInfo>(paths.runtime(org, app, env)), `runtime:${key}`);
+  const rules = useLoad(() => get<AutomationRule[]>(paths.rules(org, app, env)), `rules:${key}`);
+  // Creating an environment needs deployer on its type; the dialog defaults to a clone of this one, of the same type.
+  const mayDeploy = useMay('env.deploy', envRef);
   const [creating, setCreating] = useState(false);
   const [deploying, setDeploying] = useState(false);
   const currentDeploy = deploys.result.state === 'ok' ? deploys.result.data.find((d) => d.status === 'succeeded') : undefined;
@@ -32,12 +89,17 @@ export function EnvironmentScreen({ envRef }: { envRef: EnvRef }) {
             </h2>
             {deploys.result.state === 'ok' && <Status status={deploys.result.data[0]?.status} />}
             <span className="spacer" />
-            <button type="button" onClick={() => setDeploying(true)}>
-              Deploy a delta…
-            </button>
-            <button type="button" onClick={() => setCreating(true)}>
-              New environment…
-            </button>
+            {mayDeploy && (
+              <>
+                <button type="button" onClick={() => setDeploying(true)}>
+                  Deploy a delta…
+                </button>
+                <button type="button" onClick={() => setCreating(true)}>
+                  New environment…
+                </button>
+              </>
+            )}
+            <ReadOnlyNote permission="env.deploy" object={envRef} why={DEPLOY_NEEDS} />
             <Link to={{ name: 'graph', ...envRef }} className="button">
               Resource graph
             </Link>
@@ -84,96 +146,25 @@ export function EnvironmentScreen({ envRef }: { envRef: EnvRef }) {
       {runtime.result.state === 'ok' && Object.keys(runtime.result.data.modules).length > 0 && (
         <div className="card" data-testid="local-runtime">
           <h3>Running locally</h3>
-          <table className="list">
-            <thead>
-              <tr>
-                <th>Workload</th>
-                <th>Pod</th>
-                <th>Status</th>
-                <th>Containers</th>
-                <th>Published</th>
-              </tr>
-            </thead>
-            <tbody>
-              {runtimeRows(runtime.result.data.modules).map((r) => (
-                <tr key={r.workload}>
-                  <td>{r.workload}</td>
-                  <td>{r.pod}</td>
-                  <td>{r.status}</td>
-                  <td>{r.containers}</td>
-                  <td>
-                    {r.urls.map((url) => (
-                      <a key={url} href={url}>
-                        {url}{' '}
-                      </a>
-                    ))}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable rows={runtimeRows(runtime.result.data.modules)} columns={RUNTIME_COLUMNS} rowKey={(r) => r.workload} empty="No workloads running." />
         </div>
       )}
       <div className="card">
         <h3>Active resources</h3>
         <Show loaded={resources.result} what="active resources">
-          {(list) =>
-            list.length === 0 ? (
-              <Empty>No active resources.</Empty>
-            ) : (
-              <table className="list">
-                <thead>
-                  <tr>
-                    <th>Type</th>
-                    <th>Class</th>
-                    <th>Resource id</th>
-                    <th>Definition</th>
-                    <th>Status</th>
-                    <th>Outputs (secrets omitted)</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.map((r) => (
-                    <tr key={r.gu_res_id}>
-                      <td>{r.type}</td>
-                      <td>{r.class}</td>
-                      <td>{r.res_id}</td>
-                      <td>{r.def_id}</td>
-                      <td>
-                        <Status status={r.status} />
-                        {r.orphaned && <span className="sub"> orphaned</span>}
-                      </td>
-                      <td>
-                        <Json value={r.resource} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )
-          }
+          {(list) => <DataTable rows={list} columns={RESOURCE_COLUMNS} rowKey={(r) => r.gu_res_id} empty="No active resources." />}
         </Show>
       </div>
       <div className="card">
         <h3>Values</h3>
         <Show loaded={values.result} what="values">
-          {(list) =>
-            list.length === 0 ? (
-              <Empty>No shared values.</Empty>
-            ) : (
-              <table className="list">
-                <tbody>
-                  {list.map((v) => (
-                    <tr key={v.key}>
-                      <td>{v.key}</td>
-                      <td>{v.is_secret ? <span className="masked">•••••• (secret)</span> : v.value}</td>
-                      <td className="sub">{v.description}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )
-          }
+          {(list) => <DataTable rows={list} columns={VALUE_COLUMNS} rowKey={(v) => v.key} empty="No shared values." />}
+        </Show>
+      </div>
+      <div className="card">
+        <h3>Automation rules</h3>
+        <Show loaded={rules.result} what="automation rules">
+          {(list) => <DataTable rows={list} columns={RULE_COLUMNS} rowKey={(r) => r.id} empty="No automation rules: new artefact versions are not deployed here automatically." testId="automation-rules" />}
         </Show>
       </div>
     </section>

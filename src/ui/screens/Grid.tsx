@@ -1,6 +1,6 @@
 import { get, paths } from '../api';
 import type { App, Deployment, Environment } from '../api';
-import { Empty, Link, Show, Status, Who, useLoad } from '../components';
+import { Empty, Link, RenderedMark, Show, Status, Who, useLoad } from '../components';
 import { age } from '../format';
 
 interface Row {
@@ -29,6 +29,7 @@ export function GridScreen({ org }: { org: string }) {
           const envIds = [...new Set(rows.flatMap((r) => r.envs.map((e) => e.id)))];
           return (
             <table className="grid">
+              <RenderedMark name="baton-ui-grid-rendered" />
               <thead>
                 <tr>
                   <th scope="col">Application</th>
