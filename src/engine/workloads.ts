@@ -289,7 +289,9 @@ function namingWorkload(error: unknown, workloadId: string, envId: string): unkn
   const placeholder = error.details.placeholder;
   if (typeof placeholder === 'string' && placeholder.startsWith('values.')) {
     const key = placeholder.slice('values.'.length).split('.')[0] ?? '';
-    message += ` (there is no shared value "${key}" in environment "${envId}" nor in the application; a value set in another environment only does not follow a promotion)`;
+    message += / is not set for this environment\b/.test(message)
+      ? ` (environment "${envId}"; a value set in another environment only does not follow a promotion)`
+      : ` (there is no shared value "${key}" in environment "${envId}" nor in the application; a value set in another environment only does not follow a promotion)`;
   }
   return new InvalidInput(message, { ...error.details, workload: workloadId }, { cause: error });
 }

@@ -49,7 +49,7 @@ void describe('workload render errors name the workload and the cause', () => {
     assert.equal(error!.object_id, 'web');
     assert.match(error!.message, /values\.GREETING/);
     assert.match(error!.message, /workload "web"/);
-    assert.match(error!.message, /no shared value "GREETING" in environment "staging"/);
+    assert.match(error!.message, /"GREETING" is not set for this environment .*\(environment "staging"; a value set in another environment only does not follow a promotion\)/);
   });
 
   it('any other render failure (here a placeholder naming no workload) also carries the workload as object id and in the message', async () => {
