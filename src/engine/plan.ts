@@ -12,6 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DriverManifest, JsonObject } from '../drivers/contract.js';
 import { contentHash } from '../profiles/index.js';
+import { nodeByGuresid } from '../resources/index.js';
 import type { GraphNode, ResourceGraph } from '../resources/index.js';
 import { EMPTY_SET_ID, diffSets, setId as setIdOf } from '../sets/index.js';
 import type { Delta } from '../sets/index.js';
@@ -143,14 +144,14 @@ export interface PlanDeps extends PipelineDeps {
 
 /** The ids of nodes `node` depends on, transitively. */
 function ancestorsOf(graph: ResourceGraph, node: GraphNode): Set<string> {
-  const byId = new Map(graph.nodes.map((n) => [n.guresid, n]));
   const seen = new Set<string>();
   const stack = [...node.dependsOn];
   while (stack.length > 0) {
     const id = stack.pop()!;
     if (seen.has(id)) continue;
     seen.add(id);
-    stack.push(...(byId.get(id)?.dependsOn ?? []));
+    // The graph's own index: a map built per call made planning quadratic in the graph's size.
+    stack.push(...(nodeByGuresid(graph, id)?.dependsOn ?? []));
   }
   return seen;
 }

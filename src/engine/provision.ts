@@ -49,9 +49,8 @@ export interface NodeCall {
 
 /** The node's inputs resolved from the outputs provisioned so far (throws naming an unresolved placeholder). */
 export function resolveInputs(call: Pick<NodeCall, 'graph' | 'deployId' | 'setId' | 'set'>, node: GraphNode, results: ReadonlyMap<string, NodeResult>): ResolvedNodeInputs {
-  const outputs = new Map<string, { values: JsonObject; secrets: JsonObject }>();
-  for (const [id, r] of results) outputs.set(id, { values: r.values, secrets: r.secrets });
-  const resolved = resolveNodeInputs(call.graph, node, outputs, { deployId: call.deployId, setId: call.setId });
+  // The results map is read as it is (copying it per node made a deployment quadratic in its resources).
+  const resolved = resolveNodeInputs(call.graph, node, results, { deployId: call.deployId, setId: call.setId });
   const workload = call.set ? workloadResourceInputs(call.set, node) : undefined;
   return workload ? { ...resolved, params: { ...resolved.params, ...workload } } : resolved;
 }

@@ -7,7 +7,7 @@
 import type { DriverManifest, JsonObject } from '../drivers/contract.js';
 import { SecretString, renderWorkload } from '../profiles/index.js';
 import type { InjectedManifest, K8sObject, ProfileRegistry, ResolvedObject, ResolvedValue } from '../profiles/index.js';
-import { createPlaceholderScope, findNode, findPlaceholders, resolvePlaceholders, restoreVerbatimFields, withoutVerbatimFields } from '../resources/index.js';
+import { createPlaceholderScope, findNode, findPlaceholders, nodeByGuresid, resolvePlaceholders, restoreVerbatimFields, withoutVerbatimFields } from '../resources/index.js';
 import type { GraphNode, PlaceholderScope, ProvisionedOutputs, ResourceGraph } from '../resources/index.js';
 import type { DeploymentSet, Module } from '../sets/index.js';
 import { InvalidInput } from '../shared/errors.js';
@@ -196,10 +196,11 @@ function referenceFor(workloadId: string, node: GraphNode): string {
 }
 
 export async function renderWorkloads(inputs: WorkloadInputs): Promise<RenderedWorkload[]> {
-  const outputs = new Map<string, { values: JsonObject; secrets: JsonObject }>();
-  for (const [id, result] of inputs.results) outputs.set(id, { values: result.values, secrets: result.secrets });
+  // Read as they are, and only the asked workloads looked at: a plan renders one workload per call, so a copy of
+  // the results or a sort of every module per call made planning quadratic in the number of workloads.
+  const outputs: ProvisionedOutputs = inputs.results;
   const rendered: RenderedWorkload[] = [];
-  const workloadIds = Object.keys(inputs.set.modules).sort().filter((id) => inputs.only === undefined || inputs.only.includes(id));
+  const workloadIds = inputs.only === undefined ? Object.keys(inputs.set.modules).sort() : [...new Set(inputs.only)].sort().filter((id) => Object.hasOwn(inputs.set.modules, id));
   for (const workloadId of workloadIds) {
     const module: Module = inputs.set.modules[workloadId]!;
     const node = findNode(inputs.graph, { type: 'workload', resId: `modules.${workloadId}` });
@@ -233,7 +234,7 @@ export async function renderWorkloads(inputs: WorkloadInputs): Promise<RenderedW
     // 3. Containers/volumes the workload's resources (and the workload resource itself) inject.
     const manifests: InjectedManifest[] = [];
     for (const dep of [node.guresid, ...node.dependsOn]) {
-      const depNode = inputs.graph.nodes.find((n) => n.guresid === dep);
+      const depNode = nodeByGuresid(inputs.graph, dep);
       const result = inputs.results.get(dep);
       if (!depNode || !result) continue;
       for (const manifest of result.manifests) {

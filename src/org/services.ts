@@ -12,12 +12,13 @@ import type { AppRow } from '../store/apps-repo.js';
 import type { EnvTypeRow } from '../store/env-types-repo.js';
 import type { EnvRow } from '../store/envs-repo.js';
 import type { OrgRow } from '../store/orgs-repo.js';
+import type { Page, PageRequest } from '../store/pagination.js';
 import type { UserRow } from '../store/users-repo.js';
 import { createTokenHasher, createTokenService } from './tokens.js';
 import type { OrgRoles } from './tokens.js';
 import { createAccess } from './access.js';
 import { createAccounts } from './accounts.js';
-import { createRoles } from './roles.js';
+import { APP_ROLE_IDS, createRoles } from './roles.js';
 
 export type { AppRow, EnvRow, EnvTypeRow, OrgRow, UserRow };
 
@@ -131,11 +132,27 @@ export function createCoreServices(store: Store, options: CoreServicesOptions = 
   };
 
   const apps = {
-    async list(orgId: string): Promise<AppWithEnvs[]> {
+    /**
+     * The org's apps with their environments, by id: one page when `page` is given, else all. `memberId`: only the
+     * apps that user holds an app role on. Two queries whatever the size (apps, then their environments).
+     */
+    async list(orgId: string, options: { page?: PageRequest | undefined; memberId?: string | undefined } = {}): Promise<Page<AppWithEnvs>> {
       await requireOrg(orgId);
-      const appRows = await repos.apps.list(orgId);
-      const envRows = await repos.envs.listForApps(orgId, appRows.map((a) => a.id));
-      return appRows.map((app) => ({ app, envs: envRows.filter((e) => e.app_id === app.id) }));
+      const member = options.memberId === undefined ? undefined : { userId: options.memberId, roles: APP_ROLE_IDS };
+      const appPage = await repos.apps.list(orgId, options.page, member);
+      // Unpaged and unfiltered: every environment of the org in one range scan instead of a list of ids.
+      const whole = options.page === undefined && member === undefined;
+      const envRows = await repos.envs.listForApps(orgId, whole ? undefined : appPage.items.map((a) => a.id));
+      const envsByApp = new Map<string, EnvRow[]>();
+      for (const env of envRows) {
+        const list = envsByApp.get(env.app_id);
+        if (list === undefined) envsByApp.set(env.app_id, [env]);
+        else list.push(env);
+      }
+      return {
+        items: appPage.items.map((app) => ({ app, envs: envsByApp.get(app.id) ?? [] })),
+        ...(appPage.nextToken !== undefined ? { nextToken: appPage.nextToken } : {}),
+      };
     },
     async get(orgId: string, appId: string): Promise<AppWithEnvs> {
       const app = await requireApp(orgId, appId);
@@ -182,9 +199,11 @@ export function createCoreServices(store: Store, options: CoreServicesOptions = 
   };
 
   const envs = {
-    async list(orgId: string, appId: string): Promise<EnvRow[]> {
+    /** The app's environments in creation order: one page when `page` is given, else all. */
+    async list(orgId: string, appId: string, page?: PageRequest): Promise<Page<EnvRow>> {
       await requireApp(orgId, appId);
-      return repos.envs.list(orgId, appId);
+      if (page !== undefined) return repos.envs.listPage(orgId, appId, page);
+      return { items: await repos.envs.list(orgId, appId) };
     },
     async get(orgId: string, appId: string, envId: string): Promise<EnvRow> {
       await requireApp(orgId, appId);

@@ -1,4 +1,6 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
+import { decodeIdPageToken, toIdPage } from './pagination.js';
+import type { Page, PageRequest } from './pagination.js';
 import { executor, insertOrConflict } from './repo-support.js';
 import type { AppsTable, Database } from './schema.js';
 import type { Executor } from './store.js';
@@ -9,8 +11,23 @@ export type NewAppRow = Insertable<AppsTable>;
 
 export function createAppsRepo(db: Kysely<Database>) {
   return {
-    async list(orgId: string, trx?: Executor): Promise<AppRow[]> {
-      return executor(db, trx).selectFrom('apps').selectAll().where('org_id', '=', orgId).orderBy('id').execute();
+    /**
+     * The org's apps by id: one page (keyset on the primary key, `limit + 1` rows read) when `page` is given, else
+     * all. `member`: only the apps on which that user holds one of `roles` (one join, not a lookup per app).
+     */
+    async list(orgId: string, page?: PageRequest, member?: { userId: string; roles: readonly string[] }, trx?: Executor): Promise<Page<AppRow>> {
+      let query = executor(db, trx).selectFrom('apps').selectAll('apps').where('apps.org_id', '=', orgId);
+      if (member !== undefined) {
+        if (member.roles.length === 0) return { items: [] };
+        query = query
+          .innerJoin('app_members', (join) => join.onRef('app_members.org_id', '=', 'apps.org_id').onRef('app_members.app_id', '=', 'apps.id'))
+          .where('app_members.user_id', '=', member.userId)
+          .where('app_members.role', 'in', member.roles);
+      }
+      if (page?.token !== undefined) query = query.where('apps.id', '>', decodeIdPageToken(page.token));
+      query = query.orderBy('apps.id');
+      if (page === undefined) return { items: await query.execute() };
+      return toIdPage(await query.limit(page.limit + 1).execute(), page.limit);
     },
     async get(orgId: string, id: string, trx?: Executor): Promise<AppRow | undefined> {
       return executor(db, trx)

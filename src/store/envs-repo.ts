@@ -1,4 +1,6 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
+import { decodePageToken, toPage } from './pagination.js';
+import type { Page, PageRequest } from './pagination.js';
 import { executor, insertOrConflict } from './repo-support.js';
 import type { Database, EnvsTable } from './schema.js';
 import type { Executor } from './store.js';
@@ -19,14 +21,26 @@ export function createEnvsRepo(db: Kysely<Database>) {
         .orderBy('id')
         .execute();
     },
-    /** Environments of many apps at once (for app listings), ordered by app then creation. */
-    async listForApps(orgId: string, appIds: readonly string[], trx?: Executor): Promise<EnvRow[]> {
-      if (appIds.length === 0) return [];
-      return executor(db, trx)
-        .selectFrom('envs')
-        .selectAll()
-        .where('org_id', '=', orgId)
-        .where('app_id', 'in', appIds)
+    /** One page of the app's environments in creation order (keyset on `(created_at, id)`, index envs_order_idx). */
+    async listPage(orgId: string, appId: string, page: PageRequest, trx?: Executor): Promise<Page<EnvRow>> {
+      let query = executor(db, trx).selectFrom('envs').selectAll().where('org_id', '=', orgId).where('app_id', '=', appId);
+      if (page.token !== undefined) {
+        const after = decodePageToken(page.token);
+        query = query.where((eb) =>
+          eb.or([eb('created_at', '>', after.created_at), eb.and([eb('created_at', '=', after.created_at), eb('id', '>', after.id)])]),
+        );
+      }
+      return toPage(await query.orderBy('created_at').orderBy('id').limit(page.limit + 1).execute(), page.limit);
+    },
+    /**
+     * Environments of many apps at once (for app listings), ordered by app then creation; `undefined`: of every app
+     * of the org (one range scan, no list of ids bound as parameters).
+     */
+    async listForApps(orgId: string, appIds: readonly string[] | undefined, trx?: Executor): Promise<EnvRow[]> {
+      if (appIds?.length === 0) return [];
+      let query = executor(db, trx).selectFrom('envs').selectAll().where('org_id', '=', orgId);
+      if (appIds !== undefined) query = query.where('app_id', 'in', appIds);
+      return query
         .orderBy('app_id')
         .orderBy('created_at')
         .orderBy('id')

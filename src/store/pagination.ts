@@ -39,6 +39,28 @@ export function decodePageToken(token: string): PagePosition {
   throw new InvalidInput('page: not a page token returned by this server', { field: 'page' });
 }
 
+/** Tokens of listings ordered by `id` alone (apps): the last id returned. */
+export function encodeIdPageToken(id: string): string {
+  return Buffer.from(JSON.stringify([id]), 'utf8').toString('base64url');
+}
+
+export function decodeIdPageToken(token: string): string {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && value.length === 1 && typeof value[0] === 'string') return value[0];
+  } catch {
+    // fall through: any malformed token gets the same message
+  }
+  throw new InvalidInput('page: not a page token returned by this server', { field: 'page' });
+}
+
+/** As `toPage`, for listings ordered by `id` alone. */
+export function toIdPage<T extends { id: string }>(rows: T[], limit: number): Page<T> {
+  if (rows.length <= limit) return { items: rows };
+  const items = rows.slice(0, limit);
+  return { items, nextToken: encodeIdPageToken(items[items.length - 1]!.id) };
+}
+
 /** Splits `limit + 1` fetched rows into a page and the token of its end (fetching one extra row tells if more follow). */
 export function toPage<T extends PagePosition>(rows: T[], limit: number): Page<T> {
   if (rows.length <= limit) return { items: rows };

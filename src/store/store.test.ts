@@ -17,7 +17,7 @@ forEachDialect('core repositories', (getStore) => {
     await repos.envs.insert({ org_id: 'acme', app_id: 'shop', id: 'dev', name: 'Dev', type: 'development', created_at: at, created_by: 'u1' });
 
     assert.deepEqual(await repos.orgs.get('acme'), { id: 'acme', name: 'Acme', created_at: at, created_by: 'u1' });
-    assert.equal((await repos.apps.list('acme')).length, 1);
+    assert.equal((await repos.apps.list('acme')).items.length, 1);
     assert.deepEqual(
       (await repos.envs.list('acme', 'shop')).map((e) => [e.id, e.type]),
       [['dev', 'development']],

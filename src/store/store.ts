@@ -100,6 +100,8 @@ function openSqlite(config: StoreConfig): Kysely<Database> {
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqliteWithDomainErrors(database) }) });
 }
 
+const STATEMENT_CACHE_SIZE = 500;
+
 /** SQLite's "database is busy/locked" (after the busy timeout) fails that one statement with `StoreUnavailable`. */
 function sqliteWithDomainErrors(database: SqliteDatabase.Database): SqliteDatabaseLike {
   const guarded = <T>(run: () => T): T => {
@@ -113,15 +115,28 @@ function sqliteWithDomainErrors(database: SqliteDatabase.Database): SqliteDataba
       throw error;
     }
   };
+  // Compiled statements by SQL text: Kysely asks for a fresh one per query, and compiling was the largest single
+  // cost of a big deployment on SQLite (issue #22, deploy-scale profile). Bounded; the oldest entry goes first.
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  const compiled = (text: string): SqliteDatabase.Statement => {
+    let statement = statements.get(text);
+    if (statement === undefined) {
+      statement = guarded(() => database.prepare(text));
+      if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value!);
+      statements.set(text, statement);
+    }
+    return statement;
+  };
   return {
     close: () => database.close(),
     prepare(text: string) {
-      const statement = guarded(() => database.prepare(text));
+      const statement = compiled(text);
       return {
         reader: statement.reader,
         all: (parameters: readonly unknown[]) => guarded(() => statement.all(parameters)),
         run: (parameters: readonly unknown[]) => guarded(() => statement.run(parameters)),
-        iterate: (parameters: readonly unknown[]) => guarded(() => statement.iterate(parameters)),
+        // A cached statement is busy while an iterator is open on it: streams get their own.
+        iterate: (parameters: readonly unknown[]) => guarded(() => database.prepare(text).iterate(parameters)),
       };
     },
   };

@@ -26,6 +26,17 @@ export async function readObjects(dir: string, codec: ObjectCodec = plainCodec):
   return objects;
 }
 
+/** Files handled at once: the reads and writes of a large environment overlap in libuv's thread pool. */
+const FILE_CONCURRENCY = 16;
+
+async function eachLimited<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(FILE_CONCURRENCY, items.length) }, lane));
+}
+
 /**
  * Make `dir` hold exactly one file per object: write new and changed files (write + rename, so a reader
  * never sees half a file), delete files of objects no longer rendered, leave identical files untouched.
@@ -43,26 +54,28 @@ export async function syncObjectFiles(dir: string, objects: K8sObject[], codec: 
   }
   await mkdir(dir, { recursive: true });
   const result: Omit<ApplyResult, 'revision'> = { changed: [], removed: [], unchanged: [] };
-  for (const file of await yamlFiles(dir)) {
-    if (desired.has(file)) continue;
-    const path = join(dir, file);
-    const old = parse(await readFile(path, 'utf8')) as K8sObject | null;
-    await rm(path);
-    result.removed.push(old?.metadata?.name ? objectKey(old) : file);
-  }
-  for (const [file, { key, object }] of desired) {
+  await eachLimited(
+    (await yamlFiles(dir)).filter((file) => !desired.has(file)),
+    async (file) => {
+      const path = join(dir, file);
+      const old = parse(await readFile(path, 'utf8')) as K8sObject | null;
+      await rm(path);
+      result.removed.push(old?.metadata?.name ? objectKey(old) : file);
+    },
+  );
+  await eachLimited([...desired], async ([file, { key, object }]) => {
     const path = join(dir, file);
     const current = await readFile(path, 'utf8').catch(() => undefined);
     const content = codec.encode(object, current);
     if (current === content) {
       result.unchanged.push(key);
-      continue;
+      return;
     }
     const temporary = `${path}.${process.pid}.tmp`;
     await writeFile(temporary, content);
     await rename(temporary, path);
     result.changed.push(key);
-  }
+  });
   result.changed.sort();
   result.removed.sort();
   result.unchanged.sort();

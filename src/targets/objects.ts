@@ -43,12 +43,26 @@ const MAYBE_NOT_A_STRING = /^[-+.0-9A-Za-z_:~]{1,40}$/;
 /** A string a YAML 1.1 reader (kubectl, Argo CD, Flux) would not read back as that string when written plain. */
 function ambiguousIn11(value: string): boolean {
   if (!MAYBE_NOT_A_STRING.test(value)) return false;
-  try {
-    return parse(value, { version: '1.1' }) !== value || parse(value) !== value;
-  } catch {
-    return true;
+  let known = AMBIGUOUS.get(value);
+  if (known === undefined) {
+    try {
+      known = parse(value, { version: '1.1' }) !== value || parse(value) !== value;
+    } catch {
+      known = true;
+    }
+    if (AMBIGUOUS.size >= AMBIGUOUS_CACHE_SIZE) AMBIGUOUS.clear();
+    AMBIGUOUS.set(value, known);
   }
+  return known;
 }
+
+/**
+ * Answers of `ambiguousIn11` by string: keys and values repeat across a deployment's objects, and two YAML parses
+ * per scalar were most of the time a large deployment spent writing files (issue #22, deploy-scale profile).
+ * Bounded (strings of at most 40 characters, emptied when full).
+ */
+const AMBIGUOUS = new Map<string, boolean>();
+const AMBIGUOUS_CACHE_SIZE = 20_000;
 
 /**
  * YAML with sorted keys, so the same object always gives the same bytes (clean git diffs). Strings that a YAML 1.1

@@ -117,7 +117,8 @@ export const plainCodec: ObjectCodec = {
     const content = toYaml(object);
     if (current === undefined || current === content) return content;
     const hash = object.metadata.annotations?.[CONTENT_HASH_ANNOTATION];
-    if (hash === undefined) return content;
+    // A file without the hash's text cannot hold it: no YAML parse (most files of a deployment that changed them).
+    if (hash === undefined || !current.includes(hash)) return content;
     const existing = parse(current) as K8sObject | null;
     return existing?.metadata?.annotations?.[CONTENT_HASH_ANNOTATION] === hash ? current : content;
   },

@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import type { AppWithEnvs } from '../../org/index.js';
 import { ORG_ROLES_SEEING_ALL_APPS } from '../permissions.js';
 import { AppParams, COMMON_ERRORS, IdSchema, OrgParams, errorResponses } from '../schemas.js';
+import { PagingQuery, pageRequest, setNextLink } from './paging.js';
 import type { RouteModule } from './types.js';
 
 const EnvironmentBase = Type.Object({ id: Type.String(), name: Type.String(), type: Type.String() });
@@ -67,18 +68,18 @@ export const registerAppRoutes: RouteModule = (app, { core: services, deployment
         tags: ['Application'],
         operationId: 'listApplications',
         params: OrgParams,
+        querystring: Type.Object(PagingQuery),
         response: { 200: Type.Array(ApplicationResponse), ...errorResponses(...COMMON_ERRORS, 404) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { orgId } = request.params;
-      const all = await services.apps.list(orgId);
       // Members see only the apps they hold a role on; the others (administrator, orgViewer, artefactContributor) all.
       const orgRole = await request.user.access.orgRole(request.user.id, orgId);
-      if (orgRole !== undefined && ORG_ROLES_SEEING_ALL_APPS.includes(orgRole)) return all.map(toApplicationResponse);
-      const visible = [];
-      for (const entry of all) if ((await request.user.access.appRole(request.user.id, orgId, entry.app.id)) !== undefined) visible.push(entry);
-      return visible.map(toApplicationResponse);
+      const seesAll = orgRole !== undefined && ORG_ROLES_SEEING_ALL_APPS.includes(orgRole);
+      const page = await services.apps.list(orgId, { page: pageRequest(request.query), memberId: seesAll ? undefined : request.user.id });
+      setNextLink(request, reply, page.nextToken, request.query.per_page);
+      return page.items.map(toApplicationResponse);
     },
   );
   app.post(

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import type { EnvRow } from '../../org/index.js';
 import { AppParams, COMMON_ERRORS, EnvParams, IdSchema, errorResponses } from '../schemas.js';
+import { PagingQuery, pageRequest, setNextLink } from './paging.js';
 import type { RouteModule } from './types.js';
 
 export const EnvironmentResponse = Type.Object(
@@ -56,10 +57,15 @@ export const registerEnvRoutes: RouteModule = (app, { core: services, deployment
         tags: ['Environment'],
         operationId: 'listEnvironments',
         params: AppParams,
+        querystring: Type.Object(PagingQuery),
         response: { 200: Type.Array(EnvironmentResponse), ...errorResponses(...COMMON_ERRORS, 404) },
       },
     },
-    async (request) => (await services.envs.list(request.params.orgId, request.params.appId)).map(toEnvironmentResponse),
+    async (request, reply) => {
+      const page = await services.envs.list(request.params.orgId, request.params.appId, pageRequest(request.query));
+      setNextLink(request, reply, page.nextToken, request.query.per_page);
+      return page.items.map(toEnvironmentResponse);
+    },
   );
   app.post(
     '/orgs/:orgId/apps/:appId/envs',

@@ -476,10 +476,7 @@ async function permsOf({ core }: ServerDeps, orgId: string, userId: string) {
     return out;
   };
   objects[`/orgs/${orgId}`] = { permissions: await held(permissionKeysOfScope('org'), { orgId }) };
-  const appRows = await core.apps.list(orgId);
-  const visible = ORG_ROLES_SEEING_ALL_APPS.includes(orgRole)
-    ? appRows
-    : await filterAsync(appRows, async ({ app }) => (await core.access.appRole(userId, orgId, app.id)) !== undefined);
+  const visible = (await core.apps.list(orgId, { memberId: ORG_ROLES_SEEING_ALL_APPS.includes(orgRole) ? undefined : userId })).items;
   for (const { app, envs } of visible) {
     objects[`/orgs/${orgId}/apps/${app.id}`] = { permissions: await held(permissionKeysOfScope('app'), { orgId, appId: app.id }) };
     for (const env of envs) {
@@ -487,10 +484,4 @@ async function permsOf({ core }: ServerDeps, orgId: string, userId: string) {
     }
   }
   return { objects };
-}
-
-async function filterAsync<T>(items: readonly T[], keep: (item: T) => Promise<boolean>): Promise<T[]> {
-  const out: T[] = [];
-  for (const item of items) if (await keep(item)) out.push(item);
-  return out;
 }

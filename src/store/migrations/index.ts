@@ -13,6 +13,7 @@ import { ciMigration } from './0012_ci.js';
 import { auditMigration } from './0013_audit.js';
 import { accountsRegistriesMigration } from './0014_accounts_registries.js';
 import { defVersionsMigration } from './0015_def_versions.js';
+import { listIndexesMigration } from './0017_list_indexes.js';
 import type { BatonMigration } from './types.js';
 
 export type { BatonMigration } from './types.js';
@@ -37,4 +38,5 @@ export const migrations: readonly BatonMigration[] = [
   auditMigration,
   accountsRegistriesMigration,
   defVersionsMigration,
+  listIndexesMigration,
 ];
