@@ -95,7 +95,7 @@ export const UNSERVED_FAMILIES: readonly UnservedFamily[] = [
   {
     family: 'Helm-chart workload profiles',
     decision: 'out of scope',
-    reason: "Humanitec's legacy profile format (a Helm chart per profile). Baton's workload profiles are built in or Go templates (docs/profiles-and-targets.md).",
+    reason: "Humanitec's legacy profile format (a Helm chart per profile). Baton's workload profiles are built in or Go templates (docs/internals/profiles-and-targets.md).",
     operations: ['GET /orgs/{orgId}/workload-profile-chart-versions', 'POST /orgs/{orgId}/workload-profile-chart-versions', 'GET /orgs/{orgId}/workload-profile-features'],
   },
 ];

@@ -1,7 +1,8 @@
 /**
  * The one place where errors become exit codes:
  * 0 ok, 1 failed operation, 2 usage (bad flags/arguments/config), 3 auth (also: too many failed attempts), 4 not found,
- * 5 conflict.
+ * 5 conflict; 130 when a second Ctrl-C ends a command at once (the shell's code for SIGINT; one Ctrl-C ends a
+ * `get -w` normally, exit 0).
  */
 import { BatonError, Conflict, Forbidden, InvalidInput, NotFound, TooManyAttempts, Unauthenticated } from '../shared/errors.js';
 
@@ -12,6 +13,7 @@ export const EXIT = {
   auth: 3,
   notFound: 4,
   conflict: 5,
+  interrupted: 130,
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 

@@ -94,3 +94,9 @@ export async function resolveSetId(s: RefScope, ref: string): Promise<string> {
   const sets = await s.client.get<Listed[]>(`/orgs/${seg(s.org)}/apps/${seg(s.app)}/sets`);
   return matchId(ref, sets.map((x) => x.id), 'set');
 }
+
+/** A delta id from `ID` or a unique prefix of the app's deltas (as `get deltas` shows them). */
+export async function resolveDeltaId(s: RefScope, ref: string): Promise<string> {
+  const deltas = await s.client.get<Listed[]>(`/orgs/${seg(s.org)}/apps/${seg(s.app)}/deltas`);
+  return matchId(ref, deltas.map((d) => d.id), 'delta');
+}

@@ -31,7 +31,7 @@ export interface Config {
   devMysqlUrl: string | undefined;
   devRedisUrl: string | undefined;
   devAmqpUrl: string | undefined;
-  /** Lease of a claimed deployment job; heartbeats renew it every third of it (docs/engine.md). */
+  /** Lease of a claimed deployment job; heartbeats renew it every third of it (docs/internals/engine.md). */
   engineLeaseMs: number;
   /** How often an idle worker polls the queue. */
   enginePollMs: number;
@@ -41,7 +41,7 @@ export interface Config {
   driverTimeoutMs: number;
   /** The terraform binary the `humanitec/terraform` driver runs. */
   terraformBin: string;
-  /** Steps one Go-template render may take (definitions and workload profiles; docs/templates.md). */
+  /** Steps one Go-template render may take (definitions and workload profiles; docs/internals/templates.md). */
   templateMaxSteps: number;
   /** Characters one Go-template render may produce. */
   templateMaxOutput: number;

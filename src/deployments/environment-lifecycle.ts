@@ -1,6 +1,6 @@
 /**
  * The end of an environment's (and an application's) life: deprovisioning its active resources, dependents first,
- * removing it from its deployment target, and only then forgetting it. See docs/engine.md, "Lifecycle".
+ * removing it from its deployment target, and only then forgetting it. See docs/internals/engine.md, "Lifecycle".
  *
  * Rules:
  * - Deprovisioning continues past a failing resource: everything that can go goes. A failed resource stays with

@@ -1,6 +1,6 @@
 /**
  * The deployment engine: durable queue, worker, the read → match → create → deploy pipeline and its dry run,
- * the plan. Built once by the composition root (src/baton/create-baton.ts). See docs/engine.md.
+ * the plan. Built once by the composition root (src/baton/create-baton.ts). See docs/internals/engine.md.
  */
 export { createEngine, DEPLOY_JOB } from './engine.js';
 export type { DeploymentEvents, Engine, EngineDeps, EngineSettings } from './engine.js';

@@ -90,7 +90,7 @@ export async function accountOf(deps: { accountCredentials?: AccountCredentials 
 /**
  * Throws a non-retryable DriverFailed naming the definition and resource when `result` is over
  * MAX_DRIVER_RESULT_CHARS: it is stored with the active resource and returned by later reads, so a runaway driver
- * must not write a huge row (docs/engine.md).
+ * must not write a huge row (docs/internals/engine.md).
  */
 export function checkResultSize(node: GraphNode, result: ProvisionResult): void {
   const size = JSON.stringify(result).length;

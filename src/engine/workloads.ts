@@ -262,6 +262,41 @@ export async function renderWorkloads(inputs: WorkloadInputs): Promise<RenderedW
   return rendered;
 }
 
+/**
+ * `renderWorkloads` for a deployment: one workload at a time, so that a failure names the workload it happened in
+ * (issue #23: a promotion failed with `workload : Workload could not be rendered`, an empty workload name). Invalid
+ * input (an unresolved placeholder, a bad patch, a profile refusing the spec) becomes `workload "w": ...` with
+ * `details.workload`, which the deployment's error carries as its object id; a missing shared value also says
+ * where it was looked for, since a value set in another environment only does not follow a promotion. Other errors
+ * (a store outage, ...) pass unchanged.
+ */
+export async function renderWorkloadsNamingFailures(inputs: WorkloadInputs): Promise<RenderedWorkload[]> {
+  const rendered: RenderedWorkload[] = [];
+  const workloadIds = Object.keys(inputs.set.modules).sort().filter((id) => inputs.only === undefined || inputs.only.includes(id));
+  for (const workloadId of workloadIds) {
+    try {
+      rendered.push(...(await renderWorkloads({ ...inputs, only: [workloadId] })));
+    } catch (error) {
+      throw namingWorkload(error, workloadId, inputs.graph.context.envId);
+    }
+  }
+  return rendered;
+}
+
+function namingWorkload(error: unknown, workloadId: string, envId: string): unknown {
+  if (!(error instanceof InvalidInput)) return error;
+  const prefix = `workload "${workloadId}"`;
+  let message = error.message.startsWith(prefix) ? error.message : `${prefix}: ${error.message}`;
+  const placeholder = error.details.placeholder;
+  if (typeof placeholder === 'string' && placeholder.startsWith('values.')) {
+    const key = placeholder.slice('values.'.length).split('.')[0] ?? '';
+    message += / is not set for this environment\b/.test(message)
+      ? ` (environment "${envId}"; a value set in another environment only does not follow a promotion)`
+      : ` (there is no shared value "${key}" in environment "${envId}" nor in the application; a value set in another environment only does not follow a promotion)`;
+  }
+  return new InvalidInput(message, { ...error.details, workload: workloadId }, { cause: error });
+}
+
 /** Driver manifests that go to the target directly: `namespace` ones land in the env's namespace. */
 export function targetManifests(results: ReadonlyMap<string, NodeResult>, namespace: string): K8sObject[] {
   const objects: K8sObject[] = [];

@@ -2,7 +2,7 @@
  * Public API of the resources module: resource types, definitions and criteria, matching, GUResIDs,
  * placeholders and the resource graph. Everything here is pure (no I/O); the API and store layers
  * persist definitions and call these functions, the engine builds graphs and resolves inputs with them.
- * See docs/resources.md.
+ * See docs/internals/resources.md.
  */
 export {
   BUILT_IN_RESOURCE_TYPES,

@@ -18,7 +18,7 @@
  * - `PATCH .../deltas/{id}`: `mergeDeltas(stored, bodyArray.map(parseDelta))`, then update metadata.
  * - CLI `baton diff sets`: `formatDeltaSummary(summarizeDelta(diffSets(a, b)))`.
  *
- * Semantics and decisions are documented in docs/sets.md.
+ * Semantics and decisions are documented in docs/internals/sets.md.
  */
 export {
   DeltaInputSchema,

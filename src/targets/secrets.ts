@@ -188,7 +188,7 @@ export interface SecretsPolicy {
 }
 
 export const PLAINTEXT_WARNING =
-  'secrets mode is "plaintext": Kubernetes Secrets are written in clear (base64 is no encryption) to the repository and its history; set secrets.mode to sops or external-secrets on the k8s-cluster definition (docs/profiles-and-targets.md)';
+  'secrets mode is "plaintext": Kubernetes Secrets are written in clear (base64 is no encryption) to the repository and its history; set secrets.mode to sops or external-secrets on the k8s-cluster definition (docs/internals/profiles-and-targets.md)';
 
 /** A file target built without a policy writes no Secret at all rather than one in clear. */
 export const REFUSE_SECRETS: SecretsPolicy = {

@@ -1,6 +1,6 @@
 /**
  * Go text/template + sprig, in TypeScript. Parse once with `parseTemplate`, execute many times;
- * rendering is synchronous. See docs/templates.md for the value model and known differences.
+ * rendering is synchronous. See docs/internals/templates.md for the value model and known differences.
  */
 import { InvalidInput } from '../shared/errors.js';
 import { builtinFuncs } from './builtins.js';

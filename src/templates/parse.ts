@@ -1,6 +1,6 @@
 /**
  * Lexer and parser for Go's text/template language, producing the tree that exec.ts walks.
- * Hand-written: no maintained npm package implements Go's grammar (see docs/templates.md).
+ * Hand-written: no maintained npm package implements Go's grammar (see docs/internals/templates.md).
  */
 
 export class TemplateSyntaxError extends Error {

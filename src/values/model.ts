@@ -10,7 +10,7 @@ import { isForbiddenKey } from '../shared/safe-path.js';
 /** Humanitec's key rule for shared values (ValueCreatePayloadRequest.key). */
 export const VALUE_KEY_PATTERN = '^[A-Za-z0-9_.-]+$';
 export const VALUE_KEY_MAX_LENGTH = 256;
-/** Largest value (plain or secret, in characters) one shared value may hold; the API schema says the same (docs/values.md). */
+/** Largest value (plain or secret, in characters) one shared value may hold; the API schema says the same (docs/internals/values.md). */
 export const VALUE_MAX_LENGTH = 65_536;
 const keyRegex = new RegExp(VALUE_KEY_PATTERN);
 

@@ -1,5 +1,5 @@
 /**
- * docs/architecture.md is true to the imports: every folder of src/ has a row in its folder table, and every
+ * docs/internals/architecture.md is true to the imports: every folder of src/ has a row in its folder table, and every
  * folder another one imports at run time (type-only imports aside) is listed in that row's "depends on" column.
  * Also the layering the docs promise: only `store` speaks SQL (Kysely, SQLite), only `api` and the composition
  * root know Fastify, and no domain folder imports the API or the CLI.
@@ -45,7 +45,7 @@ function runtimeSpecifiers(text: string): string[] {
 }
 
 function documentedFolders(): Map<string, Set<string>> {
-  const doc = readFileSync(join(REPO, 'docs/architecture.md'), 'utf8');
+  const doc = readFileSync(join(REPO, 'docs/internals/architecture.md'), 'utf8');
   const table = doc.slice(doc.indexOf('## Folders'));
   const rows = new Map<string, Set<string>>();
   for (const line of table.split('\n')) {
@@ -57,11 +57,11 @@ function documentedFolders(): Map<string, Set<string>> {
   return rows;
 }
 
-it('every src folder has a row in docs/architecture.md, and its run-time imports are the ones the row lists', () => {
+it('every src folder has a row in docs/internals/architecture.md, and its run-time imports are the ones the row lists', () => {
   const documented = documentedFolders();
   const files = sources();
   const folders = new Set(files.map((f) => f.folder));
-  for (const folder of folders) assert.ok(documented.has(folder), `docs/architecture.md has no row for src/${folder}`);
+  for (const folder of folders) assert.ok(documented.has(folder), `docs/internals/architecture.md has no row for src/${folder}`);
   const undocumented: string[] = [];
   for (const file of files) {
     for (const specifier of runtimeSpecifiers(file.text)) {
@@ -71,7 +71,7 @@ it('every src folder has a row in docs/architecture.md, and its run-time imports
       if (!documented.get(file.folder)!.has(target)) undocumented.push(`${relative(REPO, file.path)} imports src/${target}`);
     }
   }
-  assert.deepEqual([...new Set(undocumented)], [], 'imports missing from the "depends on" column of docs/architecture.md');
+  assert.deepEqual([...new Set(undocumented)], [], 'imports missing from the "depends on" column of docs/internals/architecture.md');
 });
 
 it('only store speaks SQL, only api and the composition root know Fastify, and no domain folder imports api or cli', () => {

@@ -66,6 +66,17 @@ describe('score deploy flags reach the stored delta', { timeout: 180_000 }, () =
     assert.deepEqual(spec.annotations, { 'humanitec.io/workload-source': 'https://git.example.com/web' });
   });
 
+  it("--overrides (humctl's name) works as --overrides-file; both at once is a usage error", async () => {
+    writeFileSync(join(dir, 'score2.yaml'), 'apiVersion: score.dev/v1b1\nmetadata: {name: web}\ncontainers: {main: {image: nginx:1.27}}\n');
+    writeFileSync(join(dir, 'overrides2.yaml'), 'containers: {main: {variables: {MODE: humctl}}}\n');
+    const run = await scoreDeploy(['-f', join(dir, 'score2.yaml'), '--overrides', join(dir, 'overrides2.yaml'), '--app', 'flags-humctl']);
+    assert.equal(run.code, 0, run.out);
+    assert.deepEqual((await onlyDelta('flags-humctl')).modules.add.web!.spec.containers.main.variables, { MODE: 'humctl' });
+    const both = await scoreDeploy(['-f', join(dir, 'score2.yaml'), '--overrides', join(dir, 'overrides2.yaml'), '--overrides-file', join(dir, 'overrides2.yaml'), '--app', 'flags-both']);
+    assert.equal(both.code, 2, both.out);
+    assert.match(both.out, /give --overrides or --overrides-file, not both/);
+  });
+
   it('--deploy-config with a ScoreDeployConfig deploys every listed workload with its extensions', async () => {
     mkdirSync(join(dir, 'front'));
     mkdirSync(join(dir, 'back'));

@@ -1,5 +1,5 @@
 /**
- * The end of environments and applications, through the real API with real services (docs/engine.md, Lifecycle):
+ * The end of environments and applications, through the real API with real services (docs/internals/engine.md, Lifecycle):
  * app deletion drops real PostgreSQL databases and roles; a terraform resource whose script escapes its
  * placeholders (`$\{…}`) is destroyed with the inputs it was provisioned with; a driver failing to deprovision
  * leaves the env (and app) `deleting` with the failure listed until a retry succeeds; the gitops folder of a

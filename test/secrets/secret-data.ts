@@ -1,7 +1,7 @@
 /**
  * Reads the data of a Kubernetes Secret as a file target wrote it, decoded to clear text, for tests that check what
  * a deployment put in a Secret. The directory and gitops targets SOPS-encrypt Secrets to Baton's age key by default
- * (docs/profiles-and-targets.md); give the test's identities with `useAgeIdentities` (from `<data dir>/age.agekey`).
+ * (docs/internals/profiles-and-targets.md); give the test's identities with `useAgeIdentities` (from `<data dir>/age.agekey`).
  * A plain Secret (`plaintext` mode) is read as is.
  */
 import { readFileSync, readdirSync } from 'node:fs';

@@ -53,7 +53,7 @@ export function toApplicationResponse({ app, envs }: AppWithEnvs) {
     created_at: app.created_at,
     created_by: app.created_by,
     envs: envs.map((e) => ({ id: e.id, name: e.name, type: e.type })),
-    // Baton: `deleting` while a deletion has environments left (docs/engine.md, Lifecycle).
+    // Baton: `deleting` while a deletion has environments left (docs/internals/engine.md, Lifecycle).
     status: app.status,
     status_changed_at: app.status_changed_at ?? app.created_at,
   };

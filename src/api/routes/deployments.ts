@@ -70,7 +70,7 @@ const PlanResponse = Type.Object(
     unresolved_workloads: Type.Array(Type.Object({ workload: Type.String(), message: Type.String() })),
     warnings: Type.Optional(Type.Array(Type.String(), { description: "What the deployment would go on with but a person should know, e.g. an environment value a variable uses that is not set (the variable gets an empty string)." })),
   },
-  { title: 'BatonPlanResponse', description: 'What a deployment would do: set diff, resource actions, per-object manifest diff (see docs/engine.md).' },
+  { title: 'BatonPlanResponse', description: 'What a deployment would do: set diff, resource actions, per-object manifest diff (see docs/internals/engine.md).' },
 );
 
 const PlanParams = Type.Object({ ...EnvParams.properties, planId: IdParam('Plan id') });

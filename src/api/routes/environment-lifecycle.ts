@@ -1,5 +1,5 @@
 /**
- * Deleting environments and applications (docs/engine.md, "Lifecycle"): resources are deprovisioned first
+ * Deleting environments and applications (docs/internals/engine.md, "Lifecycle"): resources are deprovisioned first
  * (dependents first, continuing past failures), the env leaves its deployment target, and only then are the rows
  * deleted. A deletion that leaves resources behind keeps the env (and app) in status `deleting` and answers 502
  * naming them; `DELETE` again or `POST .../envs/{envId}/baton/retry` retries.

@@ -42,7 +42,7 @@ export function toEnvironmentResponse(env: EnvRow) {
     type: env.type,
     created_at: env.created_at,
     created_by: env.created_by,
-    // Baton: `deleting` while a deletion has not removed everything yet (docs/engine.md, Lifecycle).
+    // Baton: `deleting` while a deletion has not removed everything yet (docs/internals/engine.md, Lifecycle).
     status: env.status,
     status_changed_at: env.status_changed_at ?? env.created_at,
   };

@@ -7,7 +7,7 @@ import { Option } from '@commander-js/extra-typings';
 import { ApiClient } from '../client.js';
 import { loadConfig, resolveContext } from '../config-file.js';
 import type { Context } from '../config-file.js';
-import { UsageError } from '../errors.js';
+import { EXIT, UsageError } from '../errors.js';
 import { chooseFormat } from '../render/format.js';
 import type { RefScope } from '../refs.js';
 
@@ -26,6 +26,24 @@ export const io = {
   stdoutIsTty: () => process.stdout.isTTY === true,
   stdinIsTty: () => process.stdin.isTTY === true,
 };
+
+/**
+ * Runs `task` with a signal that Ctrl-C aborts (the watch then ends normally, exit 0); a second Ctrl-C while a
+ * request hangs ends the process at once (exit 130, as a shell reports SIGINT).
+ */
+export async function withInterrupt<T>(task: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onInterrupt = () => {
+    if (controller.signal.aborted) process.exit(EXIT.interrupted);
+    controller.abort();
+  };
+  process.on('SIGINT', onInterrupt);
+  try {
+    return await task(controller.signal);
+  } finally {
+    process.removeListener('SIGINT', onInterrupt);
+  }
+}
 
 export function withConnection<C extends CommandUnknownOpts>(cmd: C): C {
   cmd.addOption(new Option('--url <url>', 'Baton API URL (env BATON_URL)'));

@@ -14,7 +14,7 @@ import { parseDuration } from '../duration.js';
 import { UsageError } from '../errors.js';
 import { promptHidden } from '../prompt.js';
 import { yaml } from '../lazy.js';
-import { commandOf, example, io, opt } from './common.js';
+import { commandOf, example, flag, io, opt } from './common.js';
 
 async function readAllStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -107,14 +107,21 @@ export function registerConfigCommands(program: Command): void {
       .command('set')
       .description(`set a value in the current context (${CONTEXT_KEYS.join(', ')})`)
       .argument('<key>', CONTEXT_KEYS.join('|'))
-      .argument('<value>', 'the value; an empty string removes it')
+      .argument('[value]', 'the value; an empty string removes it')
+      .option('--delete', 'remove the key from the context (humctl habit; same as an empty value)')
       .option('--context <name>', 'context to change (default: the current one)'),
     'baton config set env development',
+    'baton config set env --delete',
   ).action((...args: unknown[]) => {
-    const [key, value] = args as [string, string];
+    const [key, given] = args as [string, string | undefined];
+    const cmd = commandOf(args);
     if (!isContextKey(key)) throw new UsageError(`unknown key "${key}" (known: ${CONTEXT_KEYS.join(', ')})`);
+    const remove = flag(cmd, 'delete');
+    if (remove && given !== undefined && given !== '') throw new UsageError('give either a value or --delete, not both');
+    if (!remove && given === undefined) throw new UsageError(`give a value for "${key}" (or --delete to remove it)`);
+    const value = remove ? '' : (given ?? '');
     const cfg = loadConfig();
-    saveConfig(setContextValue(cfg, key, value === '' ? undefined : value, opt(commandOf(args), 'context')));
+    saveConfig(setContextValue(cfg, key, value === '' ? undefined : value, opt(cmd, 'context')));
     io.out(`${key} ${value === '' ? 'removed' : 'set'}`);
   });
 

@@ -11,7 +11,7 @@ import { BatonError, InvalidInput, NotFound } from '../../shared/errors.js';
 import { seg } from '../client.js';
 import { OperationFailed, UsageError } from '../errors.js';
 import type { Progress } from '../render/progress.js';
-import { resolveDeployment, resolveSetId } from '../refs.js';
+import { resolveDeltaId, resolveDeployment, resolveSetId } from '../refs.js';
 import { collect, commandOf, connect, example, flag, io, list, opt, refScope, text, withConnection } from './common.js';
 import type { Connection } from './common.js';
 
@@ -79,6 +79,13 @@ export async function printDeploymentErrors(c: Connection, envId: string, deploy
     if (located.length > 0) continue;
     io.err(`  ${text(e.scope ?? '')} ${text(e.object_id ?? '')}: ${text(e.summary ?? e.code ?? '')}${e.message && e.message !== e.summary ? ` - ${text(e.message)}` : ''}`);
   }
+}
+
+/** `--overrides-file`, or humctl's `--overrides`; both at once is a usage error. */
+function overridesFile(cmd: ReturnType<typeof commandOf>): string | undefined {
+  const [long, short] = [opt(cmd, 'overridesFile'), opt(cmd, 'overrides')];
+  if (long !== undefined && short !== undefined) throw new UsageError('give --overrides or --overrides-file, not both');
+  return long ?? short;
 }
 
 /** Follows a deployment to its end; throws DeploymentFailed (exit 1) when it does not succeed. */
@@ -255,6 +262,7 @@ export function registerDeployCommands(program: Command): void {
         .option('--image <image>', 'image for containers whose image is "."')
         .option('-p, --property <path=value>', 'property override: YAML value; path alone, empty or null deletes (repeatable)', collect, [] as string[])
         .option('--overrides-file <file>', 'YAML document deep-merged into the workload before validation')
+        .option('--overrides <file>', "humctl's name for --overrides-file")
         .option('--file-root <dir>', "directory files.*.source may read from (default: the Score file's directory)")
         .option('--workload-source-url <url>', 'sets the humanitec.io/workload-source annotation of the workloads')
         .option(
@@ -287,7 +295,7 @@ export function registerDeployCommands(program: Command): void {
           image: opt(cmd, 'image'),
           extensions: opt(cmd, 'extensions'),
           properties: list(cmd, 'property'),
-          overridesFile: opt(cmd, 'overridesFile'),
+          overridesFile: overridesFile(cmd),
           fileRoot: opt(cmd, 'fileRoot'),
           workloadSourceUrl: opt(cmd, 'workloadSourceUrl'),
           deployConfig,
@@ -402,11 +410,13 @@ export function registerDeployCommands(program: Command): void {
   const common = <C extends CommandUnknownOpts>(sub: C, ...examples: string[]) =>
     example(withConnection(sub.option('--comment <text>', 'deployment comment').option('--wait', 'follow the deployment until it ends')), ...examples);
 
-  common(deploy.command('delta').description('deploy a delta to an environment').argument('<deltaId>', 'delta id').argument('<env>', 'environment id'), 'baton deploy delta 0a1b2c development --app my-app').action(
+  common(deploy.command('delta').description('deploy a delta to an environment').argument('<deltaId>', 'delta id or a unique prefix of it').argument('<env>', 'environment id'), 'baton deploy delta 0a1b2c development --app my-app').action(
     async (...args: unknown[]) => {
       const cmd = commandOf(args);
-      const [deltaId, envId] = args as [string, string];
-      await startDeployment(connect(cmd), envId, { delta_id: deltaId, comment: opt(cmd, 'comment') ?? `deploy delta ${deltaId}` }, flag(cmd, 'wait'));
+      const [deltaRef, envId] = args as [string, string];
+      const c = connect(cmd);
+      const deltaId = await resolveDeltaId(refScope(c), deltaRef);
+      await startDeployment(c, envId, { delta_id: deltaId, comment: opt(cmd, 'comment') ?? `deploy delta ${deltaId}` }, flag(cmd, 'wait'));
     },
   );
   common(deploy.command('set').description('deploy a deployment set to an environment').argument('<setId>', 'set id').argument('<env>', 'environment id'), 'baton deploy set 4f2e... staging --app my-app').action(

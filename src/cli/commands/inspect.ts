@@ -108,6 +108,70 @@ export function registerInspectCommands(program: Command): void {
     withOutput(
       withConnection(
         resources
+          .command('active-resource-usage')
+          .description('which apps and environments use which active resources and definitions, and how many deploys ago each was provisioned (--app/--env narrow it; without --app: every app)')
+          .option('--def <defId>', 'only the resources this resource definition provisioned'),
+      ),
+    ),
+    'baton resources active-resource-usage --app my-app --env development',
+    'baton resources active-resource-usage --def postgres-dev --env ""',
+  ).action(async (...args: unknown[]) => {
+    const cmd = commandOf(args);
+    const c = connect(cmd);
+    const org = `/orgs/${seg(c.org())}`;
+    const { app: onlyApp, env: onlyEnv } = c.context;
+    const defId = opt(cmd, 'def');
+    let found: Row[];
+    if (defId !== undefined) {
+      found = (await c.client.get<Row[]>(`${org}/resources/defs/${seg(defId)}/resources`)).filter((r) => (!onlyApp || r.app_id === onlyApp) && (!onlyEnv || r.env_id === onlyEnv));
+    } else {
+      const apps = onlyApp ? [onlyApp] : (await c.client.get<Row[]>(`${org}/apps`)).map((a) => text(a.id));
+      const perApp = await Promise.all(
+        apps.map(async (appId) => {
+          const envs = onlyEnv ? [onlyEnv] : (await c.client.get<Row[]>(`${org}/apps/${seg(appId)}/envs`)).map((e) => text(e.id));
+          return (await Promise.all(envs.map((envId) => c.client.get<Row[]>(`${org}/apps/${seg(appId)}/envs/${seg(envId)}/resources`)))).flat();
+        }),
+      );
+      found = perApp.flat();
+    }
+    const { deployIdsNewestFirst, resourceUsage } = await import('../render/resource-usage.js');
+    const pairs = [...new Set(found.map((r) => `${text(r.app_id)}/${text(r.env_id)}`))];
+    const deploys = new Map(
+      await Promise.all(
+        pairs.map(async (pair) => {
+          const [appId = '', envId = ''] = pair.split('/');
+          const list = (await c.client.getOptional<Row[]>(`${org}/apps/${seg(appId)}/envs/${seg(envId)}/deploys`)) ?? [];
+          return [pair, deployIdsNewestFirst(list)] as const;
+        }),
+      ),
+    );
+    const rows = resourceUsage(found, (appId, envId) => deploys.get(`${appId}/${envId}`) ?? []);
+    const format = outputFormat(cmd);
+    if (format !== 'table') {
+      io.out(render(rows, format));
+      return;
+    }
+    if (rows.length === 0) {
+      io.out('No active resources found.');
+      return;
+    }
+    io.out(
+      render(rows, 'table', [
+        { header: 'APP', value: (r) => r.app_id },
+        { header: 'ENV', value: (r) => r.env_id },
+        { header: 'TYPE', value: (r) => r.type },
+        { header: 'CLASS', value: (r) => r.class },
+        { header: 'RES ID', value: (r) => r.res_id },
+        { header: 'DEFINITION', value: (r) => r.def_id },
+        { header: 'USAGE', value: (r) => r.usage },
+      ]),
+    );
+  });
+
+  example(
+    withOutput(
+      withConnection(
+        resources
           .command('explain')
           .description('which resource definition a resource matches in an environment, and why the others do not')
           .argument('<type>', 'resource type, e.g. postgres')

@@ -14,8 +14,9 @@ import { UsageError } from '../errors.js';
 import { yaml } from '../lazy.js';
 import type { Column } from '../render/format.js';
 import { guessColumns, parseGetOutput, render, renderGet } from '../render/format.js';
-import { resolveDeploymentId, resolveSetId } from '../refs.js';
-import { collect, commandOf, connect, refScope, example, flag, io, list, opt, text, withConnection, withOutput } from './common.js';
+import { resolveDeltaId, resolveDeploymentId, resolveSetId } from '../refs.js';
+import { WATCH_INTERVAL, WATCH_TIMEOUT_DEFAULT, parseWatchInterval, watch } from '../watch.js';
+import { collect, commandOf, connect, refScope, example, flag, io, list, opt, text, withConnection, withInterrupt, withOutput } from './common.js';
 import type { Connection } from './common.js';
 
 type Row = Record<string, unknown>;
@@ -72,6 +73,7 @@ export const KINDS: Kind[] = [
   { name: 'env-types', aliases: ['env-type', 'environment-types'], collection: (c) => `${org(c)}/env-types`, item: (c, id) => `${org(c)}/env-types/${seg(id)}`, columns: [{ header: 'ID', value: field('id') }, { header: 'DESCRIPTION', value: field('description') }] },
   {
     name: 'deltas', aliases: ['delta'], collection: (c) => `${app(c)}/deltas`, item: (c, id) => `${app(c)}/deltas/${seg(id)}`,
+    resolve: (c, ref) => resolveDeltaId(refScope(c), ref),
     columns: [
       { header: 'ID', value: field('id') }, { header: 'NAME', value: (r) => (r.metadata as Row | undefined)?.name }, { header: 'ENV', value: (r) => (r.metadata as Row | undefined)?.env_id },
       { header: 'ADD', value: (r) => Object.keys(((r.modules as Row | undefined)?.add as Row | undefined) ?? {}).join(',') },
@@ -121,6 +123,9 @@ export function findKind(name: string): Kind {
   return kind;
 }
 
+/** Deployment statuses after which nothing changes any more (what `get deploy ID -w` waits for). */
+const FINISHED_DEPLOYMENT = new Set(['succeeded', 'failed', 'cancelled', 'canceled', 'error']);
+
 /** A 404 for a missing endpoint says so plainly instead of "not found". */
 function unsupported(kind: Kind, error: unknown): never {
   if (error instanceof NotFound && error.details.routeMissing === true) {
@@ -159,9 +164,13 @@ export function registerObjectCommands(program: Command): void {
         .argument('<kind>', 'object kind')
         .argument('[id]', 'object id; deployments and sets also take a unique prefix, . (newest deployment) and +N (N before it)')
         .option('-o, --output <format>', 'table|wide|json|yaml|name|jsonpath=EXPR (default: table on a terminal, json when piped)')
-        .option('--no-headers', 'tables without the header row'),
+        .option('--no-headers', 'tables without the header row')
+        .option('-w, --watch', 'keep watching: print again on every change; a deployment is followed until it is finished (Ctrl-C ends, exit 0)')
+        .option('--interval <seconds>', `with -w: seconds between polls (${WATCH_INTERVAL.minMs / 1000} to ${WATCH_INTERVAL.maxMs / 1000})`, String(WATCH_INTERVAL.defaultMs / 1000))
+        .option('--watch-timeout <duration>', 'with -w: end the watch after this long, e.g. 30m, 2h', WATCH_TIMEOUT_DEFAULT),
     ),
     'baton get apps',
+    'baton get deploy . -w --app my-app --env development',
     'baton get deploy . --app my-app --env development',
     'baton get deploy-error --app my-app --env development',
     "baton get envs --app my-app -o jsonpath='{.items[*].id}'",
@@ -173,16 +182,41 @@ export function registerObjectCommands(program: Command): void {
     const ref = (args[1] as string | undefined) ?? kind.defaultId;
     const c = connect(cmd);
     const output = parseGetOutput(opt(cmd, 'output'), io.stdoutIsTty());
-    let body: unknown;
+    const noHeaders = flag(cmd, 'headers') === false;
+    let load: () => Promise<unknown>;
     if (ref !== undefined) {
       if (!kind.item) throw new UsageError(`"${kind.name}" has no single-object view; run \`baton get ${kind.name}\``);
-      const id = kind.resolve ? await kind.resolve(c, ref) : ref;
-      body = await c.client.get(await kind.item(c, id));
+      // Resolved once: a watch of `.` keeps following the deployment it started with.
+      const path = await kind.item(c, kind.resolve ? await kind.resolve(c, ref) : ref);
+      load = () => c.client.get(path);
     } else {
-      body = await c.client.get(await kind.collection(c)).catch((error: unknown) => unsupported(kind, error));
-      if (kind.enrich && Array.isArray(body) && (output.format === 'table' || output.format === 'wide')) body = await kind.enrich(c, body as Row[]);
+      const path = await kind.collection(c);
+      load = async () => {
+        const body = await c.client.get(path).catch((error: unknown) => unsupported(kind, error));
+        return kind.enrich && Array.isArray(body) && (output.format === 'table' || output.format === 'wide') ? kind.enrich(c, body as Row[]) : body;
+      };
     }
-    io.out(renderGet(body, output, kind.columns ?? guessColumns(rowsOf(body)), flag(cmd, 'headers') === false, kind.name.replace(/s$/, '')));
+    const show = (body: unknown) => renderGet(body, output, kind.columns ?? guessColumns(rowsOf(body)), noHeaders, kind.name.replace(/s$/, ''));
+    if (!flag(cmd, 'watch')) {
+      io.out(show(await load()));
+      return;
+    }
+    const intervalMs = parseWatchInterval(opt(cmd, 'interval'));
+    if (intervalMs === undefined) throw new UsageError(`--interval must be a number of seconds (got "${opt(cmd, 'interval') ?? ''}")`);
+    const timeoutMs = parseDuration(opt(cmd, 'watchTimeout') ?? WATCH_TIMEOUT_DEFAULT);
+    const followsDeployment = ref !== undefined && kind.name === 'deploys';
+    const end = await withInterrupt((signal) =>
+      watch({
+        load,
+        render: show,
+        finished: followsDeployment ? (body) => FINISHED_DEPLOYMENT.has(String((body as Row | undefined)?.status)) : undefined,
+        out: io.out,
+        intervalMs,
+        timeoutMs,
+        signal,
+      }),
+    );
+    if (end === 'timeout') io.err(`watch ended after ${opt(cmd, 'watchTimeout') ?? WATCH_TIMEOUT_DEFAULT} (--watch-timeout)`);
   });
 
   example(
@@ -275,11 +309,9 @@ export function registerObjectCommands(program: Command): void {
     const cmd = commandOf(args);
     const [ref, op, path, raw] = args as [string, string, string, string | undefined];
     const { deltaEdit } = await import('../delta-edit.js');
-    const { matchId } = await import('../refs.js');
     const change = deltaEdit(op, path, raw === undefined ? undefined : (yaml().parse(raw) as unknown));
     const c = connect(cmd);
-    const deltas = await c.client.get<{ id: string }[]>(`${app(c)}/deltas`);
-    const id = matchId(ref, deltas.map((d) => d.id), 'delta');
+    const id = await resolveDeltaId(refScope(c), ref);
     const body = await c.client.patch(`${app(c)}/deltas/${seg(id)}`, [change]);
     const format = opt(cmd, 'output');
     io.out(format === 'json' || format === 'yaml' ? render(body, format) : `delta ${id} updated`);

@@ -2,7 +2,7 @@ import { columnType as t } from '../ddl.js';
 import type { BatonMigration } from './types.js';
 
 /**
- * Deployment plans (Baton, see docs/engine.md). A plan records the environment's deployment pointers at planning
+ * Deployment plans (Baton, see docs/internals/engine.md). A plan records the environment's deployment pointers at planning
  * time, so a deployment that names the plan can refuse to run when the environment moved on since; `plan` is the
  * plan as the API returned it (secret data redacted), `object_hashes` the content hashes of the rendered objects.
  * Plans go with their environment (cascade).

@@ -2,7 +2,7 @@ import { columnType as t } from '../ddl.js';
 import type { BatonMigration } from './types.js';
 
 /**
- * Environment and application lifecycle (docs/engine.md, "Lifecycle").
+ * Environment and application lifecycle (docs/internals/engine.md, "Lifecycle").
  *
  * - `envs.status`, `apps.status`: `active`, or `deleting` while a deletion has not removed everything (a driver
  *   failed to deprovision a resource). An env in `deleting` refuses deployments; DELETE again or

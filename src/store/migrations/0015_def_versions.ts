@@ -2,7 +2,7 @@ import { columnType as t } from '../ddl.js';
 import type { BatonMigration } from './types.js';
 
 /**
- * Resource definition versions you can archive and promote, and active resources pinned to one (docs/resources.md,
+ * Resource definition versions you can archive and promote, and active resources pinned to one (docs/internals/resources.md,
  * "Definition versions").
  *
  * - `resource_definition_versions.archived`: 0/1; an archived version cannot be promoted nor pinned. Existing

@@ -1,0 +1,70 @@
+/**
+ * Delta ids by unique prefix wherever the CLI takes one (`get delta`, `update delta`, `deploy delta`), the real binary
+ * against a Baton in this process (issue #23: "ids accept unique prefixes everywhere an id is taken").
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { startInProcessBaton } from '../helpers/in-process.js';
+import type { InProcessBaton } from '../helpers/in-process.js';
+
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+describe('delta ids by prefix', { timeout: 120_000 }, () => {
+  let baton: InProcessBaton;
+  let dir: string;
+
+  before(async () => {
+    baton = await startInProcessBaton({ listen: true });
+    dir = mkdtempSync(join(tmpdir(), 'baton-delta-refs-'));
+  });
+  after(async () => {
+    await baton?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const cli = (args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>
+    new Promise((resolve, reject) => {
+      const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(BATON_|HUMANITEC_)/.test(k)));
+      const child = spawn(process.execPath, ['bin/baton.js', ...args, '--app', 'deltas'], {
+        cwd: REPO_ROOT,
+        env: { ...env, BATON_URL: baton.url, BATON_TOKEN: baton.token, BATON_ORG: baton.org, BATON_CONFIG: join(dir, 'cli.yaml') },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      child.once('error', reject);
+      child.once('exit', (code) => resolve({ code, stdout, stderr }));
+    });
+
+  it('get, update and deploy take a unique prefix of a delta id; an unknown one is exit 4', async () => {
+    assert.equal((await cli(['create', 'app', 'deltas'])).code, 0);
+    const created = await cli(['create', 'delta', '--env', 'development', '-o', 'json']);
+    assert.equal(created.code, 0, created.stderr);
+    const id = (JSON.parse(created.stdout) as { id: string }).id;
+    const prefix = id.slice(0, 8);
+
+    const shown = await cli(['get', 'delta', prefix, '-o', 'json']);
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.equal((JSON.parse(shown.stdout) as { id: string }).id, id);
+
+    const updated = await cli(['update', 'delta', prefix, 'add', '/modules/web', '{profile: humanitec/default-module, spec: {containers: {main: {id: main, image: "busybox:1"}}}}']);
+    assert.equal(updated.code, 0, updated.stderr);
+
+    const deployed = await cli(['deploy', 'delta', prefix, 'development']);
+    assert.equal(deployed.code, 0, deployed.stderr);
+    const deploys = await baton.app.inject({ method: 'GET', url: `/orgs/${baton.org}/apps/deltas/envs/development/deploys`, headers: baton.authHeaders });
+    const comments = deploys.json<{ comment: string }[]>().map((d) => d.comment);
+    assert.deepEqual(comments, [`deploy delta ${id}`], 'the full id was sent');
+
+    const unknown = await cli(['get', 'delta', 'zzzz']);
+    assert.equal(unknown.code, 4, unknown.stderr);
+    assert.match(unknown.stderr, /no delta id starts with "zzzz"/);
+  });
+});
