@@ -1,132 +1,24 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { parse } from 'yaml';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DriverFailed, InvalidInput } from '../shared/errors.js';
 import { renderWorkload } from '../profiles/index.js';
 import { KubernetesTarget, kubeConfigFromOutputs } from './kubernetes.js';
 import type { K8sObject } from './types.js';
+import { startInTestKubeApiServer } from '../../test/helpers/in-test-kube-api-server.js';
+import type { RecordedKubeRequest } from '../../test/helpers/in-test-kube-api-server.js';
+import { issue, makeCa } from '../../test/helpers/test-pki.js';
 
-interface Recorded {
-  method: string;
-  path: string;
-  query: URLSearchParams;
-  contentType: string | undefined;
-  authorization: string | undefined;
-}
+type Recorded = RecordedKubeRequest;
 
-/** Discovery answers: group/version → resources (plural name, kind, namespaced). */
-const DISCOVERY: Record<string, { name: string; kind: string; namespaced: boolean }[]> = {
-  '/api/v1': [
-    { name: 'namespaces', kind: 'Namespace', namespaced: false },
-    { name: 'configmaps', kind: 'ConfigMap', namespaced: true },
-    { name: 'secrets', kind: 'Secret', namespaced: true },
-    { name: 'services', kind: 'Service', namespaced: true },
-  ],
-  '/apis/apps/v1': [
-    { name: 'deployments', kind: 'Deployment', namespaced: true },
-    { name: 'statefulsets', kind: 'StatefulSet', namespaced: true },
-  ],
-  '/apis/rbac.authorization.k8s.io/v1': [{ name: 'clusterroles', kind: 'ClusterRole', namespaced: false }],
-};
-
-/**
- * A loopback stand-in for the Kubernetes API server: enough discovery, server-side apply, list, read and
- * delete to exercise the wire protocol, recording every request. No API server can run on this machine.
- */
-async function fakeApiServer(t: { after(fn: () => Promise<void> | void): void }, options: { rejectApplyOf?: string; rolloutAfterReads?: number } = {}) {
-  const requests: Recorded[] = [];
-  const objects = new Map<string, K8sObject>(); // key: groupVersion|resource|namespace|name
-  let reads = 0;
-
-  function route(path: string): { gv: string; resource: string; namespace?: string; name?: string } | undefined {
-    const match = /^(\/api\/v1|\/apis\/[^/]+\/[^/]+)(?:\/(.*))?$/.exec(path);
-    if (!match) return undefined;
-    const gv = match[1]!;
-    const rest = (match[2] ?? '').split('/').filter(Boolean);
-    if (rest[0] === 'namespaces' && rest.length >= 3) return { gv, namespace: rest[1]!, resource: rest[2]!, ...(rest[3] ? { name: rest[3] } : {}) };
-    return { gv, resource: rest[0] ?? '', ...(rest[1] ? { name: rest[1] } : {}) };
-  }
-
-  function send(res: ServerResponse, status: number, body: unknown) {
-    res.writeHead(status, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(body));
-  }
-
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => {
-      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      requests.push({
-        method: req.method ?? '',
-        path: url.pathname,
-        query: url.searchParams,
-        contentType: req.headers['content-type'],
-        authorization: req.headers.authorization,
-      });
-      const discovery = DISCOVERY[url.pathname];
-      if (req.method === 'GET' && discovery) {
-        return send(res, 200, {
-          kind: 'APIResourceList',
-          groupVersion: url.pathname.replace(/^\/apis?\//, ''),
-          resources: discovery.map((r) => ({ ...r, singularName: '', verbs: ['get', 'list', 'patch', 'delete'] })),
-        });
-      }
-      const r = route(url.pathname);
-      const known = r && DISCOVERY[r.gv]?.find((d) => d.name === r.resource);
-      if (!r || !known) return send(res, 404, { kind: 'Status', status: 'Failure', code: 404, message: `no route ${url.pathname}` });
-      const key = (ns: string | undefined, name: string) => `${r.gv}|${r.resource}|${ns ?? ''}|${name}`;
-      if (req.method === 'PATCH' && r.name) {
-        const object = parse(body) as K8sObject;
-        if (options.rejectApplyOf === `${r.resource}/${r.name}`) {
-          return send(res, 422, {
-            kind: 'Status',
-            status: 'Failure',
-            code: 422,
-            reason: 'Invalid',
-            message: `${known.kind}.apps "${r.name}" is invalid: spec.template.spec.containers[0].image: Required value`,
-          });
-        }
-        const stored = { ...object, metadata: { ...object.metadata, generation: 1 } };
-        objects.set(key(r.namespace, r.name), stored);
-        return send(res, 200, stored);
-      }
-      if (req.method === 'GET' && r.name) {
-        const object = objects.get(key(r.namespace, r.name));
-        if (!object) return send(res, 404, { kind: 'Status', code: 404, message: 'not found' });
-        reads += 1;
-        const ready = reads >= (options.rolloutAfterReads ?? 1);
-        const replicas = (object.spec as { replicas?: number } | undefined)?.replicas ?? 1;
-        return send(res, 200, {
-          ...object,
-          status: ready ? { observedGeneration: 1, updatedReplicas: replicas, availableReplicas: replicas } : { observedGeneration: 1 },
-        });
-      }
-      if (req.method === 'GET') {
-        const selector = url.searchParams.get('labelSelector') ?? '';
-        const wanted = selector.split(',').filter(Boolean).map((p) => p.split('='));
-        const items = [...objects.entries()]
-          .filter(([k]) => k.startsWith(`${r.gv}|${r.resource}|${r.namespace ?? ''}`))
-          .map(([, o]) => o)
-          .filter((o) => wanted.every(([k, v]) => o.metadata.labels?.[k!] === v))
-          .map(({ apiVersion: _a, kind: _k, ...rest }) => rest);
-        return send(res, 200, { kind: `${known.kind}List`, apiVersion: r.gv.replace(/^\/apis?\//, ''), metadata: {}, items });
-      }
-      if (req.method === 'DELETE' && r.name) {
-        const existed = objects.delete(key(r.namespace, r.name));
-        return send(res, existed ? 200 : 404, { kind: 'Status', status: existed ? 'Success' : 'Failure', code: existed ? 200 : 404 });
-      }
-      return send(res, 405, { kind: 'Status', code: 405, message: 'unsupported' });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  const port = (server.address() as AddressInfo).port;
-  const kubeConfig = kubeConfigFromOutputs({ cluster_data: { server: `http://127.0.0.1:${port}`, 'insecure-skip-tls-verify': true }, credentials: { token: 'tok-123' } });
-  return { requests, objects, target: new KubernetesTarget({ kubeConfig, pollIntervalMs: 10 }) };
+/** The in-test Kubernetes API server (plain HTTP, bearer token) and a target pointed at it. */
+async function inTestApiServer(t: { after(fn: () => Promise<void> | void): void }, options: { rejectApplyOf?: string; rolloutAfterReads?: number } = {}) {
+  const server = await startInTestKubeApiServer(options);
+  t.after(() => server.close());
+  const kubeConfig = kubeConfigFromOutputs({ cluster_data: { server: server.url, 'insecure-skip-tls-verify': true }, credentials: { token: 'tok-123' } });
+  return { requests: server.requests, objects: server.objects, target: new KubernetesTarget({ kubeConfig, pollIntervalMs: 10 }) };
 }
 
 const context = { orgId: 'acme', appId: 'shop', envId: 'dev', namespace: 'shop-dev' };
@@ -148,8 +40,8 @@ const clusterRole: K8sObject = {
 
 const patches = (requests: Recorded[]) => requests.filter((r) => r.method === 'PATCH');
 
-test('server-side apply sends apply patches as field manager baton with force, namespace first, then cluster-scoped, then namespaced objects (Kubernetes protocol test)', async (t) => {
-  const { requests, target } = await fakeApiServer(t);
+test('server-side apply sends apply patches as field manager baton with force, namespace first, then cluster-scoped, then namespaced objects (in-test Kubernetes API server)', async (t) => {
+  const { requests, target } = await inTestApiServer(t);
   const result = await target.apply({ deploymentId: 'd1', appId: 'shop', envId: 'dev', namespace: 'shop-dev', objects: [...(await workload('web', 'd1')), clusterRole] });
 
   for (const request of patches(requests)) {
@@ -174,8 +66,8 @@ test('server-side apply sends apply patches as field manager baton with force, n
   assert.ok(result.changed.includes('Deployment.apps/shop-dev/web'));
 });
 
-test('objects with this app/env labels that are no longer rendered are listed and deleted; the namespace never is (Kubernetes protocol test)', async (t) => {
-  const { requests, target, objects } = await fakeApiServer(t);
+test('objects with this app/env labels that are no longer rendered are listed and deleted; the namespace never is (in-test Kubernetes API server)', async (t) => {
+  const { requests, target, objects } = await inTestApiServer(t);
   const base = { appId: 'shop', envId: 'dev', namespace: 'shop-dev' };
   await target.apply({ ...base, deploymentId: 'd1', objects: [...(await workload('web', 'd1')), ...(await workload('api', 'd1')), clusterRole] });
   requests.length = 0;
@@ -210,8 +102,8 @@ test('objects with this app/env labels that are no longer rendered are listed an
   assert.deepEqual(await target.lastApplied('shop', 'prod'), []);
 });
 
-test('removeEnvironment deletes the objects Baton applied for the app/env and its inventory, never the namespace or other envs (Kubernetes protocol test)', async (t) => {
-  const { requests, target, objects } = await fakeApiServer(t);
+test('removeEnvironment deletes the objects Baton applied for the app/env and its inventory, never the namespace or other envs (in-test Kubernetes API server)', async (t) => {
+  const { requests, target, objects } = await inTestApiServer(t);
   await target.apply({ appId: 'shop', envId: 'dev', namespace: 'shop-dev', deploymentId: 'd1', objects: [...(await workload('web', 'd1')), clusterRole] });
   await target.apply({ appId: 'shop', envId: 'prod', namespace: 'shop-prod', deploymentId: 'd1', objects: [] });
   requests.length = 0;
@@ -234,8 +126,8 @@ test('removeEnvironment deletes the objects Baton applied for the app/env and it
   assert.deepEqual((await target.removeEnvironment('shop', 'dev')).removed, [], 'removing what is gone changes nothing');
 });
 
-test('a rejected apply becomes a non-retryable DriverFailed naming the object and the server message (Kubernetes protocol test)', async (t) => {
-  const { requests, target } = await fakeApiServer(t, { rejectApplyOf: 'deployments/bad' });
+test('a rejected apply becomes a non-retryable DriverFailed naming the object and the server message (in-test Kubernetes API server)', async (t) => {
+  const { requests, target } = await inTestApiServer(t, { rejectApplyOf: 'deployments/bad' });
   await assert.rejects(
     target.apply({ deploymentId: 'd1', appId: 'shop', envId: 'dev', namespace: 'shop-dev', objects: await workload('bad', 'd1') }),
     (error: unknown) =>
@@ -248,8 +140,8 @@ test('a rejected apply becomes a non-retryable DriverFailed naming the object an
   assert.ok(!requests.some((r) => r.method === 'DELETE'), 'nothing pruned after a failed apply');
 });
 
-test('deploy.success available waits until the Deployment has rolled out (Kubernetes protocol test)', async (t) => {
-  const { requests, target } = await fakeApiServer(t, { rolloutAfterReads: 3 });
+test('deploy.success available waits until the Deployment has rolled out (in-test Kubernetes API server)', async (t) => {
+  const { requests, target } = await inTestApiServer(t, { rolloutAfterReads: 3 });
   await target.apply({ deploymentId: 'd1', appId: 'shop', envId: 'dev', namespace: 'shop-dev', objects: await workload('web', 'd1'), waitFor: 'available', timeoutMs: 5000 });
   const reads = requests.filter((r) => r.method === 'GET' && r.path === '/apis/apps/v1/namespaces/shop-dev/deployments/web');
   assert.equal(reads.length, 3);
@@ -261,4 +153,58 @@ test('a kubeconfig needs a server and credentials from the k8s-cluster outputs',
   const kc = kubeConfigFromOutputs({ cluster_data: { server: 'https://k8s', 'certificate-authority-data': 'Q0E=' }, credentials: { token: 't' } });
   assert.equal(kc.getCurrentCluster()?.server, 'https://k8s');
   assert.equal(kc.getCurrentUser()?.token, 't');
+});
+
+test('client-certificate login over HTTPS: the cluster CA verifies the server, the client certificate is what the server sees, and a certificate of another CA is refused with a non-retryable error saying so (in-test Kubernetes API server)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'baton-k8s-pki-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const ca = makeCa(dir, 'cluster-ca');
+  const foreignCa = makeCa(dir, 'foreign-ca');
+  const serverCert = issue(dir, ca, 'apiserver', { cn: 'kube-apiserver', ip: '127.0.0.1' });
+  const server = await startInTestKubeApiServer({ tls: { key: serverCert.key, cert: serverCert.cert, clientCa: ca.cert } });
+  t.after(() => server.close());
+  const b64 = (pem: string) => Buffer.from(pem).toString('base64');
+  const targetWith = (client: { cert: string; key: string }) =>
+    new KubernetesTarget({
+      kubeConfig: kubeConfigFromOutputs({
+        cluster_data: { server: server.url, 'certificate-authority-data': b64(ca.cert) },
+        credentials: { 'client-certificate-data': b64(client.cert), 'client-key-data': b64(client.key) },
+      }),
+      pollIntervalMs: 10,
+    });
+
+  const good = issue(dir, ca, 'deployer', { cn: 'baton-deployer', o: 'platform' });
+  const result = await targetWith(good).apply({ deploymentId: 'd1', appId: 'shop', envId: 'dev', namespace: 'shop-dev', objects: await workload('web', 'd1') });
+  assert.ok(result.changed.includes('Deployment.apps/shop-dev/web'), JSON.stringify(result));
+  const apply = server.requests.find((r) => r.method === 'PATCH' && r.path === '/apis/apps/v1/namespaces/shop-dev/deployments/web');
+  assert.ok(apply, 'the Deployment was applied');
+  assert.equal(apply.clientCertCN, 'baton-deployer');
+  assert.equal(apply.authenticated, true);
+  assert.equal(apply.contentType, 'application/apply-patch+yaml');
+  assert.ok(server.requests.every((r) => r.authorization === undefined), 'no bearer token sent');
+
+  server.requests.length = 0;
+  const stranger = issue(dir, foreignCa, 'stranger', { cn: 'baton-deployer' });
+  await assert.rejects(
+    targetWith(stranger).apply({ deploymentId: 'd2', appId: 'shop', envId: 'dev', namespace: 'shop-dev', objects: await workload('web', 'd2') }),
+    (error: unknown) =>
+      error instanceof DriverFailed &&
+      error.retryable === false &&
+      error.message.includes('HTTP 401') &&
+      error.message.includes('did not accept the credentials of the k8s-cluster resource') &&
+      error.message.includes('client certificate not signed by the cluster\'s CA'),
+  );
+  assert.ok(server.requests.length > 0 && server.requests.every((r) => r.authenticated === false), 'every request of the stranger was refused');
+  assert.ok(!server.requests.some((r) => r.method === 'PATCH'), 'nothing applied');
+
+  // A server certificate the configured CA did not sign is refused by Baton before any request is sent.
+  const wrongCaTarget = new KubernetesTarget({
+    kubeConfig: kubeConfigFromOutputs({
+      cluster_data: { server: server.url, 'certificate-authority-data': b64(foreignCa.cert) },
+      credentials: { 'client-certificate-data': b64(good.cert), 'client-key-data': b64(good.key) },
+    }),
+  });
+  server.requests.length = 0;
+  await assert.rejects(wrongCaTarget.lastApplied('shop', 'dev'), (error: unknown) => error instanceof DriverFailed && /certificate/i.test(error.message));
+  assert.equal(server.requests.length, 0);
 });

@@ -94,8 +94,19 @@ function describeFailure(error: unknown): { message: string; status?: number } {
   return { message: error instanceof Error ? error.message : String(error) };
 }
 
+/** What a refused login means, for the statuses the API server answers when it does not accept the credentials. */
+function loginHint(status: number | undefined): string {
+  if (status === 401) {
+    return ' (the Kubernetes API server did not accept the credentials of the k8s-cluster resource: a client certificate not signed by the cluster\'s CA or expired, or a wrong token; check `credentials` in its secrets or secret_refs)';
+  }
+  if (status === 403) return ' (the credentials of the k8s-cluster resource were accepted but are not allowed to do this: check the RBAC bindings of that user)';
+  return '';
+}
+
 function failure(action: string, key: string, error: unknown): DriverFailed {
-  const { message, status } = describeFailure(error);
+  const described = describeFailure(error);
+  const status = described.status;
+  const message = described.message + loginHint(status);
   // Conflicts, throttling, server errors and connection problems may pass; a rejected object will not.
   const retryable = status === undefined || status === 409 || status === 429 || status >= 500;
   return new DriverFailed(`${action} ${key} failed: ${message}`, { object: key, status }, { cause: error, retryable });
