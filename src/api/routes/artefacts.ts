@@ -8,7 +8,7 @@ import type { ArtefactsService } from '../../ci/index.js';
 import { COMMON_ERRORS, IdParam, NoContent, OrgParams, errorResponses } from '../schemas.js';
 import { ConvertScoreToSetBody, WorkloadArtefactVersionDeploymentSet } from './score.js';
 import type { RouteModule } from './types.js';
-import { PagingQuery, pageList } from './paging.js';
+import { PagingQuery, pageList, pageRequest, setNextLink } from './paging.js';
 
 export const DEPLOYMENT_SET_MEDIA_TYPE = 'application/x.workload-deployment-set+json';
 export const DEPLOYMENT_SET_YAML_MEDIA_TYPE = 'application/x.workload-deployment-set+x-yaml';
@@ -130,7 +130,14 @@ export const registerArtefactRoutes: RouteModule = (app, { ci }) => {
         response: { 200: Type.Array(ArtefactVersionResponse), ...errorResponses(...COMMON_ERRORS, 404) },
       },
     },
-    async (request, reply) => pageList(request, reply, request.query, await artefacts.listVersions(request.params.orgId, request.query), (v) => v.id),
+    async (request, reply) => {
+      const { per_page: _perPage, page: _page, ...filters } = request.query;
+      const page = pageRequest(request.query);
+      if (page === undefined) return artefacts.listVersions(request.params.orgId, filters);
+      const listed = await artefacts.pageVersions(request.params.orgId, filters, page);
+      setNextLink(request, reply, listed.nextToken, request.query.per_page);
+      return listed.items;
+    },
   );
   app.get(
     '/orgs/:orgId/artefact-versions/:artefactVersionId',
@@ -204,8 +211,12 @@ export const registerArtefactRoutes: RouteModule = (app, { ci }) => {
       },
     },
     async (request, reply) => {
-      const { per_page: _perPage, page: _page, ...filters } = request.query;
-      return pageList(request, reply, request.query, await artefacts.listVersions(request.params.orgId, { artefactId: request.params.artefactId, ...filters }), (v) => v.id);
+      const { per_page: _perPage, page: _page, limit, ...filters } = request.query;
+      const page = pageRequest(request.query);
+      if (page === undefined) return artefacts.listVersions(request.params.orgId, { artefactId: request.params.artefactId, limit, ...filters });
+      const listed = await artefacts.pageVersions(request.params.orgId, { artefactId: request.params.artefactId, ...filters }, page);
+      setNextLink(request, reply, listed.nextToken, request.query.per_page);
+      return listed.items;
     },
   );
   app.patch(

@@ -191,6 +191,20 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       for (const path of [...Object.keys(NOT_PAGED), ...Object.keys(WALKED)]) assert.ok(lists.includes(path), `${path} is no longer a list route`);
     });
 
+    it('pages artefact versions in the store, newest first, in the order of the unpaged list', async () => {
+      for (const url of ['/orgs/local/artefact-versions', urls.get('/orgs/{orgId}/artefacts/{artefactId}/versions')!]) {
+        const whole = (JSON.parse((await call('GET', url)).body) as Array<{ id: string; created_at: string }>);
+        const paged: Array<{ id: string; created_at: string }> = [];
+        for (let next: string | undefined = `${url}?per_page=2`; next !== undefined; ) {
+          const page = await call('GET', next);
+          paged.push(...(JSON.parse(page.body) as Array<{ id: string; created_at: string }>));
+          next = parseNext(page.link);
+        }
+        assert.deepEqual(paged.map((v) => v.id), whole.map((v) => v.id));
+        assert.deepEqual(paged.map((v) => v.created_at), [...paged.map((v) => v.created_at)].sort().reverse(), 'newest first');
+      }
+    });
+
     for (const [path, template] of Object.entries(WALKED)) {
       it(`walks ${path} with per_page=2 through Link headers, each item once`, async () => {
         const url = urls.get(path) ?? template;
