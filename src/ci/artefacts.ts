@@ -16,6 +16,8 @@ import { InvalidInput, NotFound } from '../shared/errors.js';
 import type { ArtefactRow, ArtefactVersionRow, CiRepo, ImageBuildRow } from '../store/ci-repo.js';
 import type { Executor, Store } from '../store/index.js';
 import { fromJsonText, nowIso, toJsonText } from '../store/index.js';
+import { decodePageToken, encodePageToken } from '../store/pagination.js';
+import type { Page, PageRequest } from '../store/pagination.js';
 import type { ArrivedVersion } from './rules.js';
 import { imageRepository, MAX_REF_LENGTH } from './rules.js';
 
@@ -227,6 +229,17 @@ export function createArtefactsService(deps: ArtefactsServiceDeps) {
       if (filter.artefactId !== undefined && !(await repo.artefacts.get(orgId, filter.artefactId))) throw new NotFound('artefact', filter.artefactId, undefined, { org_id: orgId });
       const rows = await repo.versions.list(orgId, { artefactId: filter.artefactId, name: filter.name, ref: filter.reference, type: filter.type, archived: filter.archived, limit: Math.min(filter.limit ?? MAX_LIST, MAX_LIST) });
       return rows.map(toVersionView);
+    },
+    /** One page of `listVersions` (newest first), keyset on `(created_at, id)`: reaches every version, past the 1,000-row cap. */
+    async pageVersions(orgId: string, filter: { artefactId?: string | undefined; name?: string | undefined; reference?: string | undefined; archived?: boolean | undefined; type?: string | undefined }, page: PageRequest): Promise<Page<ArtefactVersionView>> {
+      await deps.requireOrg(orgId);
+      if (filter.artefactId !== undefined && !(await repo.artefacts.get(orgId, filter.artefactId))) throw new NotFound('artefact', filter.artefactId, undefined, { org_id: orgId });
+      const after = page.token === undefined ? undefined : decodePageToken(page.token);
+      const rows = await repo.versions.list(orgId, { artefactId: filter.artefactId, name: filter.name, ref: filter.reference, type: filter.type, archived: filter.archived, limit: page.limit + 1, after });
+      if (rows.length <= page.limit) return { items: rows.map(toVersionView) };
+      const items = rows.slice(0, page.limit);
+      const last = items[items.length - 1]!;
+      return { items: items.map(toVersionView), nextToken: encodePageToken({ created_at: last.created_at, id: last.id }) };
     },
     async getVersion(orgId: string, id: string): Promise<ArtefactVersionView> {
       return toVersionView(await requireVersion(orgId, id));

@@ -3,6 +3,7 @@ import { nowIso } from './ddl.js';
 import { executor, insertOrConflict } from './repo-support.js';
 import type { Database } from './schema.js';
 import type { Executor } from './store.js';
+import type { PagePosition } from './pagination.js';
 
 /** Tables of migration 0012_ci (artefacts, image builds, automation rules, webhooks and their deliveries). */
 export interface ArtefactsTable {
@@ -119,6 +120,8 @@ export interface ArtefactVersionFilter {
   /** undefined: both */
   archived?: boolean | undefined;
   limit: number;
+  /** Keyset paging: only versions listed after this one (newest first: older, or as old with a smaller id). */
+  after?: PagePosition | undefined;
 }
 
 const num = <T extends { archived?: number; active?: number; disabled?: number; attempts?: number; n?: number }>(row: T): T => {
@@ -169,6 +172,8 @@ export function createCiRepo(db: Kysely<Database>) {
         if (filter.ref !== undefined) q = q.where('ref', '=', filter.ref);
         if (filter.type !== undefined) q = q.where('type', '=', filter.type);
         if (filter.archived !== undefined) q = q.where('archived', '=', filter.archived ? 1 : 0);
+        const after = filter.after;
+        if (after !== undefined) q = q.where((eb) => eb.or([eb('created_at', '<', after.created_at), eb.and([eb('created_at', '=', after.created_at), eb('id', '<', after.id)])]));
         return (await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit).execute()).map(num);
       },
       async setArchived(orgId: string, artefactId: string, id: string, archived: boolean, actor: string): Promise<boolean> {

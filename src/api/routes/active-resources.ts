@@ -6,6 +6,7 @@ import { Type } from 'typebox';
 import { NotFound } from '../../shared/errors.js';
 import { COMMON_ERRORS, EnvParams, IdParam, errorResponses } from '../schemas.js';
 import type { RouteModule } from './types.js';
+import { PagingQuery, pageList } from './paging.js';
 
 export const ActiveResourceResponse = Type.Object(
   {
@@ -53,15 +54,16 @@ export const registerActiveResourceRoutes: RouteModule = (app, deps) => {
         tags: ['ActiveResource'],
         operationId: 'listActiveResources',
         params: EnvParams,
-        querystring: Type.Object({ orphaned: Type.Optional(Type.Boolean()), scheduled_deletion: Type.Optional(Type.Boolean()) }),
+        querystring: Type.Object({ orphaned: Type.Optional(Type.Boolean()), scheduled_deletion: Type.Optional(Type.Boolean()), ...PagingQuery }),
         response: { 200: Type.Array(ActiveResourceResponse), ...errorResponses(...COMMON_ERRORS, 404) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { orgId, appId, envId } = request.params;
       const views = await deployments.resources(orgId, appId, envId, { orphaned: request.query.orphaned });
       const scheduled = request.query.scheduled_deletion;
-      return scheduled === undefined ? views : views.filter((v) => v.scheduled_deletion === scheduled);
+      const listed = scheduled === undefined ? views : views.filter((v) => v.scheduled_deletion === scheduled);
+      return pageList(request, reply, request.query, listed, (v) => `${v.type}/${v.class}/${v.res_id}`);
     },
   );
   app.delete(

@@ -8,6 +8,7 @@ import type { ArtefactsService } from '../../ci/index.js';
 import { COMMON_ERRORS, IdParam, NoContent, OrgParams, errorResponses } from '../schemas.js';
 import { ConvertScoreToSetBody, WorkloadArtefactVersionDeploymentSet } from './score.js';
 import type { RouteModule } from './types.js';
+import { PagingQuery, pageList, pageRequest, setNextLink } from './paging.js';
 
 export const DEPLOYMENT_SET_MEDIA_TYPE = 'application/x.workload-deployment-set+json';
 export const DEPLOYMENT_SET_YAML_MEDIA_TYPE = 'application/x.workload-deployment-set+x-yaml';
@@ -124,11 +125,19 @@ export const registerArtefactRoutes: RouteModule = (app, { ci }) => {
           reference: Type.Optional(Short),
           archived: Type.Optional(Type.Boolean()),
           type: Type.Optional(Type.String({ maxLength: 50 })),
+          ...PagingQuery,
         }),
         response: { 200: Type.Array(ArtefactVersionResponse), ...errorResponses(...COMMON_ERRORS, 404) },
       },
     },
-    (request) => artefacts.listVersions(request.params.orgId, request.query),
+    async (request, reply) => {
+      const { per_page: _perPage, page: _page, ...filters } = request.query;
+      const page = pageRequest(request.query);
+      if (page === undefined) return artefacts.listVersions(request.params.orgId, filters);
+      const listed = await artefacts.pageVersions(request.params.orgId, filters, page);
+      setNextLink(request, reply, listed.nextToken, request.query.per_page);
+      return listed.items;
+    },
   );
   app.get(
     '/orgs/:orgId/artefact-versions/:artefactVersionId',
@@ -172,11 +181,11 @@ export const registerArtefactRoutes: RouteModule = (app, { ci }) => {
         tags: ['Artefact'],
         operationId: 'listArtefacts',
         params: OrgParams,
-        querystring: Type.Object({ type: Type.Optional(Type.String({ maxLength: 50 })), name: Type.Optional(Name) }),
+        querystring: Type.Object({ type: Type.Optional(Type.String({ maxLength: 50 })), name: Type.Optional(Name), ...PagingQuery }),
         response: { 200: Type.Array(ArtefactResponse), ...errorResponses(...COMMON_ERRORS, 404) },
       },
     },
-    (request) => artefacts.listArtefacts(request.params.orgId, request.query),
+    async (request, reply) => pageList(request, reply, request.query, await artefacts.listArtefacts(request.params.orgId, request.query), (a) => a.id),
   );
   app.delete(
     '/orgs/:orgId/artefacts/:artefactId',
@@ -197,11 +206,18 @@ export const registerArtefactRoutes: RouteModule = (app, { ci }) => {
         tags: ['ArtefactVersion'],
         operationId: 'listArtefactVersions',
         params: ArtefactParams,
-        querystring: Type.Object({ archived: Type.Optional(Type.Boolean()), reference: Type.Optional(Short), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }),
+        querystring: Type.Object({ archived: Type.Optional(Type.Boolean()), reference: Type.Optional(Short), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })), ...PagingQuery }),
         response: { 200: Type.Array(ArtefactVersionResponse), ...errorResponses(...COMMON_ERRORS, 404) },
       },
     },
-    (request) => artefacts.listVersions(request.params.orgId, { artefactId: request.params.artefactId, ...request.query }),
+    async (request, reply) => {
+      const { per_page: _perPage, page: _page, limit, ...filters } = request.query;
+      const page = pageRequest(request.query);
+      if (page === undefined) return artefacts.listVersions(request.params.orgId, { artefactId: request.params.artefactId, limit, ...filters });
+      const listed = await artefacts.pageVersions(request.params.orgId, { artefactId: request.params.artefactId, ...filters }, page);
+      setNextLink(request, reply, listed.nextToken, request.query.per_page);
+      return listed.items;
+    },
   );
   app.patch(
     '/orgs/:orgId/artefacts/:artefactId/versions/:versionId',
@@ -239,8 +255,8 @@ export const registerArtefactRoutes: RouteModule = (app, { ci }) => {
   );
   app.get(
     '/orgs/:orgId/images',
-    { config: { permission: 'artefacts.read' }, schema: { tags: ['Image'], operationId: 'listDeprecatedImages', params: OrgParams, response: { 200: Type.Array(ImageResponse), ...errorResponses(...COMMON_ERRORS, 404) } } },
-    (request) => artefacts.listImages(request.params.orgId),
+    { config: { permission: 'artefacts.read' }, schema: { tags: ['Image'], operationId: 'listDeprecatedImages', params: OrgParams, querystring: Type.Object(PagingQuery), response: { 200: Type.Array(ImageResponse), ...errorResponses(...COMMON_ERRORS, 404) } } },
+    async (request, reply) => pageList(request, reply, request.query, await artefacts.listImages(request.params.orgId), (i) => i.id),
   );
   app.get(
     '/orgs/:orgId/images/:imageId',

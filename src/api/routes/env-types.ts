@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import type { EnvTypeRow } from '../../org/index.js';
 import { COMMON_ERRORS, IdParam, IdSchema, OrgParams, errorResponses } from '../schemas.js';
 import type { RouteModule } from './types.js';
+import { PagingQuery, pageList } from './paging.js';
 
 export const EnvironmentTypeResponse = Type.Object(
   { id: Type.String(), description: Type.String() },
@@ -28,10 +29,11 @@ export const registerEnvTypeRoutes: RouteModule = (app, { core: services }) => {
         tags: ['EnvironmentType'],
         operationId: 'listEnvironmentTypes',
         params: OrgParams,
+        querystring: Type.Object(PagingQuery),
         response: { 200: Type.Array(EnvironmentTypeResponse), ...errorResponses(...COMMON_ERRORS, 404) },
       },
     },
-    async (request) => (await services.envTypes.list(request.params.orgId)).map(toResponse),
+    async (request, reply) => pageList(request, reply, request.query, (await services.envTypes.list(request.params.orgId)).map(toResponse), (t) => t.id),
   );
   app.post(
     '/orgs/:orgId/env-types',

@@ -8,6 +8,7 @@
 import { Type } from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { PageRequest } from '../../store/pagination.js';
+import { decodeIdPageToken, toIdPage } from '../../store/pagination.js';
 
 export const DEFAULT_PER_PAGE = 50;
 
@@ -28,4 +29,28 @@ export function setNextLink(request: FastifyRequest, reply: FastifyReply, nextTo
   url.searchParams.set('page', nextToken);
   url.searchParams.set('per_page', String(perPage ?? DEFAULT_PER_PAGE));
   void reply.header('link', `<${url.pathname}${url.search}>; rel="next"`);
+}
+
+/**
+ * Pages a list whose store query returns it whole (lists bounded per parent: an app's values, an org's registries,
+ * a webhook's deliveries…), with the same `per_page` / `page` / `Link` contract as the store-paged lists. Opt-in:
+ * without `per_page` or `page` the whole list comes back in its usual order. When paging, the items are ordered by
+ * `key` (unique per item, compared by code unit) and a page starts after the previous page's last key, so pages
+ * stay stable while items are added or removed (no offset drift); a token this server did not issue is refused.
+ */
+export function pageList<T>(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  query: { per_page?: number | undefined; page?: string | undefined },
+  items: readonly T[],
+  key: (item: T) => string,
+): T[] {
+  const page = pageRequest(query);
+  if (page === undefined) return [...items];
+  const after = page.token === undefined ? undefined : decodeIdPageToken(page.token);
+  const keyed = items.map((item) => ({ item, key: key(item) })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const rest = after === undefined ? keyed : keyed.filter((entry) => entry.key > after);
+  const result = toIdPage(rest.slice(0, page.limit + 1).map((entry) => ({ id: entry.key, item: entry.item })), page.limit);
+  setNextLink(request, reply, result.nextToken, query.per_page);
+  return result.items.map((entry) => entry.item);
 }

@@ -7,6 +7,7 @@ import { COMMON_ERRORS, IdParam, NoContent, OrgParams, errorResponses } from '..
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { InvalidInput } from '../../shared/errors.js';
 import type { RouteModule } from './types.js';
+import { PagingQuery, pageList } from './paging.js';
 
 const PublicKey = Type.Object(
   { id: Type.String(), key: Type.String(), fingerprint: Type.String(), created_at: Type.String(), created_by: Type.String(), expired_at: Type.String() },
@@ -23,11 +24,11 @@ export const registerPublicKeyRoutes: RouteModule = async (app, { publicKeys }) 
         tags: ['PublicKeys'],
         operationId: 'listPublicKeys',
         params: OrgParams,
-        querystring: Type.Object({ fingerprint: Type.Optional(Type.String({ maxLength: 128, description: 'Hex SHA-256 of the DER form of the key.' })) }),
+        querystring: Type.Object({ fingerprint: Type.Optional(Type.String({ maxLength: 128, description: 'Hex SHA-256 of the DER form of the key.' })), ...PagingQuery }),
         response: { 200: Type.Array(PublicKey), ...errorResponses(...COMMON_ERRORS, 404) },
       },
     },
-    async (request) => publicKeys.list(request.params.orgId, request.query.fingerprint),
+    async (request, reply) => pageList(request, reply, request.query, await publicKeys.list(request.params.orgId, request.query.fingerprint), (k) => k.id),
   );
   // Humanitec's generated clients send the PEM itself as an `application/json` body (not a JSON string): this route,
   // in a context of its own, takes a body that starts with "-----BEGIN" as that text and parses anything else as JSON.

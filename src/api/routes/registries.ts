@@ -7,6 +7,7 @@
 import { Type } from 'typebox';
 import { COMMON_ERRORS, IdParam, NoContent, OrgParams, errorResponses } from '../schemas.js';
 import type { RouteModule } from './types.js';
+import { PagingQuery, pageList } from './paging.js';
 
 const ClusterSecret = Type.Object({ namespace: Type.String({ maxLength: 253 }), secret: Type.String({ maxLength: 253 }) }, { additionalProperties: false, title: 'ClusterSecretRequest' });
 const ClusterSecretsMap = Type.Record(Type.String({ maxLength: 64 }), ClusterSecret, { maxProperties: 64, title: 'ClusterSecretsMapRequest' });
@@ -57,8 +58,8 @@ const RegistryParams = Type.Object({ orgId: IdParam('Organization id'), regId: T
 export const registerRegistryRoutes: RouteModule = (app, { registries }) => {
   app.get(
     '/orgs/:orgId/registries',
-    { config: { permission: 'registries.read' }, schema: { tags: ['Registry'], operationId: 'listRegistries', params: OrgParams, response: { 200: Type.Array(RegistryResponse), ...errorResponses(...COMMON_ERRORS, 404) } } },
-    async (request) => registries.list(request.params.orgId),
+    { config: { permission: 'registries.read' }, schema: { tags: ['Registry'], operationId: 'listRegistries', params: OrgParams, querystring: Type.Object(PagingQuery), response: { 200: Type.Array(RegistryResponse), ...errorResponses(...COMMON_ERRORS, 404) } } },
+    async (request, reply) => pageList(request, reply, request.query, await registries.list(request.params.orgId), (r) => r.id),
   );
   app.post(
     '/orgs/:orgId/registries',

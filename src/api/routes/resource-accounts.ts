@@ -6,6 +6,7 @@
 import { Type } from 'typebox';
 import { COMMON_ERRORS, IdParam, NoContent, OrgParams, errorResponses } from '../schemas.js';
 import type { RouteModule } from './types.js';
+import { PagingQuery, pageList } from './paging.js';
 
 /** Credentials: a flat object of strings, checked against the account type by the service. */
 const Credentials = Type.Record(Type.String({ maxLength: 128 }), Type.Unknown(), { maxProperties: 32, description: 'Credentials of the account (write-only).' });
@@ -54,8 +55,8 @@ export const registerResourceAccountRoutes: RouteModule = (app, { resourceAccoun
   );
   app.get(
     '/orgs/:orgId/resources/accounts',
-    { config: { permission: 'resource-accounts.read' }, schema: { tags: ['ResourceAccount'], operationId: 'listResourceAccounts', params: OrgParams, response: { 200: Type.Array(ResourceAccountResponse), ...errorResponses(...COMMON_ERRORS, 404) } } },
-    async (request) => resourceAccounts.list(request.params.orgId),
+    { config: { permission: 'resource-accounts.read' }, schema: { tags: ['ResourceAccount'], operationId: 'listResourceAccounts', params: OrgParams, querystring: Type.Object(PagingQuery), response: { 200: Type.Array(ResourceAccountResponse), ...errorResponses(...COMMON_ERRORS, 404) } } },
+    async (request, reply) => pageList(request, reply, request.query, await resourceAccounts.list(request.params.orgId), (a) => a.id),
   );
   app.post(
     '/orgs/:orgId/resources/accounts',

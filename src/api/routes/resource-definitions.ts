@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { COMMON_ERRORS, IdParam, OrgParams, errorResponses } from '../schemas.js';
-import { PagingQuery, pageRequest, setNextLink } from './paging.js';
+import { PagingQuery, pageRequest, setNextLink, pageList } from './paging.js';
 import type { RouteModule } from './types.js';
 
 const FreeObject = (description?: string) => Type.Object({}, { additionalProperties: true, ...(description ? { description } : {}) });
@@ -178,6 +178,7 @@ const ListQuery = Type.Object({
   res_type: Type.Optional(Type.String()),
   class: Type.Optional(Type.String()),
   deleted: Type.Optional(Type.Boolean()),
+  ...PagingQuery,
 });
 const ForceQuery = Type.Object({ force: Type.Optional(Type.Boolean()) });
 const VersionsQuery = Type.Object({ deleted: Type.Optional(Type.Boolean({ description: 'Versions of a deleted definition too.' })), ...PagingQuery });
@@ -206,7 +207,7 @@ export const registerResourceDefinitionRoutes: RouteModule = async (app, deps) =
         response: { 200: Type.Array(ResourceDefinitionResponse), ...errorResponses(...COMMON_ERRORS, 404) },
       },
     },
-    async (request) => definitions.list(request.params.orgId, request.query),
+    async (request, reply) => pageList(request, reply, request.query, await definitions.list(request.params.orgId, request.query), (d) => d.id),
   );
   app.post(
     '/orgs/:orgId/resources/defs',
@@ -408,10 +409,11 @@ export const registerResourceDefinitionRoutes: RouteModule = async (app, deps) =
         tags: ['ResourceDefinition', 'ActiveResource'],
         operationId: 'listActiveResourceByDefinition',
         params: DefParams,
+        querystring: Type.Object(PagingQuery),
         response: { 200: Type.Array(ActiveResourceResponse), ...errorResponses(...COMMON_ERRORS, 404) },
       },
     },
-    async (request) => definitions.activeResources(request.params.orgId, request.params.defId),
+    async (request, reply) => pageList(request, reply, request.query, await definitions.activeResources(request.params.orgId, request.params.defId), (r) => `${r.app_id}/${r.env_id}/${r.type}/${r.class}/${r.res_id}`),
   );
 
   // Baton-only: `baton apply -f defs.yaml`. Raw YAML (application/yaml) or JSON `{yaml, file_name}`.

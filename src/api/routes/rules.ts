@@ -2,6 +2,7 @@
 import { Type } from 'typebox';
 import { COMMON_ERRORS, EnvParams, IdParam, NoContent, errorResponses } from '../schemas.js';
 import type { RouteModule } from './types.js';
+import { PagingQuery, pageList } from './paging.js';
 
 const Filter = Type.Array(Type.String({ minLength: 1, maxLength: 1024 }), { maxItems: 100 });
 
@@ -55,8 +56,8 @@ export const registerRuleRoutes: RouteModule = (app, { ci: { rules } }) => {
   const base = '/orgs/:orgId/apps/:appId/envs/:envId/rules';
   app.get(
     base,
-    { config: { permission: 'automation-rules.read' }, schema: { tags: ['AutomationRule'], operationId: 'listAutomationRules', params: EnvParams, response: { 200: Type.Array(AutomationRuleResponse), ...errorResponses(...COMMON_ERRORS, 404) } } },
-    (request) => rules.list(request.params.orgId, request.params.appId, request.params.envId),
+    { config: { permission: 'automation-rules.read' }, schema: { tags: ['AutomationRule'], operationId: 'listAutomationRules', params: EnvParams, querystring: Type.Object(PagingQuery), response: { 200: Type.Array(AutomationRuleResponse), ...errorResponses(...COMMON_ERRORS, 404) } } },
+    async (request, reply) => pageList(request, reply, request.query, await rules.list(request.params.orgId, request.params.appId, request.params.envId), (r) => r.id),
   );
   app.post(
     base,

@@ -6,6 +6,7 @@
 import { Type } from 'typebox';
 import { COMMON_ERRORS, IdParam, OrgParams, errorResponses } from '../schemas.js';
 import type { RouteModule } from './types.js';
+import { PagingQuery, pageList } from './paging.js';
 
 const VaultAuthRequest = Type.Object(
   { token: Type.Optional(Type.String({ maxLength: 4096 })), role: Type.Optional(Type.String({ maxLength: 256 })) },
@@ -71,8 +72,8 @@ export const registerSecretStoreRoutes: RouteModule = (app, { secretStores }) =>
   app.get(
     '/orgs/:orgId/secretstores',
     {
-      config: { permission: 'secret-stores.read' }, schema: { tags: ['SecretStore'], operationId: 'listSecretStores', params: OrgParams, response: { 200: Type.Array(SecretStoreResponse), ...errorResponses(...COMMON_ERRORS, 404) } } },
-    async (request) => secretStores.list(request.params.orgId),
+      config: { permission: 'secret-stores.read' }, schema: { tags: ['SecretStore'], operationId: 'listSecretStores', params: OrgParams, querystring: Type.Object(PagingQuery), response: { 200: Type.Array(SecretStoreResponse), ...errorResponses(...COMMON_ERRORS, 404) } } },
+    async (request, reply) => pageList(request, reply, request.query, await secretStores.list(request.params.orgId), (s) => s.id),
   );
   app.post(
     '/orgs/:orgId/secretstores',

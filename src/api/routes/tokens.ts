@@ -7,6 +7,7 @@ import { Type } from 'typebox';
 import type { TokenRow } from '../../org/index.js';
 import { COMMON_ERRORS, IdParam, IdSchema, errorResponses } from '../schemas.js';
 import type { RouteModule } from './types.js';
+import { PagingQuery, pageList } from './paging.js';
 
 const ISO_DATE_TIME = '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$';
 
@@ -59,10 +60,11 @@ export const registerTokenRoutes: RouteModule = (app, { core }) => {
         tags: ['TokenInfo'],
         operationId: 'listUserTokens',
         params: UserParams,
+        querystring: Type.Object(PagingQuery),
         response: { 200: Type.Array(TokenInfoResponse), ...errorResponses(...ERRORS) },
       },
     },
-    async (request) => (await core.tokens.list(request.user, request.params.userId)).map(toInfo),
+    async (request, reply) => pageList(request, reply, request.query, (await core.tokens.list(request.user, request.params.userId)).map(toInfo), (t) => t.id),
   );
   app.post(
     '/users/:userId/tokens',

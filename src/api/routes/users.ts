@@ -14,6 +14,7 @@ import { ORG_ROLES_SEEING_ALL_APPS, permissionKeysOfScope, permitted } from '../
 import type { PermissionKey, PermissionTarget } from '../permissions.js';
 import { AppParams, COMMON_ERRORS, IdParam, OrgParams, errorResponses } from '../schemas.js';
 import type { RouteModule, ServerDeps } from './types.js';
+import { PagingQuery, pageList } from './paging.js';
 
 export const UserProfileResponse = Type.Object(
   {
@@ -161,9 +162,9 @@ export const registerUserRoutes: RouteModule = (app, deps) => {
     '/orgs/:orgId/users',
     {
       config: { permission: 'org-users.list' },
-      schema: { tags: ['UserRole'], operationId: 'listUserRolesInOrg', params: OrgParams, response: { 200: Type.Array(UserRoleResponse), ...errorResponses(...COMMON_ERRORS, 404) } },
+      schema: { tags: ['UserRole'], operationId: 'listUserRolesInOrg', params: OrgParams, querystring: Type.Object(PagingQuery), response: { 200: Type.Array(UserRoleResponse), ...errorResponses(...COMMON_ERRORS, 404) } },
     },
-    async (request) => Promise.all((await core.roles.org.list(request.params.orgId)).map(userRole)),
+    async (request, reply) => Promise.all(pageList(request, reply, request.query, await core.roles.org.list(request.params.orgId), (r) => r.user_id).map(userRole)),
   );
   app.post(
     '/orgs/:orgId/users',
@@ -330,11 +331,11 @@ export const registerUserRoutes: RouteModule = (app, deps) => {
     '/orgs/:orgId/apps/:appId/users',
     {
       config: { permission: 'app-users.read' },
-      schema: { tags: ['UserRole'], operationId: 'listUserRolesInApp', params: AppParams, response: { 200: Type.Array(UserRoleResponse), ...errorResponses(...COMMON_ERRORS, 404) } },
+      schema: { tags: ['UserRole'], operationId: 'listUserRolesInApp', params: AppParams, querystring: Type.Object(PagingQuery), response: { 200: Type.Array(UserRoleResponse), ...errorResponses(...COMMON_ERRORS, 404) } },
     },
-    async (request) => {
+    async (request, reply) => {
       await core.apps.get(request.params.orgId, request.params.appId);
-      return Promise.all((await core.roles.app.list(request.params.orgId, request.params.appId)).map(userRole));
+      return Promise.all(pageList(request, reply, request.query, await core.roles.app.list(request.params.orgId, request.params.appId), (r) => r.user_id).map(userRole));
     },
   );
   app.post(
@@ -397,10 +398,11 @@ export const registerUserRoutes: RouteModule = (app, deps) => {
         tags: ['UserRole'],
         operationId: 'listUserRolesInEnvType',
         params: EnvTypeParams,
+        querystring: Type.Object(PagingQuery),
         response: { 200: Type.Array(UserRoleResponse), ...errorResponses(...COMMON_ERRORS, 404) },
       },
     },
-    async (request) => Promise.all((await core.roles.envType.list(request.params.orgId, request.params.envTypeId)).map(userRole)),
+    async (request, reply) => Promise.all(pageList(request, reply, request.query, await core.roles.envType.list(request.params.orgId, request.params.envTypeId), (r) => r.user_id).map(userRole)),
   );
   app.post(
     '/orgs/:orgId/env-types/:envTypeId/users',

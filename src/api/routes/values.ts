@@ -9,6 +9,7 @@ import { VALUE_KEY_PATTERN } from '../../values/index.js';
 import type { ValueInput, ValueScope } from '../../values/index.js';
 import { COMMON_ERRORS, IdParam, NoContent, errorResponses } from '../schemas.js';
 import type { RouteModule } from './types.js';
+import { PagingQuery, pageList } from './paging.js';
 
 const NullableString = (options: { maxLength?: number } = {}) => Type.Union([Type.String(options), Type.Null()]);
 
@@ -155,8 +156,8 @@ export const registerValueRoutes: RouteModule = (app, deps) => {
 
     app.get(
       `${base}/values`,
-      { config: { permission: 'app.read' }, schema: { tags: ['Value'], operationId: tag('listValues'), params: Params, response: { 200: Type.Array(ValueResponse), ...errorResponses(...COMMON_ERRORS, 404) } } },
-      async (request) => values.list(scopeOf(request.params)),
+      { config: { permission: 'app.read' }, schema: { tags: ['Value'], operationId: tag('listValues'), params: Params, querystring: Type.Object(PagingQuery), response: { 200: Type.Array(ValueResponse), ...errorResponses(...COMMON_ERRORS, 404) } } },
+      async (request, reply) => pageList(request, reply, request.query, await values.list(scopeOf(request.params)), (v) => v.key),
     );
     app.post(
       `${base}/values`,
@@ -232,11 +233,11 @@ export const registerValueRoutes: RouteModule = (app, deps) => {
           tags: ['ValueSetVersion'],
           operationId: tag('listValueSetVersions'),
           params: Params,
-          querystring: Type.Object({ key_changed: Type.Optional(Type.String({ maxLength: 256 })) }),
+          querystring: Type.Object({ key_changed: Type.Optional(Type.String({ maxLength: 256 })), ...PagingQuery }),
           response: { 200: Type.Array(ValueSetVersionResponse), ...errorResponses(...COMMON_ERRORS, 404) },
         },
       },
-      async (request) => values.listVersions(scopeOf(request.params), request.query.key_changed),
+      async (request, reply) => pageList(request, reply, request.query, await values.listVersions(scopeOf(request.params), request.query.key_changed), (v) => v.id),
     );
     app.get(
       `${base}/value-set-versions/:valueSetVersionId`,

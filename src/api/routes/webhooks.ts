@@ -6,6 +6,7 @@ import { Type } from 'typebox';
 import { EVENT_TYPES } from '../../ci/index.js';
 import { AppParams, COMMON_ERRORS, IdParam, IdSchema, NoContent, OrgParams, errorResponses } from '../schemas.js';
 import type { RouteModule } from './types.js';
+import { PagingQuery, pageList } from './paging.js';
 
 const Trigger = Type.Object({ scope: Type.String({ maxLength: 50 }), type: Type.String({ maxLength: 50 }) }, { additionalProperties: false, title: 'EventBaseRequest' });
 const JsonMap = Type.Object({}, { additionalProperties: true });
@@ -65,8 +66,8 @@ export const registerWebhookRoutes: RouteModule = (app, { ci: { webhooks }, core
   );
   app.get(
     '/orgs/:orgId/apps/:appId/webhooks',
-    { config: { permission: 'webhooks.read' }, schema: { tags: ['Webhook'], operationId: 'listWebhooks', params: AppParams, response: { 200: Type.Array(WebhookResponse), ...errorResponses(...COMMON_ERRORS, 404) } } },
-    (request) => webhooks.list(request.params.orgId, request.params.appId),
+    { config: { permission: 'webhooks.read' }, schema: { tags: ['Webhook'], operationId: 'listWebhooks', params: AppParams, querystring: Type.Object(PagingQuery), response: { 200: Type.Array(WebhookResponse), ...errorResponses(...COMMON_ERRORS, 404) } } },
+    async (request, reply) => pageList(request, reply, request.query, await webhooks.list(request.params.orgId, request.params.appId), (w) => w.id),
   );
   app.post(
     '/orgs/:orgId/apps/:appId/webhooks',

@@ -7,6 +7,7 @@ import { Type } from 'typebox';
 import type { ResolvedObject } from '../../profiles/index.js';
 import { COMMON_ERRORS, IdParam, OrgParams, errorResponses } from '../schemas.js';
 import type { RouteModule } from './types.js';
+import { PagingQuery, pageList } from './paging.js';
 
 const FreeObject = (description?: string) => Type.Record(Type.String(), Type.Unknown(), description ? { description } : {});
 
@@ -106,11 +107,11 @@ export const registerWorkloadProfileRoutes: RouteModule = (app, deps) => {
         tags,
         operationId: 'listWorkloadProfiles',
         params: OrgParams,
-        querystring: Type.Object({ deprecated: Type.Optional(Type.Boolean({ description: 'Whether to include deprecated profiles' })) }),
+        querystring: Type.Object({ deprecated: Type.Optional(Type.Boolean({ description: 'Whether to include deprecated profiles' })), ...PagingQuery }),
         response: { 200: Type.Array(WorkloadProfileResponse), ...errorResponses(...COMMON_ERRORS, 404) },
       },
     },
-    async (request) => profiles.list(request.params.orgId, { includeDeprecated: request.query.deprecated === true }),
+    async (request, reply) => pageList(request, reply, request.query, await profiles.list(request.params.orgId, { includeDeprecated: request.query.deprecated === true }), (p) => p.id),
   );
   app.post(
     '/orgs/:orgId/workload-profiles',
@@ -172,10 +173,11 @@ export const registerWorkloadProfileRoutes: RouteModule = (app, deps) => {
         operationId: 'listWorkloadProfileVersions',
         description: 'Newest first. A built-in profile has one version: the Baton release.',
         params: ProfileParams,
+        querystring: Type.Object(PagingQuery),
         response: { 200: Type.Array(WorkloadProfileVersionResponse), ...errorResponses(...COMMON_ERRORS, 404) },
       },
     },
-    async (request) => profiles.listVersions(request.params.orgId, request.params.profileQid),
+    async (request, reply) => pageList(request, reply, request.query, await profiles.listVersions(request.params.orgId, request.params.profileQid), (v) => v.id),
   );
   app.get(
     '/orgs/:orgId/workload-profiles/:profileQid/versions/latest',

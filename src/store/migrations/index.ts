@@ -14,6 +14,7 @@ import { auditMigration } from './0013_audit.js';
 import { accountsRegistriesMigration } from './0014_accounts_registries.js';
 import { defVersionsMigration } from './0015_def_versions.js';
 import { listIndexesMigration } from './0017_list_indexes.js';
+import { moreListIndexesMigration } from './0018_more_list_indexes.js';
 import type { BatonMigration } from './types.js';
 
 export type { BatonMigration } from './types.js';
@@ -39,4 +40,5 @@ export const migrations: readonly BatonMigration[] = [
   accountsRegistriesMigration,
   defVersionsMigration,
   listIndexesMigration,
+  moreListIndexesMigration,
 ];
