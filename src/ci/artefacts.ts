@@ -16,8 +16,8 @@ import { InvalidInput, NotFound } from '../shared/errors.js';
 import type { ArtefactRow, ArtefactVersionRow, CiRepo, ImageBuildRow } from '../store/ci-repo.js';
 import type { Executor, Store } from '../store/index.js';
 import { fromJsonText, nowIso, toJsonText } from '../store/index.js';
-import { decodePageToken, encodePageToken } from '../store/pagination.js';
-import type { Page, PageRequest } from '../store/pagination.js';
+import { decodePageToken, encodePageToken } from '../shared/pagination.js';
+import type { Page, PageRequest } from '../shared/pagination.js';
 import type { ArrivedVersion } from './rules.js';
 import { imageRepository, MAX_REF_LENGTH } from './rules.js';
 

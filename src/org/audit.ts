@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { InvalidInput } from '../shared/errors.js';
 import type { AuditLogRow } from '../store/audit-repo.js';
 import { createAuditRepo } from '../store/audit-repo.js';
-import type { Page } from '../store/pagination.js';
+import type { Page } from '../shared/pagination.js';
 import type { Store } from '../store/index.js';
 import { nowIso } from '../store/index.js';
 import type { AccessLookup } from './access.js';

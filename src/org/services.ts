@@ -12,7 +12,7 @@ import type { AppRow } from '../store/apps-repo.js';
 import type { EnvTypeRow } from '../store/env-types-repo.js';
 import type { EnvRow } from '../store/envs-repo.js';
 import type { OrgRow } from '../store/orgs-repo.js';
-import type { Page, PageRequest } from '../store/pagination.js';
+import type { Page, PageRequest } from '../shared/pagination.js';
 import type { UserRow } from '../store/users-repo.js';
 import { createTokenHasher, createTokenService } from './tokens.js';
 import type { OrgRoles } from './tokens.js';

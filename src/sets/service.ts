@@ -36,7 +36,7 @@ import { createDeltasRepo } from '../store/deltas-repo.js';
 import type { DeltaChanges, DeltaRow } from '../store/deltas-repo.js';
 import { fromJsonText, nowIso, toJsonText } from '../store/index.js';
 import type { Executor, Store } from '../store/index.js';
-import type { Page, PageRequest } from '../store/pagination.js';
+import type { Page, PageRequest } from '../shared/pagination.js';
 import { createSetsRepo } from '../store/sets-repo.js';
 
 /** Humanitec `DeltaMetadataResponse`. */

@@ -1,6 +1,6 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
-import { decodeIdPageToken, toIdPage } from './pagination.js';
-import type { Page, PageRequest } from './pagination.js';
+import { decodeIdPageToken, toIdPage } from '../shared/pagination.js';
+import type { Page, PageRequest } from '../shared/pagination.js';
 import { executor, insertOrConflict } from './repo-support.js';
 import type { AppsTable, Database } from './schema.js';
 import type { Executor } from './store.js';

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
-import { decodePageToken, encodePageToken } from './pagination.js';
-import type { Page } from './pagination.js';
+import { decodePageToken, encodePageToken } from '../shared/pagination.js';
+import type { Page } from '../shared/pagination.js';
 import { executor } from './repo-support.js';
 import type { Database } from './schema.js';
 import type { Executor } from './store.js';

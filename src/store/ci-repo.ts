@@ -3,7 +3,7 @@ import { nowIso } from './ddl.js';
 import { executor, insertOrConflict } from './repo-support.js';
 import type { Database } from './schema.js';
 import type { Executor } from './store.js';
-import type { PagePosition } from './pagination.js';
+import type { PagePosition } from '../shared/pagination.js';
 
 /** Tables of migration 0012_ci (artefacts, image builds, automation rules, webhooks and their deliveries). */
 export interface ArtefactsTable {

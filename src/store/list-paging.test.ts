@@ -6,7 +6,7 @@ import { nowIso } from './ddl.js';
 import { createDeploymentsRepo } from './deployments-repo.js';
 import { createCoreRepos } from './index.js';
 import type { CoreRepos } from './index.js';
-import type { PageRequest, Page } from './pagination.js';
+import type { PageRequest, Page } from '../shared/pagination.js';
 import { forEachDialect } from './testing.js';
 
 /** Follows next-page tokens to the end; fails on a page over `limit` or a missing token on a full page. */

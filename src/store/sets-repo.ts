@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
-import { decodePageToken, toPage } from './pagination.js';
-import type { Page, PageRequest } from './pagination.js';
+import { decodePageToken, toPage } from '../shared/pagination.js';
+import type { Page, PageRequest } from '../shared/pagination.js';
 import { executor } from './repo-support.js';
 import type { Database } from './schema.js';
 import type { Executor } from './store.js';

@@ -7,8 +7,8 @@
  */
 import { Type } from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { PageRequest } from '../../store/pagination.js';
-import { decodeIdPageToken, toIdPage } from '../../store/pagination.js';
+import type { PageRequest } from '../../shared/pagination.js';
+import { decodeIdPageToken, toIdPage } from '../../shared/pagination.js';
 
 export const DEFAULT_PER_PAGE = 50;
 

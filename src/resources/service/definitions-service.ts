@@ -24,8 +24,8 @@ import {
 } from '../index.js';
 import type { SecretBox } from '../../secrets/index.js';
 import { canonicalJson } from '../../shared/canonical-json.js';
-import { decodePageToken, encodePageToken } from '../../store/pagination.js';
-import type { Page, PageRequest } from '../../store/pagination.js';
+import { decodePageToken, encodePageToken } from '../../shared/pagination.js';
+import type { Page, PageRequest } from '../../shared/pagination.js';
 import { Conflict, InvalidInput, NotFound } from '../../shared/errors.js';
 import { assertSafeKey } from '../../shared/safe-path.js';
 import { fromJsonText, nowIso, toJsonText } from '../../store/index.js';

@@ -3,7 +3,7 @@
  * returned, so pages stay stable while rows are added (no offset drift) and each page is one index range scan.
  * Tokens are opaque to clients (base64url of JSON), as Humanitec's `page` tokens are.
  */
-import { InvalidInput } from '../shared/errors.js';
+import { InvalidInput } from './errors.js';
 
 export interface PagePosition {
   created_at: string;
