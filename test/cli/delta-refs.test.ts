@@ -3,16 +3,14 @@
  * against a Baton in this process (issue #23: "ids accept unique prefixes everywhere an id is taken").
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { startInProcessBaton } from '../helpers/in-process.js';
 import type { InProcessBaton } from '../helpers/in-process.js';
+import { runBatonCli, type CliRun } from '../helpers/cli-run.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 describe('delta ids by prefix', { timeout: 120_000 }, () => {
   let baton: InProcessBaton;
@@ -27,21 +25,10 @@ describe('delta ids by prefix', { timeout: 120_000 }, () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const cli = (args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>
-    new Promise((resolve, reject) => {
-      const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(BATON_|HUMANITEC_)/.test(k)));
-      const child = spawn(process.execPath, ['bin/baton.js', ...args, '--app', 'deltas'], {
-        cwd: REPO_ROOT,
-        env: { ...env, BATON_URL: baton.url, BATON_TOKEN: baton.token, BATON_ORG: baton.org, BATON_CONFIG: join(dir, 'cli.yaml') },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.once('error', reject);
-      child.once('exit', (code) => resolve({ code, stdout, stderr }));
-    });
+  const cli = (args: string[]): Promise<CliRun> => {
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(BATON_|HUMANITEC_)/.test(k)));
+    return runBatonCli([...args, '--app', 'deltas'], { env: { ...env, BATON_URL: baton.url, BATON_TOKEN: baton.token, BATON_ORG: baton.org, BATON_CONFIG: join(dir, 'cli.yaml') } });
+  };
 
   it('get, update and deploy take a unique prefix of a delta id; an unknown one is exit 4', async () => {
     assert.equal((await cli(['create', 'app', 'deltas'])).code, 0);

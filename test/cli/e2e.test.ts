@@ -4,7 +4,7 @@
  * A second part runs `score deploy --wait` under a pseudo-terminal (`script`) to see the live display.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { startBatonProcess } from '../helpers/baton-process.js';
 import type { BatonProcess } from '../helpers/baton-process.js';
+import { runBatonCli } from '../helpers/cli-run.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -114,16 +115,7 @@ describe('baton CLI end to end', { timeout: 480_000 }, () => {
   let env: NodeJS.ProcessEnv;
   const app = `shop-${randomBytes(3).toString('hex')}`;
 
-  const baton_ = (args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> =>
-    new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['bin/baton.js', ...args], { cwd: REPO_ROOT, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.once('error', reject);
-      child.once('exit', (code) => resolve({ code, stdout, stderr }));
-    });
+  const baton_ = (args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> => runBatonCli(args, { env: { ...env, ...extraEnv } });
   const ok = async (args: string[]): Promise<string> => {
     const run = await baton_(args);
     assert.equal(run.code, 0, `baton ${args.join(' ')} failed:\n${run.stdout}\n${run.stderr}`);

@@ -5,16 +5,14 @@
  * the named plan, the no-op deploy, and a refused deploy that leaves neither app nor delta behind.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { startBatonProcess } from '../helpers/baton-process.js';
 import type { BatonProcess } from '../helpers/baton-process.js';
+import { runBatonCli } from '../helpers/cli-run.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 interface Run {
   code: number | null;
@@ -53,17 +51,8 @@ describe('baton CLI habits', { timeout: 480_000 }, () => {
   const app = 'habits';
 
   const run = (args: string[], options: { closeStdout?: boolean } = {}): Promise<Run> =>
-    new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['bin/baton.js', ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      // Like `| head` having exited: the reading end is closed before the CLI writes anything.
-      if (options.closeStdout) child.stdout.destroy();
-      else child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.once('error', reject);
-      child.once('exit', (code) => resolve({ code, stdout, stderr }));
-    });
+    // closeStdout: like `| head` having exited, the reading end is closed before the CLI writes anything.
+    runBatonCli(args, { env, closeStdout: options.closeStdout === true });
   const ok = async (...args: string[]): Promise<string> => {
     const r = await run(args);
     assert.equal(r.code, 0, `baton ${args.join(' ')} failed:\n${r.stdout}\n${r.stderr}`);
@@ -138,7 +127,12 @@ describe('baton CLI habits', { timeout: 480_000 }, () => {
     await ok('score', 'deploy', '-f', join(dir, 'web2.yaml'), '--yes', '--wait');
     const [newest, older] = newestFirst(await deploys());
     assert.ok(newest && older);
-    assert.equal((await json<{ id: string }>('get', 'deploy', newest.id.slice(0, 8))).id, newest.id);
+    // Ids begin with the creation time, so deployments made seconds apart share 8 or more leading characters: take
+    // the shortest prefix (at least 8) that no other deployment of the environment shares.
+    const others = (await deploys()).filter((d) => d.id !== newest.id).map((d) => d.id);
+    let length = 8;
+    while (others.some((id) => id.startsWith(newest.id.slice(0, length)))) length += 1;
+    assert.equal((await json<{ id: string }>('get', 'deploy', newest.id.slice(0, length))).id, newest.id);
     assert.equal((await json<{ id: string }>('get', 'deploy', '.')).id, newest.id);
     assert.equal((await json<{ id: string }>('get', 'deploy', '+1')).id, older.id);
     assert.equal((await json<{ id: string }>('get', 'deployment-set', '.')).id, newest.set_id);

@@ -3,16 +3,14 @@
  * and definition, how many deploys ago each was provisioned, and `--def` narrowing it to one definition.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { startBatonProcess } from '../helpers/baton-process.js';
 import type { BatonProcess } from '../helpers/baton-process.js';
+import { runBatonCli } from '../helpers/cli-run.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 interface Usage {
   app_id: string;
@@ -30,16 +28,7 @@ describe('baton resources active-resource-usage', { timeout: 300_000 }, () => {
   let dir: string;
   let env: NodeJS.ProcessEnv;
 
-  const run = (args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>
-    new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['bin/baton.js', ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.once('error', reject);
-      child.once('exit', (code) => resolve({ code, stdout, stderr }));
-    });
+  const run = (args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> => runBatonCli(args, { env });
   const ok = async (...args: string[]) => {
     const r = await run(args);
     assert.equal(r.code, 0, `baton ${args.join(' ')}:\n${r.stdout}\n${r.stderr}`);

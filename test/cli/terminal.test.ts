@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { startBatonProcess } from '../helpers/baton-process.js';
 import type { BatonProcess } from '../helpers/baton-process.js';
+import { runProcess } from '../helpers/cli-run.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const quote = (a: string) => `'${a.replace(/'/g, "'\\''")}'`;
@@ -72,15 +73,7 @@ function inTerminal(commandLine: string, env: NodeJS.ProcessEnv, steps: { waitFo
 
 /** The same command line without a terminal (stdout and stderr are pipes). */
 function piped(commandLine: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', commandLine], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runProcess('bash', ['-c', commandLine], { env });
 }
 
 describe('baton in a terminal', { timeout: 480_000 }, () => {

@@ -4,16 +4,14 @@
  * the flags that only make sense together are refused together (issue #23).
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { startInProcessBaton } from '../helpers/in-process.js';
 import type { InProcessBaton } from '../helpers/in-process.js';
+import { runBatonCli } from '../helpers/cli-run.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 interface Value {
   key: string;
@@ -44,20 +42,10 @@ describe('baton create value --is-secret-ref', { timeout: 120_000 }, () => {
   });
 
   const baton_ = (args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>
-    new Promise((resolve, reject) => {
+    {
       const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(BATON_|HUMANITEC_)/.test(k)));
-      const child = spawn(process.execPath, ['bin/baton.js', ...args, '--app', 'refs', '--env', ''], {
-        cwd: REPO_ROOT,
-        env: { ...env, BATON_URL: baton.url, BATON_TOKEN: baton.token, BATON_ORG: baton.org, BATON_CONFIG: join(dir, 'cli.yaml') },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.once('error', reject);
-      child.once('exit', (code) => resolve({ code, stdout, stderr }));
-    });
+      return runBatonCli([...args, '--app', 'refs', '--env', ''], { env: { ...env, BATON_URL: baton.url, BATON_TOKEN: baton.token, BATON_ORG: baton.org, BATON_CONFIG: join(dir, 'cli.yaml') } });
+    };
 
   it('stores a reference into the named store with its description, and no value', async () => {
     const created = await baton_(['create', 'value', 'DB_PASSWORD', 'prod/db/password', '--is-secret-ref', '--secret-store', 'vault', '-d', 'database password']);
