@@ -29,7 +29,7 @@ import { desiredObjects } from '../targets/objects.js';
 import { sealApplied } from './applied-manifests.js';
 import { createDeploymentLog, type DeploymentLog } from './logs.js';
 import type { AccountCredentials, PinnedValueSet, TargetResolver, ValueSource } from './types.js';
-import { renderWorkloadsNamingFailures, targetManifests, type NodeResult, type RenderedWorkload } from './workloads.js';
+import { renderWorkloads, targetManifests, type NodeResult, type RenderedWorkload } from './workloads.js';
 import { createPersistenceBatcher } from './persistence.js';
 import type { PersistenceBatcher } from './persistence.js';
 import { accountOf, graphLevels, resolveInputs, runNodeDriver, storeSecretsOf, withStoreSecrets } from './provision.js';
@@ -371,7 +371,7 @@ async function renderPhase(run: DeploymentRun, graph: ResourceGraph, set: Deploy
   const namespace = envNamespace(graph, results, appId, envId);
   let rendered: RenderedWorkload[];
   try {
-    rendered = await renderWorkloadsNamingFailures({ graph, set, results, values: valueSet, deployId, setId: run.deployment.set_id, namespace, profiles: await deps.profiles(orgId) });
+    rendered = await renderWorkloads({ graph, set, results, values: valueSet, deployId, setId: run.deployment.set_id, namespace, profiles: await deps.profiles(orgId) });
   } catch (error) {
     if (!(error instanceof BatonError) || error instanceof StoreUnavailable) throw error;
     throw new DeploymentFailed([

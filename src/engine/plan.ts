@@ -293,7 +293,7 @@ export async function createPlan(
       if (!(error instanceof BatonError)) throw error;
       const node = graph.nodes.find((n) => n.type === 'workload' && n.resId === `modules.${workloadId}`);
       const needsUnknown = node !== undefined && [node.guresid, ...ancestorsOf(graph, node)].some((id) => unknown.has(id));
-      if (!needsUnknown) throw new InvalidInput(`the deployment would fail: workload "${workloadId}": ${error.message}`, { workload: workloadId });
+      if (!needsUnknown) throw new InvalidInput(`the deployment would fail: ${error.message.startsWith(`workload "${workloadId}"`) ? error.message : `workload "${workloadId}": ${error.message}`}`, { workload: workloadId });
       unresolved.push({ workload: workloadId, message: `depends on outputs known only after deploying: ${error.message}` });
     }
   }

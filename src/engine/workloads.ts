@@ -195,13 +195,17 @@ function referenceFor(workloadId: string, node: GraphNode): string {
   return `resources.${node.descriptor}`;
 }
 
-export async function renderWorkloads(inputs: WorkloadInputs): Promise<RenderedWorkload[]> {
+/** The asked workloads (all when `only` is absent) in id order; with `only`, the set's modules are not sorted. */
+function workloadIdsToRender(inputs: WorkloadInputs): string[] {
+  return inputs.only === undefined ? Object.keys(inputs.set.modules).sort() : [...new Set(inputs.only)].sort().filter((id) => Object.hasOwn(inputs.set.modules, id));
+}
+
+async function renderWorkloadsAsIs(inputs: WorkloadInputs): Promise<RenderedWorkload[]> {
   // Read as they are, and only the asked workloads looked at: a plan renders one workload per call, so a copy of
   // the results or a sort of every module per call made planning quadratic in the number of workloads.
   const outputs: ProvisionedOutputs = inputs.results;
   const rendered: RenderedWorkload[] = [];
-  const workloadIds = inputs.only === undefined ? Object.keys(inputs.set.modules).sort() : [...new Set(inputs.only)].sort().filter((id) => Object.hasOwn(inputs.set.modules, id));
-  for (const workloadId of workloadIds) {
+  for (const workloadId of workloadIdsToRender(inputs)) {
     const module: Module = inputs.set.modules[workloadId]!;
     const node = findNode(inputs.graph, { type: 'workload', resId: `modules.${workloadId}` });
     if (!node) throw new InvalidInput(`workload "${workloadId}" has no node in the resource graph`, { workload: workloadId });
@@ -263,19 +267,18 @@ export async function renderWorkloads(inputs: WorkloadInputs): Promise<RenderedW
 }
 
 /**
- * `renderWorkloads` for a deployment: one workload at a time, so that a failure names the workload it happened in
+ * Renders the set's workloads (or `only` those), one at a time, so that a failure names the workload it happened in
  * (issue #23: a promotion failed with `workload : Workload could not be rendered`, an empty workload name). Invalid
  * input (an unresolved placeholder, a bad patch, a profile refusing the spec) becomes `workload "w": ...` with
  * `details.workload`, which the deployment's error carries as its object id; a missing shared value also says
  * where it was looked for, since a value set in another environment only does not follow a promotion. Other errors
  * (a store outage, ...) pass unchanged.
  */
-export async function renderWorkloadsNamingFailures(inputs: WorkloadInputs): Promise<RenderedWorkload[]> {
+export async function renderWorkloads(inputs: WorkloadInputs): Promise<RenderedWorkload[]> {
   const rendered: RenderedWorkload[] = [];
-  const workloadIds = Object.keys(inputs.set.modules).sort().filter((id) => inputs.only === undefined || inputs.only.includes(id));
-  for (const workloadId of workloadIds) {
+  for (const workloadId of workloadIdsToRender(inputs)) {
     try {
-      rendered.push(...(await renderWorkloads({ ...inputs, only: [workloadId] })));
+      rendered.push(...(await renderWorkloadsAsIs({ ...inputs, only: [workloadId] })));
     } catch (error) {
       throw namingWorkload(error, workloadId, inputs.graph.context.envId);
     }
