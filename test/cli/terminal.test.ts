@@ -30,12 +30,15 @@ interface Screen {
 }
 
 /**
- * Runs a shell command line in a pseudo-terminal. `steps` react to the screen: when `waitFor` appears, `type` is
+ * Runs a bash command line in a pseudo-terminal. `steps` react to the screen: when `waitFor` appears, `type` is
  * sent to the terminal (keys, `\r` for Enter, `\x03` for Ctrl-C) after `then()` (if any) has run.
  */
 function inTerminal(commandLine: string, env: NodeJS.ProcessEnv, steps: { waitFor: string | RegExp; then?: () => Promise<unknown>; type: string }[] = []): Promise<Screen> {
   return new Promise((resolve, reject) => {
-    const child: ChildProcessWithoutNullStreams = spawn('script', ['-qefc', commandLine, '/dev/null'], { cwd: REPO_ROOT, env: { ...env, TERM: 'xterm' } });
+    // script runs the line with $SHELL -c, or /bin/sh when SHELL is unset (as in CI). Debian's sh (dash) stays the
+    // parent of a lone command instead of exec-ing it, and dies of the Ctrl-C meant for baton, so the screen's exit
+    // code would be the shell's 130, not baton's. bash execs a lone command, and the `| head` case needs PIPESTATUS.
+    const child: ChildProcessWithoutNullStreams = spawn('script', ['-qefc', commandLine, '/dev/null'], { cwd: REPO_ROOT, env: { ...env, TERM: 'xterm', SHELL: '/bin/bash' } });
     let screen = '';
     let next = 0;
     let busy = false;
@@ -133,7 +136,7 @@ describe('baton in a terminal', { timeout: 480_000 }, () => {
 
   it('baton get ... | head ends quietly (no EPIPE trace) and exits 0, whether head reads a line or nothing', async () => {
     for (const head of ['head -n 1', 'head -n 0', 'true']) {
-      const { code, screen } = await inTerminal(`${BATON} get resource-types -o yaml | ${head}; echo "baton exit: \${PIPESTATUS[0]}"`, { ...env, SHELL: '/bin/bash' });
+      const { code, screen } = await inTerminal(`${BATON} get resource-types -o yaml | ${head}; echo "baton exit: \${PIPESTATUS[0]}"`, env);
       assert.equal(code, 0, screen);
       assert.doesNotMatch(screen, TRACE, `| ${head}:\n${screen}`);
       assert.match(screen, /baton exit: 0/, `| ${head}:\n${screen}`);
