@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access -- the tests read deep into rendered Kubernetes JSON */
+/* eslint-disable @typescript-eslint/no-explicit-any -- the tests read deep into rendered Kubernetes JSON */
 /**
  * The engine's use of the org's registries (src/engine/workloads.ts `withPullSecrets`): one pull Secret per registry
  * and namespace whatever the number of workloads using it, the workloads' pods naming it, and every form of the

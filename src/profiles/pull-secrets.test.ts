@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access -- the tests read deep into rendered Kubernetes JSON */
+/* eslint-disable @typescript-eslint/no-explicit-any -- the tests read deep into rendered Kubernetes JSON */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CONTENT_HASH_ANNOTATION, contentHash, renderWorkload } from './index.js';

@@ -22,6 +22,7 @@ import { BUSYBOX_IMAGE, podmanCommand, preparePodman } from '../helpers/podman.j
 
 const podman = preparePodman();
 if (!podman.ok) console.log(`# podman pull-secret test skipped: ${podman.reason}`);
+const containersConf = podman.ok ? podman.containersConf : '';
 
 const USERNAME = 'robot';
 const PASSWORD = `podman-reg-pw-${Date.now().toString(36)}`;
@@ -86,7 +87,7 @@ describe('the local runtime pulls with the registry credentials', { skip: !podma
   before(() => {
     if (!podman.ok) return Promise.resolve();
     work = mkdtempSync(join(tmpdir(), 'baton-pull-test-'));
-    const image = imageBlobs(podman.containersConf, work);
+    const image = imageBlobs(containersConf, work);
     server = createServer((req, res) => {
       const path = req.url ?? '';
       seen.push({ path, authorization: req.headers.authorization, authFiles: authFilesNow() });
@@ -112,7 +113,7 @@ describe('the local runtime pulls with the registry credentials', { skip: !podma
         const registriesConf = join(work, 'registries.conf');
         writeFileSync(registriesConf, `[[registry]]\nlocation = "${host}"\ninsecure = true\n`);
         process.env.CONTAINERS_REGISTRIES_CONF = registriesConf;
-        target = new PodmanTarget({ dataDir: join(work, 'data'), containersConf: podman.containersConf });
+        target = new PodmanTarget({ dataDir: join(work, 'data'), containersConf: containersConf });
         resolve();
       }),
     );
@@ -120,7 +121,7 @@ describe('the local runtime pulls with the registry credentials', { skip: !podma
   after(async () => {
     if (!podman.ok) return;
     await target?.removeEnvironment?.(APP, 'development').catch(() => undefined);
-    podmanCommand(['rmi', '--force', `${host}/team/app:1`], podman.containersConf);
+    podmanCommand(['rmi', '--force', `${host}/team/app:1`], containersConf);
     server?.closeAllConnections();
     server?.close();
     rmSync(work, { recursive: true, force: true });
@@ -141,7 +142,7 @@ describe('the local runtime pulls with the registry credentials', { skip: !podma
 
   it('pulls a missing image with an auth file of its own, removed afterwards, and runs it', async () => {
     const image = `${host}/team/app:1`;
-    podmanCommand(['rmi', '--force', image], podman.containersConf);
+    podmanCommand(['rmi', '--force', image], containersConf);
     const objects = await objectsFor(image, PASSWORD);
     await target.apply({ deploymentId: 'd-1', appId: APP, envId: 'development', namespace: `${APP}-development`, objects });
 
@@ -149,14 +150,14 @@ describe('the local runtime pulls with the registry credentials', { skip: !podma
     assert.ok(authenticated.some((s) => s.path === '/v2/team/app/manifests/1'), `the manifest was fetched with the registry's credentials; seen: ${seen.map((s) => `${s.path} ${s.authorization ? 'auth' : '-'}`).join(', ')}`);
     assert.ok(authenticated.every((s) => s.authFiles.length >= 1 && s.authFiles.every((f) => f.dirMode === 0o700 && f.fileMode === 0o600)), 'the auth file is 0600 in a 0700 folder while podman pulls');
     assert.deepEqual(authFilesNow(), [], 'the auth file is gone after the pull');
-    assert.equal(podmanCommand(['image', 'exists', image], podman.containersConf).status, 0, 'the image is on the machine');
+    assert.equal(podmanCommand(['image', 'exists', image], containersConf).status, 0, 'the image is on the machine');
     const runtime = await target.runtime(APP, 'development');
     assert.equal(runtime[0]?.containers[0]?.image.replace(/^localhost\//, ''), image);
   });
 
   it('fails clearly with wrong credentials, never naming them', async () => {
     const image = `${host}/team/app:1`;
-    podmanCommand(['rmi', '--force', image], podman.containersConf);
+    podmanCommand(['rmi', '--force', image], containersConf);
     await target.removeEnvironment?.(APP, 'development');
     const wrong = `wrong-pw-${Date.now().toString(36)}`;
     const objects = await objectsFor(image, wrong);
