@@ -52,7 +52,7 @@ async function must<T>(h: EngineHarness, method: string, path: string, body?: un
 }
 
 /** Converts the Score file through the API, submits it as a delta and deploys it; returns the deployment and every answer seen. */
-async function deployScore(h: EngineHarness, appId: string, image: string): Promise<{ deployId: string; answers: string[] }> {
+async function deployScore(h: EngineHarness, appId: string, image: string, expectPullSecret = true): Promise<{ deployId: string; answers: string[] }> {
   const answers: string[] = [];
   const record = <T>(r: { body: T; text: string }): T => {
     answers.push(r.text);
@@ -64,6 +64,22 @@ async function deployScore(h: EngineHarness, appId: string, image: string): Prom
     }),
   );
   const delta = record(await must<{ id: string }>(h, 'POST', `/orgs/${h.org}/apps/${appId}/deltas`, { modules: { add: set.modules } }));
+  // The plan shows what the deployment will do, the pull secret included, its data redacted.
+  const plan = record(
+    await must<{ manifests: { added: { key: string; object: { data?: Record<string, string> } }[]; changed: { key: string }[]; unchanged: string[] } }>(
+      h,
+      'POST',
+      `/orgs/${h.org}/apps/${appId}/envs/development/baton/plans`,
+      { delta_id: delta.id },
+    ),
+  );
+  if (expectPullSecret) {
+    const key = `Secret/${appId}-development/baton-registry-acme-team`;
+    const keys = [...plan.manifests.added.map((a) => a.key), ...plan.manifests.changed.map((c) => c.key), ...plan.manifests.unchanged];
+    assert.ok(keys.includes(key), `the plan names the pull secret; it has ${keys.join(', ')}`);
+    const added = plan.manifests.added.find((a) => a.key === key);
+    if (added) assert.match(added.object.data?.['.dockerconfigjson'] ?? '', /^\*\*\* \(sha256:[0-9a-f]+\)$/);
+  }
   const deployment = record(await must<{ id: string }>(h, 'POST', `/orgs/${h.org}/apps/${appId}/envs/development/deploys`, { delta_id: delta.id, comment: 'private image' }));
   const ended = await waitForDeployment(h, appId, 'development', deployment.id, 60_000);
   const base = `/orgs/${h.org}/apps/${appId}/envs/development/deploys/${deployment.id}`;
@@ -134,7 +150,7 @@ for (const dialect of DIALECTS) {
       for (const form of clearForms(NEW_PASSWORD)) assert.ok(!second.answers.join('\n').includes(form));
 
       await must(h, 'DELETE', `/orgs/${h.org}/registries/acme-team`);
-      await deployScore(h, appId, `${REGISTRY}/web:1.2`);
+      await deployScore(h, appId, `${REGISTRY}/web:1.2`, false);
       const files = filesUnder(dir);
       assert.ok(!files.some((f) => f.includes('baton-registry-')), 'the pull secret is pruned once no registry covers the image');
       const deployment = parse(readFileSync(files.find((f) => /deployment-.*-web\.yaml$/.test(f))!, 'utf8')) as DeploymentFile;
