@@ -179,6 +179,7 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
         box,
         secretStores: secretStores.resolver,
         accountCredentials: (orgId, accountId) => resourceAccounts.credentialsFor(orgId, accountId),
+        registries: (orgId) => registries.forDeployments(orgId),
         events: ciEvents,
       },
       {
