@@ -10,7 +10,7 @@ import { createCoreRepos, nowIso } from '../store/index.js';
 import type { Executor, Store } from '../store/index.js';
 import type { AppRow } from '../store/apps-repo.js';
 import type { EnvTypeRow } from '../store/env-types-repo.js';
-import type { EnvRow } from '../store/envs-repo.js';
+import type { EnvRow, EnvSummaryRow } from '../store/envs-repo.js';
 import type { OrgRow } from '../store/orgs-repo.js';
 import type { Page, PageRequest } from '../shared/pagination.js';
 import type { UserRow } from '../store/users-repo.js';
@@ -29,7 +29,8 @@ export const SEEDED_ENV_TYPES = ['development', 'staging', 'production'] as cons
 
 export interface AppWithEnvs {
   app: AppRow;
-  envs: EnvRow[];
+  /** In creation order; a listing reads only what it shows of them (`EnvSummaryRow`), a single app whole rows. */
+  envs: readonly EnvSummaryRow[];
 }
 
 export interface NewApp {
@@ -143,7 +144,7 @@ export function createCoreServices(store: Store, options: CoreServicesOptions = 
       // Unpaged and unfiltered: every environment of the org in one range scan instead of a list of ids.
       const whole = options.page === undefined && member === undefined;
       const envRows = await repos.envs.listForApps(orgId, whole ? undefined : appPage.items.map((a) => a.id));
-      const envsByApp = new Map<string, EnvRow[]>();
+      const envsByApp = new Map<string, EnvSummaryRow[]>();
       for (const env of envRows) {
         const list = envsByApp.get(env.app_id);
         if (list === undefined) envsByApp.set(env.app_id, [env]);
