@@ -122,6 +122,7 @@ export const PERMISSIONS = {
   'apps.list': { scope: 'org', summary: 'List apps (members: only those they hold a role on)', org: ALL_ORG },
   'apps.create': { scope: 'org', summary: 'Create an app (the creator becomes its owner)', org: USER_MANAGERS },
   'app.read': { scope: 'app', summary: 'Read an app and everything in it (envs, sets, deltas, values, deployments, resources)', ...APP_READERS },
+  'active-resource-usage.read': { scope: 'org', summary: 'List active resources across apps and envs (Baton; callers without `app.read` on every app: the apps they hold a role on, or with `def` every app if they may read definitions)', org: ALL_ORG },
   'app.update': { scope: 'app', summary: 'Rename the app; write deltas, sets, shared values and secrets; rename envs', ...APP_WRITERS },
   'app.delete': { scope: 'app', summary: 'Delete the app (an owner needs deployer on every env type it uses)', org: ADMIN, app: ['owner'], deployerOnAllAppEnvTypes: true },
   'automation-rules.read': { scope: 'env', summary: 'List/read automation rules', ...APP_READERS },

@@ -52,6 +52,13 @@ describe('ApiClient against a real HTTP server', () => {
         seen.push({ method: req.method ?? '', url: req.url ?? '', auth: req.headers.authorization, body });
         if (req.url === '/ok') return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ echoed: body ? (JSON.parse(body) as unknown) : null }));
         if (req.url === '/empty') return res.writeHead(204).end();
+        if (req.url?.startsWith('/paged')) {
+          // Three pages of two, then one; `Link` names the next page (absolute on the second, to be cut to its path).
+          const page = Number(new URL(req.url, 'http://x').searchParams.get('page') ?? '0');
+          const link = page === 0 ? '</paged?page=1&per_page=2>; rel="next"' : page === 1 ? `<http://elsewhere.invalid/paged?page=2&per_page=2>; rel="next"` : undefined;
+          return res.writeHead(200, { 'content-type': 'application/json', ...(link ? { link } : {}) }).end(JSON.stringify(page === 2 ? [5] : [page * 2 + 1, page * 2 + 2]));
+        }
+        if (req.url === '/endless') return res.writeHead(200, { 'content-type': 'application/json', link: '</endless>; rel="next"' }).end('[1]');
         if (req.url === '/conflict') return res.writeHead(409, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'CONFLICT', message: 'already exists' }));
         if (req.url?.startsWith('/events')) {
           res.writeHead(200, { 'content-type': 'text/event-stream' });
@@ -81,6 +88,15 @@ describe('ApiClient against a real HTTP server', () => {
     const client = new ApiClient({ url });
     assert.equal(await client.delete('/empty'), undefined);
     await assert.rejects(client.get('/conflict'), (error: unknown) => error instanceof Conflict && /already exists \(HTTP 409/.test(error.message));
+  });
+
+  it('getAllPages follows Link rel="next" on the same server until the last page, and stops an endless chain', async () => {
+    const client = new ApiClient({ url });
+    seen.length = 0;
+    assert.deepEqual(await client.getAllPages<number>('/paged'), [1, 2, 3, 4, 5]);
+    assert.deepEqual(seen.map((r) => r.url), ['/paged', '/paged?page=1&per_page=2', '/paged?page=2&per_page=2']);
+    await assert.rejects(client.getAllPages('/endless', 3), RequestFailed);
+    await assert.rejects(client.getAllPages('/missing'), NotFound);
   });
 
   it('getOptional gives undefined on 404 only', async () => {

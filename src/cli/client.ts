@@ -135,6 +135,31 @@ export class ApiClient {
   async get<T = unknown>(path: string): Promise<T> {
     return (await this.request<T>('GET', path)).body;
   }
+
+  /**
+   * GET of a paged list (`per_page`/`page`, the next page's URL in `Link: <…>; rel="next"`): every page, in order.
+   * At most `maxPages` requests, so a server whose `Link` never ends cannot keep the CLI looping.
+   */
+  async getAllPages<T = unknown>(path: string, maxPages = 1000): Promise<T[]> {
+    const items: T[] = [];
+    let next: string | undefined = path;
+    for (let pages = 0; next !== undefined; pages++) {
+      if (pages === maxPages) throw new RequestFailed(`GET ${path}: still more pages after ${maxPages} (per_page is at most 100)`, { path });
+      const response = await this.send('GET', next);
+      const text = await response.text();
+      if (!response.ok) throw errorForResponse('GET', next, response.status, text);
+      let body: unknown;
+      try {
+        body = JSON.parse(text === '' ? '[]' : text);
+      } catch {
+        body = undefined;
+      }
+      if (!Array.isArray(body)) throw new RequestFailed(`GET ${next}: expected a JSON array (HTTP ${response.status})`, { path: next });
+      items.push(...(body as T[]));
+      next = nextPageLink(response.headers.get('link'));
+    }
+    return items;
+  }
   async post<T = unknown>(path: string, body?: unknown): Promise<T> {
     return (await this.request<T>('POST', path, body ?? {})).body;
   }
@@ -196,6 +221,21 @@ export class ApiClient {
     }
     if (buffer.trim() !== '') flush(buffer);
   }
+}
+
+/**
+ * The path (and query) of a `Link` header's `rel="next"` target; the server names it relative to its root, an
+ * absolute URL is cut to its path so the request goes to the same server with the same token.
+ */
+export function nextPageLink(header: string | null): string | undefined {
+  if (header === null) return undefined;
+  for (const part of header.split(',')) {
+    const match = /^\s*<([^>]*)>\s*;(.*)$/.exec(part);
+    if (!match || !/\brel="?next"?/.test(match[2] ?? '')) continue;
+    const target = new URL(match[1] ?? '', 'http://baton.invalid');
+    return `${target.pathname}${target.search}`;
+  }
+  return undefined;
 }
 
 /** Encodes one path segment (ids are already URL-safe by Humanitec's id rule, but user input may not be). */

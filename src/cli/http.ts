@@ -26,6 +26,8 @@ export interface HttpResponse {
   text(): Promise<string>;
   /** The body as it arrives (async-iterable chunks); null when there is none. */
   readonly body: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array> | null;
+  /** Response headers (names case-insensitive), e.g. `Link` of a paged list. */
+  readonly headers: { get(name: string): string | null };
 }
 
 export type Fetch = (url: string, init: HttpRequest) => Promise<HttpResponse>;
@@ -36,6 +38,7 @@ const NULL_BODY_STATUSES = new Set([204, 205, 304]);
 class NodeResponse implements HttpResponse {
   readonly ok: boolean;
   readonly body: AsyncIterable<Uint8Array> | null;
+  readonly headers: { get(name: string): string | null };
 
   constructor(
     readonly status: number,
@@ -43,6 +46,12 @@ class NodeResponse implements HttpResponse {
     hasBody: boolean,
   ) {
     this.ok = status >= 200 && status < 300;
+    this.headers = {
+      get: (name) => {
+        const value = message.headers[name.toLowerCase()];
+        return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+      },
+    };
     this.body = hasBody ? (message as AsyncIterable<Uint8Array>) : null;
     if (!hasBody) message.resume();
   }

@@ -20,8 +20,9 @@ import type { SecretBox } from '../secrets/index.js';
 import type { SetsService } from '../sets/service.js';
 import { Conflict, InvalidInput, NotFound } from '../shared/errors.js';
 import type { DeploymentErrorRow, DeploymentLogRow, DeploymentRow } from '../store/deployments-repo.js';
-import type { Executor, Store } from '../store/index.js';
+import type { ActiveResourceUsageFilter, ActiveResourceUsageRow } from '../store/resource-active-repo.js';
 import type { Page, PageRequest } from '../shared/pagination.js';
+import type { Executor, Store } from '../store/index.js';
 import { fromJsonText, nowIso, toJsonText } from '../store/index.js';
 import type { PlanRow } from '../store/plans-repo.js';
 
@@ -336,6 +337,16 @@ export function createDeploymentsService({ store, core, sets, engine, box, lifec
       const rows = await activeResources.pageByEnv(orgId, appId, envId, filter, page);
       const items = rows.items.map(({ link_orphaned, ...row }) => toActiveResourceView(row, box, link_orphaned === 1));
       return rows.nextToken === undefined ? { items } : { items, nextToken: rows.nextToken };
+    },
+    /**
+     * `GET /orgs/{org}/baton/active-resource-usage`: the org's active resources across apps and environments, one
+     * store query per page. A named app or environment must exist (404 otherwise, as its own listing would say);
+     * `member` narrows to the apps that user holds one of the roles on (the route decides who needs it).
+     */
+    async resourceUsage(orgId: string, filter: ActiveResourceUsageFilter, page: PageRequest): Promise<Page<ActiveResourceUsageRow>> {
+      if (filter.appId !== undefined && filter.envId !== undefined) await core.envs.get(orgId, filter.appId, filter.envId);
+      else if (filter.appId !== undefined) await core.apps.get(orgId, filter.appId);
+      return activeResources.listUsage(orgId, filter, page);
     },
     /** `DELETE .../resources/{type[.class]}/{resId}`: deprovision (or with `detach`, forget) one active resource. */
     deleteResource(orgId: string, appId: string, envId: string, typeAndClass: string, resId: string, detach: boolean): Promise<void> {

@@ -78,3 +78,19 @@ export function toPage<T extends PagePosition>(rows: T[], limit: number): Page<T
   const last = items[items.length - 1]!;
   return { items, nextToken: encodePageToken(last) };
 }
+
+/** Tokens of listings ordered by a composite key (several text columns): the last row's key. */
+export function encodeKeyPageToken(key: readonly string[]): string {
+  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+}
+
+/** The key of a token from `encodeKeyPageToken` with `length` parts; anything else is refused as a bad token. */
+export function decodeKeyPageToken(token: string, length: number): string[] {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && value.length === length && value.every((part) => typeof part === 'string')) return value;
+  } catch {
+    // fall through: any malformed token gets the same message
+  }
+  throw new InvalidInput('page: not a page token returned by this server', { field: 'page' });
+}

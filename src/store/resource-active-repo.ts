@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { ColumnType, Insertable, Kysely, RawBuilder, Selectable } from 'kysely';
-import { decodeIdPageToken, toKeyPage } from '../shared/pagination.js';
+import { decodeIdPageToken, decodeKeyPageToken, encodeKeyPageToken, toKeyPage } from '../shared/pagination.js';
 import type { Page, PageRequest } from '../shared/pagination.js';
 import { nowIso } from './ddl.js';
 import { executor } from './repo-support.js';
@@ -80,6 +80,36 @@ export const activeResourceEnvKey = (row: Pick<ActiveResourceRow, 'type' | 'clas
 export const activeResourceOrgKey = (row: Pick<ActiveResourceRow, 'app_id' | 'env_id' | 'type' | 'class' | 'res_id'>): string =>
   `${row.app_id}/${row.env_id}/${activeResourceEnvKey(row)}`;
 
+/** Narrows `listUsage`: each field given keeps only the rows equal to it. */
+export interface ActiveResourceUsageFilter {
+  appId?: string | undefined;
+  envId?: string | undefined;
+  defId?: string | undefined;
+  /** Only the apps on which this user holds one of `roles` (callers who may not read every app). */
+  member?: { userId: string; roles: readonly string[] } | undefined;
+}
+
+/**
+ * One active resource as `baton resources active-resource-usage` shows it: no outputs, no secrets, plus whether the
+ * environment's current set still needs it and how many of the environment's deployments came after the one that
+ * provisioned it (null when that deployment is not one of the environment's).
+ */
+export interface ActiveResourceUsageRow {
+  app_id: string;
+  env_id: string;
+  guresid: string;
+  type: string;
+  class: string;
+  res_id: string;
+  def_id: string;
+  def_version_id: string;
+  deploy_id: string;
+  status: string;
+  updated_at: string;
+  orphaned: boolean;
+  deploys_ago: number | null;
+}
+
 export function createActiveResourcesRepo(db: Kysely<Database>) {
   return {
     /**
@@ -125,6 +155,83 @@ export function createActiveResourcesRepo(db: Kysely<Database>) {
       }
       if (page.token !== undefined) query = query.where(envKey(), '>', decodeIdPageToken(page.token));
       return toKeyPage(await query.orderBy(envKey()).limit(page.limit + 1).execute(), page.limit, activeResourceEnvKey);
+    },
+    /**
+     * The org's active resources across apps and environments in one statement, keyset-paged on the primary key
+     * `(app_id, env_id, guresid)` (`limit + 1` rows read), so a page costs the same wherever it starts. The orphan
+     * flag comes from the resource's link row, `deploys_ago` from counting the environment's deployments with a
+     * later `seq` than the provisioning one (index `deployments_env_idx`).
+     */
+    async listUsage(orgId: string, filter: ActiveResourceUsageFilter, page: PageRequest, trx?: Executor): Promise<Page<ActiveResourceUsageRow>> {
+      const { member } = filter;
+      if (member !== undefined && member.roles.length === 0) return { items: [] };
+      let query = executor(db, trx)
+        .selectFrom('active_resources as r')
+        .leftJoin('active_resource_links as l', (join) =>
+          join.onRef('l.org_id', '=', 'r.org_id').onRef('l.app_id', '=', 'r.app_id').onRef('l.env_id', '=', 'r.env_id').onRef('l.guresid', '=', 'r.guresid'),
+        )
+        .leftJoin('deployments as d', (join) => join.onRef('d.org_id', '=', 'r.org_id').onRef('d.app_id', '=', 'r.app_id').onRef('d.env_id', '=', 'r.env_id').onRef('d.id', '=', 'r.deploy_id'))
+        .select(['r.app_id', 'r.env_id', 'r.guresid', 'r.type', 'r.class', 'r.res_id', 'r.def_id', 'r.def_version_id', 'r.deploy_id', 'r.status', 'r.updated_at', 'l.orphaned', 'd.seq'])
+        .select((eb) =>
+          eb
+            .selectFrom('deployments as later')
+            .select((count) => count.fn.countAll().as('n'))
+            .whereRef('later.org_id', '=', 'r.org_id')
+            .whereRef('later.app_id', '=', 'r.app_id')
+            .whereRef('later.env_id', '=', 'r.env_id')
+            .whereRef('later.seq', '>', 'd.seq')
+            .as('later_deploys'),
+        )
+        .where('r.org_id', '=', orgId);
+      if (member !== undefined) {
+        query = query.where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('app_members as m')
+              .select('m.user_id')
+              .whereRef('m.org_id', '=', 'r.org_id')
+              .whereRef('m.app_id', '=', 'r.app_id')
+              .where('m.user_id', '=', member.userId)
+              .where('m.role', 'in', member.roles),
+          ),
+        );
+      }
+      if (filter.appId !== undefined) query = query.where('r.app_id', '=', filter.appId);
+      if (filter.envId !== undefined) query = query.where('r.env_id', '=', filter.envId);
+      if (filter.defId !== undefined) query = query.where('r.def_id', '=', filter.defId);
+      if (page.token !== undefined) {
+        // Row-value comparison spelled out: `(a, e, g) > (…)` is not in every dialect Kysely targets.
+        const [app, env, guresid] = decodeKeyPageToken(page.token, 3) as [string, string, string];
+        query = query.where((eb) =>
+          eb.or([
+            eb('r.app_id', '>', app),
+            eb.and([eb('r.app_id', '=', app), eb.or([eb('r.env_id', '>', env), eb.and([eb('r.env_id', '=', env), eb('r.guresid', '>', guresid)])])]),
+          ]),
+        );
+      }
+      const rows = await query.orderBy('r.app_id').orderBy('r.env_id').orderBy('r.guresid').limit(page.limit + 1).execute();
+      const items = rows.slice(0, page.limit).map(
+        (row): ActiveResourceUsageRow => ({
+          app_id: row.app_id,
+          env_id: row.env_id,
+          guresid: row.guresid,
+          type: row.type,
+          class: row.class,
+          res_id: row.res_id,
+          def_id: row.def_id,
+          def_version_id: row.def_version_id,
+          deploy_id: row.deploy_id,
+          status: row.status,
+          updated_at: row.updated_at,
+          // No link row (a resource the engine never linked): not marked orphaned, as the per-env listing says.
+          orphaned: row.orphaned === 1,
+          // count(*) is a bigint (a string from pg); no provisioning deployment in the env: unknown.
+          deploys_ago: row.seq === null || row.later_deploys === null ? null : Number(row.later_deploys),
+        }),
+      );
+      if (rows.length <= page.limit) return { items };
+      const last = items[items.length - 1]!;
+      return { items, nextToken: encodeKeyPageToken([last.app_id, last.env_id, last.guresid]) };
     },
     async listByDefinition(orgId: string, defId: string, trx?: Executor): Promise<ActiveResourceRow[]> {
       return executor(db, trx)

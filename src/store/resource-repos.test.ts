@@ -166,6 +166,69 @@ forEachDialect('resource repositories', (getStore) => {
     assert.deepEqual((await active.listByDefinition(org, 'pg-b')).map((r) => r.deploy_id), ['d2']);
   });
 
+  it('lists resource usage across apps in one query: orphan flag, deploys since provisioning, filters, members and keyset pages', async () => {
+    const org = await freshOrg();
+    const db = getStore().db;
+    const active = createActiveResourcesRepo(db);
+    await db.insertInto('apps').values({ org_id: org, id: 'blog', name: 'Blog', created_at: AT, created_by: 'test' }).execute();
+    await db.insertInto('envs').values({ org_id: org, app_id: 'blog', id: 'dev', name: 'Dev', type: 'development', created_at: AT, created_by: 'test' }).execute();
+    const deploy = (app: string, id: string, seq: number) =>
+      db.insertInto('deployments').values({
+        org_id: org, app_id: app, id, env_id: 'dev', seq, from_id: '', delta_id: null, base_set_id: null, set_id: 's', value_set_version_id: null, comment: '',
+        status: 'succeeded', status_changed_at: AT, dependency_graph_id: null, progress: '{}', created_at: AT, created_by: 'test',
+      }).execute();
+    // shop/dev: three deployments; the cache came from the first, the workload from the newest.
+    await deploy('shop', 'd1', 1);
+    await deploy('shop', 'd2', 2);
+    await deploy('shop', 'd3', 3);
+    await deploy('blog', 'b1', 4);
+    const resource = (app: string, guresid: string, type: string, resId: string, defId: string, deployId: string) => ({
+      org_id: org, app_id: app, env_id: 'dev', guresid, env_type: 'development', type, class: 'default', res_id: resId, def_id: defId, def_version_id: `${defId}-v1`,
+      criteria_id: 'c', driver_type: 'humanitec/echo', driver_account: null, deploy_id: deployId, status: 'active', resource: '{"secret":"no"}', secrets_sealed: null,
+      cookie_sealed: null, scheduled_deletion: 0, updated_at: AT,
+    });
+    await active.upsert(resource('shop', 'a'.repeat(40), 'redis', 'modules.web.externals.cache', 'redis-def', 'd1'));
+    await active.upsert(resource('shop', 'b'.repeat(40), 'workload', 'modules.web', 'wl-def', 'd3'));
+    await active.upsert(resource('shop', 'c'.repeat(40), 'dns', 'shared.dns', 'dns-def', 'gone'));
+    await active.upsert(resource('blog', 'd'.repeat(40), 'workload', 'modules.web', 'wl-def', 'b1'));
+    await db.insertInto('active_resource_links').values({ org_id: org, app_id: 'shop', env_id: 'dev', guresid: 'a'.repeat(40), depends_on: '[]', orphaned: 1 }).execute();
+    await db.insertInto('active_resource_links').values({ org_id: org, app_id: 'shop', env_id: 'dev', guresid: 'b'.repeat(40), depends_on: '[]', orphaned: 0 }).execute();
+
+    const all = await active.listUsage(org, {}, { limit: 10 });
+    assert.equal(all.nextToken, undefined);
+    assert.deepEqual(
+      all.items.map((r) => [r.app_id, r.res_id, r.def_id, r.deploys_ago, r.orphaned]),
+      [
+        ['blog', 'modules.web', 'wl-def', 0, false],
+        ['shop', 'modules.web.externals.cache', 'redis-def', 2, true],
+        ['shop', 'modules.web', 'wl-def', 0, false],
+        ['shop', 'shared.dns', 'dns-def', null, false],
+      ],
+    );
+    assert.ok(!('resource' in all.items[0]!), 'no outputs in the usage rows');
+
+    assert.deepEqual((await active.listUsage(org, { defId: 'wl-def' }, { limit: 10 })).items.map((r) => r.app_id), ['blog', 'shop']);
+    assert.deepEqual((await active.listUsage(org, { appId: 'shop', envId: 'dev', defId: 'wl-def' }, { limit: 10 })).items.map((r) => r.guresid), ['b'.repeat(40)]);
+    assert.deepEqual((await active.listUsage(org, { envId: 'prod' }, { limit: 10 })).items, []);
+    assert.deepEqual((await active.listUsage('other-org', {}, { limit: 10 })).items, []);
+
+    await db.insertInto('users').values({ id: `${org}-viewer`, name: 'V', email: null, type: 'user', created_at: AT }).execute();
+    await db.insertInto('app_members').values({ org_id: org, app_id: 'blog', user_id: `${org}-viewer`, role: 'viewer', created_at: AT }).execute();
+    const viewer = { userId: `${org}-viewer`, roles: ['viewer', 'developer', 'owner'] };
+    assert.deepEqual((await active.listUsage(org, { member: viewer }, { limit: 10 })).items.map((r) => r.app_id), ['blog']);
+    assert.deepEqual((await active.listUsage(org, { member: { ...viewer, roles: ['owner'] } }, { limit: 10 })).items, [], 'a role outside the list does not count');
+
+    const pages: string[][] = [];
+    let token: string | undefined;
+    do {
+      const page = await active.listUsage(org, {}, { limit: 3, token });
+      pages.push(page.items.map((r) => `${r.app_id}/${r.guresid[0]!}`));
+      token = page.nextToken;
+    } while (token !== undefined);
+    assert.deepEqual(pages, [['blog/d', 'shop/a', 'shop/b'], ['shop/c']]);
+    await assert.rejects(active.listUsage(org, {}, { limit: 3, token: 'bm9wZQ' }), /page token/);
+  });
+
   it('stores custom types, classes and drivers per org, refusing duplicates', async () => {
     const org = await freshOrg();
     const types = createResourceTypesRepo(getStore().db);

@@ -240,6 +240,8 @@ export interface Plan {
   objects: { key: string; hash: string; workload?: string; depends_on_unknown_outputs: boolean }[];
   manifests: ManifestChanges;
   unresolved_workloads: { workload: string; message: string }[];
+  /** What the deployment would go on with but a person should know (e.g. an unset environment value); older servers send none. */
+  warnings?: string[];
 }
 export interface DeploymentSet {
   id: string;

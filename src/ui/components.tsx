@@ -76,6 +76,26 @@ export function ErrorBox({ error, what }: { error: ApiError; what: string }) {
   );
 }
 
+/**
+ * Warnings of a plan or a deployment (e.g. a variable whose environment value is unset gets an empty string): they do
+ * not stop a deployment, so they stand out above the details instead of hiding in a log line. Nothing when none.
+ */
+export function Warnings({ warnings, lead, testId }: { warnings: readonly string[]; lead: string; testId: string }) {
+  if (warnings.length === 0) return null;
+  return (
+    <section className="warnings" aria-label="Warnings" data-testid={testId}>
+      <h3>
+        {warnings.length === 1 ? '1 warning' : `${warnings.length} warnings`}: {lead}
+      </h3>
+      <ul>
+        {warnings.map((w, i) => (
+          <li key={i}>{w}</li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 export function Empty({ children }: { children: ReactNode }) {
   return <div className="empty">{children}</div>;
 }

@@ -278,19 +278,42 @@ it('creates an environment cloned from the current one, shown on its own page an
   assert.deepEqual(JSON.parse(created!.body!), { id: 'staging', name: 'staging', type: 'staging', from_deploy_id: current });
 });
 
-it('deploys a delta after a plan preview', async () => {
+it('deploys a delta after a plan preview that shows its warnings, and shows them on the deployment too', async () => {
+  // A variable referencing an environment value nobody set: the plan defers it with a warning (empty string) rather than failing.
+  const created = await fetch(`${baton.url}/orgs/local/apps/shop/deltas`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${baton.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      metadata: { name: 'feature-flag' },
+      modules: { add: { api: { profile: 'humanitec/default-module', externals: { bucket: { type: 'config' } }, spec: { containers: { main: { id: 'main', image: 'registry.local/shop/api:3', variables: { BUCKET: '${externals.bucket.bucket}', FEATURE_FLAG: 'on-${values.FEATURE_FLAG}' } } } } } } },
+    }),
+  });
+  assert.equal(created.status, 200, await created.clone().text());
+  const deltaId = ((await created.json()) as { id: string }).id;
+  const warning = /workload "api": \$\{values\.FEATURE_FLAG\} at \/containers\/main\/variables\/FEATURE_FLAG is not set in the environment's values; the variable gets an empty string/;
+
   await page.goto(`${baton.url}/ui/orgs/local/apps/shop/envs/development`);
   await page.getByTestId('timeline-entry').first().waitFor();
   await page.getByRole('button', { name: 'Deploy a delta…' }).click();
-  await page.getByRole('button', { name: /^Plan delta / }).first().click();
+  await page.getByRole('button', { name: `Plan delta ${deltaId}` }).click();
   const dialog = page.getByRole('dialog');
   await dialog.getByTestId('plan-preview').waitFor();
+  const planWarnings = dialog.getByTestId('plan-warnings');
+  assert.match(await planWarnings.innerText(), /^1 warning: the deployment goes ahead, but check these first/);
+  assert.match(await planWarnings.innerText(), warning);
+  assert.ok(await planWarnings.isVisible(), 'the warning is in view when the preview opens');
   await dialog.getByRole('button', { name: 'Confirm deployment' }).click();
   await page.getByRole('heading', { name: /^Delta / }).waitFor();
   assert.match(new URL(page.url()).pathname, /^\/ui\/orgs\/local\/apps\/shop\/envs\/development\/deploys\/[0-9a-f]+$/);
   await page.locator('.heading-row').getByText('succeeded').waitFor({ timeout: 30_000 });
   const sent = requests.filter((r) => r.method === 'POST' && r.url.endsWith('/orgs/local/apps/shop/envs/development/deploys')).pop();
-  assert.match(JSON.parse(sent!.body!).delta_id, /^[0-9a-f]{40}$/);
+  assert.equal(JSON.parse(sent!.body!).delta_id, deltaId);
+  await page.reload();
+  assert.match(await page.getByTestId('deployment-warnings').innerText(), warning);
+  // A deployment without warnings shows no warning box.
+  await page.goto(`${baton.url}/ui/orgs/local/apps/shop/envs/development/deploys/${seed.shopFirst}`);
+  await page.getByTestId('deployment-log').waitFor();
+  assert.equal(await page.getByTestId('deployment-warnings').count(), 0);
 });
 
 it('streams the log of a running deployment and shows its end without a reload', async () => {

@@ -4,9 +4,10 @@
  */
 import { Type } from 'typebox';
 import { NotFound } from '../../shared/errors.js';
-import { COMMON_ERRORS, EnvParams, IdParam, errorResponses } from '../schemas.js';
+import { PERMISSIONS, assertPermitted, evaluate } from '../permissions.js';
+import { COMMON_ERRORS, EnvParams, IdParam, OrgParams, errorResponses } from '../schemas.js';
 import type { RouteModule } from './types.js';
-import { PagingQuery, pageFromStore } from './paging.js';
+import { DEFAULT_PER_PAGE, PagingQuery, pageFromStore, setNextLink } from './paging.js';
 
 export const ActiveResourceResponse = Type.Object(
   {
@@ -36,6 +37,30 @@ export const ActiveResourceResponse = Type.Object(
   { title: 'ActiveResourceResponse' },
 );
 
+/** Baton: one row of `GET /orgs/{orgId}/baton/active-resource-usage` (no outputs, no secret references). */
+const ActiveResourceUsageResponse = Type.Object(
+  {
+    app_id: Type.String(),
+    env_id: Type.String(),
+    type: Type.String(),
+    class: Type.String(),
+    res_id: Type.String(),
+    gu_res_id: Type.String(),
+    def_id: Type.String({ description: 'The Resource Definition that provisioned it.' }),
+    def_version_id: Type.String(),
+    deploy_id: Type.String({ description: 'The deployment that last provisioned it.' }),
+    deploys_ago: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], {
+      description: "How many of the environment's deployments came after `deploy_id` (0: the newest provisioned it); null when `deploy_id` is not one of the environment's deployments.",
+    }),
+    status: Type.String(),
+    orphaned: Type.Boolean({ description: 'The current deployment set no longer needs this resource (it is kept, not deprovisioned).' }),
+    updated_at: Type.String(),
+  },
+  { title: 'BatonActiveResourceUsage' },
+);
+
+const UsageFilter = (what: string) => Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: what }));
+
 /** Humanitec's ActiveResourceTargetDefinitionRequest (`null` unpins). */
 const ActiveResourceTargetDefinitionRequest = Type.Object(
   { target_def_version_id: Type.Union([Type.String({ minLength: 1, maxLength: 256 }), Type.Null()], { description: 'The Resource Definition Version to pin the resource to; null unpins it.' }) },
@@ -46,6 +71,42 @@ const ResourceParams = Type.Object({ ...EnvParams.properties, type: IdParam('Res
 export const registerActiveResourceRoutes: RouteModule = (app, deps) => {
   const { deployments } = deps;
   const { definitions } = deps.resources;
+  app.get(
+    '/orgs/:orgId/baton/active-resource-usage',
+    {
+      config: { permission: 'active-resource-usage.read' },
+      schema: {
+        tags: ['baton'],
+        operationId: 'batonListActiveResourceUsage',
+        summary: 'Active resources across the apps and environments of the org, with their definitions and how many deployments ago each was provisioned.',
+        description:
+          "Baton: what `baton resources active-resource-usage` shows, in one request instead of one per environment. Ordered by app, environment and GUResID; always paged (`per_page`, default 50, and the `Link` header). Callers who may not read every app (`app.read`) see only the apps they hold a role on; with `def`, callers who may read resource definitions see every app's resources of that definition, as `GET …/resources/defs/{defId}/resources` shows them.",
+        params: OrgParams,
+        querystring: Type.Object({
+          app: UsageFilter('Only this application (404 if the caller cannot see it).'),
+          env: UsageFilter('Only environments with this id.'),
+          def: UsageFilter('Only resources this Resource Definition provisioned (404 if there is no such definition).'),
+          ...PagingQuery,
+        }),
+        response: { 200: Type.Array(ActiveResourceUsageResponse), ...errorResponses(...COMMON_ERRORS, 404) },
+      },
+    },
+    async (request, reply) => {
+      const { orgId } = request.params;
+      const { app: appId, env: envId, def: defId, per_page: perPage, page } = request.query;
+      // Who sees which rows follows the routes this one replaces: every app for org roles granted `app.read`
+      // outright; with `def`, also for those granted `resource-definitions.read` (the definition's own listing
+      // shows every app); anyone else, the apps they hold an app role on.
+      const orgRole = await request.user.access.orgRole(request.user.id, orgId);
+      const readsEveryApp = evaluate('app.read', { orgRole }).allowed || (defId !== undefined && evaluate('resource-definitions.read', { orgRole }).allowed);
+      if (appId !== undefined && !readsEveryApp) await assertPermitted(request.user, 'app.read', { orgId, appId });
+      if (defId !== undefined) await definitions.get(orgId, defId);
+      const member = readsEveryApp ? undefined : { userId: request.user.id, roles: PERMISSIONS['app.read'].app };
+      const result = await deployments.resourceUsage(orgId, { appId, envId, defId, member }, { limit: perPage ?? DEFAULT_PER_PAGE, token: page });
+      setNextLink(request, reply, result.nextToken, perPage);
+      return result.items.map(({ guresid, ...row }) => ({ ...row, gu_res_id: guresid }));
+    },
+  );
   app.get(
     '/orgs/:orgId/apps/:appId/envs/:envId/resources',
     {

@@ -76,10 +76,11 @@ const WALKED: Record<string, string> = {
   '/orgs/{orgId}/resources/accounts': '/orgs/local/resources/accounts',
   '/orgs/{orgId}/registries': '/orgs/local/registries',
   '/orgs/{orgId}/keys': '/orgs/local/keys',
+  '/orgs/{orgId}/baton/active-resource-usage': '/orgs/local/baton/active-resource-usage',
 };
 
-/** Paged even without per_page (default 50), as in Humanitec's contract. */
-const ALWAYS_PAGED = new Set(['/orgs/{orgId}/audit-logs', '/orgs/{orgId}/apps/{appId}/envs/{envId}/deploys']);
+/** Paged even without per_page (default 50), as in Humanitec's contract (and Baton's own org-wide resource usage). */
+const ALWAYS_PAGED = new Set(['/orgs/{orgId}/audit-logs', '/orgs/{orgId}/apps/{appId}/envs/{envId}/deploys', '/orgs/{orgId}/baton/active-resource-usage']);
 
 interface OpenApiOperation {
   parameters?: Array<{ in: string; name: string }>;

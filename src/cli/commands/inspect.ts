@@ -6,11 +6,13 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from '@commander-js/extra-typings';
 import type { TestDefinitionInputs } from '../../drivers/test-definition.js';
+import { NotFound } from '../../shared/errors.js';
 import { seg } from '../client.js';
 import { UsageError } from '../errors.js';
 import { yaml } from '../lazy.js';
 import { render } from '../render/format.js';
 import { GRAPH_FORMATS, inferWorkloadEdges, toDot, toGraphNodes, toMermaid, toTree } from '../render/graph.js';
+import type { ResourceUsage } from '../render/resource-usage.js';
 import { resolveDeployment, resolveDeploymentId, resolveSetId } from '../refs.js';
 import { commandOf, connect, refScope, example, flag, io, opt, outputFormat, text, withConnection, withOutput } from './common.js';
 import type { Connection } from './common.js';
@@ -34,6 +36,38 @@ async function printSetDiff(c: Connection, a: string, b: string, labels: { from:
   io.out(colourDiff(summary, colour));
   const text = unifiedDiff(stringify(strip(left), { sortMapEntries: true }), stringify(strip(right), { sortMapEntries: true }), labels);
   if (text !== '') io.out('\n' + colourDiff(text, colour));
+}
+
+/**
+ * `resources active-resource-usage` on servers without `GET /orgs/{org}/baton/active-resource-usage` (Humanitec, an
+ * older Baton): the environments' own listings, one request per app, environment and deployment list.
+ */
+async function perEnvironmentUsage(c: Connection, org: string, onlyApp: string | undefined, onlyEnv: string | undefined, defId: string | undefined): Promise<ResourceUsage[]> {
+  let found: Row[];
+  if (defId !== undefined) {
+    found = (await c.client.get<Row[]>(`${org}/resources/defs/${seg(defId)}/resources`)).filter((r) => (!onlyApp || r.app_id === onlyApp) && (!onlyEnv || r.env_id === onlyEnv));
+  } else {
+    const apps = onlyApp ? [onlyApp] : (await c.client.get<Row[]>(`${org}/apps`)).map((a) => text(a.id));
+    const perApp = await Promise.all(
+      apps.map(async (appId) => {
+        const envs = onlyEnv ? [onlyEnv] : (await c.client.get<Row[]>(`${org}/apps/${seg(appId)}/envs`)).map((e) => text(e.id));
+        return (await Promise.all(envs.map((envId) => c.client.get<Row[]>(`${org}/apps/${seg(appId)}/envs/${seg(envId)}/resources`)))).flat();
+      }),
+    );
+    found = perApp.flat();
+  }
+  const { deployIdsNewestFirst, resourceUsage } = await import('../render/resource-usage.js');
+  const pairs = [...new Set(found.map((r) => `${text(r.app_id)}/${text(r.env_id)}`))];
+  const deploys = new Map(
+    await Promise.all(
+      pairs.map(async (pair) => {
+        const [appId = '', envId = ''] = pair.split('/');
+        const list = (await c.client.getOptional<Row[]>(`${org}/apps/${seg(appId)}/envs/${seg(envId)}/deploys`)) ?? [];
+        return [pair, deployIdsNewestFirst(list)] as const;
+      }),
+    ),
+  );
+  return resourceUsage(found, (appId, envId) => deploys.get(`${appId}/${envId}`) ?? []);
 }
 
 export function registerInspectCommands(program: Command): void {
@@ -121,31 +155,19 @@ export function registerInspectCommands(program: Command): void {
     const org = `/orgs/${seg(c.org())}`;
     const { app: onlyApp, env: onlyEnv } = c.context;
     const defId = opt(cmd, 'def');
-    let found: Row[];
-    if (defId !== undefined) {
-      found = (await c.client.get<Row[]>(`${org}/resources/defs/${seg(defId)}/resources`)).filter((r) => (!onlyApp || r.app_id === onlyApp) && (!onlyEnv || r.env_id === onlyEnv));
-    } else {
-      const apps = onlyApp ? [onlyApp] : (await c.client.get<Row[]>(`${org}/apps`)).map((a) => text(a.id));
-      const perApp = await Promise.all(
-        apps.map(async (appId) => {
-          const envs = onlyEnv ? [onlyEnv] : (await c.client.get<Row[]>(`${org}/apps/${seg(appId)}/envs`)).map((e) => text(e.id));
-          return (await Promise.all(envs.map((envId) => c.client.get<Row[]>(`${org}/apps/${seg(appId)}/envs/${seg(envId)}/resources`)))).flat();
-        }),
-      );
-      found = perApp.flat();
+    const { resourceUsageFromServer } = await import('../render/resource-usage.js');
+    const query = new URLSearchParams({ per_page: '100', ...(onlyApp ? { app: onlyApp } : {}), ...(onlyEnv ? { env: onlyEnv } : {}), ...(defId !== undefined ? { def: defId } : {}) });
+    let rows: ResourceUsage[];
+    try {
+      // Baton answers from one query per page of 100 instead of a request per app and environment.
+      rows = resourceUsageFromServer(await c.client.getAllPages<Row>(`${org}/baton/active-resource-usage?${query.toString()}`));
+    } catch (error) {
+      // Any 404 falls back, not only Baton's route-missing one: a Humanitec server's 404 for a path it does not
+      // serve carries no such mark, and a genuine 404 (no such app or definition) is answered again, the same, by
+      // the per-environment requests.
+      if (!(error instanceof NotFound)) throw error;
+      rows = await perEnvironmentUsage(c, org, onlyApp, onlyEnv, defId);
     }
-    const { deployIdsNewestFirst, resourceUsage } = await import('../render/resource-usage.js');
-    const pairs = [...new Set(found.map((r) => `${text(r.app_id)}/${text(r.env_id)}`))];
-    const deploys = new Map(
-      await Promise.all(
-        pairs.map(async (pair) => {
-          const [appId = '', envId = ''] = pair.split('/');
-          const list = (await c.client.getOptional<Row[]>(`${org}/apps/${seg(appId)}/envs/${seg(envId)}/deploys`)) ?? [];
-          return [pair, deployIdsNewestFirst(list)] as const;
-        }),
-      ),
-    );
-    const rows = resourceUsage(found, (appId, envId) => deploys.get(`${appId}/${envId}`) ?? []);
     const format = outputFormat(cmd);
     if (format !== 'table') {
       io.out(render(rows, format));

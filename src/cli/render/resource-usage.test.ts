@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { deployIdsNewestFirst, resourceUsage } from './resource-usage.js';
+import { deployIdsNewestFirst, resourceUsage, resourceUsageFromServer } from './resource-usage.js';
 
 describe('active resource usage (resources active-resource-usage)', () => {
   const deploys = deployIdsNewestFirst([
@@ -30,5 +30,19 @@ describe('active resource usage (resources active-resource-usage)', () => {
         ['shop', 'redis', 'large', 'redis', '2 deploys ago, orphaned', 2],
       ],
     );
+  });
+
+  it("gives a server's usage rows (deploys_ago counted by Baton) the same rows as the per-environment listings", () => {
+    const resources = [
+      { app_id: 'shop', env_id: 'dev', type: 'redis', class: 'large', res_id: 'shared.cache', def_id: 'redis', gu_res_id: 'g1', deploy_id: 'd1', status: 'active', orphaned: true },
+      { app_id: 'blog', env_id: 'dev', type: 'dns', class: '', res_id: 'shared.dns', def_id: 'dns', gu_res_id: 'g2', deploy_id: 'gone', status: 'active', orphaned: false },
+      { app_id: 'shop', env_id: 'dev', type: 'dns', class: 'default', res_id: 'shared.dns', def_id: 'dns', gu_res_id: 'g3', deploy_id: 'd3', status: 'active', orphaned: false },
+    ];
+    const fromListings = resourceUsage(resources, (app) => (app === 'shop' ? deploys : []));
+    const agoOf = (r: (typeof resources)[number]) => (r.app_id === 'shop' ? deploys.indexOf(r.deploy_id) : -1);
+    const fromServer = resourceUsageFromServer(resources.map((r) => ({ ...r, deploys_ago: agoOf(r) < 0 ? null : agoOf(r) })));
+    assert.deepEqual(fromServer, fromListings);
+    assert.equal(fromServer.find((r) => r.gu_res_id === 'g1')?.usage, '2 deploys ago, orphaned');
+    assert.equal(resourceUsageFromServer([{ ...resources[0], deploys_ago: -1 }])[0]?.usage, 'unknown deploy, orphaned', 'a count that is not one is unknown');
   });
 });

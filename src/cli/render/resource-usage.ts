@@ -25,32 +25,46 @@ export interface ResourceUsage {
 
 const str = (value: unknown): string => (typeof value === 'string' ? value : '');
 
-/** `deploysNewestFirst(app, env)`: the environment's deployment ids, newest first. */
-export function resourceUsage(resources: readonly Row[], deploysNewestFirst: (app: string, env: string) => readonly string[]): ResourceUsage[] {
-  const rows = resources.map((r): ResourceUsage => {
-    const app = str(r.app_id);
-    const env = str(r.env_id);
-    const deployId = str(r.deploy_id);
-    const index = deploysNewestFirst(app, env).indexOf(deployId);
-    const ago = index < 0 ? null : index;
-    const orphaned = r.orphaned === true;
-    const when = ago === null ? 'unknown deploy' : ago === 0 ? 'latest deploy' : `${ago} deploy${ago === 1 ? '' : 's'} ago`;
-    return {
-      app_id: app,
-      env_id: env,
-      type: str(r.type),
-      class: str(r.class) || 'default',
-      res_id: str(r.res_id),
-      def_id: str(r.def_id),
-      gu_res_id: str(r.gu_res_id),
-      deploy_id: deployId,
-      deploys_ago: ago,
-      usage: orphaned ? `${when}, orphaned` : when,
-      status: str(r.status),
-      orphaned,
-    };
-  });
+/** One row from its active resource (a Humanitec ActiveResource or a Baton usage row) and its `deploys_ago`. */
+function usageRow(r: Row, ago: number | null): ResourceUsage {
+  const orphaned = r.orphaned === true;
+  const when = ago === null ? 'unknown deploy' : ago === 0 ? 'latest deploy' : `${ago} deploy${ago === 1 ? '' : 's'} ago`;
+  return {
+    app_id: str(r.app_id),
+    env_id: str(r.env_id),
+    type: str(r.type),
+    class: str(r.class) || 'default',
+    res_id: str(r.res_id),
+    def_id: str(r.def_id),
+    gu_res_id: str(r.gu_res_id),
+    deploy_id: str(r.deploy_id),
+    deploys_ago: ago,
+    usage: orphaned ? `${when}, orphaned` : when,
+    status: str(r.status),
+    orphaned,
+  };
+}
+
+function sorted(rows: ResourceUsage[]): ResourceUsage[] {
   return rows.sort((a, b) => a.app_id.localeCompare(b.app_id) || a.env_id.localeCompare(b.env_id) || a.type.localeCompare(b.type) || a.res_id.localeCompare(b.res_id));
+}
+
+/**
+ * From per-environment listings (servers without Baton's usage endpoint): `deploysNewestFirst(app, env)` gives the
+ * environment's deployment ids, newest first.
+ */
+export function resourceUsage(resources: readonly Row[], deploysNewestFirst: (app: string, env: string) => readonly string[]): ResourceUsage[] {
+  return sorted(
+    resources.map((r) => {
+      const index = deploysNewestFirst(str(r.app_id), str(r.env_id)).indexOf(str(r.deploy_id));
+      return usageRow(r, index < 0 ? null : index);
+    }),
+  );
+}
+
+/** From Baton's `GET /orgs/{org}/baton/active-resource-usage`, which counts `deploys_ago` itself. */
+export function resourceUsageFromServer(rows: readonly Row[]): ResourceUsage[] {
+  return sorted(rows.map((r) => usageRow(r, typeof r.deploys_ago === 'number' && Number.isInteger(r.deploys_ago) && r.deploys_ago >= 0 ? r.deploys_ago : null)));
 }
 
 /** Newest first by `created_at` (ISO-8601 strings sort as text). */

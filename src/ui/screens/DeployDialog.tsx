@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { ReactNode } from 'react';
 import { ApiError, get, paths, post } from '../api';
 import type { Deployment, Plan } from '../api';
-import { Empty, ErrorBox, ManifestChangesView, Show, navigate, useLoad } from '../components';
+import { Empty, ErrorBox, ManifestChangesView, Show, Warnings, navigate, useLoad } from '../components';
 import { planSummary, workloadChanges } from '../deploy-status';
 import type { WorkloadChange } from '../deploy-status';
 import type { EnvRef } from '../routes';
@@ -80,7 +80,7 @@ export function WorkloadChangesList({ changes }: { changes: WorkloadChange[] }) 
   );
 }
 
-/** What a plan would change: workloads, resources by action, the manifests, and what cannot be known before deploying. */
+/** What a plan would change: its warnings first, then workloads, resources by action, the manifests, and what cannot be known before deploying. */
 function PlanPreview({ plan }: { plan: Plan }) {
   const summary = planSummary(plan);
   const groups: [string, string, string[]][] = [
@@ -92,6 +92,7 @@ function PlanPreview({ plan }: { plan: Plan }) {
   const acting = groups.filter(([, , items]) => items.length > 0);
   return (
     <div className="plan-section" data-testid="plan-preview">
+      <Warnings warnings={plan.warnings ?? []} lead="the deployment goes ahead, but check these first" testId="plan-warnings" />
       <h5>Workloads</h5>
       <WorkloadChangesList changes={workloadChanges(plan.set_diff)} />
       <h5>Resources</h5>

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { followLogs, get, paths } from '../api';
 import type { ActiveResource, Deployment, DeploymentError, DeploymentManifests, Graph, LogEntry, Phase, SetDelta } from '../api';
-import { DataTable, Empty, Json, Link, ManifestChangesView, ReadOnlyNote, Show, Status, Who, useLoad, useMay } from '../components';
+import { DataTable, Empty, Json, Link, ManifestChangesView, ReadOnlyNote, Show, Status, Warnings, Who, useLoad, useMay } from '../components';
 import type { Column } from '../components';
 import { phaseBars, resourceStatuses, workloadChanges } from '../deploy-status';
 import type { ResourceStatusRow } from '../deploy-status';
@@ -91,6 +91,8 @@ export function DeploymentScreen({ envRef, deployId }: { envRef: EnvRef; deployI
                   ))}
                 </div>
               )}
+              {/* The engine records a deployment's warnings as `warn` log entries (the plan's, and the target's). */}
+              <Warnings warnings={logs.filter((l) => l.level === 'warn').map((l) => (l.resource ? `${l.resource}: ${l.message}` : l.message))} lead="the deployment went on with these" testId="deployment-warnings" />
               <div className="columns">
                 <div className="card">
                   <h3>Phases</h3>
