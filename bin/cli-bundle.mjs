@@ -5,14 +5,18 @@
 // a few stat calls), so there is no build step to remember. npm packages stay external and resolve from the
 // repository's node_modules, which is why the bundle lives under node_modules/.cache (BATON_CLI_BUNDLE=0 turns the
 // fast path off; `serve` always runs the sources through bin/ts-hooks.mjs).
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
-const cacheRoot = join(root, 'node_modules', '.cache', 'baton-cli');
+// One cache folder per checkout: several checkouts (git worktrees) may share one node_modules through a symlink,
+// and with one shared pointer each would find the other's manifest stale (its files have other mtimes) and rebuild
+// on every start, replacing the bundle under the other's feet.
+const checkout = createHash('sha256').update(realpathSync(root)).digest('hex').slice(0, 12);
+export const cacheRoot = join(root, 'node_modules', '.cache', 'baton-cli', checkout);
 const pointerFile = join(cacheRoot, 'current.json');
 const BUNDLE_FORMAT = '1';
 

@@ -7,14 +7,17 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { after, describe, it } from 'node:test';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BUNDLE_CACHE = join(REPO_ROOT, 'node_modules', '.cache', 'baton-cli');
+/** The bundle cache of a checkout (its folder under node_modules/.cache/baton-cli is named after the checkout). */
+const cacheOf = async (checkout: string): Promise<string> =>
+  ((await import(pathToFileURL(join(checkout, 'bin', 'cli-bundle.mjs')).href)) as { cacheRoot: string }).cacheRoot;
+const BUNDLE_CACHE = await cacheOf(REPO_ROOT);
 
 function baton(env: Record<string, string>, ...args: string[]) {
   const scratch = mkdtempSync(join(tmpdir(), 'baton-startup-'));
@@ -82,6 +85,28 @@ describe('baton start-up (bin/cli-bundle.mjs, bin/ts-hooks.mjs, lazy command mod
       assert.notEqual(pointer().dir, built.dir, 'a changed source rebuilt the bundle');
     } finally {
       utimesSync(source, atime, mtime);
+    }
+  });
+
+  it('two checkouts sharing one node_modules (git worktrees with a symlink) each keep their own bundle', async () => {
+    // A second checkout: its own copy of the sources (other mtimes, as a worktree has), node_modules linked to ours.
+    const other = mkdtempSync(join(tmpdir(), 'baton-startup-checkout-'));
+    dirs.push(other);
+    for (const path of ['bin', 'src', 'package.json', 'tsconfig.json']) cpSync(join(REPO_ROOT, path), join(other, path), { recursive: true, filter: (from) => !from.includes(join('src', 'ui', 'dist')) });
+    symlinkSync(join(REPO_ROOT, 'node_modules'), join(other, 'node_modules'));
+    const otherCache = await cacheOf(other);
+    try {
+      assert.notEqual(otherCache, BUNDLE_CACHE);
+      assert.equal(baton({}, 'version').status, 0);
+      const ours = pointer().dir;
+      const run = spawnSync(process.execPath, [join(other, 'bin', 'baton.js'), 'version'], { cwd: other, encoding: 'utf8', env: { ...process.env, BATON_CONFIG: join(other, 'no-config.yaml') } });
+      assert.equal(run.status, 0, run.stderr);
+      const theirs = JSON.parse(readFileSync(join(otherCache, 'current.json'), 'utf8')) as Pointer;
+      assert.ok(Object.keys(theirs.inputs).includes('src/cli/main.ts'), 'the other checkout built its own bundle');
+      assert.equal(baton({}, 'version').status, 0);
+      assert.equal(pointer().dir, ours, 'a start in the other checkout left ours current (no rebuild)');
+    } finally {
+      rmSync(otherCache, { recursive: true, force: true });
     }
   });
 

@@ -33,12 +33,12 @@ interface Screen {
  * Runs a bash command line in a pseudo-terminal. `steps` react to the screen: when `waitFor` appears, `type` is
  * sent to the terminal (keys, `\r` for Enter, `\x03` for Ctrl-C) after `then()` (if any) has run.
  */
-function inTerminal(commandLine: string, env: NodeJS.ProcessEnv, steps: { waitFor: string | RegExp; then?: () => Promise<unknown>; type: string }[] = []): Promise<Screen> {
+function inTerminal(commandLine: string, env: NodeJS.ProcessEnv, steps: { waitFor: string | RegExp; then?: () => Promise<unknown>; type: string }[] = [], term = 'xterm'): Promise<Screen> {
   return new Promise((resolve, reject) => {
     // script runs the line with $SHELL -c, or /bin/sh when SHELL is unset (as in CI). Debian's sh (dash) stays the
     // parent of a lone command instead of exec-ing it, and dies of the Ctrl-C meant for baton, so the screen's exit
     // code would be the shell's 130, not baton's. bash execs a lone command, and the `| head` case needs PIPESTATUS.
-    const child: ChildProcessWithoutNullStreams = spawn('script', ['-qefc', commandLine, '/dev/null'], { cwd: REPO_ROOT, env: { ...env, TERM: 'xterm', SHELL: '/bin/bash' } });
+    const child: ChildProcessWithoutNullStreams = spawn('script', ['-qefc', commandLine, '/dev/null'], { cwd: REPO_ROOT, env: { ...env, TERM: term, SHELL: '/bin/bash' } });
     let screen = '';
     let next = 0;
     let busy = false;
@@ -132,6 +132,15 @@ describe('baton in a terminal', { timeout: 480_000 }, () => {
     assert.equal(plain.code, 0, plain.stderr);
     assert.match(plain.stdout, /^done: deployment \S+ succeeded$/m);
     assert.ok(!(plain.stdout + plain.stderr).includes('\u001b['), 'no escape codes in a pipe');
+  });
+
+  it('score deploy --wait on a TERM=dumb terminal prints plain lines, no spinner or escape codes', async () => {
+    writeFileSync(join(dir, 'web-dumb.yaml'), 'apiVersion: score.dev/v1b1\nmetadata:\n  name: web\ncontainers:\n  main:\n    image: busybox:1\n    args: ["dumb"]\n');
+    const { code, screen } = await inTerminal(`${BATON} score deploy -f ${quote(join(dir, 'web-dumb.yaml'))} --yes --wait`, env, [], 'dumb');
+    assert.equal(code, 0, screen);
+    assert.match(screen, /^done: deployment \S+ succeeded\r?$/m, screen);
+    assert.ok(!screen.includes('\u001b'), `escape codes on a dumb terminal:\n${JSON.stringify(screen)}`);
+    assert.doesNotMatch(screen, /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/, 'no spinner frames');
   });
 
   it('baton get ... | head ends quietly (no EPIPE trace) and exits 0, whether head reads a line or nothing', async () => {

@@ -60,6 +60,23 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The test process's environment without Baton's server settings: a developer who exported BATON_SECRET_KEY,
+ * BATON_GITOPS_URL, BATON_LOCAL_RUNTIME... in their shell would otherwise run every test server with them, while CI
+ * (a minimal environment) runs without; a test then passes or fails by whose shell it ran in. Kept: the settings
+ * that are test knobs rather than behaviour (the terraform binary, also used by tests to decide whether to skip; the
+ * transpile cache folder).
+ */
+function inheritedEnv(): Record<string, string> {
+  const kept = new Set(['BATON_TERRAFORM_BIN', 'BATON_TS_CACHE_DIR']);
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value === undefined || (/^(BATON_|HUMANITEC_)/.test(key) && !kept.has(key))) continue;
+    env[key] = value;
+  }
+  return env;
+}
+
 export async function startBatonProcess(options: BatonProcessOptions = {}): Promise<BatonProcess> {
   const ownsDatabase = options.database === undefined;
   const database = options.database ?? (await createTestDatabase(options.dialect ?? 'sqlite'));
@@ -67,7 +84,7 @@ export async function startBatonProcess(options: BatonProcessOptions = {}): Prom
   const org = options.org ?? 'local';
   const port = await freePort();
   const env: Record<string, string> = {
-    ...(process.env as Record<string, string>),
+    ...inheritedEnv(),
     BATON_PORT: String(port),
     BATON_HOST: '127.0.0.1',
     BATON_DATA_DIR: database.dataDir,

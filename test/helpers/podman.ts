@@ -27,26 +27,33 @@ function podman(args: string[], containersConf: string): { status: number | null
 }
 
 export function preparePodman(): PodmanReadiness {
-  const dir = join(tmpdir(), 'baton-podman-test');
-  mkdirSync(dir, { recursive: true });
+  // A folder of this process, not a fixed name in the shared temporary folder: one left by another user (or being
+  // rewritten by a concurrent run) would make writing the file fail. Baton's child process reads the file for the
+  // whole test file, so it goes when this process exits.
+  const dir = mkdtempSync(join(tmpdir(), 'baton-podman-test-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const containersConf = join(dir, 'containers.conf');
   writeFileSync(containersConf, CONTAINERS_CONF_TEXT);
   const version = podman(['version', '--format', '{{.Client.Version}}'], containersConf);
   if (version.status !== 0) return { ok: false, reason: `podman is not usable here: ${version.stderr.trim() || 'not installed'} (.ci/run installs it)` };
   if (podman(['image', 'exists', BUSYBOX_IMAGE], containersConf).status !== 0) {
     if (!existsSync(BUSYBOX_BIN)) return { ok: false, reason: `${BUSYBOX_BIN} is missing (apt-get install busybox-static) to build the test image` };
-    const root = mkdtempSync(join(tmpdir(), 'baton-busybox-'));
+    // The root file system and its tar both live in the folder above, removed at the end (the tar used to be written
+    // next to the mkdtemp folder as a fixed /tmp/baton-busybox.tar, shared between runs and never removed).
+    const root = join(dir, 'rootfs');
+    const tarFile = join(dir, 'baton-busybox.tar');
     try {
-      mkdirSync(join(root, 'bin'));
+      mkdirSync(join(root, 'bin'), { recursive: true });
       mkdirSync(join(root, 'tmp'));
       copyFileSync(BUSYBOX_BIN, join(root, 'bin', 'busybox'));
       for (const applet of APPLETS) symlinkSync('busybox', join(root, 'bin', applet));
-      const tar = spawnSync('tar', ['-C', root, '-cf', join(root, '..', 'baton-busybox.tar'), '.'], { encoding: 'utf8' });
+      const tar = spawnSync('tar', ['-C', root, '-cf', tarFile, '.'], { encoding: 'utf8' });
       if (tar.status !== 0) return { ok: false, reason: `could not pack the busybox image: ${tar.stderr}` };
-      const imported = podman(['import', join(root, '..', 'baton-busybox.tar'), BUSYBOX_IMAGE], containersConf);
+      const imported = podman(['import', tarFile, BUSYBOX_IMAGE], containersConf);
       if (imported.status !== 0) return { ok: false, reason: `podman import failed: ${imported.stderr.trim()}` };
     } finally {
       rmSync(root, { recursive: true, force: true });
+      rmSync(tarFile, { force: true });
     }
   }
   // A container that cannot start (cgroups, ulimits) is the usual failure on a new machine: say so now.

@@ -26,6 +26,11 @@ describe('passing', () => {
 export const value: number = 1;
 assert.equal(value, 1);
 `,
+  'skipped-suite.test.ts': `import { describe, it } from 'node:test';
+describe('needs a tool this machine lacks', { skip: 'the tool is not installed' }, () => {
+  it('would use the tool', () => { throw new Error('unreachable'); });
+});
+`,
   'exits-early.test.ts': `import { it } from 'node:test';
 it('runs', () => {});
 it('exits the process in the middle of the file', async () => {
@@ -65,9 +70,9 @@ describe('scripts/run-tests.mjs', () => {
   it('fails a file with no tests and a file that exits early, naming both, and ends with the summary line', () => {
     const run = runTests(dir);
     assert.equal(run.status, 1, run.output);
-    // passing: 2 passed, 1 skipped; exits-early: its first test may or may not be reported before the exit;
-    // the two bad files count as one failure each.
-    assert.match(run.lastLine, /^\d+ passed, 2 failed, 1 skipped$/, run.output);
+    // passing: 2 passed, 1 skipped; skipped-suite: 1 skipped; exits-early: its first test may or may not be
+    // reported before the exit; the two bad files count as one failure each.
+    assert.match(run.lastLine, /^\d+ passed, 2 failed, 2 skipped$/, run.output);
     const passed = Number(/^(\d+) passed/.exec(run.lastLine)![1]);
     assert.ok(passed === 2 || passed === 3, run.lastLine);
     assert.match(run.output, new RegExp(`${join(dir, 'no-tests.test.ts').replaceAll('/', '\\/')}: registered no tests`));
@@ -79,6 +84,12 @@ describe('scripts/run-tests.mjs', () => {
     const run = runTests(dir, 'passing');
     assert.equal(run.status, 0, run.output);
     assert.equal(run.lastLine, '2 passed, 0 failed, 1 skipped');
+  });
+
+  it('counts a file whose only suite is skipped (a tool missing here) as skipped, not as a file with no tests', () => {
+    const run = runTests(dir, 'skipped-suite');
+    assert.equal(run.status, 0, run.output);
+    assert.equal(run.lastLine, '0 passed, 0 failed, 1 skipped');
   });
 
   it('fails when no file matches', () => {

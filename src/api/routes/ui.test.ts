@@ -10,23 +10,26 @@ import type { InProcessBaton } from '../../../test/helpers/in-process.js';
 import { createUiRoutes } from './ui.js';
 
 describe('the web UI routes over a bundle', () => {
+  let parent: string;
   let dir: string;
   let app: FastifyInstance;
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'baton-ui-'));
-    mkdirSync(join(dir, 'assets'));
+    // The bundle and the file it must never serve are siblings in a folder of this run, not a fixed name in the
+    // shared temporary folder: two runs at once (or a leftover owned by another user) would otherwise share it.
+    parent = mkdtempSync(join(tmpdir(), 'baton-ui-'));
+    dir = join(parent, 'dist');
+    mkdirSync(join(dir, 'assets'), { recursive: true });
     writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Baton</title>');
     writeFileSync(join(dir, 'assets', 'index-abc123.js'), 'console.log(1)');
     writeFileSync(join(dir, 'logo.svg'), '<svg/>');
-    writeFileSync(join(tmpdir(), 'baton-ui-outside.txt'), 'secret');
+    writeFileSync(join(parent, 'baton-ui-outside.txt'), 'secret');
     app = Fastify({ routerOptions: { ignoreTrailingSlash: true } });
     await createUiRoutes(dir)(app, {} as never);
     await app.ready();
   });
   after(async () => {
     await app.close();
-    rmSync(dir, { recursive: true, force: true });
-    rmSync(join(tmpdir(), 'baton-ui-outside.txt'), { force: true });
+    rmSync(parent, { recursive: true, force: true });
   });
 
   it('redirects / to /ui/ and serves index.html at /ui and /ui/ without caching', async () => {

@@ -90,9 +90,8 @@ function overridesFile(cmd: ReturnType<typeof commandOf>): string | undefined {
 
 /** Follows a deployment to its end; throws DeploymentFailed (exit 1) when it does not succeed. */
 export async function waitForDeployment(c: Connection, envId: string, deployId: string, options: { timeoutMs?: number; pollMs?: number; locate?: ScoreLocator } = {}): Promise<Deployment> {
-  const tty = process.stderr.isTTY === true;
-  const { createProgress } = await import('../render/progress.js');
-  const progress: Progress = createProgress({ tty, write: (text) => io.out(text.replace(/\n$/, '')) });
+  const { createProgress, liveDisplay } = await import('../render/progress.js');
+  const progress: Progress = createProgress({ tty: liveDisplay(process.stderr), write: (text) => io.out(text.replace(/\n$/, '')) });
   const base = `${envPath(c, envId)}/deploys/${seg(deployId)}`;
   const abort = new AbortController();
   const seen = new Set<string>();

@@ -15,6 +15,15 @@ export interface Progress {
   finish(text: string, ok: boolean): void;
 }
 
+/**
+ * Whether a live display (spinner, cursor movement, redrawn lines) can be drawn on `stream`: a terminal whose
+ * TERM is not `dumb`. A dumb terminal (Emacs' shell buffer, some CI log viewers that allocate a pseudo-terminal)
+ * interprets no escape codes, so the spinner's redraws would pile up as garbage; it gets the plain lines instead.
+ */
+export function liveDisplay(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
+  return stream.isTTY === true && env.TERM !== 'dumb';
+}
+
 export function createProgress(options: { tty: boolean; write: (text: string) => void; stream?: NodeJS.WritableStream }): Progress {
   if (!options.tty) return plainProgress(options.write);
   const stream = (options.stream ?? process.stderr) as NodeJS.WritableStream & { columns?: number };

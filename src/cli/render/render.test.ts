@@ -4,7 +4,7 @@ import { UsageError } from '../errors.js';
 import { colourDiff, diffLines, unifiedDiff } from './diff.js';
 import { chooseFormat, guessColumns, render } from './format.js';
 import { inferWorkloadEdges, toDot, toGraphNodes, toMermaid, toTree } from './graph.js';
-import { plainProgress } from './progress.js';
+import { liveDisplay, plainProgress } from './progress.js';
 
 describe('output format', () => {
   it('defaults to a table on a terminal and JSON when piped; refuses unknown formats', () => {
@@ -109,5 +109,15 @@ describe('plain progress (not a terminal)', () => {
     progress.step('postgres db', true);
     progress.finish('deployment d1 failed', false);
     assert.deepEqual(lines, ['... provisioning\n', 'ok: postgres db\n', 'FAILED: deployment d1 failed\n']);
+  });
+});
+
+describe('live display or plain lines', () => {
+  it('a terminal gets the live display, unless its TERM is dumb; a pipe never does, whatever TERM says', () => {
+    assert.equal(liveDisplay({ isTTY: true }, { TERM: 'xterm-256color' }), true);
+    assert.equal(liveDisplay({ isTTY: true }, {}), true, 'TERM unset (a minimal environment) is not dumb');
+    assert.equal(liveDisplay({ isTTY: true }, { TERM: 'dumb' }), false);
+    assert.equal(liveDisplay({ isTTY: false }, { TERM: 'xterm' }), false);
+    assert.equal(liveDisplay({}, { TERM: 'xterm' }), false);
   });
 });
