@@ -31,7 +31,7 @@ import type { BootstrapResult } from '../org/index.js';
 import { createWorkloadProfilesService } from '../profiles/service/index.js';
 import type { ResourceDefinition } from '../resources/index.js';
 import { createResourceServices } from '../resources/service/index.js';
-import { SecretBox, fluxSopsSecretCommand, loadOrCreateAgeKey, loadOrCreateSecretKey } from '../secrets/index.js';
+import { SecretBox, deriveManifestHashKey, fluxSopsSecretCommand, loadOrCreateAgeKey, loadOrCreateSecretKey } from '../secrets/index.js';
 import type { AgeKey, SecretStoreResolver } from '../secrets/index.js';
 import { createSecretStoresService } from '../secrets/stores/index.js';
 import { createResourceAccountsService } from '../secrets/accounts/index.js';
@@ -180,6 +180,7 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
             { ageKey, secretStores: overrides.secretStores ?? secretStores.resolver },
           ),
         box,
+        manifestHashKey: deriveManifestHashKey(secretKey.material),
         secretStores: secretStores.resolver,
         accountCredentials: (orgId, accountId) => resourceAccounts.credentialsFor(orgId, accountId),
         events: ciEvents,

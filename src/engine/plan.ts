@@ -288,7 +288,7 @@ export async function createPlan(
   const unresolved: PlanView['unresolved_workloads'] = [];
   for (const workloadId of Object.keys(set.modules).sort()) {
     try {
-      rendered.push(...(await renderWorkloads({ graph, set, only: [workloadId], results, values: valueSet, deployId: PLAN_DEPLOY_ID, setId: newSetId, namespace, profiles })));
+      rendered.push(...(await renderWorkloads({ graph, set, only: [workloadId], results, values: valueSet, deployId: PLAN_DEPLOY_ID, setId: newSetId, namespace, profiles, hasher: deps.manifestHasher })));
     } catch (error) {
       if (!(error instanceof BatonError)) throw error;
       const node = graph.nodes.find((n) => n.type === 'workload' && n.resId === `modules.${workloadId}`);
@@ -314,7 +314,7 @@ export async function createPlan(
   const objects: PlannedObject[] = next.map((object) => {
     const key = objectKey(object);
     const workload = workloadOf.get(key);
-    return { key, hash: contentHash(object), ...(workload !== undefined ? { workload } : {}), depends_on_unknown_outputs: mentionsUnknown(object) };
+    return { key, hash: contentHash(object, deps.manifestHasher), ...(workload !== undefined ? { workload } : {}), depends_on_unknown_outputs: mentionsUnknown(object) };
   });
 
   const plan: PlanView = {
