@@ -1,6 +1,7 @@
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DriverFailed } from '../shared/errors.js';
+import { DEFAULT_TEMPLATE_LIMITS, renderTemplate } from '../templates/index.js';
 import type { JsonObject, ProvisionRequest } from './contract.js';
 import { createBuiltinRegistry } from './registry.js';
 import { createTemplateDriver } from './template.js';
@@ -229,7 +230,16 @@ describe('humanitec/template manifests whose data renders to YAML text', () => {
   });
 });
 
+/**
+ * Starts the templates' worker thread (sync-worker.ts) with a call that may wait for it: a lookup allows itself 1 s,
+ * worker start-up included, which a busy test machine can exceed.
+ */
+function warmTemplateWorker(): void {
+  renderTemplate('{{ htpasswd "a" "b" }}', {}, { limits: { ...DEFAULT_TEMPLATE_LIMITS, timeoutMs: 60_000 } });
+}
+
 describe('getHostByName in definitions follows the server host lookup policy', () => {
+  before(warmTemplateWorker);
   const lookup = (host: string) => request({ templates: { outputs: `addr: {{ getHostByName "${host}" }}` } });
   const off = { enabled: false, allowedSuffixes: [] };
 

@@ -1,14 +1,23 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { InvalidInput } from '../shared/errors.js';
 import { hostLookupRefusal, parseHostSuffixes } from './host-lookup.js';
-import { DEFAULT_HOST_LOOKUP, parseTemplate, renderTemplate, TemplateError, type HostLookupPolicy } from './index.js';
+import { DEFAULT_HOST_LOOKUP, DEFAULT_TEMPLATE_LIMITS, parseTemplate, renderTemplate, TemplateError, type HostLookupPolicy } from './index.js';
 
 const OFF: HostLookupPolicy = { enabled: false, allowedSuffixes: [] };
 const LOCALHOST_ONLY: HostLookupPolicy = { enabled: true, allowedSuffixes: ['localhost'] };
 const LOOPBACK = /^(127\.0\.0\.1|::1)$/;
 
+/**
+ * Starts the templates' worker thread (sync-worker.ts) with a call that may wait for it: a lookup allows itself 1 s,
+ * worker start-up included, which a busy test machine can exceed.
+ */
+function warmTemplateWorker(): void {
+  renderTemplate('{{ htpasswd "a" "b" }}', {}, { limits: { ...DEFAULT_TEMPLATE_LIMITS, timeoutMs: 60_000 } });
+}
+
 describe('getHostByName under the host lookup policy', () => {
+  before(warmTemplateWorker);
   test('with no policy given, getHostByName resolves any name as sprig does (existing definitions unchanged)', () => {
     assert.deepEqual(DEFAULT_HOST_LOOKUP, { enabled: true, allowedSuffixes: [] });
     assert.match(renderTemplate('{{ getHostByName "localhost" }}', {}), LOOPBACK);

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { DEFAULT_TEMPLATE_LIMITS, renderTemplate } from '../../src/templates/index.js';
 import { startEngineHarness, waitForDeployment } from './harness.js';
 import type { EngineHarness } from './harness.js';
 
@@ -16,6 +17,9 @@ void describe('template host lookups limited by the server configuration', () =>
   const app = 'lookups';
 
   before(async () => {
+    // The server runs in this process: start the templates' worker thread with a call that may wait for it (a lookup
+    // allows itself 1 s, worker start-up included, which a busy test machine can exceed).
+    renderTemplate('{{ htpasswd "a" "b" }}', {}, { limits: { ...DEFAULT_TEMPLATE_LIMITS, timeoutMs: 60_000 } });
     h = await startEngineHarness({ env: { BATON_TEMPLATE_HOST_LOOKUP_ALLOW: 'localhost' } });
     assert.equal((await h.api('POST', '/orgs/local/apps', { id: app, name: 'Lookups' })).status, 201);
     const cluster = { id: 'lookups-cluster', name: 'directory', type: 'k8s-cluster', driver_type: 'baton/directory', driver_inputs: { values: { root: join(h.database.dataDir, 'manifests') } }, criteria: [{ app_id: app }] };
