@@ -2,8 +2,8 @@
  * The audit log through the API (issue #17, point 5): successful mutating requests are recorded once — with the
  * caller, method, path without query string, status — reads and refused requests are not; requests without an org
  * in the path (tokens, login, invitation acceptance) land in the caller's org; only administrators read it;
- * `from`/`to` and paging work; and a failure to write an entry neither fails the request nor stops Baton, but is
- * logged and counted.
+ * `from`/`to` and paging work; entries are written before the handler runs (status 0) and completed after, so a
+ * request whose entry cannot be written is refused (503) before it changes anything, logged and counted.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -126,21 +126,44 @@ describe('audit log', () => {
     assert.equal((await admin('GET', '/orgs/local/audit-logs?page=garbage')).status, 400);
   });
 
-  it('an entry that cannot be written does not fail the request or stop Baton; it is counted', async () => {
+  it('a request whose entry cannot be written is refused with 503 before it changes anything; it is counted and Baton carries on', async () => {
     const metric = async () => Number(/^baton_audit_write_failures_total (\d+)/m.exec((await baton.baton.metrics.scrape()).body)?.[1] ?? 'NaN');
-    assert.equal(await metric(), 0);
+    const failuresBefore = await metric();
     const count = (await log()).length;
     await baton.store.db.schema.alterTable('audit_log').renameTo('audit_log_away').execute();
     try {
-      const res = await admin('POST', '/orgs/local/apps', { id: 'unaudited', name: 'Unaudited' });
-      assert.equal(res.status, 201, JSON.stringify(res.body));
-      assert.equal(await metric(), 1);
-      assert.equal((await admin('GET', '/orgs/local/apps/unaudited')).status, 200, 'Baton still answers');
+      const res = await admin<{ message: string }>('POST', '/orgs/local/apps', { id: 'unaudited', name: 'Unaudited' });
+      assert.equal(res.status, 503, JSON.stringify(res.body));
+      assert.match(res.body.message, /audit log entry .* could not be written/);
+      assert.equal(await metric(), failuresBefore + 1);
+      assert.equal((await admin('GET', '/orgs/local/apps/unaudited')).status, 404, 'the app was not created: the handler never ran');
+      assert.equal((await admin('GET', '/orgs/local/apps/shop')).status, 200, 'Baton still answers reads');
     } finally {
       await baton.store.db.schema.alterTable('audit_log_away').renameTo('audit_log').execute();
     }
-    assert.equal((await log()).length, count, 'the entry that could not be written is missing, nothing else changed');
-    assert.equal((await admin('DELETE', '/orgs/local/apps/unaudited')).status, 204);
-    assert.equal((await log())[0]!.request_path, '/orgs/local/apps/unaudited', 'recording works again');
+    assert.equal((await log()).length, count, 'nothing was recorded, nothing else changed');
+    assert.equal((await admin('POST', '/orgs/local/apps', { id: 'unaudited', name: 'Unaudited' })).status, 201, 'the retry succeeds');
+    assert.equal((await log())[0]!.request_path, '/orgs/local/apps', 'recording works again');
+  });
+
+  it('the entry is written before the handler runs (status 0 while it runs), then completed with the status, or removed when the request failed', async () => {
+    const audit = baton.baton.services.audit;
+    // The service as the hooks use it: begin before the change, finish with the answer.
+    const ticket = await audit.begin({ method: 'POST', url: '/orgs/local/apps?x=1', userId: adminId, orgId: 'local' });
+    assert.ok(ticket);
+    const running = (await log())[0]!;
+    assert.deepEqual(
+      [running.request_path, running.response_status],
+      ['/orgs/local/apps', 0],
+      'a request that is running (or whose process died before answering) shows with status 0',
+    );
+    await audit.finish(ticket, 201);
+    assert.equal((await log())[0]!.response_status, 201);
+    const refused = await audit.begin({ method: 'DELETE', url: '/orgs/local/apps/none', userId: adminId, orgId: 'local' });
+    assert.ok(refused);
+    const withPending = (await log()).length;
+    await audit.finish(refused, 404);
+    assert.equal((await log()).length, withPending - 1, 'a request that was not a success leaves no entry');
+    assert.equal(await audit.begin({ method: 'GET', url: '/orgs/local/apps', userId: adminId, orgId: 'local' }), undefined, 'reads are not audited');
   });
 });

@@ -183,6 +183,7 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
         manifestHashKey: deriveManifestHashKey(secretKey.material),
         secretStores: secretStores.resolver,
         accountCredentials: (orgId, accountId) => resourceAccounts.credentialsFor(orgId, accountId),
+        registries: (orgId) => registries.forDeployments(orgId),
         events: ciEvents,
       },
       {

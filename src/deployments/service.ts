@@ -21,6 +21,7 @@ import type { SetsService } from '../sets/service.js';
 import { Conflict, InvalidInput, NotFound } from '../shared/errors.js';
 import type { DeploymentErrorRow, DeploymentLogRow, DeploymentRow } from '../store/deployments-repo.js';
 import type { Executor, Store } from '../store/index.js';
+import type { Page, PageRequest } from '../shared/pagination.js';
 import { fromJsonText, nowIso, toJsonText } from '../store/index.js';
 import type { PlanRow } from '../store/plans-repo.js';
 
@@ -319,6 +320,22 @@ export function createDeploymentsService({ store, core, sets, engine, box, lifec
       const rows = await activeResources.listByEnv(orgId, appId, envId);
       const views = rows.map((row) => toActiveResourceView(row, box, links.get(row.guresid) ?? false));
       return filter.orphaned === undefined ? views : views.filter((v) => v.orphaned === filter.orphaned);
+    },
+    /**
+     * One page of `resources` (with the API's `scheduled_deletion` filter too), ordered by `type/class/res_id`, read
+     * from the store a page at a time (`pageByEnv`) rather than whole.
+     */
+    async resourcesPage(
+      orgId: string,
+      appId: string,
+      envId: string,
+      filter: { orphaned?: boolean | undefined; scheduledDeletion?: boolean | undefined },
+      page: PageRequest,
+    ): Promise<Page<ActiveResourceView>> {
+      await core.envs.get(orgId, appId, envId);
+      const rows = await activeResources.pageByEnv(orgId, appId, envId, filter, page);
+      const items = rows.items.map(({ link_orphaned, ...row }) => toActiveResourceView(row, box, link_orphaned === 1));
+      return rows.nextToken === undefined ? { items } : { items, nextToken: rows.nextToken };
     },
     /** `DELETE .../resources/{type[.class]}/{resId}`: deprovision (or with `detach`, forget) one active resource. */
     deleteResource(orgId: string, appId: string, envId: string, typeAndClass: string, resId: string, detach: boolean): Promise<void> {

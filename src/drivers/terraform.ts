@@ -23,6 +23,7 @@ import {
 import { throwIfAborted } from './infra/cancel.js';
 import { redact } from './infra/failures.js';
 import { acquireFileLock } from './infra/file-lock.js';
+import { acquirePgAdvisoryLock } from './infra/pg-lock.js';
 import { parseInputs } from './infra/inputs.js';
 import { deriveName } from './infra/naming.js';
 
@@ -491,7 +492,14 @@ export function createTerraformDriver(options: TerraformDriverOptions): Driver {
       ...(options.lockTimeoutMs !== undefined ? { timeoutMs: options.lockTimeoutMs } : {}),
     });
     try {
-      return await work(dir);
+      // The file lock covers this machine's working directory; on the pg backend, replicas on other machines (or
+      // with other folders) share the state, so the whole provision (apply, then output) is also locked there.
+      const releaseShared = pg ? await acquirePgAdvisoryLock(pg.connectionString, `terraform:${pg.schemaName}:${basename(dir)}`, { signal: request.signal, timeoutMs: options.lockTimeoutMs }) : undefined;
+      try {
+        return await work(dir);
+      } finally {
+        await releaseShared?.();
+      }
     } finally {
       await release();
     }

@@ -6,7 +6,7 @@
  */
 import type { Driver } from '../drivers/contract.js';
 import type { CoreServices } from '../org/index.js';
-import type { ProfileRegistry } from '../profiles/index.js';
+import type { ProfileRegistry, PullRegistry } from '../profiles/index.js';
 import type { ResourceDefinition, ResourceGraph, ResourceTypeRegistry } from '../resources/index.js';
 import type { SecretBox } from '../secrets/index.js';
 import type { SecretStoreResolver } from '../secrets/stores/types.js';
@@ -58,6 +58,8 @@ export interface EngineDeps {
   secretStores?: SecretStoreResolver;
   /** Opened credentials of a resource account (a definition's `driver_account`); absent: such definitions fail. */
   accountCredentials?: AccountCredentials;
+  /** The org's container registries with their credentials opened (registries service `forDeployments`): image pull secrets. */
+  registries?: (orgId: string) => Promise<PullRegistry[]>;
   /** Told when a deployment starts running and when it ended (webhooks, src/ci); must not throw. */
   events?: DeploymentEvents | undefined;
 }
@@ -114,6 +116,7 @@ export function createEngine(deps: EngineDeps, settings: EngineSettings) {
     manifestHasher: new KeyedHasher(deps.manifestHashKey),
     ...(deps.secretStores ? { secretStores: deps.secretStores } : {}),
     ...(deps.accountCredentials ? { accountCredentials: deps.accountCredentials } : {}),
+    ...(deps.registries ? { registries: deps.registries } : {}),
     types: deps.types,
     driverTimeoutMs: settings.driverTimeoutMs,
     nodeConcurrency: settings.nodeConcurrency,

@@ -9,7 +9,7 @@ import { withImplicitDriverInputs } from '../drivers/kubernetes-builtins.js';
 import { deprovisionActiveResource, sealResourceInputs } from './resource-inputs.js';
 import { buildResourceGraph, createMatcher, NoMatchingDefinition } from '../resources/index.js';
 import type { GraphNode, ResolvedNodeInputs, ResourceDefinition, ResourceGraph, ResourceTypeRegistry } from '../resources/index.js';
-import type { ProfileRegistry } from '../profiles/index.js';
+import type { ProfileRegistry, PullRegistry } from '../profiles/index.js';
 import type { SecretBox } from '../secrets/index.js';
 import { createSecretReader } from '../secrets/stores/resolve.js';
 import type { SecretReader } from '../secrets/stores/resolve.js';
@@ -30,7 +30,7 @@ import { desiredObjects } from '../targets/objects.js';
 import { sealApplied } from './applied-manifests.js';
 import { createDeploymentLog, type DeploymentLog } from './logs.js';
 import type { AccountCredentials, PinnedValueSet, TargetResolver, ValueSource } from './types.js';
-import { renderWorkloads, targetManifests, type NodeResult, type RenderedWorkload } from './workloads.js';
+import { renderWorkloads, targetManifests, withPullSecrets, type NodeResult, type RenderedWorkload } from './workloads.js';
 import { createPersistenceBatcher } from './persistence.js';
 import type { PersistenceBatcher } from './persistence.js';
 import { accountOf, graphLevels, resolveInputs, runNodeDriver, storeSecretsOf, withStoreSecrets } from './provision.js';
@@ -104,6 +104,8 @@ export interface PipelineDeps {
   secretStores?: SecretStoreResolver;
   /** Opened credentials of a resource account (a definition's `driver_account`), read at every provisioning. */
   accountCredentials?: AccountCredentials;
+  /** The org's container registries, credentials opened from Baton's store: images under them get pull secrets (none: no pull secrets). */
+  registries?: (orgId: string) => Promise<PullRegistry[]>;
   /** Resource types the org may use: the built-ins plus its own (`<org>/<name>`). */
   types: (orgId: string) => Promise<ResourceTypeRegistry>;
   driverTimeoutMs: number;
@@ -368,8 +370,16 @@ async function markOrphans(run: DeploymentRun, graph: ResourceGraph): Promise<vo
   });
 }
 
-/** Create, second half: the workload resources' patches, placeholders and profiles. */
-async function renderPhase(run: DeploymentRun, graph: ResourceGraph, set: DeploymentSet, valueSet: PinnedValueSet, results: ReadonlyMap<string, NodeResult>): Promise<{ namespace: string; rendered: RenderedWorkload[] }> {
+/** What the render step hands the deploy step: the namespace, the workloads' objects and the env's pull secrets. */
+interface RenderOutput {
+  namespace: string;
+  rendered: RenderedWorkload[];
+  /** One `kubernetes.io/dockerconfigjson` Secret per registry the workloads' images need (src/profiles/pull-secrets.ts). */
+  pullSecrets: K8sObject[];
+}
+
+/** Create, second half: the workload resources' patches, placeholders and profiles, then the registries' pull secrets. */
+async function renderPhase(run: DeploymentRun, graph: ResourceGraph, set: DeploymentSet, valueSet: PinnedValueSet, results: ReadonlyMap<string, NodeResult>): Promise<RenderOutput> {
   const { deps, orgId, appId, envId, deployId } = run;
   const namespace = envNamespace(graph, results, appId, envId);
   let rendered: RenderedWorkload[];
@@ -381,19 +391,26 @@ async function renderPhase(run: DeploymentRun, graph: ResourceGraph, set: Deploy
       { scope: 'workload', object_id: typeof error.details.workload === 'string' ? error.details.workload : '', code: 'WL-001', summary: 'Workload could not be rendered', message: maskSecrets(error.message, run.secrets), error_type: 'WorkloadError' },
     ]);
   }
-  for (const warning of rendered.flatMap((w) => w.warnings ?? [])) run.log.add('create', 'warn', warning);
+  const registries = (await deps.registries?.(orgId)) ?? [];
+  for (const registry of registries) collectStrings(registry.creds?.password, run.secrets);
+  const pull = withPullSecrets(rendered, registries, { orgId, appId, envId, namespace });
+  for (const value of pull.sensitive) collectStrings(value, run.secrets);
+  rendered = pull.rendered;
+  for (const warning of [...rendered.flatMap((w) => w.warnings ?? []), ...pull.warnings]) run.log.add('create', 'warn', warning);
+  if (pull.secrets.length > 0) run.log.add('create', 'info', `image pull secrets from registries: ${pull.secrets.map((s) => s.metadata.name).join(', ')}`);
   run.log.add('create', 'info', `rendered ${rendered.length} workload(s) into ${rendered.reduce((n, w) => n + w.objects.length, 0)} object(s)`);
   await endPhase(run);
-  return { namespace, rendered };
+  return { namespace, rendered, pullSecrets: pull.secrets };
 }
 
 /** Deploy: everything to the target, `deploy.when` stage by stage. */
-async function deployPhase(run: DeploymentRun, graph: ResourceGraph, results: ReadonlyMap<string, NodeResult>, output: { namespace: string; rendered: RenderedWorkload[] }): Promise<void> {
+async function deployPhase(run: DeploymentRun, graph: ResourceGraph, results: ReadonlyMap<string, NodeResult>, output: RenderOutput): Promise<void> {
   const { deps, appId, envId, deployId, control, log } = run;
   const { namespace, rendered } = output;
   await startPhase(run, 'deploy');
   const target = resolveClusterTarget(deps, graph, results);
-  const driverObjects = targetManifests(results, namespace);
+  // Pull secrets belong to the env, like driver manifests: in every stage, so no stage prunes one a pod still names.
+  const driverObjects = [...targetManifests(results, namespace), ...output.pullSecrets];
   const stageOf = { before: 0, deploy: 1, after: 2 } as const;
   const staged = rendered.some((w) => w.when !== 'deploy');
   const previous = staged ? await target.lastApplied(appId, envId) : [];

@@ -35,7 +35,7 @@ import {
   resolveClusterTarget,
 } from './pipeline.js';
 import type { PlanRow, PlansRepo } from '../store/plans-repo.js';
-import { renderWorkloads, targetManifests, type NodeResult, type RenderedWorkload } from './workloads.js';
+import { renderWorkloads, targetManifests, withPullSecrets, type NodeResult, type RenderedWorkload } from './workloads.js';
 import { accountOf, graphLevels, resolveInputs, runNodeDriver, storeSecretsOf, withStoreSecrets } from './provision.js';
 import { createSecretReader } from '../secrets/stores/resolve.js';
 import type { NodeCall } from './provision.js';
@@ -298,13 +298,16 @@ export async function createPlan(
     }
   }
 
+  // The registries' pull secrets, as the deployment adds them (src/engine/pipeline.ts renderPhase).
+  const pull = withPullSecrets(rendered, (await deps.registries?.(orgId)) ?? [], { orgId, appId, envId, namespace });
+  rendered.splice(0, rendered.length, ...pull.rendered);
   const target = resolveClusterTarget(deps, graph, results);
   const next = desiredObjects({
     deploymentId: PLAN_DEPLOY_ID,
     appId,
     envId,
     namespace,
-    objects: [...targetManifests(results, namespace), ...rendered.flatMap((w) => w.objects)],
+    objects: [...targetManifests(results, namespace), ...pull.secrets, ...rendered.flatMap((w) => w.objects)],
   });
   // Objects of workloads that cannot be rendered yet are neither shown as removed nor as unchanged.
   const unresolvedIds = new Set(unresolved.map((u) => u.workload));
@@ -337,7 +340,7 @@ export async function createPlan(
       unchanged: diff.unchanged,
     },
     unresolved_workloads: unresolved,
-    warnings: rendered.flatMap((w) => w.warnings ?? []),
+    warnings: [...rendered.flatMap((w) => w.warnings ?? []), ...pull.warnings],
   };
   const row: PlanRow = {
     org_id: orgId,

@@ -5,8 +5,8 @@
  * and render it with its profile. Pure apart from the profile call.
  */
 import type { DriverManifest, JsonObject } from '../drivers/contract.js';
-import { SecretString, renderWorkload } from '../profiles/index.js';
-import type { InjectedManifest, K8sObject, ProfileRegistry, ResolvedObject, ResolvedValue } from '../profiles/index.js';
+import { SecretString, attachPullSecrets, dockerConfigJson, renderPullSecret, renderWorkload } from '../profiles/index.js';
+import type { InjectedManifest, K8sObject, ProfileRegistry, PullRegistry, PullSecretContext, ResolvedObject, ResolvedValue } from '../profiles/index.js';
 import { createPlaceholderScope, findNode, findPlaceholders, nodeByGuresid, resolvePlaceholders, restoreVerbatimFields, withoutVerbatimFields } from '../resources/index.js';
 import type { GraphNode, PlaceholderScope, ProvisionedOutputs, ResourceGraph } from '../resources/index.js';
 import type { DeploymentSet, Module } from '../sets/index.js';
@@ -301,6 +301,40 @@ function namingWorkload(error: unknown, workloadId: string, envId: string): unkn
       : ` (there is no shared value "${key}" in environment "${envId}" nor in the application; a value set in another environment only does not follow a promotion)`;
   }
   return new InvalidInput(message, { ...error.details, workload: workloadId }, { cause: error });
+}
+
+/**
+ * The org's registries applied to rendered workloads: each pod spec names the pull secrets of the registries its
+ * images come from (src/profiles/pull-secrets.ts), and one `kubernetes.io/dockerconfigjson` Secret per registry used
+ * goes to the namespace. The Secrets belong to the environment, not to a workload (two workloads may share one), so
+ * they travel apart from the workloads' objects, like driver manifests. `sensitive` lists the strings that carry
+ * the credentials (password, encoded forms), for masking.
+ */
+export function withPullSecrets(
+  rendered: readonly RenderedWorkload[],
+  registries: readonly PullRegistry[],
+  context: PullSecretContext,
+): { rendered: RenderedWorkload[]; secrets: K8sObject[]; warnings: string[]; sensitive: string[] } {
+  const used = new Map<string, PullRegistry>();
+  const warnings: string[] = [];
+  const out = rendered.map((workload) => {
+    const result = attachPullSecrets(workload.objects, registries);
+    for (const registry of result.used) used.set(registry.id, registry);
+    for (const { image, registry } of result.unsupported) {
+      warnings.push(`workload "${workload.workloadId}": image "${image}" is under registry "${registry.id}" of type amazon_ecr; Baton does not exchange AWS keys for an ECR token, so its pods get no pull secret from it (the nodes' own ECR access applies)`);
+    }
+    return result.objects.every((o, i) => o === workload.objects[i]) ? workload : { ...workload, objects: result.objects };
+  });
+  const secrets: K8sObject[] = [];
+  const sensitive: string[] = [];
+  for (const registry of [...used.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
+    if (!registry.creds) continue;
+    const creds = registry.creds;
+    secrets.push(renderPullSecret({ ...registry, creds }, context));
+    const config = dockerConfigJson(registry.registry, creds);
+    sensitive.push(creds.password, Buffer.from(`${creds.username}:${creds.password}`, 'utf8').toString('base64'), config, Buffer.from(config, 'utf8').toString('base64'));
+  }
+  return { rendered: out, secrets, warnings, sensitive };
 }
 
 /** Driver manifests that go to the target directly: `namespace` ones land in the env's namespace. */

@@ -82,7 +82,7 @@ export function createMetrics(source: MetricsSource, options: { defaultMetrics?:
   });
   const auditFailures = new Counter({
     name: 'baton_audit_write_failures_total',
-    help: 'Successful mutating requests whose audit log entry could not be written (each also logged as an error)',
+    help: 'Audit log writes that failed: requests refused (503) because their entry could not be written, or entries left at status 0 (each also logged as an error)',
     registers: [registry],
   });
   new Gauge({

@@ -7,10 +7,17 @@
  *
  * A request whose path names no org (`/users/{userId}/tokens…`, `/current-user`, `/baton/login`,
  * `/baton/invitations/accept`) is recorded in every org the acting user holds an org role in.
+ *
+ * Write-ahead: when the caller is known before the handler runs, the entry is written first (`begin`, with
+ * `response_status` 0: "outcome not recorded yet") and completed with the answer's status afterwards (`finish`: set
+ * on a 2xx, removed otherwise). A change therefore never happens without an entry: if the entry cannot be written the
+ * request is refused before it changes anything, and a process that dies between the change and its answer leaves
+ * the entry at status 0 rather than losing it. The two public routes, whose caller is only known once they ran
+ * (login, invitation acceptance), are recorded after the fact (`record`).
  */
 import { randomBytes } from 'node:crypto';
 import { InvalidInput } from '../shared/errors.js';
-import type { AuditLogRow } from '../store/audit-repo.js';
+import type { AuditLogKey, AuditLogRow } from '../store/audit-repo.js';
 import { createAuditRepo } from '../store/audit-repo.js';
 import type { Page } from '../shared/pagination.js';
 import type { Store } from '../store/index.js';
@@ -20,6 +27,8 @@ import type { OrgRow } from './services.js';
 
 export const AUDITED_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export const MAX_AUDIT_PATH_LENGTH = 2048;
+/** `response_status` of an entry written before its request ran: its outcome is not (yet) known. */
+export const AUDIT_STATUS_PENDING = 0;
 
 export interface AuditLogEntry {
   at: string;
@@ -58,6 +67,12 @@ function instant(field: string, value: string | undefined): string | undefined {
   return new Date(ms).toISOString();
 }
 
+/** Entries written before their request ran, to be finished with the answer's status. */
+export interface AuditTicket {
+  method: string;
+  keys: readonly AuditLogKey[];
+}
+
 export interface AuditServiceDeps {
   store: Store;
   orgs: { list(): Promise<OrgRow[]>; require(orgId: string): Promise<OrgRow> };
@@ -66,27 +81,45 @@ export interface AuditServiceDeps {
 
 export function createAuditService(deps: AuditServiceDeps) {
   const repo = createAuditRepo(deps.store.db);
+  const orgsOf = async (request: Pick<AuditedRequest, 'userId' | 'orgId'>): Promise<string[]> => {
+    if (request.orgId !== undefined) return [request.orgId];
+    const orgIds: string[] = [];
+    for (const org of await deps.orgs.list()) if ((await deps.access.orgRole(request.userId, org.id)) !== undefined) orgIds.push(org.id);
+    return orgIds;
+  };
+  const write = async (request: AuditedRequest): Promise<AuditLogRow[]> => {
+    const at = nowIso();
+    const rows: AuditLogRow[] = (await orgsOf(request)).map((orgId) => ({
+      org_id: orgId,
+      id: randomBytes(10).toString('hex'),
+      at,
+      user_id: request.userId,
+      request_method: request.method.toUpperCase(),
+      request_path: auditPath(request.url),
+      response_status: request.status,
+    }));
+    await repo.insert(rows);
+    return rows;
+  };
   return {
-    /** Records one request (nothing when it is not audited). */
+    /** Records one request after the fact (nothing when it is not audited). */
     async record(request: AuditedRequest): Promise<void> {
       if (!isAudited(request.method, request.status)) return;
-      let orgIds: string[];
-      if (request.orgId !== undefined) orgIds = [request.orgId];
-      else {
-        orgIds = [];
-        for (const org of await deps.orgs.list()) if ((await deps.access.orgRole(request.userId, org.id)) !== undefined) orgIds.push(org.id);
-      }
-      const at = nowIso();
-      const rows: AuditLogRow[] = orgIds.map((orgId) => ({
-        org_id: orgId,
-        id: randomBytes(10).toString('hex'),
-        at,
-        user_id: request.userId,
-        request_method: request.method.toUpperCase(),
-        request_path: auditPath(request.url),
-        response_status: request.status,
-      }));
-      await repo.insert(rows);
+      await write(request);
+    },
+    /**
+     * Writes the entries of a mutating request before it runs (status pending); undefined for a method that is not
+     * audited. Throws when they cannot be written: the caller must then refuse the request.
+     */
+    async begin(request: Omit<AuditedRequest, 'status'>): Promise<AuditTicket | undefined> {
+      if (!AUDITED_METHODS.has(request.method.toUpperCase())) return undefined;
+      const rows = await write({ ...request, status: AUDIT_STATUS_PENDING });
+      return { method: request.method, keys: rows.map((r) => ({ org_id: r.org_id, id: r.id })) };
+    },
+    /** Completes `begin`'s entries with the answer: kept with its status when audited (2xx), removed otherwise. */
+    async finish(ticket: AuditTicket, status: number): Promise<void> {
+      if (isAudited(ticket.method, status)) await repo.setStatus(ticket.keys, status);
+      else await repo.remove(ticket.keys);
     },
     /** `GET /orgs/{orgId}/audit-logs`: newest first, `from`/`to` inclusive, keyset-paged. */
     async list(orgId: string, query: { from?: string | undefined; to?: string | undefined; limit: number; token?: string | undefined }): Promise<Page<AuditLogEntry>> {

@@ -8,5 +8,5 @@ export { ORG_ROLE_IDS, APP_ROLE_IDS, ENV_TYPE_ROLE_IDS } from './roles.js';
 export type { OrgRoleId, AppRoleId, RoleActor, RolesService } from './roles.js';
 export type { AccessLookup } from './access.js';
 export type { AccountsService } from './accounts.js';
-export { createAuditService, isAudited, auditPath, AUDITED_METHODS } from './audit.js';
+export { createAuditService, isAudited, auditPath, AUDITED_METHODS, AUDIT_STATUS_PENDING } from './audit.js';
 export type { AuditService, AuditLogEntry, AuditedRequest } from './audit.js';

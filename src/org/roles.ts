@@ -10,6 +10,7 @@
 import { Conflict, Forbidden, InvalidInput, NotFound } from '../shared/errors.js';
 import { nowIso } from '../store/index.js';
 import type { AppMemberRow, CoreRepos, EnvTypeMemberRow, Executor, OrgMemberRow, Store } from '../store/index.js';
+import type { Page, PageRequest } from '../shared/pagination.js';
 
 export const ORG_ROLE_IDS = ['administrator', 'manager', 'member', 'artefactContributor', 'orgViewer'] as const;
 export const APP_ROLE_IDS = ['viewer', 'developer', 'owner'] as const;
@@ -71,6 +72,8 @@ export function createRoles(store: Store, repos: CoreRepos) {
 
   const org = {
     list: (orgId: string) => repos.rbac.orgMembers(orgId),
+    /** One page by user id (the whole list is by joining time). */
+    page: (orgId: string, page: PageRequest): Promise<Page<OrgMemberRow>> => repos.rbac.orgMembersPage(orgId, page),
     get: (orgId: string, userId: string) => requireOrgMember(orgId, userId),
     /** Grants a first org role (new service user, accepted invitation, bootstrap). */
     async add(orgId: string, userId: string, role: string, trx?: Executor): Promise<void> {
@@ -104,6 +107,7 @@ export function createRoles(store: Store, repos: CoreRepos) {
 
   const app = {
     list: (orgId: string, appId: string) => repos.rbac.appMembers(orgId, appId),
+    page: (orgId: string, appId: string, page: PageRequest): Promise<Page<AppMemberRow>> => repos.rbac.appMembersPage(orgId, appId, page),
     async get(orgId: string, appId: string, userId: string): Promise<AppMemberRow> {
       const row = (await repos.rbac.appMembers(orgId, appId)).find((m) => m.user_id === userId);
       if (!row) throw new NotFound('user', userId, undefined, { org_id: orgId, app_id: appId });
@@ -131,6 +135,10 @@ export function createRoles(store: Store, repos: CoreRepos) {
     async list(orgId: string, type: string): Promise<EnvTypeMemberRow[]> {
       if (!(await repos.envTypes.get(orgId, type))) throw new NotFound('environment type', type, undefined, { org_id: orgId });
       return repos.rbac.envTypeMembers(orgId, type);
+    },
+    async page(orgId: string, type: string, page: PageRequest): Promise<Page<EnvTypeMemberRow>> {
+      if (!(await repos.envTypes.get(orgId, type))) throw new NotFound('environment type', type, undefined, { org_id: orgId });
+      return repos.rbac.envTypeMembersPage(orgId, type, page);
     },
     async get(orgId: string, type: string, userId: string): Promise<EnvTypeMemberRow> {
       const row = (await envType.list(orgId, type)).find((m) => m.user_id === userId);

@@ -56,6 +56,28 @@ forEachDialect('core services', (getStore) => {
     await assert.rejects(s.envs.list('names', 'ghost'), (e: unknown) => e instanceof NotFound && e.details.kind === 'application');
     await assert.rejects(s.apps.create('names', { id: 'Bad_Id', name: 'x' }, 'u'), (e: unknown) => e instanceof InvalidInput && e.details.field === 'id');
   });
+
+  it("lists apps with their environments' id, name and type; a missing org is NotFound whether the page is empty or its token bad", async () => {
+    const s = services();
+    const missingOrg = (e: unknown) => e instanceof NotFound && e.details.kind === 'organization';
+    await bootstrap(s, { orgId: 'listing', bootstrapToken: 'l', dataDir });
+    assert.deepEqual(await s.apps.list('listing'), { items: [] });
+    await s.apps.create('listing', { id: 'b', name: 'B' }, 'u');
+    await s.apps.create('listing', { id: 'a', name: 'A', env: { id: 'qa', name: 'QA', type: 'staging' } }, 'u');
+    await s.envs.create('listing', 'a', { id: 'live', name: 'Live', type: 'production' }, 'u');
+    const shown = (page: Awaited<ReturnType<typeof s.apps.list>>) => page.items.map(({ app, envs }) => [app.id, app.org_id, envs.map((e) => [e.id, e.name, e.type])]);
+    const expected = [
+      ['a', 'listing', [['qa', 'QA', 'staging'], ['live', 'Live', 'production']]],
+      ['b', 'listing', [['development', 'Development', 'development']]],
+    ];
+    assert.deepEqual(shown(await s.apps.list('listing')), expected);
+    assert.deepEqual(shown(await s.apps.list('listing', { page: { limit: 1 } })), expected.slice(0, 1));
+    // A member without app roles sees none of them (the org exists: no error).
+    assert.deepEqual(await s.apps.list('listing', { memberId: 'nobody' }), { items: [] });
+    await assert.rejects(s.apps.list('no-such-org', { memberId: 'nobody' }), missingOrg);
+    await assert.rejects(s.apps.list('no-such-org', { page: { limit: 2, token: 'not-a-token' } }), missingOrg);
+    await assert.rejects(s.apps.list('listing', { page: { limit: 2, token: 'not-a-token' } }), InvalidInput);
+  });
 });
 
 it('a generated admin token is written to <dataDir>/admin-token with mode 0600', async () => {

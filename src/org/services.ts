@@ -10,7 +10,7 @@ import { createCoreRepos, nowIso } from '../store/index.js';
 import type { Executor, Store } from '../store/index.js';
 import type { AppRow } from '../store/apps-repo.js';
 import type { EnvTypeRow } from '../store/env-types-repo.js';
-import type { EnvRow } from '../store/envs-repo.js';
+import type { EnvRow, EnvSummaryRow } from '../store/envs-repo.js';
 import type { OrgRow } from '../store/orgs-repo.js';
 import type { Page, PageRequest } from '../shared/pagination.js';
 import type { UserRow } from '../store/users-repo.js';
@@ -29,7 +29,8 @@ export const SEEDED_ENV_TYPES = ['development', 'staging', 'production'] as cons
 
 export interface AppWithEnvs {
   app: AppRow;
-  envs: EnvRow[];
+  /** In creation order; a listing reads only what it shows of them (`EnvSummaryRow`), a single app whole rows. */
+  envs: readonly EnvSummaryRow[];
 }
 
 export interface NewApp {
@@ -134,16 +135,29 @@ export function createCoreServices(store: Store, options: CoreServicesOptions = 
   const apps = {
     /**
      * The org's apps with their environments, by id: one page when `page` is given, else all. `memberId`: only the
-     * apps that user holds an app role on. Two queries whatever the size (apps, then their environments).
+     * apps that user holds an app role on. Two queries whatever the size (apps, then their environments); a third,
+     * whether the org exists, only when there is no app to show.
      */
     async list(orgId: string, options: { page?: PageRequest | undefined; memberId?: string | undefined } = {}): Promise<Page<AppWithEnvs>> {
-      await requireOrg(orgId);
       const member = options.memberId === undefined ? undefined : { userId: options.memberId, roles: APP_ROLE_IDS };
-      const appPage = await repos.apps.list(orgId, options.page, member);
+      // An app row proves its org exists (apps.org_id references orgs, on both dialects), so the org is looked up
+      // only for an empty page, or when listing failed (a bad page token): a missing org still answers 404 first,
+      // and the listing, the route's hottest, saves a query (a round trip on PostgreSQL).
+      let appPage: Page<AppRow>;
+      try {
+        appPage = await repos.apps.list(orgId, options.page, member);
+      } catch (error) {
+        await requireOrg(orgId);
+        throw error;
+      }
+      if (appPage.items.length === 0) {
+        await requireOrg(orgId);
+        return appPage.nextToken !== undefined ? { items: [], nextToken: appPage.nextToken } : { items: [] };
+      }
       // Unpaged and unfiltered: every environment of the org in one range scan instead of a list of ids.
       const whole = options.page === undefined && member === undefined;
       const envRows = await repos.envs.listForApps(orgId, whole ? undefined : appPage.items.map((a) => a.id));
-      const envsByApp = new Map<string, EnvRow[]>();
+      const envsByApp = new Map<string, EnvSummaryRow[]>();
       for (const env of envRows) {
         const list = envsByApp.get(env.app_id);
         if (list === undefined) envsByApp.set(env.app_id, [env]);

@@ -27,6 +27,8 @@ export { SecretString } from './types.js';
 export type { SpecIssue } from './validate.js';
 export { validateSpecWith } from './validate.js';
 export { templateProfile } from './template-profile.js';
+export { attachPullSecrets, dockerConfigJson, matchRegistry, parseImageReference, pullSecretName, renderPullSecret } from './pull-secrets.js';
+export type { PullRegistry, PullSecretContext, PullSecretsResult } from './pull-secrets.js';
 export type { TemplateProfileDefinition } from './template-profile.js';
 export { DEFAULT_PROFILE_ID, ProfileRegistry, getProfile, validateModuleSpec } from './registry.js';
 export {

@@ -61,6 +61,16 @@ export function toIdPage<T extends { id: string }>(rows: T[], limit: number): Pa
   return { items, nextToken: encodeIdPageToken(items[items.length - 1]!.id) };
 }
 
+/**
+ * As `toIdPage`, for listings ordered by a string key computed from each row (a composite such as
+ * `type/class/res_id`): the token is the key of the page's last row, as `encodeIdPageToken` makes it.
+ */
+export function toKeyPage<T>(rows: T[], limit: number, key: (row: T) => string): Page<T> {
+  if (rows.length <= limit) return { items: rows };
+  const items = rows.slice(0, limit);
+  return { items, nextToken: encodeIdPageToken(key(items[items.length - 1]!)) };
+}
+
 /** Splits `limit + 1` fetched rows into a page and the token of its end (fetching one extra row tells if more follow). */
 export function toPage<T extends PagePosition>(rows: T[], limit: number): Page<T> {
   if (rows.length <= limit) return { items: rows };

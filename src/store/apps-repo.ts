@@ -1,7 +1,7 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import { decodeIdPageToken, toIdPage } from '../shared/pagination.js';
 import type { Page, PageRequest } from '../shared/pagination.js';
-import { executor, insertOrConflict } from './repo-support.js';
+import { executor, insertOrConflict, precompiled } from './repo-support.js';
 import type { AppsTable, Database } from './schema.js';
 import type { Executor } from './store.js';
 
@@ -10,12 +10,15 @@ export type AppRow = Selectable<AppsTable>;
 export type NewAppRow = Insertable<AppsTable>;
 
 export function createAppsRepo(db: Kysely<Database>) {
+  // GET /orgs/{org}/apps without paging, for a caller who sees every app (precompiled: see repo-support.ts).
+  const allOfOrg = precompiled(db, 1, (orgId: string) => db.selectFrom('apps').selectAll('apps').where('apps.org_id', '=', orgId).orderBy('apps.id'));
   return {
     /**
      * The org's apps by id: one page (keyset on the primary key, `limit + 1` rows read) when `page` is given, else
      * all. `member`: only the apps on which that user holds one of `roles` (one join, not a lookup per app).
      */
     async list(orgId: string, page?: PageRequest, member?: { userId: string; roles: readonly string[] }, trx?: Executor): Promise<Page<AppRow>> {
+      if (page === undefined && member === undefined) return { items: await allOfOrg([orgId], trx) };
       let query = executor(db, trx).selectFrom('apps').selectAll('apps').where('apps.org_id', '=', orgId);
       if (member !== undefined) {
         if (member.roles.length === 0) return { items: [] };

@@ -47,6 +47,17 @@ forEachDialect('audit log store', (getStore) => {
     assert.deepEqual((await repo.list(org, { from: '2026-02-05T00:00:00.000Z' }, { limit: 50 })).items, []);
   });
 
+  it('completes an entry written ahead with its status, or removes it, touching no other entry', async () => {
+    const repo = createAuditRepo(getStore().db);
+    const org = `org-${id()}`;
+    const [kept, dropped, other] = ['/a', '/b', '/c'].map((path) => ({ ...entry(org, '2026-03-01T00:00:00.000Z', path), response_status: 0 }));
+    await repo.insert([kept!, dropped!, other!]);
+    await repo.setStatus([{ org_id: org, id: kept!.id }], 204);
+    await repo.remove([{ org_id: org, id: dropped!.id }]);
+    const statuses = Object.fromEntries((await repo.list(org, {}, { limit: 50 })).items.map((r) => [r.request_path, r.response_status]));
+    assert.deepEqual(statuses, { '/a': 204, '/c': 0 });
+  });
+
   it('records a rule run once per rule and version: a second insert fails, insertIfAbsent keeps the first', async () => {
     const runs = createRuleRunsRepo(getStore().db);
     const org = `org-${id()}`;

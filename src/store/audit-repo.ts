@@ -35,6 +35,7 @@ declare module './schema.js' {
 }
 
 export type AuditLogRow = Selectable<AuditLogTable>;
+export type AuditLogKey = Pick<AuditLogRow, 'org_id' | 'id'>;
 export type AutomationRuleRunRow = Selectable<AutomationRuleRunsTable>;
 
 export interface AuditLogFilter {
@@ -49,6 +50,14 @@ export function createAuditRepo(db: Kysely<Database>) {
     async insert(rows: readonly AuditLogRow[], trx?: Executor): Promise<void> {
       if (rows.length === 0) return;
       await executor(db, trx).insertInto('audit_log').values([...rows]).execute();
+    },
+    /** Sets the answer's status on entries written before their request ran (see `AuditService.begin`). */
+    async setStatus(keys: readonly AuditLogKey[], status: number): Promise<void> {
+      for (const key of keys) await db.updateTable('audit_log').set({ response_status: status }).where('org_id', '=', key.org_id).where('id', '=', key.id).execute();
+    },
+    /** Removes entries written before their request ran, once the request turned out to change nothing (not 2xx). */
+    async remove(keys: readonly AuditLogKey[]): Promise<void> {
+      for (const key of keys) await db.deleteFrom('audit_log').where('org_id', '=', key.org_id).where('id', '=', key.id).execute();
     },
     /** The org's entries, newest first (`at`, then `id`, both descending), one page; the token is the last row's position. */
     async list(orgId: string, filter: AuditLogFilter, page: { limit: number; token?: string | undefined }): Promise<Page<AuditLogRow>> {

@@ -3,6 +3,8 @@
  * the last administrator) are src/org/roles.ts's.
  */
 import type { Kysely, Selectable } from 'kysely';
+import { decodeIdPageToken, toKeyPage } from '../shared/pagination.js';
+import type { Page, PageRequest } from '../shared/pagination.js';
 import { executor, insertOrConflict, precompiled } from './repo-support.js';
 import type { Database } from './schema.js';
 import type { Executor } from './store.js';
@@ -67,6 +69,11 @@ export type AppMemberRow = Selectable<AppMembersTable>;
 export type EnvTypeMemberRow = Selectable<EnvTypeMembersTable>;
 export type InvitationRow = Selectable<InvitationsTable>;
 
+/** A page of members keyed by `user_id`, with the token `GET …/users` has always issued (the last user id). */
+function memberPage<T extends { user_id: string }>(rows: T[], limit: number): Page<T> {
+  return toKeyPage(rows, limit, (row) => row.user_id);
+}
+
 export function createRbacRepo(db: Kysely<Database>) {
   // The role lookups of the permission check, run on nearly every request (precompiled: see repo-support.ts).
   const orgRoleOf = precompiled(db, 2, (orgId: string, userId: string) =>
@@ -96,6 +103,15 @@ export function createRbacRepo(db: Kysely<Database>) {
     },
     async orgMembers(orgId: string, trx?: Executor): Promise<OrgMemberRow[]> {
       return executor(db, trx).selectFrom('org_members').selectAll().where('org_id', '=', orgId).orderBy('created_at').orderBy('user_id').execute();
+    },
+    /**
+     * One page of an org's members by user id (the paged order of `GET /orgs/{o}/users`; the whole list is by
+     * joining time): keyset on the primary key `(org_id, user_id)`, `limit + 1` rows read.
+     */
+    async orgMembersPage(orgId: string, page: PageRequest, trx?: Executor): Promise<Page<OrgMemberRow>> {
+      let query = executor(db, trx).selectFrom('org_members').selectAll().where('org_id', '=', orgId);
+      if (page.token !== undefined) query = query.where('user_id', '>', decodeIdPageToken(page.token));
+      return memberPage(await query.orderBy('user_id').limit(page.limit + 1).execute(), page.limit);
     },
     async countOrgRole(orgId: string, role: string, trx?: Executor): Promise<number> {
       const row = await executor(db, trx)
@@ -136,6 +152,12 @@ export function createRbacRepo(db: Kysely<Database>) {
         .orderBy('user_id')
         .execute();
     },
+    /** As `orgMembersPage`, for an app's members (primary key `(org_id, app_id, user_id)`). */
+    async appMembersPage(orgId: string, appId: string, page: PageRequest, trx?: Executor): Promise<Page<AppMemberRow>> {
+      let query = executor(db, trx).selectFrom('app_members').selectAll().where('org_id', '=', orgId).where('app_id', '=', appId);
+      if (page.token !== undefined) query = query.where('user_id', '>', decodeIdPageToken(page.token));
+      return memberPage(await query.orderBy('user_id').limit(page.limit + 1).execute(), page.limit);
+    },
     async appMembershipsOf(userId: string, orgId?: string, trx?: Executor): Promise<AppMemberRow[]> {
       let query = executor(db, trx).selectFrom('app_members').selectAll().where('user_id', '=', userId);
       if (orgId !== undefined) query = query.where('org_id', '=', orgId);
@@ -175,6 +197,12 @@ export function createRbacRepo(db: Kysely<Database>) {
         .orderBy('created_at')
         .orderBy('user_id')
         .execute();
+    },
+    /** As `orgMembersPage`, for an environment type's members (primary key `(org_id, env_type, user_id)`). */
+    async envTypeMembersPage(orgId: string, envType: string, page: PageRequest, trx?: Executor): Promise<Page<EnvTypeMemberRow>> {
+      let query = executor(db, trx).selectFrom('env_type_members').selectAll().where('org_id', '=', orgId).where('env_type', '=', envType);
+      if (page.token !== undefined) query = query.where('user_id', '>', decodeIdPageToken(page.token));
+      return memberPage(await query.orderBy('user_id').limit(page.limit + 1).execute(), page.limit);
     },
     async envTypeMembershipsOf(userId: string, orgId?: string, trx?: Executor): Promise<EnvTypeMemberRow[]> {
       let query = executor(db, trx).selectFrom('env_type_members').selectAll().where('user_id', '=', userId);

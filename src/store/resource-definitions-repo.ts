@@ -81,6 +81,17 @@ export function createResourceDefinitionsRepo(db: Kysely<Database>) {
       if (options.type !== undefined) query = query.where('type', '=', options.type);
       return query.orderBy('id').execute();
     },
+    /**
+     * Up to `limit` of the org's definitions with an id after `after`, by id (keyset on the primary key
+     * `(org_id, id)`): the paged definitions list reads the org's definitions a slice at a time.
+     */
+    async listAfter(orgId: string, options: { includeDeleted?: boolean; type?: string | undefined; after?: string | undefined; limit: number }, trx?: Executor): Promise<ResourceDefinitionRow[]> {
+      let query = executor(db, trx).selectFrom('resource_definitions').selectAll().where('org_id', '=', orgId);
+      if (!options.includeDeleted) query = query.where('is_deleted', '=', 0);
+      if (options.type !== undefined) query = query.where('type', '=', options.type);
+      if (options.after !== undefined) query = query.where('id', '>', options.after);
+      return query.orderBy('id').limit(options.limit).execute();
+    },
     async get(orgId: string, id: string, trx?: Executor): Promise<ResourceDefinitionRow | undefined> {
       return executor(db, trx)
         .selectFrom('resource_definitions')
@@ -134,6 +145,19 @@ export function createResourceDefinitionsRepo(db: Kysely<Database>) {
       let query = executor(db, trx).selectFrom('resource_criteria').selectAll().where('org_id', '=', orgId);
       if (defId !== undefined) query = query.where('def_id', '=', defId);
       return query.orderBy('def_id').orderBy('created_at').orderBy('id').execute();
+    },
+    /** The criteria of these definitions only (in `listCriteria`'s order). */
+    async listCriteriaOf(orgId: string, defIds: readonly string[], trx?: Executor): Promise<ResourceCriterionRow[]> {
+      if (defIds.length === 0) return [];
+      return executor(db, trx)
+        .selectFrom('resource_criteria')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('def_id', 'in', defIds)
+        .orderBy('def_id')
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
     },
     /** Adds criteria; an equal criterion of the same type (in any definition) is a Conflict via the unique index. */
     async insertCriteria(rows: readonly ResourceCriterionRow[], trx?: Executor): Promise<void> {

@@ -67,6 +67,15 @@ export function createValueSetVersionsRepo(db: Kysely<Database>, dialect: Dialec
     async list(scope: ValueScope, trx?: Executor): Promise<ValueSetVersionRow[]> {
       return (await scoped(scope, trx).orderBy('seq', 'desc').execute()).map(normalise);
     },
+    /**
+     * Up to `limit` versions of the scope with an id after `after`, by id (keyset on `value_set_versions_id_idx`,
+     * migration 0019): the paged version list reads a scope's history a slice at a time.
+     */
+    async listByIdAfter(scope: ValueScope, options: { after?: string | undefined; limit: number }, trx?: Executor): Promise<ValueSetVersionRow[]> {
+      let query = scoped(scope, trx);
+      if (options.after !== undefined) query = query.where('id', '>', options.after);
+      return (await query.orderBy('id').limit(options.limit).execute()).map(normalise);
+    },
     async insert(row: ValueSetVersionRow, trx?: Executor): Promise<ValueSetVersionRow> {
       await insertOrConflict(`value set version "${row.id}" already exists`, { kind: 'value set version', id: row.id }, () =>
         executor(db, trx).insertInto('value_set_versions').values(row).execute(),

@@ -9,6 +9,8 @@
 import { randomUUID } from 'node:crypto';
 import type { SecretBox } from '../secrets/index.js';
 import { Conflict, InvalidInput, NotFound } from '../shared/errors.js';
+import { decodeIdPageToken, toKeyPage } from '../shared/pagination.js';
+import type { Page, PageRequest } from '../shared/pagination.js';
 import { createCoreRepos, fromJsonText, nowIso, toJsonText } from '../store/index.js';
 import type { Executor, Store } from '../store/index.js';
 import { createValueSetVersionsRepo } from '../store/values-repo.js';
@@ -28,6 +30,9 @@ import {
 import type { MergedValue, ValueChangeOp, ValueSet, ValueSetResultOf, ValueSource, ValueWrite } from './model.js';
 
 export type { ValueScope } from '../store/values-repo.js';
+
+/** The most versions `listVersionsPage` reads at once while `key_changed` skips some (slices double from a page's size). */
+const VERSION_SLICE_MAX = 500;
 
 /** Where Baton keeps secret values, as ValueResponse.secret_store_id reports it. */
 export const BATON_SECRET_STORE_ID = 'baton';
@@ -292,6 +297,27 @@ export function createValuesService(store: Store, secretBox: SecretBox) {
       let rows = await versions.list(scope);
       if (keyChanged !== undefined && keyChanged !== '') rows = rows.filter((row) => changeTouchesKey(parseChange(row), keyChanged));
       return Promise.all(rows.map((row) => toVersionView(scope, row)));
+    },
+
+    /**
+     * One page of `listVersions` by id (the order and tokens of the API's paged list), read from the store a slice
+     * at a time: keyset on the id, versions `keyChanged` leaves out skipped (it reads each version's change, so it
+     * runs here). Only the page's versions are turned into views (an env version's view reads its app version).
+     */
+    async listVersionsPage(scope: ValueScope, keyChanged: string | undefined, page: PageRequest): Promise<Page<ValueSetVersionView>> {
+      await requireScope(scope);
+      const want = page.limit + 1;
+      const found: ValueSetVersionRow[] = [];
+      let after = page.token === undefined ? undefined : decodeIdPageToken(page.token);
+      for (let slice = want; ; slice = Math.min(slice * 2, VERSION_SLICE_MAX)) {
+        const rows = await versions.listByIdAfter(scope, { after, limit: slice });
+        found.push(...(keyChanged === undefined || keyChanged === '' ? rows : rows.filter((row) => changeTouchesKey(parseChange(row), keyChanged))));
+        if (found.length >= want || rows.length < slice) break;
+        after = rows[rows.length - 1]!.id;
+      }
+      const rows = toKeyPage(found.slice(0, want), page.limit, (row) => row.id);
+      const items = await Promise.all(rows.items.map((row) => toVersionView(scope, row)));
+      return rows.nextToken === undefined ? { items } : { items, nextToken: rows.nextToken };
     },
 
     async getVersion(scope: ValueScope, id: string): Promise<ValueSetVersionView> {

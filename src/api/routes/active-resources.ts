@@ -6,7 +6,7 @@ import { Type } from 'typebox';
 import { NotFound } from '../../shared/errors.js';
 import { COMMON_ERRORS, EnvParams, IdParam, errorResponses } from '../schemas.js';
 import type { RouteModule } from './types.js';
-import { PagingQuery, pageList } from './paging.js';
+import { PagingQuery, pageFromStore } from './paging.js';
 
 export const ActiveResourceResponse = Type.Object(
   {
@@ -60,10 +60,12 @@ export const registerActiveResourceRoutes: RouteModule = (app, deps) => {
     },
     async (request, reply) => {
       const { orgId, appId, envId } = request.params;
-      const views = await deployments.resources(orgId, appId, envId, { orphaned: request.query.orphaned });
-      const scheduled = request.query.scheduled_deletion;
-      const listed = scheduled === undefined ? views : views.filter((v) => v.scheduled_deletion === scheduled);
-      return pageList(request, reply, request.query, listed, (v) => `${v.type}/${v.class}/${v.res_id}`);
+      const { orphaned, scheduled_deletion: scheduledDeletion } = request.query;
+      const whole = async () => {
+        const views = await deployments.resources(orgId, appId, envId, { orphaned });
+        return scheduledDeletion === undefined ? views : views.filter((v) => v.scheduled_deletion === scheduledDeletion);
+      };
+      return pageFromStore(request, reply, request.query, whole, (page) => deployments.resourcesPage(orgId, appId, envId, { orphaned, scheduledDeletion }, page));
     },
   );
   app.delete(

@@ -14,7 +14,7 @@ const AuditLogEntry = Type.Object(
     user_id: Type.String({ description: 'The user who made the request.' }),
     request_method: Type.String({ description: 'POST, PUT, PATCH or DELETE.' }),
     request_path: Type.String({ description: 'The URL path (never the query string).' }),
-    response_status: Type.Integer({ description: 'The status of the answer (always 2xx).' }),
+    response_status: Type.Integer({ description: 'The status of the answer (2xx); 0 while the request runs, or when Baton stopped before answering it.' }),
   },
   { title: 'AuditLogEntry' },
 );

@@ -7,7 +7,7 @@
  */
 import { Type } from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { PageRequest } from '../../shared/pagination.js';
+import type { Page, PageRequest } from '../../shared/pagination.js';
 import { decodeIdPageToken, toIdPage } from '../../shared/pagination.js';
 
 export const DEFAULT_PER_PAGE = 50;
@@ -29,6 +29,25 @@ export function setNextLink(request: FastifyRequest, reply: FastifyReply, nextTo
   url.searchParams.set('page', nextToken);
   url.searchParams.set('per_page', String(perPage ?? DEFAULT_PER_PAGE));
   void reply.header('link', `<${url.pathname}${url.search}>; rel="next"`);
+}
+
+/**
+ * The store-paged counterpart of `pageList`, same contract: without `per_page` or `page` the whole list (`whole`,
+ * in its usual order); else one page read by `paged` (a keyset query reading `limit + 1` rows in the order
+ * `pageList` would sort them, with its tokens), and the `Link` to the next.
+ */
+export async function pageFromStore<T>(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  query: { per_page?: number | undefined; page?: string | undefined },
+  whole: () => Promise<readonly T[]>,
+  paged: (page: PageRequest) => Promise<Page<T>>,
+): Promise<T[]> {
+  const page = pageRequest(query);
+  if (page === undefined) return [...(await whole())];
+  const result = await paged(page);
+  setNextLink(request, reply, result.nextToken, query.per_page);
+  return result.items;
 }
 
 /**

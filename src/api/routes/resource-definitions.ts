@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { COMMON_ERRORS, IdParam, OrgParams, errorResponses } from '../schemas.js';
-import { PagingQuery, pageRequest, setNextLink, pageList } from './paging.js';
+import { PagingQuery, pageRequest, setNextLink, pageFromStore } from './paging.js';
 import type { RouteModule } from './types.js';
 
 const FreeObject = (description?: string) => Type.Object({}, { additionalProperties: true, ...(description ? { description } : {}) });
@@ -207,7 +207,8 @@ export const registerResourceDefinitionRoutes: RouteModule = async (app, deps) =
         response: { 200: Type.Array(ResourceDefinitionResponse), ...errorResponses(...COMMON_ERRORS, 404) },
       },
     },
-    async (request, reply) => pageList(request, reply, request.query, await definitions.list(request.params.orgId, request.query), (d) => d.id),
+    async (request, reply) =>
+      pageFromStore(request, reply, request.query, () => definitions.list(request.params.orgId, request.query), (page) => definitions.listPage(request.params.orgId, request.query, page)),
   );
   app.post(
     '/orgs/:orgId/resources/defs',
@@ -413,7 +414,10 @@ export const registerResourceDefinitionRoutes: RouteModule = async (app, deps) =
         response: { 200: Type.Array(ActiveResourceResponse), ...errorResponses(...COMMON_ERRORS, 404) },
       },
     },
-    async (request, reply) => pageList(request, reply, request.query, await definitions.activeResources(request.params.orgId, request.params.defId), (r) => `${r.app_id}/${r.env_id}/${r.type}/${r.class}/${r.res_id}`),
+    async (request, reply) => {
+      const { orgId, defId } = request.params;
+      return pageFromStore(request, reply, request.query, () => definitions.activeResources(orgId, defId), (page) => definitions.activeResourcesPage(orgId, defId, page));
+    },
   );
 
   // Baton-only: `baton apply -f defs.yaml`. Raw YAML (application/yaml) or JSON `{yaml, file_name}`.

@@ -14,7 +14,7 @@ import { ORG_ROLES_SEEING_ALL_APPS, permissionKeysOfScope, permitted } from '../
 import type { PermissionKey, PermissionTarget } from '../permissions.js';
 import { AppParams, COMMON_ERRORS, IdParam, OrgParams, errorResponses } from '../schemas.js';
 import type { RouteModule, ServerDeps } from './types.js';
-import { PagingQuery, pageList } from './paging.js';
+import { PagingQuery, pageFromStore } from './paging.js';
 
 export const UserProfileResponse = Type.Object(
   {
@@ -164,7 +164,11 @@ export const registerUserRoutes: RouteModule = (app, deps) => {
       config: { permission: 'org-users.list' },
       schema: { tags: ['UserRole'], operationId: 'listUserRolesInOrg', params: OrgParams, querystring: Type.Object(PagingQuery), response: { 200: Type.Array(UserRoleResponse), ...errorResponses(...COMMON_ERRORS, 404) } },
     },
-    async (request, reply) => Promise.all(pageList(request, reply, request.query, await core.roles.org.list(request.params.orgId), (r) => r.user_id).map(userRole)),
+    async (request, reply) => {
+      const { orgId } = request.params;
+      const rows = await pageFromStore(request, reply, request.query, () => core.roles.org.list(orgId), (page) => core.roles.org.page(orgId, page));
+      return Promise.all(rows.map(userRole));
+    },
   );
   app.post(
     '/orgs/:orgId/users',
@@ -335,7 +339,9 @@ export const registerUserRoutes: RouteModule = (app, deps) => {
     },
     async (request, reply) => {
       await core.apps.get(request.params.orgId, request.params.appId);
-      return Promise.all(pageList(request, reply, request.query, await core.roles.app.list(request.params.orgId, request.params.appId), (r) => r.user_id).map(userRole));
+      const { orgId, appId } = request.params;
+      const rows = await pageFromStore(request, reply, request.query, () => core.roles.app.list(orgId, appId), (page) => core.roles.app.page(orgId, appId, page));
+      return Promise.all(rows.map(userRole));
     },
   );
   app.post(
@@ -402,7 +408,11 @@ export const registerUserRoutes: RouteModule = (app, deps) => {
         response: { 200: Type.Array(UserRoleResponse), ...errorResponses(...COMMON_ERRORS, 404) },
       },
     },
-    async (request, reply) => Promise.all(pageList(request, reply, request.query, await core.roles.envType.list(request.params.orgId, request.params.envTypeId), (r) => r.user_id).map(userRole)),
+    async (request, reply) => {
+      const { orgId, envTypeId } = request.params;
+      const rows = await pageFromStore(request, reply, request.query, () => core.roles.envType.list(orgId, envTypeId), (page) => core.roles.envType.page(orgId, envTypeId, page));
+      return Promise.all(rows.map(userRole));
+    },
   );
   app.post(
     '/orgs/:orgId/env-types/:envTypeId/users',

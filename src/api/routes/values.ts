@@ -9,7 +9,7 @@ import { VALUE_KEY_PATTERN } from '../../values/index.js';
 import type { ValueInput, ValueScope } from '../../values/index.js';
 import { COMMON_ERRORS, IdParam, NoContent, errorResponses } from '../schemas.js';
 import type { RouteModule } from './types.js';
-import { PagingQuery, pageList } from './paging.js';
+import { PagingQuery, pageFromStore, pageList } from './paging.js';
 
 const NullableString = (options: { maxLength?: number } = {}) => Type.Union([Type.String(options), Type.Null()]);
 
@@ -154,6 +154,8 @@ export const registerValueRoutes: RouteModule = (app, deps) => {
     const VersionParams = Type.Object({ ...Params.properties, ...VersionParam });
     const VersionKeyParams = Type.Object({ ...Params.properties, ...VersionParam, ...KeyParam });
 
+    // Paged in memory on purpose: a scope's current values are one stored row (its newest value set version), so a
+    // page cannot cost less than reading that row; the version history below is what grows, and pages in the store.
     app.get(
       `${base}/values`,
       { config: { permission: 'app.read' }, schema: { tags: ['Value'], operationId: tag('listValues'), params: Params, querystring: Type.Object(PagingQuery), response: { 200: Type.Array(ValueResponse), ...errorResponses(...COMMON_ERRORS, 404) } } },
@@ -237,7 +239,11 @@ export const registerValueRoutes: RouteModule = (app, deps) => {
           response: { 200: Type.Array(ValueSetVersionResponse), ...errorResponses(...COMMON_ERRORS, 404) },
         },
       },
-      async (request, reply) => pageList(request, reply, request.query, await values.listVersions(scopeOf(request.params), request.query.key_changed), (v) => v.id),
+      async (request, reply) => {
+        const scope = scopeOf(request.params);
+        const keyChanged = request.query.key_changed;
+        return pageFromStore(request, reply, request.query, () => values.listVersions(scope, keyChanged), (page) => values.listVersionsPage(scope, keyChanged, page));
+      },
     );
     app.get(
       `${base}/value-set-versions/:valueSetVersionId`,

@@ -24,7 +24,7 @@ import {
 } from '../index.js';
 import type { SecretBox } from '../../secrets/index.js';
 import { canonicalJson } from '../../shared/canonical-json.js';
-import { decodePageToken, encodePageToken } from '../../shared/pagination.js';
+import { decodeIdPageToken, decodePageToken, encodePageToken, toKeyPage } from '../../shared/pagination.js';
 import type { Page, PageRequest } from '../../shared/pagination.js';
 import { Conflict, InvalidInput, NotFound } from '../../shared/errors.js';
 import { assertSafeKey } from '../../shared/safe-path.js';
@@ -105,6 +105,9 @@ interface VersionContent {
   in_place_driver_change: boolean;
   criteria: MatchingCriterion[];
 }
+
+/** The most definitions `listPage` reads at once while filters skip rows (slices double from a page's size up to this). */
+const LIST_SLICE_MAX = 500;
 
 const PATCHABLE = new Set(['name', 'driver_type', 'driver_account', 'driver_inputs', 'provision', 'in_place_driver_change', 'proposed']);
 
@@ -218,7 +221,9 @@ export function createDefinitionsService({ store, core, secretBox, types, driver
   }
 
   async function criteriaByDef(orgId: string, trx?: Executor, defId?: string): Promise<Map<string, MatchingCriterion[]>> {
-    const rows = await repo.listCriteria(orgId, defId, trx);
+    return groupCriteria(await repo.listCriteria(orgId, defId, trx));
+  }
+  function groupCriteria(rows: readonly ResourceCriterionRow[]): Map<string, MatchingCriterion[]> {
     const out = new Map<string, MatchingCriterion[]>();
     for (const row of rows) {
       const list = out.get(row.def_id);
@@ -513,6 +518,35 @@ export function createDefinitionsService({ store, core, secretBox, types, driver
       const deleted = filters.deleted ? rows.filter((r) => r.is_deleted === 1 && (!filters.res_type || r.type === filters.res_type)) : [];
       return [...live, ...deleted.map((r) => toView(r, criteria.get(r.id) ?? []))];
     },
+    /**
+     * One page of `list`'s definitions by id (the order and tokens of the API's paged list), read from the store a
+     * slice at a time: keyset on the id, rows the filters leave out skipped (the criteria filters are the domain's
+     * `rankDefinitionsForContext`, so they run here, on each slice), Baton's defaults merged in by id. Without
+     * criteria filters every row read is listed, so a page reads `limit + 1` rows.
+     */
+    async listPage(orgId: string, filters: DefinitionFilters & { deleted?: boolean | undefined }, page: PageRequest): Promise<Page<DefinitionView>> {
+      await core.orgs.require(orgId);
+      const after = page.token === undefined ? undefined : decodeIdPageToken(page.token);
+      const want = page.limit + 1;
+      const includeDeleted = filters.deleted === true;
+      const type = filters.res_type ? filters.res_type : undefined;
+      const found: DefinitionView[] = [];
+      let cursor = after;
+      for (let slice = want; ; slice = Math.min(slice * 2, LIST_SLICE_MAX)) {
+        const rows = await repo.listAfter(orgId, { includeDeleted, type, after: cursor, limit: slice });
+        const criteria = groupCriteria(await repo.listCriteriaOf(orgId, rows.map((r) => r.id)));
+        const live = new Set(rankDefinitionsForContext(rows.map((r) => toDomain(r, criteria.get(r.id) ?? [], false)), filters).map((ranked) => ranked.definition.id));
+        // A deleted row comes only with `deleted=true` and passes the type filter in SQL, as `list` lists them.
+        for (const row of rows) if (row.is_deleted === 1 || live.has(row.id)) found.push(toView(row, criteria.get(row.id) ?? []));
+        if (found.length >= want || rows.length < slice) break;
+        cursor = rows[rows.length - 1]!.id;
+      }
+      const builtins = rankDefinitionsForContext(defaults, filters)
+        .filter((ranked) => after === undefined || ranked.definition.id > after)
+        .map((ranked) => defaultView(orgId, ranked.definition));
+      const merged = [...found.slice(0, want), ...builtins].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      return toKeyPage(merged.slice(0, want), page.limit, (view) => view.id);
+    },
     async get(orgId: string, defId: string, options: { deleted?: boolean | undefined } = {}): Promise<DefinitionView> {
       const builtin = defaultsById.get(defId);
       if (builtin) {
@@ -769,6 +803,13 @@ export function createDefinitionsService({ store, core, secretBox, types, driver
       if (defaultsById.has(defId)) await core.orgs.require(orgId);
       else await requireRow(orgId, defId, undefined, true);
       return (await activeUsing(orgId, defId)).map(toActiveView);
+    },
+    /** One page of `activeResources` by `app/env/type/class/res_id`, read from the store a page at a time. */
+    async activeResourcesPage(orgId: string, defId: string, page: PageRequest): Promise<Page<ActiveResourceView>> {
+      if (defaultsById.has(defId)) await core.orgs.require(orgId);
+      else await requireRow(orgId, defId, undefined, true);
+      const rows = await active.pageByDefinition(orgId, defId, page);
+      return { ...rows, items: rows.items.map(toActiveView) };
     },
 
     /**

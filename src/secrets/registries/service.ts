@@ -132,6 +132,16 @@ export function createRegistriesService(store: Store, box: SecretBox) {
       await requireOrg(orgId);
       if (!(await repo.delete(orgId, registryId))) throw new NotFound('registry', registryId);
     },
+    /**
+     * Every registry of the org with its credentials opened, for the deployment engine's image pull secrets
+     * (src/profiles/pull-secrets.ts). Never served by the API.
+     */
+    async forDeployments(orgId: string): Promise<{ id: string; registry: string; type: string; creds?: { username: string; password: string } }[]> {
+      return (await repo.list(orgId)).map((row) => {
+        const creds = NEEDS_CREDS.has(row.type) ? openCreds(row) : undefined;
+        return { id: row.id, registry: row.registry, type: row.type, ...(creds ? { creds: { username: creds.username, password: creds.password } } : {}) };
+      });
+    },
     /** The registry's credentials in clear: only for `enable_ci: true` registries (403 otherwise). */
     async creds(orgId: string, registryId: string): Promise<RegistryCredsView> {
       const row = await requireRegistry(orgId, registryId);

@@ -15,6 +15,7 @@ import { accountsRegistriesMigration } from './0014_accounts_registries.js';
 import { defVersionsMigration } from './0015_def_versions.js';
 import { listIndexesMigration } from './0017_list_indexes.js';
 import { moreListIndexesMigration } from './0018_more_list_indexes.js';
+import { keysetListIndexesMigration } from './0019_keyset_list_indexes.js';
 import type { BatonMigration } from './types.js';
 
 export type { BatonMigration } from './types.js';
@@ -41,4 +42,5 @@ export const migrations: readonly BatonMigration[] = [
   defVersionsMigration,
   listIndexesMigration,
   moreListIndexesMigration,
+  keysetListIndexesMigration,
 ];

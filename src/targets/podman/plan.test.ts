@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { K8sObject } from '../types.js';
-import { planPods } from './plan.js';
+import { planPods, pullAuthsByImage } from './plan.js';
 
 const labels = { 'baton.dev/workload': 'web' };
 
@@ -83,5 +83,32 @@ describe('planning Podman pods from rendered Kubernetes objects', () => {
 
   it('ignores objects that are not workload controllers', () => {
     assert.deepEqual(planPods([configMap, secret, service], 'a', 'b'), []);
+  });
+});
+
+describe('pull credentials of the pods', () => {
+  const config = (auths: Record<string, unknown>): string => Buffer.from(JSON.stringify({ auths })).toString('base64');
+  const pullSecret = (name: string, auths: Record<string, unknown>): K8sObject => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': config(auths) } });
+
+  it('gives each image of a pod the auths of the dockerconfigjson Secrets the pod names, and nothing to other images', () => {
+    const objects = [
+      pullSecret('baton-registry-a', { 'reg.test/a': { username: 'u', password: 'p-a' } }),
+      pullSecret('baton-registry-b', { 'reg.test/b': { username: 'v', password: 'p-b' } }),
+      secret,
+      deployment({ imagePullSecrets: [{ name: 'baton-registry-a' }, { name: 'baton-registry-b' }, { name: 'web-secrets' }, { name: 'absent' }], initContainers: [{ name: 'i', image: 'reg.test/b/init:1' }], containers: [{ name: 'm', image: 'reg.test/a/app:1' }] }),
+      { ...deployment({ containers: [{ name: 'm', image: 'reg.test/a/other:1' }] }), metadata: { name: 'other', labels: { 'baton.dev/workload': 'other' } } },
+    ];
+    const auths = pullAuthsByImage(objects);
+    const both = { auths: { 'reg.test/a': { username: 'u', password: 'p-a' }, 'reg.test/b': { username: 'v', password: 'p-b' } } };
+    assert.deepEqual(Object.fromEntries(auths), { 'reg.test/b/init:1': both, 'reg.test/a/app:1': both });
+  });
+
+  it('keeps a "__proto__" key of a hostile Secret a plain key', () => {
+    const hostile: K8sObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'evil' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': Buffer.from('{"auths":{"__proto__":{"polluted":true}}}').toString('base64') } };
+    const auths = pullAuthsByImage([hostile, deployment({ imagePullSecrets: [{ name: 'evil' }], containers: [{ name: 'm', image: 'x/y' }] })]);
+    const merged = auths.get('x/y')!.auths;
+    assert.equal(Object.getPrototypeOf(merged), Object.prototype);
+    assert.ok(Object.hasOwn(merged, '__proto__'));
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
   });
 });

@@ -339,3 +339,44 @@ export function planPods(objects: readonly K8sObject[], appId: string, envId: st
   }
   return pods.sort((a, b) => a.workload.localeCompare(b.workload));
 }
+
+/** A Docker config (`auths`), as a `kubernetes.io/dockerconfigjson` Secret holds it and `podman pull --authfile` reads it. */
+export interface DockerAuthConfig {
+  auths: Record<string, { username?: string; password?: string; auth?: string }>;
+}
+
+/**
+ * For each image of the controllers' pods, the registry credentials its pod may pull it with: the auths of the
+ * `kubernetes.io/dockerconfigjson` Secrets the pod names in `imagePullSecrets` (the registries' pull secrets,
+ * src/profiles/pull-secrets.ts), merged. Images without any are absent. Pure; the values stay out of plans' hashes.
+ */
+export function pullAuthsByImage(objects: readonly K8sObject[]): Map<string, DockerAuthConfig> {
+  const configs = new Map<string, DockerAuthConfig>();
+  for (const secret of objects) {
+    if (secret.kind !== 'Secret' || secret.type !== 'kubernetes.io/dockerconfigjson') continue;
+    const encoded = isRecord(secret.data) ? secret.data['.dockerconfigjson'] : undefined;
+    if (typeof encoded !== 'string') continue;
+    try {
+      const parsed: unknown = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8'));
+      if (isRecord(parsed) && isRecord(parsed.auths)) configs.set(secret.metadata.name, parsed as unknown as DockerAuthConfig);
+    } catch {
+      // not JSON: the pod gets no credentials from it, and the pull says what the registry answers
+    }
+  }
+  const byImage = new Map<string, DockerAuthConfig>();
+  for (const controller of objects.filter((o) => CONTROLLER_KINDS.has(o.kind))) {
+    const spec = isRecord(controller.spec) ? controller.spec : {};
+    const template = isRecord(spec.template) ? spec.template : {};
+    const podSpec = isRecord(template.spec) ? template.spec : {};
+    const auths = records(podSpec.imagePullSecrets).flatMap((ref) => (typeof ref.name === 'string' && configs.has(ref.name) ? [configs.get(ref.name)!.auths] : []));
+    if (auths.length === 0) continue;
+    for (const container of [...records(podSpec.initContainers), ...records(podSpec.containers)]) {
+      if (typeof container.image !== 'string') continue;
+      const merged = byImage.get(container.image) ?? { auths: {} };
+      // fromEntries, not Object.assign: a `__proto__` key from the Secret's JSON stays a plain key.
+      for (const entry of auths) merged.auths = Object.fromEntries([...Object.entries(merged.auths), ...Object.entries(entry)]);
+      byImage.set(container.image, merged);
+    }
+  }
+  return byImage;
+}

@@ -10,7 +10,8 @@
  */
 import { createHash } from 'node:crypto';
 import { connect } from 'node:net';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DriverFailed, InvalidInput, Timeout } from '../../shared/errors.js';
 import { diffObjects } from '../diff.js';
@@ -19,8 +20,8 @@ import { assertId } from '../paths.js';
 import type { ApplyRequest, ApplyResult, K8sObject, RemoveEnvironmentResult, Target } from '../types.js';
 import { PodmanCli } from './podman-cli.js';
 import type { PodmanOptions } from './podman-cli.js';
-import { planPods } from './plan.js';
-import type { PlannedContainer, PlannedPod, PlannedProbe } from './plan.js';
+import { planPods, pullAuthsByImage } from './plan.js';
+import type { DockerAuthConfig, PlannedContainer, PlannedPod, PlannedProbe } from './plan.js';
 import { PortAllocator } from './ports.js';
 
 export const WORKLOAD_LABEL = 'baton.dev/workload';
@@ -173,7 +174,7 @@ export class PodmanTarget implements Target, RuntimeTarget {
     const { appId, envId } = request;
     const objects = desiredObjects(request);
     const pods = planPods(objects, appId, envId);
-    await this.checkImages(pods, request.signal);
+    await this.checkImages(pods, pullAuthsByImage(objects), request.signal);
     const allocated = await this.ports.allocate(pods.flatMap((pod) => pod.ports.map((port) => portKey(appId, envId, pod.workload, port))));
     const existing = await this.listPods(appId, envId);
     const byName = new Map(existing.map((pod) => [pod.Name, pod]));
@@ -210,16 +211,46 @@ export class PodmanTarget implements Target, RuntimeTarget {
     };
   }
 
-  private async checkImages(pods: readonly PlannedPod[], signal?: AbortSignal): Promise<void> {
+  /**
+   * Every image must be on this machine: the local runtime works offline and does not pull public images. An image
+   * the org's registries give credentials for (its pod names their pull secret) is pulled with them when missing.
+   */
+  private async checkImages(pods: readonly PlannedPod[], auths: ReadonlyMap<string, DockerAuthConfig>, signal?: AbortSignal): Promise<void> {
     const images = [...new Set(pods.flatMap((pod) => pod.containers.map((c) => c.image)))];
     for (const image of images) {
       const result = await this.podman.run(['image', 'exists', image], signal ? { signal } : {});
-      if (result.code !== 0) {
-        throw new InvalidInput(
-          `image "${image}" is not available locally: the local runtime never pulls. Load it with "podman load -i <file>.tar" (saved with "podman save" on a connected machine) or "podman pull ${image}" where a registry is reachable`,
-          { image },
-        );
+      if (result.code === 0) continue;
+      const auth = auths.get(image);
+      if (auth) {
+        await this.pullWithCredentials(image, auth, signal);
+        continue;
       }
+      throw new InvalidInput(
+        `image "${image}" is not available locally: the local runtime pulls only images under a registry with credentials (/orgs/{orgId}/registries). Load it with "podman load -i <file>.tar" (saved with "podman save" on a connected machine) or "podman pull ${image}" where a registry is reachable`,
+        { image },
+      );
+    }
+  }
+
+  /**
+   * `podman pull --authfile`: the credentials go to a file of their own (mode 0600 in a fresh 0700 folder), never on
+   * the command line or in Podman's shared auth file, and the folder is removed whatever the outcome. Podman's
+   * answer is passed on with the credentials cut out.
+   */
+  private async pullWithCredentials(image: string, auth: DockerAuthConfig, signal?: AbortSignal): Promise<void> {
+    const dir = await mkdtemp(join(tmpdir(), 'baton-pull-'));
+    try {
+      const file = join(dir, 'auth.json');
+      await writeFile(file, JSON.stringify(auth), { mode: 0o600, flag: 'wx' });
+      const result = await this.podman.run(['pull', '--quiet', '--authfile', file, image], signal ? { signal } : {});
+      if (result.code !== 0) {
+        let tail = result.stderr.trim().split('\n').slice(-3).join('\n');
+        const sensitive = Object.values(auth.auths).flatMap((entry) => [entry.password, entry.auth].filter((v): v is string => typeof v === 'string' && v !== ''));
+        for (const value of sensitive.sort((a, b) => b.length - a.length)) tail = tail.split(value).join('***');
+        throw new DriverFailed(`pulling image "${image}" with the credentials of its registry failed (exit ${result.code}): ${tail}`, { target: this.id, image });
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   }
 
