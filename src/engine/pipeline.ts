@@ -393,7 +393,7 @@ async function renderPhase(run: DeploymentRun, graph: ResourceGraph, set: Deploy
   }
   const registries = (await deps.registries?.(orgId)) ?? [];
   for (const registry of registries) collectStrings(registry.creds?.password, run.secrets);
-  const pull = withPullSecrets(rendered, registries, { orgId, appId, envId, namespace });
+  const pull = withPullSecrets(rendered, registries, { orgId, appId, envId, namespace, hasher: deps.manifestHasher });
   for (const value of pull.sensitive) collectStrings(value, run.secrets);
   rendered = pull.rendered;
   for (const warning of [...rendered.flatMap((w) => w.warnings ?? []), ...pull.warnings]) run.log.add('create', 'warn', warning);

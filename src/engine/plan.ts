@@ -299,7 +299,7 @@ export async function createPlan(
   }
 
   // The registries' pull secrets, as the deployment adds them (src/engine/pipeline.ts renderPhase).
-  const pull = withPullSecrets(rendered, (await deps.registries?.(orgId)) ?? [], { orgId, appId, envId, namespace });
+  const pull = withPullSecrets(rendered, (await deps.registries?.(orgId)) ?? [], { orgId, appId, envId, namespace, hasher: deps.manifestHasher });
   rendered.splice(0, rendered.length, ...pull.rendered);
   const target = resolveClusterTarget(deps, graph, results);
   const next = desiredObjects({

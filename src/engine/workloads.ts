@@ -318,7 +318,7 @@ export function withPullSecrets(
   const used = new Map<string, PullRegistry>();
   const warnings: string[] = [];
   const out = rendered.map((workload) => {
-    const result = attachPullSecrets(workload.objects, registries);
+    const result = attachPullSecrets(workload.objects, registries, context.hasher);
     for (const registry of result.used) used.set(registry.id, registry);
     for (const { image, registry } of result.unsupported) {
       warnings.push(`workload "${workload.workloadId}": image "${image}" is under registry "${registry.id}" of type amazon_ecr; Baton does not exchange AWS keys for an ECR token, so its pods get no pull secret from it (the nodes' own ECR access applies)`);
