@@ -31,7 +31,7 @@ import type { BootstrapResult } from '../org/index.js';
 import { createWorkloadProfilesService } from '../profiles/service/index.js';
 import type { ResourceDefinition } from '../resources/index.js';
 import { createResourceServices } from '../resources/service/index.js';
-import { SecretBox, fluxSopsSecretCommand, loadOrCreateAgeKey, loadOrCreateSecretKey } from '../secrets/index.js';
+import { SecretBox, deriveManifestHashKey, fluxSopsSecretCommand, loadOrCreateAgeKey, loadOrCreateSecretKey } from '../secrets/index.js';
 import type { AgeKey, SecretStoreResolver } from '../secrets/index.js';
 import { createSecretStoresService } from '../secrets/stores/index.js';
 import { createResourceAccountsService } from '../secrets/accounts/index.js';
@@ -121,12 +121,15 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
     const ageKey = loadOrCreateAgeKey({ dataDir: config.dataDir, ageKey: config.ageKey });
     const metrics = createMetrics(createMetricsRepo(store.db));
     const templateLimits = { maxSteps: config.templateMaxSteps, maxOutput: config.templateMaxOutput, timeoutMs: config.templateTimeoutMs };
+    // Every Go-template render of the server (definitions, dns-wildcard templates, workload profiles) gets the same two.
+    const templateHostLookup = { enabled: config.templateHostLookup, allowedSuffixes: config.templateHostLookupAllow };
     const terraformStateDir = join(config.dataDir, 'terraform');
     const registry = createRegistry({
       terraformStateDir,
       terraformBin: config.terraformBin,
       databaseUrl: config.databaseUrl,
       templateLimits,
+      templateHostLookup,
       observeTemplateRender: (seconds, outcome) => metrics.observeTemplateRender(seconds, outcome),
       ...(overrides.extraDrivers ? { extra: overrides.extraDrivers } : {}),
     });
@@ -143,7 +146,7 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
     const publicKeys = createPublicKeysService(store);
     const gitopsCredentials = config.gitopsCredentials === undefined ? undefined : gitopsCredentialsReader(secretStores.resolver, config.org, config.gitopsCredentials);
     const resources = createResourceServices({ store, core, secretBox: box, drivers: registry, defaults });
-    const profiles = createWorkloadProfilesService(store, core, { templateLimits });
+    const profiles = createWorkloadProfilesService(store, core, { templateLimits, templateHostLookup });
     // Webhooks first: the engine and the deployments service tell them about deployments and environments.
     const ciRepo = createCiRepo(store.db);
     let log: (message: string) => void = () => undefined;
@@ -177,6 +180,7 @@ export async function createBaton(config: Config, overrides: BatonOverrides = {}
             { ageKey, secretStores: overrides.secretStores ?? secretStores.resolver },
           ),
         box,
+        manifestHashKey: deriveManifestHashKey(secretKey.material),
         secretStores: secretStores.resolver,
         accountCredentials: (orgId, accountId) => resourceAccounts.credentialsFor(orgId, accountId),
         registries: (orgId) => registries.forDeployments(orgId),

@@ -29,6 +29,8 @@ it('uses the documented defaults when nothing is set', () => {
     templateMaxSteps: 1_000_000,
     templateMaxOutput: 4_194_304,
     templateTimeoutMs: 2_000,
+    templateHostLookup: true,
+    templateHostLookupAllow: [],
     gitopsUrl: undefined,
     ageKey: undefined,
     authFailureLimit: 10,
@@ -103,6 +105,20 @@ it('engine settings, the driver deadline and the terraform binary come from the 
 it('template render limits come from the config, flags over variables', () => {
   const set = loadConfig({ BATON_TEMPLATE_MAX_STEPS: '5000', BATON_TEMPLATE_TIMEOUT_MS: '100' }, { templateMaxOutput: '2048' });
   assert.deepEqual([set.templateMaxSteps, set.templateMaxOutput, set.templateTimeoutMs], [5_000, 2_048, 100]);
+});
+
+it('template host lookups: on for any name by default, off, or limited to normalised name suffixes; bad values name the variable', () => {
+  assert.deepEqual([loadConfig({}).templateHostLookup, loadConfig({}).templateHostLookupAllow], [true, []]);
+  assert.equal(loadConfig({ BATON_TEMPLATE_HOST_LOOKUP: 'false' }).templateHostLookup, false);
+  assert.equal(loadConfig({ BATON_TEMPLATE_HOST_LOOKUP: 'false' }, { templateHostLookup: 'true' }).templateHostLookup, true);
+  assert.deepEqual(loadConfig({ BATON_TEMPLATE_HOST_LOOKUP_ALLOW: 'svc.cluster.local, .Example.com' }).templateHostLookupAllow, ['svc.cluster.local', 'example.com']);
+  assert.deepEqual(loadConfig({}, { templateHostLookupAllow: 'localhost' }).templateHostLookupAllow, ['localhost']);
+  const refused = (env: Record<string, string>, pattern: RegExp) =>
+    assert.throws(() => loadConfig(env), (error: unknown) => error instanceof InvalidInput && pattern.test(error.message), JSON.stringify(env));
+  refused({ BATON_TEMPLATE_HOST_LOOKUP: 'no' }, /^BATON_TEMPLATE_HOST_LOOKUP must be "true" or "false"/);
+  refused({ BATON_TEMPLATE_HOST_LOOKUP_ALLOW: 'example.com,*.corp' }, /^BATON_TEMPLATE_HOST_LOOKUP_ALLOW: "\*\.corp" is not a DNS name suffix/);
+  refused({ BATON_TEMPLATE_HOST_LOOKUP_ALLOW: ' , ' }, /^BATON_TEMPLATE_HOST_LOOKUP_ALLOW: lists no name suffix/);
+  refused({ BATON_TEMPLATE_HOST_LOOKUP: 'false', BATON_TEMPLATE_HOST_LOOKUP_ALLOW: 'example.com' }, /BATON_TEMPLATE_HOST_LOOKUP_ALLOW has no effect while BATON_TEMPLATE_HOST_LOOKUP is false/);
 });
 
 it('BATON_GITOPS_URL takes a bare repository path, file://, ssh://, scp-like and https:// remotes, never a password', () => {

@@ -6,6 +6,8 @@
 import { InvalidInput } from '../shared/errors.js';
 import { checkId } from '../shared/ids.js';
 import { parseAgeKeyFile, parseSecretKey } from '../secrets/index.js';
+// host-lookup.ts alone (no sprig, no yaml): the CLI loads this file for every command.
+import { parseHostSuffixes } from '../templates/host-lookup.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -47,6 +49,13 @@ export interface Config {
   templateMaxOutput: number;
   /** Milliseconds one Go-template render may take. */
   templateTimeoutMs: number;
+  /**
+   * Whether sprig's `getHostByName` may resolve names at all (definitions, `humanitec/dns-wildcard` templates and
+   * workload profiles). On by default so existing definitions render unchanged (docs/internals/templates.md).
+   */
+  templateHostLookup: boolean;
+  /** Name suffixes `getHostByName` may resolve (lower-case, no leading dot); empty: any name. */
+  templateHostLookupAllow: string[];
   /** PostgreSQL: time to get a connection before a request answers 503. */
   databaseConnectTimeoutMs: number;
   /** PostgreSQL: statement (and idle-in-transaction) timeout; a query fails after it (plus the connect timeout) at the latest. */
@@ -110,6 +119,8 @@ export const CONFIG_VARIABLES = [
   { key: 'templateMaxSteps', env: 'BATON_TEMPLATE_MAX_STEPS', flag: '--template-max-steps <n>', default: '1000000', description: 'steps (nodes, commands, range iterations, list elements) one Go-template render may take' },
   { key: 'templateMaxOutput', env: 'BATON_TEMPLATE_MAX_OUTPUT', flag: '--template-max-output <chars>', default: '4194304', description: 'characters one Go-template render may produce (also any one string a template function builds)' },
   { key: 'templateTimeoutMs', env: 'BATON_TEMPLATE_TIMEOUT_MS', flag: '--template-timeout-ms <ms>', default: '2000', description: 'time limit of one Go-template render in milliseconds' },
+  { key: 'templateHostLookup', env: 'BATON_TEMPLATE_HOST_LOOKUP', flag: '--template-host-lookup <bool>', default: 'true', description: "false: the templates' getHostByName always fails (no DNS query); true: it resolves the names BATON_TEMPLATE_HOST_LOOKUP_ALLOW allows" },
+  { key: 'templateHostLookupAllow', env: 'BATON_TEMPLATE_HOST_LOOKUP_ALLOW', flag: '--template-host-lookup-allow <suffixes>', default: undefined, description: 'comma-separated DNS name suffixes getHostByName may resolve (example.com allows example.com and *.example.com); unset: any name' },
   { key: 'gitopsUrl', env: 'BATON_GITOPS_URL', flag: '--gitops-url <url>', default: undefined, description: 'remote the embedded gitops repository fetches from and pushes to (bare repository path, file://, ssh:// or https:// without a password); needed by replicas on PostgreSQL' },
   { key: 'ageKey', env: 'BATON_AGE_KEY', flag: '--age-key <identity>', default: undefined, description: 'age identity (AGE-SECRET-KEY-1…) Secrets in the gitops repository are SOPS-encrypted to (unset: <data dir>/age.agekey); give every replica the same one' },
   { key: 'authFailureLimit', env: 'BATON_AUTH_FAILURE_LIMIT', flag: '--auth-failure-limit <n>', default: '10', description: 'failed authentications (bad token or password) one source address may make per minute before it is answered 429 until the minute ends; 0 turns the limit off' },
@@ -209,10 +220,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
   };
   const authFailureLimit = positiveInteger('authFailureLimit', 0, 1_000_000);
   const terraformBin = raw('terraformBin')!;
+  function hostLookup(): Pick<Config, 'templateHostLookup' | 'templateHostLookupAllow'> {
+    const enabled = raw('templateHostLookup')!;
+    if (enabled !== 'true' && enabled !== 'false') throw new InvalidInput(`${name('templateHostLookup')} must be "true" or "false" (got "${enabled}")`, { field: name('templateHostLookup') });
+    const allowText = raw('templateHostLookupAllow');
+    let allow: string[] = [];
+    if (allowText !== undefined) {
+      try {
+        allow = parseHostSuffixes(allowText);
+        if (allow.length === 0) throw new Error('lists no name suffix (unset it to allow any name)');
+      } catch (error) {
+        throw new InvalidInput(`${name('templateHostLookupAllow')}: ${error instanceof Error ? error.message : String(error)}`, { field: name('templateHostLookupAllow') });
+      }
+    }
+    // An allow-list with lookups off says two different things; refusing it beats guessing which one was meant.
+    if (enabled === 'false' && allow.length > 0) {
+      throw new InvalidInput(`${name('templateHostLookupAllow')} has no effect while ${name('templateHostLookup')} is false; unset one of them`, { field: name('templateHostLookupAllow') });
+    }
+    return { templateHostLookup: enabled === 'true', templateHostLookupAllow: allow };
+  }
+
   const templates = {
     templateMaxSteps: positiveInteger('templateMaxSteps', 1_000, 1_000_000_000),
     templateMaxOutput: positiveInteger('templateMaxOutput', 1_024, 512 * 1024 * 1024),
     templateTimeoutMs: positiveInteger('templateTimeoutMs', 10, 600_000),
+    ...hostLookup(),
   };
 
   const allowLinkLocal = raw('webhookAllowLinkLocal')!;

@@ -19,7 +19,7 @@
  */
 import { createHash } from 'node:crypto';
 import { DriverFailed } from '../shared/errors.js';
-import { DEFAULT_TEMPLATE_LIMITS, parseTemplate } from '../templates/index.js';
+import { DEFAULT_HOST_LOOKUP, DEFAULT_TEMPLATE_LIMITS, parseTemplate, type HostLookupPolicy, type TemplateLimits } from '../templates/index.js';
 import type { Driver, JsonObject, ProvisionRequest, ProvisionResult } from './contract.js';
 
 export const DNS_WILDCARD_DRIVER_ID = 'humanitec/dns-wildcard';
@@ -86,8 +86,13 @@ function lastSegment(resId: string): string {
   return resId.split('.').pop() ?? resId;
 }
 
-export function createDnsWildcardDriver(): Driver {
+/**
+ * `limits` and `hostLookup` are the server's template settings (config `BATON_TEMPLATE_*`): `values.template` is
+ * written by the definition's author, so it renders under the same rules as `humanitec/template`.
+ */
+export function createDnsWildcardDriver(options: { limits?: TemplateLimits; hostLookup?: HostLookupPolicy } = {}): Driver {
   const id = DNS_WILDCARD_DRIVER_ID;
+  const templateOptions = { name: 'template', limits: options.limits ?? DEFAULT_TEMPLATE_LIMITS, hostLookup: options.hostLookup ?? DEFAULT_HOST_LOOKUP };
   return {
     id,
     types: ['dns'],
@@ -104,7 +109,7 @@ export function createDnsWildcardDriver(): Driver {
         let subdomain: string;
         if (typeof template === 'string' && template.trim() !== '') {
           try {
-            subdomain = parseTemplate(template, { name: 'template', limits: DEFAULT_TEMPLATE_LIMITS }).execute({ id: request.guresid, resource: request.resource }).trim();
+            subdomain = parseTemplate(template, templateOptions).execute({ id: request.guresid, resource: request.resource }).trim();
           } catch (error) {
             fail(id, `values.template failed: ${error instanceof Error ? error.message : String(error)}`, { field: 'template' });
           }

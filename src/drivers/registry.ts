@@ -18,7 +18,7 @@ import { createPostgresDriver } from './postgres.js';
 import { createRabbitmqDriver } from './rabbitmq.js';
 import { createRedisDriver } from './redis.js';
 import { createTemplateDriver, type TemplateRenderer } from './template.js';
-import type { TemplateLimits } from '../templates/index.js';
+import type { HostLookupPolicy, TemplateLimits } from '../templates/index.js';
 import { createTerraformDriver } from './terraform.js';
 import type { TerraformPgBackend } from './terraform.js';
 
@@ -77,6 +77,8 @@ export interface BuiltinDriverDeps {
   terraformBin?: string;
   /** Limits of every `humanitec/template` render (config `BATON_TEMPLATE_*`). */
   templateLimits?: TemplateLimits;
+  /** Names `getHostByName` may resolve in those renders and in `humanitec/dns-wildcard`'s template (config `BATON_TEMPLATE_HOST_LOOKUP*`). */
+  templateHostLookup?: HostLookupPolicy;
   /** Told the time of every `humanitec/template` render (metrics). */
   observeTemplateRender?: (seconds: number, outcome: 'ok' | 'error') => void;
   /** Terraform state in PostgreSQL (Baton on PostgreSQL); local state files when absent. */
@@ -92,12 +94,18 @@ export function createBuiltinRegistry(deps: BuiltinDriverDeps): DriverRegistry {
     createTemplateDriver({
       ...(deps.renderTemplate === undefined ? {} : { renderTemplate: deps.renderTemplate }),
       ...(deps.templateLimits === undefined ? {} : { limits: deps.templateLimits }),
+      ...(deps.templateHostLookup === undefined ? {} : { hostLookup: deps.templateHostLookup }),
       ...(deps.observeTemplateRender === undefined ? {} : { observeRender: deps.observeTemplateRender }),
     }),
   );
 
   // Humanitec's Kubernetes drivers that need no cloud account (src/drivers/kubernetes-builtins.ts).
-  registry.register(createDnsWildcardDriver());
+  registry.register(
+    createDnsWildcardDriver({
+      ...(deps.templateLimits === undefined ? {} : { limits: deps.templateLimits }),
+      ...(deps.templateHostLookup === undefined ? {} : { hostLookup: deps.templateHostLookup }),
+    }),
+  );
   registry.register(createVolumePvcDriver());
   registry.register(createIngressDriver());
   registry.register(createHpaDriver());

@@ -1,7 +1,9 @@
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DriverFailed } from '../shared/errors.js';
+import { DEFAULT_TEMPLATE_LIMITS, renderTemplate } from '../templates/index.js';
 import type { JsonObject, ProvisionRequest } from './contract.js';
+import { createBuiltinRegistry } from './registry.js';
 import { createTemplateDriver } from './template.js';
 
 function request(values: JsonObject, extra: Partial<ProvisionRequest> = {}): ProvisionRequest {
@@ -225,5 +227,50 @@ describe('humanitec/template manifests whose data renders to YAML text', () => {
   it('refuses text that is not YAML or not a map, naming the manifest', async () => {
     await assert.rejects(driver.provision(request({ templates: { manifests: 'a.yaml:\n  location: namespace\n  data: "just text"\n' } })), (e: unknown) => e instanceof DriverFailed && /manifest "a\.yaml" data must be a YAML map/.test(e.message));
     await assert.rejects(driver.provision(request({ templates: { manifests: 'b.yaml:\n  location: namespace\n  data: "key: [unclosed"\n' } })), /manifest "b\.yaml" data is text that is not valid YAML/);
+  });
+});
+
+/**
+ * Starts the templates' worker thread (sync-worker.ts) with a call that may wait for it: a lookup allows itself 1 s,
+ * worker start-up included, which a busy test machine can exceed.
+ */
+function warmTemplateWorker(): void {
+  renderTemplate('{{ htpasswd "a" "b" }}', {}, { limits: { ...DEFAULT_TEMPLATE_LIMITS, timeoutMs: 60_000 } });
+}
+
+describe('getHostByName in definitions follows the server host lookup policy', () => {
+  before(warmTemplateWorker);
+  const lookup = (host: string) => request({ templates: { outputs: `addr: {{ getHostByName "${host}" }}` } });
+  const off = { enabled: false, allowedSuffixes: [] };
+
+  it('resolves any name when no policy is given (as before the setting existed)', async () => {
+    assert.match(String((await createTemplateDriver().provision(lookup('localhost'))).values.addr), /^(127\.0\.0\.1|::1)$/);
+  });
+
+  it('refuses a lookup the policy forbids with an error naming the template, the position, the function and the host', async () => {
+    const refusing = createTemplateDriver({ hostLookup: { enabled: true, allowedSuffixes: ['localhost'] } });
+    assert.match(String((await refusing.provision(lookup('localhost'))).values.addr), /^(127\.0\.0\.1|::1)$/);
+    await assert.rejects(
+      refusing.provision(lookup('vault.internal.corp')),
+      (error: unknown) =>
+        error instanceof DriverFailed &&
+        error.message.startsWith('humanitec/template: template "outputs" failed: template: outputs:1:9: executing "outputs" at <getHostByName "vault...>: error calling getHostByName: lookup of "vault.internal.corp" refused'),
+    );
+  });
+
+  it('does not reuse a template compiled under another policy (the compiled-template cache keys on it)', async () => {
+    const source = lookup('localhost');
+    await createTemplateDriver().provision(source);
+    await assert.rejects(createTemplateDriver({ hostLookup: off }).provision(source), /lookup of "localhost" refused: host name lookups are turned off/);
+    assert.match(String((await createTemplateDriver().provision(source)).values.addr), /^(127\.0\.0\.1|::1)$/);
+  });
+
+  it("the built-in registry hands the policy to humanitec/template and to humanitec/dns-wildcard's template", async () => {
+    const registry = createBuiltinRegistry({ terraformStateDir: '/nonexistent', templateHostLookup: off });
+    await assert.rejects(registry.get('humanitec/template').provision(lookup('localhost')), /error calling getHostByName: lookup of "localhost" refused/);
+    const dns = request({ domain: 'example.com', template: '{{ if getHostByName "localhost" }}resolved{{ end }}' });
+    await assert.rejects(registry.get('humanitec/dns-wildcard').provision(dns), /error calling getHostByName: lookup of "localhost" refused/);
+    const open = createBuiltinRegistry({ terraformStateDir: '/nonexistent' });
+    assert.match(String((await open.get('humanitec/dns-wildcard').provision(dns)).values.host), /^resolved\.example\.com$/);
   });
 });

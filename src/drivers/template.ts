@@ -11,7 +11,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { DriverFailed } from '../shared/errors.js';
-import { DEFAULT_TEMPLATE_LIMITS, parseTemplate, type CompiledTemplate, type TemplateLimits } from '../templates/index.js';
+import { DEFAULT_HOST_LOOKUP, DEFAULT_TEMPLATE_LIMITS, parseTemplate, type CompiledTemplate, type HostLookupPolicy, type TemplateLimits } from '../templates/index.js';
 import {
   MANIFEST_LOCATIONS,
   type Driver,
@@ -28,13 +28,15 @@ export const TEMPLATE_DRIVER_ID = 'humanitec/template';
 export type TemplateRenderer = (
   source: string,
   data: unknown,
-  options?: { name?: string; missingKey?: 'default' | 'zero' | 'error'; limits?: TemplateLimits },
+  options?: { name?: string; missingKey?: 'default' | 'zero' | 'error'; limits?: TemplateLimits; hostLookup?: HostLookupPolicy },
 ) => string;
 
 export interface TemplateDriverOptions {
   renderTemplate?: TemplateRenderer;
   /** Step budget, output size and time of every render (config `BATON_TEMPLATE_*`); the engine's defaults when absent. */
   limits?: TemplateLimits;
+  /** Which names `getHostByName` may resolve (config `BATON_TEMPLATE_HOST_LOOKUP*`); any name when absent. */
+  hostLookup?: HostLookupPolicy;
   /** Told the time of every render in seconds and whether it succeeded (metrics: src/metrics). */
   observeRender?: (seconds: number, outcome: 'ok' | 'error') => void;
 }
@@ -51,14 +53,17 @@ interface TemplateSet {
 
 /**
  * The same definition is rendered on every deployment, so parsed templates are kept (bounded, oldest dropped first).
- * Keyed by name and source because the name appears in error messages.
+ * Keyed by name and source because the name appears in error messages, and by the limits and host lookup policy
+ * because a compiled template keeps them.
  */
 const COMPILED_LIMIT = 500;
 const compiled = new Map<string, CompiledTemplate>();
 
 const cachedRenderTemplate: TemplateRenderer = (source, data, options) => {
   const limits = options?.limits ?? DEFAULT_TEMPLATE_LIMITS;
-  const key = `${options?.name ?? ''}\u0000${options?.missingKey ?? ''}\u0000${limits.maxSteps}/${limits.maxOutput}/${limits.timeoutMs}\u0000${source}`;
+  const hostLookup = options?.hostLookup ?? DEFAULT_HOST_LOOKUP;
+  const lookupKey = hostLookup.enabled ? hostLookup.allowedSuffixes.join(',') : 'off';
+  const key = `${options?.name ?? ''}\u0000${options?.missingKey ?? ''}\u0000${limits.maxSteps}/${limits.maxOutput}/${limits.timeoutMs}\u0000${lookupKey}\u0000${source}`;
   let template = compiled.get(key);
   if (template === undefined) {
     template = parseTemplate(source, options);
@@ -74,15 +79,16 @@ const cachedRenderTemplate: TemplateRenderer = (source, data, options) => {
 export function createTemplateDriver(options: TemplateDriverOptions = {}): Driver {
   const renderer = options.renderTemplate ?? cachedRenderTemplate;
   const limits = options.limits ?? DEFAULT_TEMPLATE_LIMITS;
+  const hostLookup = options.hostLookup ?? DEFAULT_HOST_LOOKUP;
   const observe = options.observeRender;
   const render: TemplateRenderer =
     observe === undefined
-      ? (source, data, renderOptions) => renderer(source, data, { ...renderOptions, limits })
+      ? (source, data, renderOptions) => renderer(source, data, { ...renderOptions, limits, hostLookup })
       : (source, data, renderOptions) => {
           const started = process.hrtime.bigint();
           let outcome: 'ok' | 'error' = 'error';
           try {
-            const text = renderer(source, data, { ...renderOptions, limits });
+            const text = renderer(source, data, { ...renderOptions, limits, hostLookup });
             outcome = 'ok';
             return text;
           } finally {

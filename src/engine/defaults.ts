@@ -90,6 +90,7 @@ export function createRegistry(options: {
   terraformBin?: string;
   databaseUrl?: string | undefined;
   templateLimits?: BuiltinDriverDeps['templateLimits'];
+  templateHostLookup?: BuiltinDriverDeps['templateHostLookup'];
   observeTemplateRender?: BuiltinDriverDeps['observeTemplateRender'];
   extra?: readonly Driver[];
 }): DriverRegistry {
@@ -97,6 +98,7 @@ export function createRegistry(options: {
     terraformStateDir: options.terraformStateDir,
     ...(options.terraformBin !== undefined ? { terraformBin: options.terraformBin } : {}),
     ...(options.templateLimits !== undefined ? { templateLimits: options.templateLimits } : {}),
+    ...(options.templateHostLookup !== undefined ? { templateHostLookup: options.templateHostLookup } : {}),
     ...(options.observeTemplateRender !== undefined ? { observeTemplateRender: options.observeTemplateRender } : {}),
     // On PostgreSQL terraform keeps its state and locks in Baton's database (docs/operations.md).
     ...(options.databaseUrl !== undefined ? { terraformPgBackend: terraformPgBackend(options.databaseUrl) } : {}),

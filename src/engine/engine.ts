@@ -10,6 +10,7 @@ import type { ProfileRegistry, PullRegistry } from '../profiles/index.js';
 import type { ResourceDefinition, ResourceGraph, ResourceTypeRegistry } from '../resources/index.js';
 import type { SecretBox } from '../secrets/index.js';
 import type { SecretStoreResolver } from '../secrets/stores/types.js';
+import { KeyedHasher } from '../shared/keyed-hash.js';
 import type { SetsService } from '../sets/service.js';
 import { nowIso } from '../store/index.js';
 import type { Store } from '../store/index.js';
@@ -48,6 +49,11 @@ export interface EngineDeps {
   values: ValueSource;
   resolveTarget: TargetResolver;
   box: SecretBox;
+  /**
+   * Key of the config and content hashes in rendered objects (`deriveManifestHashKey` of Baton's secret key): every
+   * replica derives the same one, so replicas render the same hashes.
+   */
+  manifestHashKey: Uint8Array;
   /** The org's secret stores (`secret_refs` are read through them at deploy time). */
   secretStores?: SecretStoreResolver;
   /** Opened credentials of a resource account (a definition's `driver_account`); absent: such definitions fail. */
@@ -107,6 +113,7 @@ export function createEngine(deps: EngineDeps, settings: EngineSettings) {
     values: deps.values,
     resolveTarget: deps.resolveTarget,
     box: deps.box,
+    manifestHasher: new KeyedHasher(deps.manifestHashKey),
     ...(deps.secretStores ? { secretStores: deps.secretStores } : {}),
     ...(deps.accountCredentials ? { accountCredentials: deps.accountCredentials } : {}),
     ...(deps.registries ? { registries: deps.registries } : {}),

@@ -17,6 +17,7 @@ import type { SecretStoreResolver } from '../secrets/stores/types.js';
 import { EMPTY_SET_ID, applyDelta } from '../sets/index.js';
 import type { Delta, DeploymentSet } from '../sets/index.js';
 import { BatonError, DriverFailed, InvalidInput, StoreUnavailable } from '../shared/errors.js';
+import type { KeyedHasher } from '../shared/keyed-hash.js';
 import type { DeploymentsRepo, DeploymentRow } from '../store/deployments-repo.js';
 import type { Executor, Store } from '../store/index.js';
 import { fromJsonText, nowIso, toJsonText } from '../store/index.js';
@@ -97,6 +98,8 @@ export interface PipelineDeps {
   values: ValueSource;
   resolveTarget: TargetResolver;
   box: SecretBox;
+  /** Keys the config and content hashes profiles write into objects (never the sealing key itself). */
+  manifestHasher: KeyedHasher;
   /** The org's secret stores: definitions' `secret_refs` are read through it at deploy time (none: refs fail). */
   secretStores?: SecretStoreResolver;
   /** Opened credentials of a resource account (a definition's `driver_account`), read at every provisioning. */
@@ -381,7 +384,7 @@ async function renderPhase(run: DeploymentRun, graph: ResourceGraph, set: Deploy
   const namespace = envNamespace(graph, results, appId, envId);
   let rendered: RenderedWorkload[];
   try {
-    rendered = await renderWorkloads({ graph, set, results, values: valueSet, deployId, setId: run.deployment.set_id, namespace, profiles: await deps.profiles(orgId) });
+    rendered = await renderWorkloads({ graph, set, results, values: valueSet, deployId, setId: run.deployment.set_id, namespace, profiles: await deps.profiles(orgId), hasher: deps.manifestHasher });
   } catch (error) {
     if (!(error instanceof BatonError) || error instanceof StoreUnavailable) throw error;
     throw new DeploymentFailed([
@@ -390,7 +393,7 @@ async function renderPhase(run: DeploymentRun, graph: ResourceGraph, set: Deploy
   }
   const registries = (await deps.registries?.(orgId)) ?? [];
   for (const registry of registries) collectStrings(registry.creds?.password, run.secrets);
-  const pull = withPullSecrets(rendered, registries, { orgId, appId, envId, namespace });
+  const pull = withPullSecrets(rendered, registries, { orgId, appId, envId, namespace, hasher: deps.manifestHasher });
   for (const value of pull.sensitive) collectStrings(value, run.secrets);
   rendered = pull.rendered;
   for (const warning of [...rendered.flatMap((w) => w.warnings ?? []), ...pull.warnings]) run.log.add('create', 'warn', warning);

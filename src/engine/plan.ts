@@ -288,7 +288,7 @@ export async function createPlan(
   const unresolved: PlanView['unresolved_workloads'] = [];
   for (const workloadId of Object.keys(set.modules).sort()) {
     try {
-      rendered.push(...(await renderWorkloads({ graph, set, only: [workloadId], results, values: valueSet, deployId: PLAN_DEPLOY_ID, setId: newSetId, namespace, profiles })));
+      rendered.push(...(await renderWorkloads({ graph, set, only: [workloadId], results, values: valueSet, deployId: PLAN_DEPLOY_ID, setId: newSetId, namespace, profiles, hasher: deps.manifestHasher })));
     } catch (error) {
       if (!(error instanceof BatonError)) throw error;
       const node = graph.nodes.find((n) => n.type === 'workload' && n.resId === `modules.${workloadId}`);
@@ -299,7 +299,7 @@ export async function createPlan(
   }
 
   // The registries' pull secrets, as the deployment adds them (src/engine/pipeline.ts renderPhase).
-  const pull = withPullSecrets(rendered, (await deps.registries?.(orgId)) ?? [], { orgId, appId, envId, namespace });
+  const pull = withPullSecrets(rendered, (await deps.registries?.(orgId)) ?? [], { orgId, appId, envId, namespace, hasher: deps.manifestHasher });
   rendered.splice(0, rendered.length, ...pull.rendered);
   const target = resolveClusterTarget(deps, graph, results);
   const next = desiredObjects({
@@ -317,7 +317,7 @@ export async function createPlan(
   const objects: PlannedObject[] = next.map((object) => {
     const key = objectKey(object);
     const workload = workloadOf.get(key);
-    return { key, hash: contentHash(object), ...(workload !== undefined ? { workload } : {}), depends_on_unknown_outputs: mentionsUnknown(object) };
+    return { key, hash: contentHash(object, deps.manifestHasher), ...(workload !== undefined ? { workload } : {}), depends_on_unknown_outputs: mentionsUnknown(object) };
   });
 
   const plan: PlanView = {

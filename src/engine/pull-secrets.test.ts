@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { renderWorkload } from '../profiles/index.js';
 import type { PullRegistry } from '../profiles/index.js';
+import { TEST_HASHER } from '../profiles/testing.js';
 import type { RenderedWorkload } from './workloads.js';
 import { withPullSecrets } from './workloads.js';
 
@@ -16,7 +17,7 @@ const registries: PullRegistry[] = [
   { id: 'acme', registry: 'registry.acme.test/team', type: 'basic', creds: { username: 'robot', password: PASSWORD } },
   { id: 'ecr', registry: '123.dkr.ecr.eu-west-1.amazonaws.com', type: 'amazon_ecr', creds: { username: 'AKIA', password: 'aws-secret-key-1' } },
 ];
-const context = { orgId: 'acme', appId: 'shop', envId: 'dev', namespace: 'shop-dev' };
+const context = { orgId: 'acme', appId: 'shop', envId: 'dev', namespace: 'shop-dev', hasher: TEST_HASHER };
 
 async function workload(id: string, image: string): Promise<RenderedWorkload> {
   const objects = await renderWorkload({ workloadId: id, module: { spec: { containers: { main: { image } } } }, context: { ...context, deploymentId: 'd-1' } });

@@ -13,6 +13,7 @@ import type { DeploymentSet, Module } from '../sets/index.js';
 import { InvalidInput } from '../shared/errors.js';
 import { closestName } from '../shared/suggest.js';
 import { pointerSegments } from '../shared/safe-path.js';
+import type { KeyedHasher } from '../shared/keyed-hash.js';
 import type { PinnedValueSet } from './types.js';
 import { applyWorkloadUpdate } from './workload-patch.js';
 
@@ -131,6 +132,8 @@ export interface WorkloadInputs {
   deployId: string;
   setId: string;
   namespace: string;
+  /** Keys the config and content hashes of the rendered objects (ProfileContext.hasher). */
+  hasher: KeyedHasher;
   /** The org's workload profiles (built-ins plus custom ones); the built-ins alone when absent. */
   profiles?: ProfileRegistry;
   /**
@@ -251,7 +254,7 @@ async function renderWorkloadsAsIs(inputs: WorkloadInputs): Promise<RenderedWork
     const objects = await renderWorkload({
       workloadId,
       module: { profile: module.profile, spec },
-      context: { orgId: inputs.graph.context.orgId, appId: inputs.graph.context.appId, envId: inputs.graph.context.envId, deploymentId: inputs.deployId, namespace: inputs.namespace },
+      context: { orgId: inputs.graph.context.orgId, appId: inputs.graph.context.appId, envId: inputs.graph.context.envId, deploymentId: inputs.deployId, namespace: inputs.namespace, hasher: inputs.hasher },
       manifests,
     }, inputs.profiles);
     rendered.push({
@@ -315,7 +318,7 @@ export function withPullSecrets(
   const used = new Map<string, PullRegistry>();
   const warnings: string[] = [];
   const out = rendered.map((workload) => {
-    const result = attachPullSecrets(workload.objects, registries);
+    const result = attachPullSecrets(workload.objects, registries, context.hasher);
     for (const registry of result.used) used.set(registry.id, registry);
     for (const { image, registry } of result.unsupported) {
       warnings.push(`workload "${workload.workloadId}": image "${image}" is under registry "${registry.id}" of type amazon_ecr; Baton does not exchange AWS keys for an ECR token, so its pods get no pull secret from it (the nodes' own ECR access applies)`);

@@ -79,7 +79,7 @@ export const defaultModuleProfile: WorkloadProfile = {
     return settle(() => {
       const spec = request.module.spec;
       assertValidSpec(this, request.workloadId, spec);
-      const pod = buildPod(request.workloadId, spec, request.manifests ?? []);
+      const pod = buildPod(request.workloadId, spec, request.manifests ?? [], request.context.hasher);
       const override = splitOverride(spec.deployment);
       const deploymentSpec: Json = {
         selector: { matchLabels: selectorLabels(request.workloadId) },
@@ -113,7 +113,7 @@ export const defaultJobProfile: WorkloadProfile = {
     return settle(() => {
       const spec = request.module.spec;
       assertValidSpec(this, request.workloadId, spec);
-      const pod = buildPod(request.workloadId, spec, request.manifests ?? []);
+      const pod = buildPod(request.workloadId, spec, request.manifests ?? [], request.context.hasher);
       const override = splitOverride(spec.job);
       const jobSpec = deepMerge({ template: podTemplate(request, pod, { restartPolicy: 'Never' }) }, override.spec);
       const name = `${request.workloadId.slice(0, 52)}-${sha256Hex(canonicalJson(jobSpec)).slice(0, 10)}`;
@@ -143,7 +143,7 @@ export const defaultCronJobProfile: WorkloadProfile = {
         for (const [cid, container] of Object.entries(containers)) {
           merged[cid] = deepMerge(objectAt(container), objectAt(containerOverrides[cid])) as ResolvedObject;
         }
-        const pod = buildPod(request.workloadId, spec, request.manifests ?? [], merged);
+        const pod = buildPod(request.workloadId, spec, request.manifests ?? [], request.context.hasher, merged);
         // Schedules share the workload's ConfigMap/Secret; every schedule renders the same keys plus its own.
         for (const config of pod.configObjects) {
           const key = `${config.kind}/${config.metadata.name}`;
@@ -176,7 +176,7 @@ export const statefulSetProfile: WorkloadProfile = {
     return settle(() => {
       const spec = request.module.spec;
       assertValidSpec(this, request.workloadId, spec);
-      const pod = buildPod(request.workloadId, spec, request.manifests ?? []);
+      const pod = buildPod(request.workloadId, spec, request.manifests ?? [], request.context.hasher);
       const override = splitOverride(spec.statefulset);
       const headlessName = `${request.workloadId}-headless`;
       const setSpec: Json = {

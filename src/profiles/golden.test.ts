@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { renderWorkload } from './index.js';
 import type { InjectedManifest, ResolvedObject } from './index.js';
-import { validateK8sObject, withSecrets } from './testing.js';
+import { TEST_HASHER, validateK8sObject, withSecrets } from './testing.js';
 
 const dir = join(import.meta.dirname, 'fixtures', 'golden');
-const context = { orgId: 'acme', appId: 'shop', envId: 'development', deploymentId: 'deploy-0001', namespace: 'shop-development' };
+const context = { orgId: 'acme', appId: 'shop', envId: 'development', deploymentId: 'deploy-0001', namespace: 'shop-development', hasher: TEST_HASHER };
 
 interface GoldenInput {
   workloadId: string;

@@ -9,9 +9,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderWorkload, validateModuleSpec } from './index.js';
 import type { K8sObject, RenderRequest, ResolvedObject } from './index.js';
-import { validateK8sObject } from './testing.js';
+import { TEST_HASHER, validateK8sObject } from './testing.js';
 
-const context = { orgId: 'acme', appId: 'shop', envId: 'dev', deploymentId: 'd-1', namespace: 'shop-dev' };
+const context = { orgId: 'acme', appId: 'shop', envId: 'dev', deploymentId: 'd-1', namespace: 'shop-dev', hasher: TEST_HASHER };
 
 function request(spec: ResolvedObject, profile?: string): RenderRequest {
   return { workloadId: 'web', module: { spec, ...(profile ? { profile } : {}) }, context, manifests: [] };

@@ -1,5 +1,6 @@
 /** Labels, annotations, content hashes and ordering shared by every profile. */
-import { canonicalJson, sha256Hex } from '../shared/canonical-json.js';
+import { canonicalJson } from '../shared/canonical-json.js';
+import type { KeyedHasher } from '../shared/keyed-hash.js';
 import { assertSafeKey } from '../shared/safe-path.js';
 import type { K8sObject, ProfileContext, ResolvedValue } from './types.js';
 import { SecretString } from './types.js';
@@ -13,7 +14,7 @@ export const ORG_ANNOTATION = 'baton.dev/org';
 /** An annotation, not a label: it changes on every deployment and must not touch selectors or pods. */
 export const DEPLOYMENT_ANNOTATION = 'baton.dev/deployment';
 export const CONTENT_HASH_ANNOTATION = 'baton.dev/content-hash';
-/** On pod templates: hash of the ConfigMap/Secret data they mount, so a content change rolls the pods. */
+/** On pod templates: keyed hash of the ConfigMap/Secret data they mount, so a content change rolls the pods. */
 export const CONFIG_HASH_ANNOTATION = 'baton.dev/config-hash';
 
 /** Labels that select every object Baton manages for one app/env (used by targets to prune). */
@@ -31,15 +32,16 @@ export function selectorLabels(workloadId: string): Record<string, string> {
 }
 
 /**
- * Hash of an object's content, ignoring the hash annotation itself and the deployment id, so an object
- * rendered again from the same inputs by a later deployment gets the same hash.
+ * Keyed hash (HMAC-SHA-256, `hasher`) of an object's content, ignoring the hash annotation itself and the deployment
+ * id, so an object rendered again from the same inputs by a later deployment gets the same hash. Keyed because the
+ * object may be a Secret: its hash must not let a reader confirm a guess of the values.
  */
-export function contentHash(object: K8sObject): string {
+export function contentHash(object: K8sObject, hasher: KeyedHasher): string {
   const annotations = { ...(object.metadata.annotations ?? {}) };
   delete annotations[CONTENT_HASH_ANNOTATION];
   delete annotations[DEPLOYMENT_ANNOTATION];
   const stripped = { ...object, metadata: { ...object.metadata, annotations } };
-  return sha256Hex(canonicalJson(stripped));
+  return hasher.hex(canonicalJson(stripped));
 }
 
 /**
@@ -59,7 +61,7 @@ export function stampObject(object: K8sObject, context: ProfileContext, workload
     metadata.namespace = context.namespace;
   }
   const stamped: K8sObject = { ...object, metadata };
-  metadata.annotations[CONTENT_HASH_ANNOTATION] = contentHash(stamped);
+  metadata.annotations[CONTENT_HASH_ANNOTATION] = contentHash(stamped, context.hasher);
   return stamped;
 }
 

@@ -3,6 +3,7 @@
  * the ConfigMap/Secret the pod reads, and the containers/volumes that drivers inject.
  */
 import { canonicalJson, sha256Hex } from '../shared/canonical-json.js';
+import type { KeyedHasher } from '../shared/keyed-hash.js';
 import { InvalidInput } from '../shared/errors.js';
 import { compare, deepMerge, isPlainObject, revealSecrets } from './metadata.js';
 import type { InjectedManifest, K8sObject, ResolvedObject, ResolvedValue } from './types.js';
@@ -19,7 +20,7 @@ export interface PodParts {
   podAnnotations: Record<string, string>;
   /** Generated ConfigMap (non-secret files) and Secret (secret variables and files), when needed. */
   configObjects: K8sObject[];
-  /** Hash of the ConfigMap/Secret content, for the pod template annotation. */
+  /** Keyed hash of the ConfigMap/Secret content (it includes secret values), for the pod template annotation. */
   configHash?: string;
 }
 
@@ -139,6 +140,7 @@ export function buildPod(
   workloadId: string,
   spec: ResolvedObject,
   manifests: readonly InjectedManifest[],
+  hasher: KeyedHasher,
   containersOverride?: ResolvedObject,
 ): PodParts {
   const containersSpec = containersOverride ?? objectAt(spec.containers);
@@ -328,7 +330,7 @@ export function buildPod(
     podAnnotations: { ...stringMap(spec.annotations), ...stringMap(podOverrideAnnotations as ResolvedValue) },
     configObjects,
   };
-  if (configObjects.length > 0) parts.configHash = sha256Hex(canonicalJson(configObjects)).slice(0, 16);
+  if (configObjects.length > 0) parts.configHash = hasher.hex(canonicalJson(configObjects)).slice(0, 16);
   return parts;
 }
 

@@ -12,9 +12,9 @@ import {
   validateModuleSpec,
 } from './index.js';
 import type { K8sObject, RenderRequest, ResolvedObject } from './index.js';
-import { validateK8sObject } from './testing.js';
+import { TEST_HASHER, validateK8sObject } from './testing.js';
 
-const context = { orgId: 'acme', appId: 'shop', envId: 'dev', deploymentId: 'd-1', namespace: 'shop-dev' };
+const context = { orgId: 'acme', appId: 'shop', envId: 'dev', deploymentId: 'd-1', namespace: 'shop-dev', hasher: TEST_HASHER };
 
 function request(spec: ResolvedObject, extra: Partial<RenderRequest> = {}): RenderRequest {
   return { workloadId: 'web', module: { spec }, context, manifests: [], ...extra };
@@ -53,7 +53,7 @@ test('every object carries Baton ownership labels, org/deployment annotations an
     assert.equal(object.metadata.labels?.['baton.dev/env'], 'dev');
     assert.equal(object.metadata.labels?.['baton.dev/workload'], 'web');
     assert.equal(object.metadata.annotations?.[DEPLOYMENT_ANNOTATION], 'd-1');
-    assert.equal(object.metadata.annotations?.[CONTENT_HASH_ANNOTATION], contentHash(object));
+    assert.equal(object.metadata.annotations?.[CONTENT_HASH_ANNOTATION], contentHash(object, TEST_HASHER));
   }
 });
 

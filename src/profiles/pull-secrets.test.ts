@@ -5,9 +5,9 @@ import { CONTENT_HASH_ANNOTATION, contentHash, renderWorkload } from './index.js
 import type { K8sObject } from './index.js';
 import { attachPullSecrets, dockerAuthKey, matchRegistry, parseImageReference, pullSecretName, renderPullSecret } from './pull-secrets.js';
 import type { PullRegistry } from './pull-secrets.js';
-import { validateK8sObject } from './testing.js';
+import { TEST_HASHER, validateK8sObject } from './testing.js';
 
-const context = { orgId: 'acme', appId: 'shop', envId: 'dev', deploymentId: 'd-1', namespace: 'shop-dev' };
+const context = { orgId: 'acme', appId: 'shop', envId: 'dev', deploymentId: 'd-1', namespace: 'shop-dev', hasher: TEST_HASHER };
 const PASSWORD = 'pw-0f9e8d7c6b5a';
 const acme: PullRegistry = { id: 'acme', registry: 'ghcr.io/acme', type: 'basic', creds: { username: 'bot', password: PASSWORD } };
 const acmeTeam: PullRegistry = { id: 'acme-team', registry: 'ghcr.io/acme/team', type: 'basic', creds: { username: 'team-bot', password: 'pw-team-123456' } };
@@ -66,7 +66,7 @@ describe('matching images to registries', () => {
 
 describe('pull secrets', () => {
   it('renders a valid kubernetes.io/dockerconfigjson Secret with a deterministic name, owned by the app/env', () => {
-    const secret = renderPullSecret({ ...acme, creds: acme.creds! }, { orgId: 'acme', appId: 'shop', envId: 'dev', namespace: 'shop-dev' }) as any;
+    const secret = renderPullSecret({ ...acme, creds: acme.creds! }, { orgId: 'acme', appId: 'shop', envId: 'dev', namespace: 'shop-dev', hasher: TEST_HASHER }) as any;
     validateK8sObject(secret);
     assert.equal(secret.metadata.name, 'baton-registry-acme');
     assert.equal(secret.metadata.name, pullSecretName('acme'));
@@ -75,8 +75,8 @@ describe('pull secrets', () => {
     assert.deepEqual(secret.metadata.labels, { 'app.kubernetes.io/managed-by': 'baton', 'baton.dev/app': 'shop', 'baton.dev/env': 'dev' });
     const config = JSON.parse(Buffer.from(secret.data['.dockerconfigjson'], 'base64').toString('utf8'));
     assert.deepEqual(config, { auths: { 'ghcr.io/acme': { username: 'bot', password: PASSWORD, auth: Buffer.from(`bot:${PASSWORD}`).toString('base64') } } });
-    assert.equal(secret.metadata.annotations[CONTENT_HASH_ANNOTATION], contentHash(secret));
-    const again = renderPullSecret({ ...acme, creds: acme.creds! }, { orgId: 'acme', appId: 'shop', envId: 'dev', namespace: 'shop-dev' });
+    assert.equal(secret.metadata.annotations[CONTENT_HASH_ANNOTATION], contentHash(secret, TEST_HASHER));
+    const again = renderPullSecret({ ...acme, creds: acme.creds! }, { orgId: 'acme', appId: 'shop', envId: 'dev', namespace: 'shop-dev', hasher: TEST_HASHER });
     assert.deepEqual(again, secret, 'the same inputs give the same object');
   });
 
@@ -92,12 +92,12 @@ describe('pull secrets', () => {
       context,
     });
     const before = structuredClone(objects);
-    const result = attachPullSecrets(objects, [acme, acmeTeam, acmePublic, ghcr]);
+    const result = attachPullSecrets(objects, [acme, acmeTeam, acmePublic, ghcr], TEST_HASHER);
     assert.deepEqual(objects, before, 'the input objects are left alone');
     const deployment = result.objects.find((o) => o.kind === 'Deployment') as any;
     assert.deepEqual(deployment.spec.template.spec.imagePullSecrets, [{ name: 'regcred' }, { name: 'baton-registry-acme' }, { name: 'baton-registry-acme-team' }]);
     assert.deepEqual(result.used.map((r) => r.id), ['acme', 'acme-team']);
-    assert.equal(deployment.metadata.annotations[CONTENT_HASH_ANNOTATION], contentHash(deployment));
+    assert.equal(deployment.metadata.annotations[CONTENT_HASH_ANNOTATION], contentHash(deployment, TEST_HASHER));
     assert.notEqual(deployment.metadata.annotations[CONTENT_HASH_ANNOTATION], (before.find((o) => o.kind === 'Deployment') as any).metadata.annotations[CONTENT_HASH_ANNOTATION]);
     validateK8sObject(deployment);
   });
@@ -110,14 +110,14 @@ describe('pull secrets', () => {
       spec: { schedule: '0 1 * * *', jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', initContainers: [{ name: 'i', image: 'myorg/init:1' }], containers: [{ name: 'c', image: 'busybox' }] } } } } },
     };
     const other: K8sObject = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'other' }, spec: { template: { spec: { containers: [{ name: 'c', image: 'quay.io/x/y' }] } } } };
-    const result = attachPullSecrets([cronJob, other], [hub]);
+    const result = attachPullSecrets([cronJob, other], [hub], TEST_HASHER);
     assert.deepEqual((result.objects[0] as any).spec.jobTemplate.spec.template.spec.imagePullSecrets, [{ name: 'baton-registry-hub' }]);
     assert.equal(result.objects[1], other, 'the same object when nothing changes');
   });
 
   it('makes no pull secret for registries without a registry login, and reports ECR images', () => {
     const pod: K8sObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: '123.dkr.ecr.eu-west-1.amazonaws.com/app:1' }, { name: 'd', image: 'ghcr.io/acme/public/x' }] } };
-    const result = attachPullSecrets([pod], [ecr, acmePublic, acme]);
+    const result = attachPullSecrets([pod], [ecr, acmePublic, acme], TEST_HASHER);
     assert.equal(result.objects[0], pod);
     assert.deepEqual(result.used, []);
     assert.deepEqual(result.unsupported.map((u) => `${u.image} ${u.registry.id}`), ['123.dkr.ecr.eu-west-1.amazonaws.com/app:1 ecr']);

@@ -13,6 +13,7 @@
  * (`ghcr.io/acme` covers `ghcr.io/acme/app`, not `ghcr.io/acme-labs/app`). The most specific registry (longest path)
  * wins, whether or not it has credentials: a `public` record under a `basic` one exempts its images.
  */
+import type { KeyedHasher } from '../shared/keyed-hash.js';
 import { CONTENT_HASH_ANNOTATION, MANAGED_BY_LABEL, MANAGED_BY_VALUE, APP_LABEL, ENV_LABEL, ORG_ANNOTATION, compare, contentHash } from './metadata.js';
 import type { K8sObject } from './types.js';
 
@@ -123,6 +124,8 @@ export interface PullSecretContext {
   appId: string;
   envId: string;
   namespace: string;
+  /** Keys the Secret's content hash (it covers the registry credentials): ProfileContext.hasher. */
+  hasher: KeyedHasher;
 }
 
 /** The `kubernetes.io/dockerconfigjson` Secret of one registry, owned by the app/env (pruned when no longer needed). */
@@ -139,7 +142,7 @@ export function renderPullSecret(registry: PullRegistry & { creds: { username: s
     type: 'kubernetes.io/dockerconfigjson',
     data: { '.dockerconfigjson': Buffer.from(dockerConfigJson(registry.registry, registry.creds), 'utf8').toString('base64') },
   };
-  secret.metadata.annotations![CONTENT_HASH_ANNOTATION] = contentHash(secret);
+  secret.metadata.annotations![CONTENT_HASH_ANNOTATION] = contentHash(secret, context.hasher);
   return secret;
 }
 
@@ -193,7 +196,7 @@ function hasLogin(registry: PullRegistry): registry is PullRegistry & { creds: {
  * Adds to every pod spec among `objects` the pull secrets of the registries its images come from, after the
  * `imagePullSecrets` it already names (no duplicates). Objects that change get their content hash renewed.
  */
-export function attachPullSecrets(objects: readonly K8sObject[], registries: readonly PullRegistry[]): PullSecretsResult {
+export function attachPullSecrets(objects: readonly K8sObject[], registries: readonly PullRegistry[], hasher: KeyedHasher): PullSecretsResult {
   const used = new Map<string, PullRegistry>();
   const unsupported: PullSecretsResult['unsupported'] = [];
   if (registries.length === 0) return { objects: [...objects], used: [], unsupported };
@@ -221,7 +224,7 @@ export function attachPullSecrets(objects: readonly K8sObject[], registries: rea
     }
     if (!changed) return object;
     const annotations = copy.metadata.annotations;
-    if (annotations?.[CONTENT_HASH_ANNOTATION] !== undefined) annotations[CONTENT_HASH_ANNOTATION] = contentHash(copy);
+    if (annotations?.[CONTENT_HASH_ANNOTATION] !== undefined) annotations[CONTENT_HASH_ANNOTATION] = contentHash(copy, hasher);
     return copy;
   });
   return { objects: out, used: [...used.values()].sort((a, b) => compare(a.id, b.id)), unsupported };

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { convertScoreToDelta, parseScoreDocuments } from '../score/index.js';
 import { renderWorkload } from './index.js';
 import type { ResolvedObject } from './index.js';
-import { validateK8sObject } from './testing.js';
+import { TEST_HASHER, validateK8sObject } from './testing.js';
 
 test('a Score HTTPS probe with a host and the workload annotations survive conversion and rendering', async () => {
   const delta = convertScoreToDelta(
@@ -32,7 +32,7 @@ containers:
   const objects = await renderWorkload({
     workloadId: 'web',
     module: { spec: delta.modules.add.web!.spec as ResolvedObject },
-    context: { orgId: 'acme', appId: 'shop', envId: 'dev', deploymentId: 'd-1', namespace: 'shop-dev' },
+    context: { orgId: 'acme', appId: 'shop', envId: 'dev', deploymentId: 'd-1', namespace: 'shop-dev', hasher: TEST_HASHER },
     manifests: [],
   });
   const deployment = objects.find((object) => object.kind === 'Deployment') as any;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { InvalidInput } from '../shared/errors.js';
 import { ProfileRegistry, SecretString, renderWorkload } from './index.js';
 import { templateProfile } from './template-profile.js';
-import { validateK8sObject } from './testing.js';
+import { TEST_HASHER, validateK8sObject } from './testing.js';
 
 const template = `apiVersion: apps/v1
 kind: Deployment
@@ -35,7 +35,7 @@ spec:
 {{- end }}
 `;
 
-const context = { orgId: 'o', appId: 'shop', envId: 'dev', deploymentId: 'd1', namespace: 'shop-dev' };
+const context = { orgId: 'o', appId: 'shop', envId: 'dev', deploymentId: 'd1', namespace: 'shop-dev', hasher: TEST_HASHER };
 
 test('a Go template profile renders its YAML stream into stamped, valid objects', async () => {
   const registry = new ProfileRegistry();

@@ -7,7 +7,7 @@
  */
 import { parseAllDocuments } from 'yaml';
 import { InvalidInput } from '../shared/errors.js';
-import { renderTemplate, type TemplateLimits } from '../templates/index.js';
+import { renderTemplate, type HostLookupPolicy, type TemplateLimits } from '../templates/index.js';
 import { revealSecrets, sortObjects, stampObject } from './metadata.js';
 import type { K8sObject, RenderRequest, WorkloadProfile } from './types.js';
 import { assertValidSpec } from './validate.js';
@@ -21,6 +21,8 @@ export interface TemplateProfileDefinition {
   template: string;
   /** Step budget, output size and time of one render (config `BATON_TEMPLATE_*`); the engine's defaults when absent. */
   limits?: TemplateLimits;
+  /** Names `getHostByName` may resolve (config `BATON_TEMPLATE_HOST_LOOKUP*`); any name when absent. */
+  hostLookup?: HostLookupPolicy;
 }
 
 function isObject(value: unknown): value is K8sObject {
@@ -58,7 +60,11 @@ export function templateProfile(definition: TemplateProfileDefinition): Workload
         };
         let text: string;
         try {
-          text = renderTemplate(definition.template, data, { name: definition.id, ...(definition.limits ? { limits: definition.limits } : {}) });
+          text = renderTemplate(definition.template, data, {
+            name: definition.id,
+            ...(definition.limits ? { limits: definition.limits } : {}),
+            ...(definition.hostLookup ? { hostLookup: definition.hostLookup } : {}),
+          });
         } catch (error) {
           if (!(error instanceof InvalidInput)) throw error;
           throw new InvalidInput(`workload profile "${definition.id}": ${error.message}`, { ...error.details, profile: definition.id }, { cause: error });

@@ -5,6 +5,7 @@
 import { ConfigMap, Namespace, PersistentVolumeClaim, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
 import { CronJob, Job } from 'kubernetes-models/batch/v1';
+import { KeyedHasher } from '../shared/keyed-hash.js';
 import type { K8sObject, ResolvedValue } from './types.js';
 import { SecretString } from './types.js';
 
@@ -46,3 +47,9 @@ export function withSecrets(value: unknown): ResolvedValue {
   }
   return value as ResolvedValue;
 }
+
+/**
+ * The hasher of every profile and target test context: a fixed key, so golden files are stable. A server derives its
+ * own from its secret key (src/secrets/derived-keys.ts).
+ */
+export const TEST_HASHER = new KeyedHasher(Buffer.alloc(32, 0x42));

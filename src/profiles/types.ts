@@ -43,6 +43,7 @@ export interface ResolvedModule {
 }
 
 import type { K8sObject } from '../shared/k8s.js';
+import type { KeyedHasher } from '../shared/keyed-hash.js';
 
 export type { K8sObject };
 
@@ -54,6 +55,12 @@ export interface ProfileContext {
   deploymentId: string;
   /** When set, every namespaced object gets `metadata.namespace`. */
   namespace?: string;
+  /**
+   * Keys the config and content hashes written into objects (HMAC-SHA-256): they cover Secret data, so an unkeyed
+   * hash would let a reader of the manifests test guesses of a secret. The engine passes one keyed from Baton's secret
+   * key (src/secrets/derived-keys.ts); profiles only hash with it and never write it anywhere.
+   */
+  hasher: KeyedHasher;
 }
 
 /**

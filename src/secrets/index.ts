@@ -7,3 +7,4 @@ export type { SopsMetadata } from './sops.js';
 export { AGE_KEY_FILE, fluxSopsSecretCommand, loadOrCreateAgeKey } from './age-key-file.js';
 export type { AgeKey } from './age-key-file.js';
 export type { SecretReference, SecretStoreClient, SecretStoreResolver } from './stores/types.js';
+export { deriveManifestHashKey, MANIFEST_HASH_KEY_LABEL } from './derived-keys.js';

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderWorkload } from '../profiles/index.js';
+import { TEST_HASHER } from '../profiles/testing.js';
 import { diffObjects, unifiedDiff } from './diff.js';
 import type { K8sObject } from './types.js';
 
@@ -8,7 +9,7 @@ async function web(image: string, deploymentId: string, extra: Record<string, un
   return renderWorkload({
     workloadId: 'web',
     module: { spec: { containers: { main: { image } }, ...extra } },
-    context: { orgId: 'o', appId: 'a', envId: 'e', deploymentId, namespace: 'a-e' },
+    context: { orgId: 'o', appId: 'a', envId: 'e', deploymentId, namespace: 'a-e', hasher: TEST_HASHER },
   });
 }
 

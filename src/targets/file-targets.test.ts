@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { renderWorkload } from '../profiles/index.js';
-import { validateK8sObject } from '../profiles/testing.js';
+import { TEST_HASHER, validateK8sObject } from '../profiles/testing.js';
 import { DirectoryTarget } from './directory.js';
 import { GitOpsTarget } from './gitops.js';
 import type { ApplyRequest, K8sObject } from './types.js';
@@ -21,7 +21,7 @@ async function workload(id: string, image: string, deploymentId: string): Promis
   return renderWorkload({
     workloadId: id,
     module: { spec: { containers: { main: { image } }, service: { ports: { http: { service_port: 80 } } } } },
-    context: { orgId: 'acme', appId: 'shop', envId: 'dev', deploymentId, namespace: 'shop-dev' },
+    context: { orgId: 'acme', appId: 'shop', envId: 'dev', deploymentId, namespace: 'shop-dev', hasher: TEST_HASHER },
   });
 }
 
@@ -166,7 +166,7 @@ test('values YAML 1.1 reads as booleans or numbers (on, yes, no, 1.0, 1_000) are
   const objects = await renderWorkload({
     workloadId: 'web',
     module: { spec: { containers: { main: { image: 'nginx:1', variables: tricky } } } },
-    context: { orgId: 'acme', appId: 'shop', envId: 'dev', deploymentId: 'd1', namespace: 'shop-dev' },
+    context: { orgId: 'acme', appId: 'shop', envId: 'dev', deploymentId: 'd1', namespace: 'shop-dev', hasher: TEST_HASHER },
   });
   await target.apply(request('d1', objects));
   const text = readFileSync(join(root, 'shop', 'dev', 'deployment-shop-dev-web.yaml'), 'utf8');

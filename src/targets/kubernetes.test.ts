@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DriverFailed, InvalidInput } from '../shared/errors.js';
 import { renderWorkload } from '../profiles/index.js';
+import { TEST_HASHER } from '../profiles/testing.js';
 import { KubernetesTarget, kubeConfigFromOutputs } from './kubernetes.js';
 import type { K8sObject } from './types.js';
 import { startInTestKubeApiServer } from '../../test/helpers/in-test-kube-api-server.js';
@@ -21,7 +22,7 @@ async function inTestApiServer(t: { after(fn: () => Promise<void> | void): void 
   return { requests: server.requests, objects: server.objects, target: new KubernetesTarget({ kubeConfig, pollIntervalMs: 10 }) };
 }
 
-const context = { orgId: 'acme', appId: 'shop', envId: 'dev', namespace: 'shop-dev' };
+const context = { orgId: 'acme', appId: 'shop', envId: 'dev', namespace: 'shop-dev', hasher: TEST_HASHER };
 
 async function workload(id: string, deploymentId: string, image = 'nginx:1'): Promise<K8sObject[]> {
   return renderWorkload({

@@ -142,8 +142,8 @@ function sortKeys(value: unknown): unknown {
 
 /**
  * SOPS for Secrets, plain YAML for everything else. The content hash annotation is dropped from encrypted Secrets
- * (an unkeyed hash of the values would let anyone test guesses offline); whether a Secret changed is decided by
- * decrypting its file with Baton's key instead.
+ * (keyed as it is, an encrypted file should carry nothing computed from the values it hides); whether a Secret
+ * changed is decided by decrypting its file with Baton's key instead.
  */
 export function sopsCodec(ownKey: AgeKeyPair, extraRecipients: readonly string[]): ObjectCodec {
   const recipients = [ownKey.recipient, ...extraRecipients.filter((r) => r !== ownKey.recipient)];

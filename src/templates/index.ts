@@ -5,6 +5,7 @@
 import { InvalidInput } from '../shared/errors.js';
 import { builtinFuncs } from './builtins.js';
 import { DEFAULT_TEMPLATE_LIMITS, renderInProgress, TemplateLimitError, withBudget, type TemplateLimitName, type TemplateLimits } from './budget.js';
+import { DEFAULT_HOST_LOOKUP, withHostLookupPolicy, type HostLookupPolicy } from './host-lookup.js';
 import { ExecError, execute, type ExecState, type MissingKey, type TemplateFunc } from './exec.js';
 import { parse, TemplateSyntaxError, type Node, type ParsedTemplate } from './parse.js';
 import { sprigFuncs } from './sprig.js';
@@ -18,6 +19,8 @@ export interface TemplateOptions {
   funcs?: Record<string, (...args: unknown[]) => unknown>;
   /** Step budget, output size and time of one render; DEFAULT_TEMPLATE_LIMITS when absent. */
   limits?: TemplateLimits;
+  /** Which names `getHostByName` may resolve (config `BATON_TEMPLATE_HOST_LOOKUP*`); DEFAULT_HOST_LOOKUP when absent. */
+  hostLookup?: HostLookupPolicy;
 }
 
 /** A template failed to parse or execute. The message carries the template name, line and column. */
@@ -89,6 +92,7 @@ class Template implements CompiledTemplate {
     private readonly funcs: ReadonlyMap<string, TemplateFunc>,
     private readonly missingKey: MissingKey,
     private readonly limits: TemplateLimits,
+    private readonly hostLookup: HostLookupPolicy,
   ) {
     this.templates = new Map(tree.defines);
     if (!this.templates.has(name)) this.templates.set(name, tree.root);
@@ -98,7 +102,9 @@ class Template implements CompiledTemplate {
     const funcs = this.withTemplateFuncs();
     const nested = renderInProgress();
     try {
-      return withBudget(this.limits, (budget) => execute(this.tree, data, { funcs, missingKey: this.missingKey, templates: this.templates, budget }));
+      return withHostLookupPolicy(this.hostLookup, () =>
+        withBudget(this.limits, (budget) => execute(this.tree, data, { funcs, missingKey: this.missingKey, templates: this.templates, budget })),
+      );
     } catch (error) {
       if (error instanceof TemplateLimitError) {
         if (nested) throw error; // the outermost render reports it, under its own name
@@ -125,11 +131,12 @@ class Template implements CompiledTemplate {
     const name = this.name;
     const baseFuncs = this.funcs;
     const limits = this.limits;
+    const hostLookup = this.hostLookup;
     funcs.set('include', function (this: ExecState, templateName: unknown, dot: unknown) {
       return this.renderNamed(String(templateName), dot);
     });
     funcs.set('tpl', function (source: unknown, dot: unknown) {
-      const inner = compile(String(source), { name, limits }, baseFuncs, 'default');
+      const inner = compile(String(source), { name, limits, hostLookup }, baseFuncs, 'default');
       return inner.execute(dot);
     });
     return funcs;
@@ -140,7 +147,7 @@ function compile(source: string, options: TemplateOptions | undefined, funcs: Re
   const name = options?.name ?? 'template';
   try {
     const tree = parse(source, { hasFunction: (fn) => funcs.has(fn) || fn === 'include' || fn === 'tpl' });
-    return new Template(name, source, tree, funcs, missingKey, options?.limits ?? DEFAULT_TEMPLATE_LIMITS);
+    return new Template(name, source, tree, funcs, missingKey, options?.limits ?? DEFAULT_TEMPLATE_LIMITS, options?.hostLookup ?? DEFAULT_HOST_LOOKUP);
   } catch (error) {
     if (error instanceof TemplateSyntaxError) {
       const { line, column } = locate(source, error.pos);
@@ -162,3 +169,4 @@ export function renderTemplate(source: string, data: unknown, options?: Template
 
 export { formatValue } from './values.js';
 export { DEFAULT_TEMPLATE_LIMITS, type TemplateLimits, type TemplateLimitName } from './budget.js';
+export { DEFAULT_HOST_LOOKUP, parseHostSuffixes, type HostLookupPolicy } from './host-lookup.js';

@@ -4,6 +4,7 @@
  * normalises differently: it lower-cases schemes, adds a `/` path, rejects "something"), and getHostByName.
  */
 import type { TemplateFunc } from './exec.js';
+import { activeHostLookupPolicy, hostLookupRefusal } from './host-lookup.js';
 import { runOnWorker } from './sync-worker.js';
 
 /** Longest time getHostByName waits for the resolver (and never past the render's time limit). */
@@ -254,10 +255,15 @@ function urlJoin(dict: unknown): string {
   return urlString({ scheme: get('scheme'), host: get('host'), path: get('path'), rawQuery: get('query'), opaque: get('opaque'), fragment: get('fragment'), user });
 }
 
-/** sprig's getHostByName: one of the name's addresses (random, as sprig picks), bounded by a timeout. */
+/**
+ * sprig's getHostByName: one of the name's addresses (random, as sprig picks), bounded by a timeout, and only when
+ * the operator's policy (host-lookup.ts) allows the name; a refused name fails the render before any DNS query.
+ */
 function getHostByName(name: unknown, str: Str): string {
   const host = str(name);
   if (host === '' || host.length > 253 || !/^[A-Za-z0-9._:-]+$/.test(host)) throw new Error(`lookup ${host}: no such host`);
+  const refusal = hostLookupRefusal(activeHostLookupPolicy(), host);
+  if (refusal !== undefined) throw new Error(`lookup of ${JSON.stringify(host)} refused: ${refusal}`);
   const addresses = runOnWorker({ op: 'lookupHost', name: host }, HOST_LOOKUP_TIMEOUT_MS) as string[];
   // sprig indexes a random element; with no address Go panics (invalid argument to Intn)
   if (addresses.length === 0) throw new Error('invalid argument to Intn');

@@ -7,12 +7,15 @@
  * environment, so `update`/`unchanged` predictions are exercised too. Fixed seed: the same cases every run.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { parse } from 'yaml';
 import { contentHash } from '../../src/profiles/index.js';
+import { deriveManifestHashKey } from '../../src/secrets/index.js';
+import { KeyedHasher } from '../../src/shared/keyed-hash.js';
 import { objectKey } from '../../src/targets/index.js';
 import type { K8sObject } from '../../src/targets/index.js';
 import { startEngineHarness, waitForDeployment } from './harness.js';
@@ -55,12 +58,16 @@ const caseArbitrary: fc.Arbitrary<Case> = fc.record({
   secondImage: fc.integer({ min: 1, max: 9 }),
 });
 
+/** Baton's secret key in this test, so the test can compute the keyed content hashes the engine writes. */
+const SECRET_KEY = randomBytes(32);
+const HASHER = new KeyedHasher(deriveManifestHashKey(SECRET_KEY));
+
 function writtenHashes(dir: string): Record<string, string> {
   if (!existsSync(dir)) return {};
   const objects = readdirSync(dir)
     .filter((f) => f.endsWith('.yaml'))
     .map((f) => parse(readFileSync(join(dir, f), 'utf8')) as K8sObject);
-  return Object.fromEntries(objects.map((o): [string, string] => [objectKey(o), contentHash(o)]).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return Object.fromEntries(objects.map((o): [string, string] => [objectKey(o), contentHash(o, HASHER)]).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
 void describe('the plan predicts the deployment (generated sets and definitions)', () => {
@@ -69,7 +76,7 @@ void describe('the plan predicts the deployment (generated sets and definitions)
   let caseNo = 0;
 
   before(async () => {
-    h = await startEngineHarness();
+    h = await startEngineHarness({ secretKey: SECRET_KEY.toString('hex') });
     root = join(h.database.dataDir, 'manifests');
   });
   after(async () => {

@@ -5,6 +5,7 @@
  * through the API renders in a deployment (the engine uses the org's profile registry).
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +13,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { contentHash } from '../../src/profiles/index.js';
+import { deriveManifestHashKey } from '../../src/secrets/index.js';
+import { KeyedHasher } from '../../src/shared/keyed-hash.js';
 import { objectKey } from '../../src/targets/index.js';
 import type { K8sObject } from '../../src/targets/index.js';
 import { startEngineHarness, waitForDeployment } from './harness.js';
@@ -37,6 +40,10 @@ data:
   greeting: {{ .spec.greeting | quote }}
 `;
 
+/** Baton's secret key in this test, so the test can compute the keyed content hashes the engine writes. */
+const SECRET_KEY = randomBytes(32);
+const HASHER = new KeyedHasher(deriveManifestHashKey(SECRET_KEY));
+
 function writtenObjects(dir: string): K8sObject[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
@@ -45,7 +52,7 @@ function writtenObjects(dir: string): K8sObject[] {
 }
 
 function hashesOf(objects: readonly K8sObject[]): Record<string, string> {
-  return Object.fromEntries(objects.map((o): [string, string] => [objectKey(o), contentHash(o)]).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return Object.fromEntries(objects.map((o): [string, string] => [objectKey(o), contentHash(o, HASHER)]).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
 void describe('deployment plans', () => {
@@ -67,7 +74,7 @@ void describe('deployment plans', () => {
   const app = 'planned';
 
   before(async () => {
-    h = await startEngineHarness();
+    h = await startEngineHarness({ secretKey: SECRET_KEY.toString('hex') });
     root = join(h.database.dataDir, 'manifests');
     await new Promise<void>((resolve) => driver.listen(0, '127.0.0.1', resolve));
     const driverUrl = `http://127.0.0.1:${(driver.address() as AddressInfo).port}/`;

@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { attachPullSecrets, renderPullSecret, renderWorkload } from '../../src/profiles/index.js';
+import { TEST_HASHER } from '../../src/profiles/testing.js';
 import { PodmanTarget } from '../../src/targets/podman/target.js';
 import { BUSYBOX_IMAGE, podmanCommand, preparePodman } from '../helpers/podman.js';
 
@@ -129,13 +130,13 @@ describe('the local runtime pulls with the registry credentials', { skip: !podma
 
   async function objectsFor(image: string, password: string): Promise<Parameters<PodmanTarget['apply']>[0]['objects']> {
     const registry = { id: 'team', registry: `${host}/team`, type: 'basic', creds: { username: USERNAME, password } };
-    const context = { orgId: 'local', appId: APP, envId: 'development', namespace: `${APP}-development` };
+    const context = { orgId: 'local', appId: APP, envId: 'development', namespace: `${APP}-development`, hasher: TEST_HASHER };
     const rendered = await renderWorkload({
       workloadId: 'web',
       module: { spec: { containers: { main: { image, command: ['/bin/sleep'], args: ['300'] } } } },
       context: { ...context, deploymentId: 'd-1' },
     });
-    const attached = attachPullSecrets(rendered, [registry]);
+    const attached = attachPullSecrets(rendered, [registry], TEST_HASHER);
     assert.deepEqual(attached.used.map((r) => r.id), ['team']);
     return [renderPullSecret(registry, context), ...attached.objects];
   }

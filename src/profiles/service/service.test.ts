@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { it } from 'node:test';
 import { createCoreServices } from '../../org/index.js';
 import { renderWorkload } from '../index.js';
-import { validateK8sObject } from '../testing.js';
+import { TEST_HASHER, validateK8sObject } from '../testing.js';
 import { Conflict, Forbidden, InvalidInput, NotFound } from '../../shared/errors.js';
 import { forEachDialect } from '../../store/testing.js';
 import { createWorkloadProfilesService } from './service.js';
@@ -17,7 +17,7 @@ data:
   env: {{ .context.env.id | quote }}
 `;
 const SCHEMA = { type: 'object', required: ['greeting'], properties: { greeting: { type: 'string', minLength: 1 } }, additionalProperties: false };
-const context = { orgId: 'o', appId: 'shop', envId: 'dev', deploymentId: 'd1', namespace: 'shop-dev' };
+const context = { orgId: 'o', appId: 'shop', envId: 'dev', deploymentId: 'd1', namespace: 'shop-dev', hasher: TEST_HASHER };
 
 function fieldOf(error: unknown): unknown {
   assert.ok(error instanceof InvalidInput, `expected InvalidInput, got ${String(error)}`);

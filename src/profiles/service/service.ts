@@ -22,7 +22,7 @@ import { fromJsonText, nowIso, toJsonText } from '../../store/index.js';
 import type { Store } from '../../store/index.js';
 import { createWorkloadProfilesRepo } from '../../store/workload-profiles-repo.js';
 import type { WorkloadProfileRow, WorkloadProfileVersionRow } from '../../store/workload-profiles-repo.js';
-import { parseTemplate, type TemplateLimits } from '../../templates/index.js';
+import { parseTemplate, type HostLookupPolicy, type TemplateLimits } from '../../templates/index.js';
 import { checkSchemaCompiles, checkSpecDefinition, definitionFromSchema, schemaFromDefinition, validatorSchema } from './spec-schema.js';
 import type { JsonSchema, SpecDefinition } from './spec-schema.js';
 
@@ -231,7 +231,7 @@ function checkVersionId(version: string | undefined): string | undefined {
 }
 
 /** A stored custom profile as something the engine can render with. */
-function renderableProfile(qid: string, content: ProfileContent, templateLimits: TemplateLimits | undefined): WorkloadProfile {
+function renderableProfile(qid: string, content: ProfileContent, options: WorkloadProfilesOptions): WorkloadProfile {
   const explicitOrDerived = fromJsonText<JsonSchema>(content.spec_schema) ?? schemaFromDefinition(fromJsonText<SpecDefinition>(content.spec_definition) ?? {});
   const ownSchema = explicitOrDerived ? validatorSchema(explicitOrDerived) : undefined;
   const description = content.description || `Custom workload profile ${qid}`;
@@ -241,7 +241,8 @@ function renderableProfile(qid: string, content: ProfileContent, templateLimits:
       description,
       template: content.baton_template,
       ...(ownSchema ? { specSchema: ownSchema } : {}),
-      ...(templateLimits ? { limits: templateLimits } : {}),
+      ...(options.templateLimits ? { limits: options.templateLimits } : {}),
+      ...(options.templateHostLookup ? { hostLookup: options.templateHostLookup } : {}),
     });
   }
   const chart = fromJsonText<ChartReference>(content.workload_profile_chart);
@@ -280,6 +281,8 @@ function dedupe(issues: SpecIssue[]): SpecIssue[] {
 export interface WorkloadProfilesOptions {
   /** Limits of every Go-template profile render (config `BATON_TEMPLATE_*`). */
   templateLimits?: TemplateLimits;
+  /** Names `getHostByName` may resolve in those renders (config `BATON_TEMPLATE_HOST_LOOKUP*`). */
+  templateHostLookup?: HostLookupPolicy;
 }
 
 export function createWorkloadProfilesService(store: Store, core: CoreServices, options: WorkloadProfilesOptions = {}) {
@@ -300,7 +303,7 @@ export function createWorkloadProfilesService(store: Store, core: CoreServices, 
     const contentHash = sha256Hex(canonicalJson(content));
     const cached = renderables.get(qid);
     if (cached?.contentHash === contentHash) return cached.profile;
-    const profile = renderableProfile(qid, content, options.templateLimits);
+    const profile = renderableProfile(qid, content, options);
     renderables.set(qid, { contentHash, profile });
     return profile;
   }
