@@ -451,7 +451,7 @@ async function deployPhase(run: DeploymentRun, graph: ResourceGraph, results: Re
     }
   }
   // What the target now holds for the env (as plans see it), for the deployment's manifest diff; written with the final status.
-  run.progress.applied = sealApplied(deps.box, { orgId: run.orgId, appId, deployId }, desiredObjects({ deploymentId: deployId, appId, envId, namespace, objects: applied }));
+  run.progress.applied = sealApplied(deps.box, deps.manifestHasher, { orgId: run.orgId, appId, deployId }, desiredObjects({ deploymentId: deployId, appId, envId, namespace, objects: applied }));
 }
 
 async function succeed(run: DeploymentRun): Promise<void> {

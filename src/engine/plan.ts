@@ -312,7 +312,8 @@ export async function createPlan(
   // Objects of workloads that cannot be rendered yet are neither shown as removed nor as unchanged.
   const unresolvedIds = new Set(unresolved.map((u) => u.workload));
   const previous = (await target.lastApplied(appId, envId)).filter((o) => !unresolvedIds.has(o.metadata.labels?.['baton.dev/workload'] ?? ''));
-  const diff = diffObjects(previous.map(redactSecrets), next.map(redactSecrets));
+  const redact = (o: K8sObject) => redactSecrets(o, deps.manifestHasher);
+  const diff = diffObjects(previous.map(redact), next.map(redact));
   const workloadOf = new Map(rendered.flatMap((w) => w.objects.map((o) => [objectKey(o), w.workloadId] as const)));
   const objects: PlannedObject[] = next.map((object) => {
     const key = objectKey(object);
