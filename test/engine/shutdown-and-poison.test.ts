@@ -17,9 +17,10 @@ const ENGINE = { BATON_ENGINE_LEASE_MS: '3000', BATON_ENGINE_POLL_MS: '100' };
 
 test('SIGTERM during a deployment: the process exits within the grace period and another replica finishes the job', async () => {
   const database = await createTestDatabase('postgres');
-  const driver = await startSlowDriver(500, 60_000); // the first call outlasts the test
   const env = { ...ENGINE, BATON_SHUTDOWN_GRACE_MS: '1000' };
+  // started before the driver: should the start fail (a very loaded machine), no listening driver keeps the file alive
   const first = await startBatonProcess({ database, env });
+  const driver = await startSlowDriver(500, 60_000); // the first call outlasts the test
   let second: BatonProcess | undefined;
   try {
     const deployId = await submitSlowDeployment(first, driver, 'term');
@@ -49,10 +50,10 @@ test('SIGTERM during a deployment: the process exits within the grace period and
 
 test('SIGTERM during a deployment that ends within the grace period: the stopping process finishes it and then exits', async () => {
   const database = await createTestDatabase('postgres');
-  const driver = await startSlowDriver(1_000);
   // A grace period far longer than the 1 s driver call: exiting well before its end shows the process left as soon
   // as the deployment finished, instead of sitting out the grace period.
   const baton = await startBatonProcess({ database, env: { ...ENGINE, BATON_SHUTDOWN_GRACE_MS: '60000' } });
+  const driver = await startSlowDriver(1_000);
   try {
     const deployId = await submitSlowDeployment(baton, driver, 'grace');
     await driver.firstCall;
