@@ -68,19 +68,21 @@ describe('delivering', () => {
     assert.deepEqual(await send(), { statusCode: 302 });
   });
 
-  it('gives up after the timeout', async () => {
+  // The error names the time limit, so the timer ended the request. Should the timer never fire, the hung request
+  // would wait forever: the test's own timeout then fails it instead of hanging the run.
+  it('gives up after the timeout', { timeout: 60_000 }, async () => {
     mode = 'hang';
-    const started = Date.now();
     const result = await send();
     assert.match(result.error ?? '', /no answer within 300 ms/);
-    assert.ok(Date.now() - started < 2_000);
   });
 
+  // The answer never ends, so without the size cap the request would last until its time limit, set to 60 s here;
+  // ending well before that (20 s leaves room for a loaded machine) shows the cap cut it off.
   it('stops reading an endless answer', async () => {
     mode = 'flood';
     const started = Date.now();
-    assert.deepEqual(await send(url, 5_000), { statusCode: 200 });
-    assert.ok(Date.now() - started < 4_000, 'it did not wait for the end of the answer');
+    assert.deepEqual(await send(url, 60_000), { statusCode: 200 });
+    assert.ok(Date.now() - started < 20_000, `it did not wait for the end of the answer (took ${Date.now() - started} ms)`);
   });
 
   it('refuses a link-local address at delivery time', async () => {

@@ -119,7 +119,8 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       const started = Date.now();
       await h.stop();
       stopped = true;
-      assert.ok(Date.now() - started < 5_000, `stopping took ${Date.now() - started} ms`);
+      // the hung request's own limit is 60 s: stopping well before that shows it was aborted, not waited for
+      assert.ok(Date.now() - started < 20_000, `stopping took ${Date.now() - started} ms`);
 
       h = await startEngineHarness({ database, secretKey, token, env });
       stopped = false;

@@ -48,7 +48,11 @@ void describe('template render limits through the API', () => {
     externals: { [external]: { type: 'config' } },
     spec: { containers: { main: { id: 'main', image: 'web:1' } } },
   });
-  /** /healthz answers quickly while `work` runs: the render never holds the event loop for long. */
+  /**
+   * /healthz keeps answering while `work` runs. What proves the limits is the error naming the step budget or the
+   * output limit; this only catches a render that holds the event loop for good (the bombs, unlimited, run for
+   * minutes or exhaust the heap), so the bound is generous: a loaded machine may delay one answer by seconds.
+   */
   async function whileServing<T>(work: Promise<T>): Promise<T> {
     let done = false;
     const result = work.finally(() => (done = true));
@@ -56,7 +60,7 @@ void describe('template render limits through the API', () => {
       const started = performance.now();
       const health = await fetch(`${h.url}/healthz`);
       assert.equal(health.status, 200);
-      assert.ok(performance.now() - started < 1_500, `/healthz took ${Math.round(performance.now() - started)} ms`);
+      assert.ok(performance.now() - started < 15_000, `/healthz took ${Math.round(performance.now() - started)} ms`);
       await new Promise((r) => setTimeout(r, 20));
     }
     return result;
@@ -67,15 +71,13 @@ void describe('template render limits through the API', () => {
     ['nested-bomb', NESTED_BOMB, /step budget of 1000000 steps/],
     ['repeat-bomb', REPEAT_BOMB, /output limit of 4194304 characters/],
   ] as const) {
-    it(`a plan over a definition with a template bomb (${id}) is a 400 naming the limit and the definition, quickly`, async () => {
+    it(`a plan over a definition with a template bomb (${id}) is a 400 naming the limit and the definition`, async () => {
       await bombDefinition(id, template);
       const envPath = await createEnv(`plan-${id}`);
-      const started = performance.now();
       const planned = await whileServing(h.api<{ message: string }>('POST', `${envPath}/baton/plans`, { delta_id: await delta({ modules: { add: { web: moduleUsing(id) } } }) }));
       assert.equal(planned.status, 400, JSON.stringify(planned.body));
       assert.match(planned.body.message, limit);
       assert.match(planned.body.message, new RegExp(id));
-      assert.ok(performance.now() - started < 5_000);
     });
   }
 
