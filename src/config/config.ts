@@ -6,8 +6,7 @@
 import { InvalidInput } from '../shared/errors.js';
 import { checkId } from '../shared/ids.js';
 import { parseAgeKeyFile, parseSecretKey } from '../secrets/index.js';
-// host-lookup.ts alone (no sprig, no yaml): the CLI loads this file for every command.
-import { parseHostSuffixes } from '../templates/host-lookup.js';
+import { parseHostSuffixes } from '../shared/host-suffixes.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

@@ -25,29 +25,9 @@ export interface HostLookupPolicy {
  */
 export const DEFAULT_HOST_LOOKUP: Readonly<HostLookupPolicy> = Object.freeze({ enabled: true, allowedSuffixes: Object.freeze([]) });
 
-const LABEL = '[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?';
-const SUFFIX = new RegExp(`^${LABEL}(\\.${LABEL})*$`);
-/** Enough for any real allow-list; bounds the work of every lookup check. */
-export const MAX_ALLOWED_SUFFIXES = 100;
-
-/**
- * A comma-separated allow-list as the operator writes it (`svc.cluster.local, .example.com`): entries are trimmed,
- * lower-cased and lose a leading or trailing dot. Throws an Error naming the first bad entry.
- */
-export function parseHostSuffixes(text: string): string[] {
-  const entries = text
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== '');
-  if (entries.length > MAX_ALLOWED_SUFFIXES) throw new Error(`at most ${MAX_ALLOWED_SUFFIXES} name suffixes (got ${entries.length})`);
-  const suffixes: string[] = [];
-  for (const entry of entries) {
-    const suffix = entry.toLowerCase().replace(/^\./, '').replace(/\.$/, '');
-    if (suffix.length === 0 || suffix.length > 253 || !SUFFIX.test(suffix)) throw new Error(`"${entry}" is not a DNS name suffix`);
-    if (!suffixes.includes(suffix)) suffixes.push(suffix);
-  }
-  return suffixes;
-}
+// The allow-list parser lives in shared: the configuration (which the CLI loads for every command) needs it without
+// loading the template engine.
+export { MAX_ALLOWED_SUFFIXES, parseHostSuffixes } from '../shared/host-suffixes.js';
 
 /** Why `host` may not be resolved under `policy`, or undefined when it may. */
 export function hostLookupRefusal(policy: HostLookupPolicy, host: string): string | undefined {
