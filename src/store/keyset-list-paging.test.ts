@@ -10,7 +10,7 @@ import { it } from 'node:test';
 import { CompiledQuery, sql } from 'kysely';
 import type { KyselyPlugin, RootOperationNode } from 'kysely';
 import { encodeIdPageToken } from '../shared/pagination.js';
-import type { Page, PageRequest } from '../shared/pagination.js';
+import type { PageRequest } from '../shared/pagination.js';
 import { createDeploymentsRepo } from './deployments-repo.js';
 import { createCoreRepos } from './index.js';
 import { activeResourceEnvKey, activeResourceOrgKey, createActiveResourcesRepo } from './resource-active-repo.js';
@@ -18,7 +18,7 @@ import type { ActiveResourceWrite } from './resource-active-repo.js';
 import { createResourceDefinitionsRepo } from './resource-definitions-repo.js';
 import type { ResourceDefinitionRow } from './resource-definitions-repo.js';
 import type { Store } from './store.js';
-import { forEachDialect } from './testing.js';
+import { forEachDialect, walkPages } from './testing.js';
 import { createValueSetVersionsRepo } from './values-repo.js';
 import type { ValueSetVersionRow } from './values-repo.js';
 
@@ -27,21 +27,6 @@ const AT = '2024-05-01T12:00:00.000Z';
 /** Code-unit order, as the API's in-memory paging (`pageList`) sorted. */
 const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Follows next-page tokens from `token` to the end; fails on a page over `limit` or a token after a short page. */
-async function walk<T>(limit: number, fetchPage: (page: PageRequest) => Promise<Page<T>>, token?: string): Promise<{ items: T[]; pages: number }> {
-  const items: T[] = [];
-  let pages = 0;
-  do {
-    const page = await fetchPage({ limit, token });
-    assert.ok(page.items.length <= limit, `a page of ${page.items.length} rows for per_page ${limit}`);
-    if (page.nextToken !== undefined) assert.equal(page.items.length, limit, 'a next page announced after a short page');
-    items.push(...page.items);
-    token = page.nextToken;
-    pages++;
-    assert.ok(pages < 100, 'the cursor does not advance');
-  } while (token !== undefined);
-  return { items, pages };
-}
 
 async function seedOrg(store: Store, envs: readonly string[] = ['dev']): Promise<string> {
   const org = `o${randomBytes(4).toString('hex')}`;
@@ -119,11 +104,11 @@ forEachDialect('keyset list paging', (getStore) => {
       { name: 'env type', page: (p: PageRequest) => repos.rbac.envTypeMembersPage(org, 'development', p), whole: () => repos.rbac.envTypeMembers(org, 'development') },
     ];
     for (const listing of listings) {
-      const { items, pages } = await walk(3, listing.page);
+      const { items, pages } = await walkPages(3, listing.page);
       assert.deepEqual(items.map((m) => m.user_id), expected, `${listing.name} members`);
       assert.equal(pages, 3);
       assert.deepEqual([...(await listing.whole()).map((m) => m.user_id)].sort(byCodeUnit), expected, `${listing.name}: the pages hold the whole list`);
-      assert.equal((await walk(8, listing.page)).pages, 1, 'exactly one page\'s worth announces no next page');
+      assert.equal((await walkPages(8, listing.page)).pages, 1, 'exactly one page\'s worth announces no next page');
       assert.deepEqual((await listing.page({ limit: 2, token: encodeIdPageToken('u-q') })).items.map((m) => m.user_id), ['u-x', 'u-z'], `${listing.name}: a page starts after the token's user`);
     }
 
@@ -135,12 +120,12 @@ forEachDialect('keyset list paging', (getStore) => {
     await addUser('u-n', 0);
     await repos.rbac.removeFromOrg(org, 'u-q');
     await repos.rbac.removeFromOrg(org, 'u-a');
-    const rest = await walk(3, (p) => repos.rbac.orgMembersPage(org, p), first.nextToken);
+    const rest = await walkPages(3, (p) => repos.rbac.orgMembersPage(org, p), first.nextToken);
     assert.deepEqual(rest.items.map((m) => m.user_id), ['u-f', 'u-m', 'u-n', 'u-x', 'u-z']);
     // Another org's members never show.
     const other = await seedOrg(store);
     await repos.rbac.insertOrgMember({ org_id: other, user_id: 'u-a', role: 'member', created_at: AT });
-    assert.deepEqual((await walk(2, (p) => repos.rbac.orgMembersPage(other, p))).items.map((m) => m.user_id), ['u-a']);
+    assert.deepEqual((await walkPages(2, (p) => repos.rbac.orgMembersPage(other, p))).items.map((m) => m.user_id), ['u-a']);
   });
 
   it('pages an environment\'s active resources by the string type/class/res_id, not column by column, with filters and changes between pages', async () => {
@@ -170,7 +155,7 @@ forEachDialect('keyset list paging', (getStore) => {
     assert.notDeepEqual(columnwise, expected, 'the data tells the string order from the column order');
 
     const page = (filter: { orphaned?: boolean; scheduledDeletion?: boolean }) => (p: PageRequest) => active.pageByEnv(org, 'shop', 'dev', filter, p);
-    const { items, pages } = await walk(2, page({}));
+    const { items, pages } = await walkPages(2, page({}));
     assert.deepEqual(items.map(activeResourceEnvKey), expected);
     assert.equal(pages, 4);
     // The link's flag rides along: orphaned where the link says so, NULL where there is no link.
@@ -181,7 +166,7 @@ forEachDialect('keyset list paging', (getStore) => {
     for (const filter of [{ orphaned: true }, { orphaned: false }, { scheduledDeletion: true }, { scheduledDeletion: false }, { orphaned: false, scheduledDeletion: true }]) {
       const keep = (r: (typeof items)[number]) =>
         (filter.orphaned === undefined || (r.link_orphaned === 1) === filter.orphaned) && (filter.scheduledDeletion === undefined || (r.scheduled_deletion === 1) === filter.scheduledDeletion);
-      const filtered = await walk(1, page(filter));
+      const filtered = await walkPages(1, page(filter));
       assert.deepEqual(filtered.items.map(activeResourceEnvKey), items.filter(keep).map(activeResourceEnvKey), JSON.stringify(filter));
       assert.ok(filtered.items.length > 0, `${JSON.stringify(filter)} keeps something`);
     }
@@ -193,7 +178,7 @@ forEachDialect('keyset list paging', (getStore) => {
     await active.upsert(resource(org, 'shop', 'dev', 'postgres', 'default', 'new'));
     assert.ok(!first.items.map(activeResourceEnvKey).includes(keys[2]!));
     await active.delete(org, 'shop', 'dev', 'shop.dev.postgres.default-ro.shared.db');
-    const rest = await walk(3, page({}), first.nextToken);
+    const rest = await walkPages(3, page({}), first.nextToken);
     assert.deepEqual(rest.items.map(activeResourceEnvKey), [...expected.slice(3).filter((k) => k !== keys[2]), 'postgres/default/new'].sort(byCodeUnit));
   });
 
@@ -214,7 +199,7 @@ forEachDialect('keyset list paging', (getStore) => {
     const expected = rows.filter((r) => r.def_id === 'def').map(activeResourceOrgKey).sort(byCodeUnit);
     // `shop-2/…` and `dev-2/…` sort before `shop/…` and `dev/…`: the string order, which the paged API has always used.
     assert.equal(expected[0], 'shop-2/dev/dns/default/a');
-    const { items, pages } = await walk(2, (p) => active.pageByDefinition(org, 'def', p));
+    const { items, pages } = await walkPages(2, (p) => active.pageByDefinition(org, 'def', p));
     assert.deepEqual(items.map(activeResourceOrgKey), expected);
     assert.equal(pages, 3);
     const unpaged = await active.listByDefinition(org, 'def');
@@ -223,7 +208,7 @@ forEachDialect('keyset list paging', (getStore) => {
     const first = await active.pageByDefinition(org, 'def', { limit: 2 });
     await active.delete(org, 'shop', 'dev-2', 'shop.dev-2.dns.default.a');
     await active.upsert(resource(org, 'shop', 'prod', 'dns', 'default', 'z'));
-    const rest = await walk(2, (p) => active.pageByDefinition(org, 'def', p), first.nextToken);
+    const rest = await walkPages(2, (p) => active.pageByDefinition(org, 'def', p), first.nextToken);
     assert.deepEqual(rest.items.map(activeResourceOrgKey), ['shop/dev/dns/default/a', 'shop/dev/dns/default/b', 'shop/dev/dns-x/default/a', 'shop/prod/dns/default/a', 'shop/prod/dns/default/z'].sort(byCodeUnit));
   });
 

@@ -6,25 +6,8 @@ import { nowIso } from './ddl.js';
 import { createDeploymentsRepo } from './deployments-repo.js';
 import { createCoreRepos } from './index.js';
 import type { CoreRepos } from './index.js';
-import type { PageRequest, Page } from '../shared/pagination.js';
-import { forEachDialect } from './testing.js';
+import { forEachDialect, walkPages } from './testing.js';
 
-/** Follows next-page tokens to the end; fails on a page over `limit` or a missing token on a full page. */
-async function walk<T>(limit: number, fetchPage: (page: PageRequest) => Promise<Page<T>>): Promise<{ items: T[]; pages: number }> {
-  const items: T[] = [];
-  let token: string | undefined;
-  let pages = 0;
-  do {
-    const page = await fetchPage({ limit, token });
-    assert.ok(page.items.length <= limit, `a page of ${page.items.length} rows for per_page ${limit}`);
-    if (page.nextToken !== undefined) assert.equal(page.items.length, limit, 'a next page announced after a short page');
-    items.push(...page.items);
-    token = page.nextToken;
-    pages++;
-    assert.ok(pages < 100, 'the cursor does not advance');
-  } while (token !== undefined);
-  return { items, pages };
-}
 
 async function freshOrg(repos: CoreRepos): Promise<string> {
   const orgId = `o${randomBytes(4).toString('hex')}`;
@@ -45,11 +28,11 @@ forEachDialect('list paging', (getStore) => {
     for (const id of ids) await repos.apps.insert({ org_id: orgId, id, name: id, created_at: at, created_by: 'u' });
     await repos.apps.insert({ org_id: other, id: 'b', name: 'b', created_at: at, created_by: 'u' });
 
-    const { items, pages } = await walk(3, (page) => repos.apps.list(orgId, page));
+    const { items, pages } = await walkPages(3, (page) => repos.apps.list(orgId, page));
     assert.deepEqual(items.map((a) => a.id), [...ids].sort());
     assert.equal(pages, 3);
     // Exactly a page's worth: no empty trailing page is announced.
-    const exact = await walk(7, (page) => repos.apps.list(orgId, page));
+    const exact = await walkPages(7, (page) => repos.apps.list(orgId, page));
     assert.equal(exact.pages, 1);
     assert.equal((await repos.apps.list(orgId)).items.length, 7);
   });
@@ -64,7 +47,7 @@ forEachDialect('list paging', (getStore) => {
     // One app before the cursor (not shown: the client is past it), one after (shown once).
     await repos.apps.insert({ org_id: orgId, id: 'a', name: 'a', created_at: at, created_by: 'u' });
     await repos.apps.insert({ org_id: orgId, id: 'e', name: 'e', created_at: at, created_by: 'u' });
-    const rest = await walk(2, (page) => repos.apps.list(orgId, page.token === undefined ? { limit: 2, token: first.nextToken } : page));
+    const rest = await walkPages(2, (page) => repos.apps.list(orgId, page.token === undefined ? { limit: 2, token: first.nextToken } : page));
     assert.deepEqual(rest.items.map((a) => a.id), ['e', 'f', 'h']);
   });
 
@@ -78,7 +61,7 @@ forEachDialect('list paging', (getStore) => {
     await repos.rbac.upsertAppMember({ org_id: orgId, app_id: 'a4', user_id: userId, role: 'viewer', created_at: at });
     await repos.rbac.upsertAppMember({ org_id: orgId, app_id: 'a2', user_id: userId, role: 'owner', created_at: at });
     const member = { userId, roles: ['viewer', 'developer', 'owner'] };
-    const { items, pages } = await walk(1, (page) => repos.apps.list(orgId, page, member));
+    const { items, pages } = await walkPages(1, (page) => repos.apps.list(orgId, page, member));
     assert.deepEqual(items.map((a) => a.id), ['a2', 'a4']);
     assert.equal(pages, 2);
     assert.deepEqual((await repos.apps.list(orgId, undefined, { userId, roles: ['developer'] })).items, []);
@@ -99,7 +82,7 @@ forEachDialect('list paging', (getStore) => {
     ] as const;
     for (const [id, created] of rows) await repos.envs.insert({ org_id: orgId, app_id: 'app', id, name: id, type: 'development', created_at: created, created_by: 'u' });
     await repos.envs.insert({ org_id: orgId, app_id: 'other', id: 'e5', name: 'e5', type: 'development', created_at: at, created_by: 'u' });
-    const { items, pages } = await walk(2, (page) => repos.envs.listPage(orgId, 'app', page));
+    const { items, pages } = await walkPages(2, (page) => repos.envs.listPage(orgId, 'app', page));
     assert.deepEqual(items.map((e) => e.id), ['e3', 'e0', 'e1', 'e2', 'e9']);
     assert.equal(pages, 3);
     assert.deepEqual(items.map((e) => e.id), (await repos.envs.list(orgId, 'app')).map((e) => e.id));

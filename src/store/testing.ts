@@ -8,12 +8,14 @@
  * runs the same tests once on a fresh SQLite file and once on a fresh PostgreSQL schema, each created
  * before the suite and removed after it, so parallel test files never see each other's rows.
  */
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe } from 'node:test';
 import pg from 'pg';
+import type { Page, PageRequest } from '../shared/pagination.js';
 import type { DialectName } from './ddl.js';
 import { createStore } from './store.js';
 import type { Store } from './store.js';
@@ -122,4 +124,23 @@ export function forEachDialect(suiteName: string, defineTests: (getStore: () => 
       }, dialect);
     });
   }
+}
+
+/**
+ * Follows a store listing's next-page tokens from `token` to the end, for paging tests: fails on a page over `limit`,
+ * a next token after a short page, or a cursor that does not advance.
+ */
+export async function walkPages<T>(limit: number, fetchPage: (page: PageRequest) => Promise<Page<T>>, token?: string): Promise<{ items: T[]; pages: number }> {
+  const items: T[] = [];
+  let pages = 0;
+  do {
+    const page = await fetchPage({ limit, token });
+    assert.ok(page.items.length <= limit, `a page of ${page.items.length} rows for per_page ${limit}`);
+    if (page.nextToken !== undefined) assert.equal(page.items.length, limit, 'a next page announced after a short page');
+    items.push(...page.items);
+    token = page.nextToken;
+    pages++;
+    assert.ok(pages < 100, 'the cursor does not advance');
+  } while (token !== undefined);
+  return { items, pages };
 }
