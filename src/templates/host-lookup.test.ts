@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { InvalidInput } from '../shared/errors.js';
-import { hostLookupRefusal, parseHostSuffixes } from './host-lookup.js';
+import { parseHostSuffixes } from '../shared/host-suffixes.js';
+import { hostLookupRefusal } from './host-lookup.js';
 import { DEFAULT_HOST_LOOKUP, DEFAULT_TEMPLATE_LIMITS, parseTemplate, renderTemplate, TemplateError, type HostLookupPolicy } from './index.js';
 
 const OFF: HostLookupPolicy = { enabled: false, allowedSuffixes: [] };

@@ -25,10 +25,6 @@ export interface HostLookupPolicy {
  */
 export const DEFAULT_HOST_LOOKUP: Readonly<HostLookupPolicy> = Object.freeze({ enabled: true, allowedSuffixes: Object.freeze([]) });
 
-// The allow-list parser lives in shared: the configuration (which the CLI loads for every command) needs it without
-// loading the template engine.
-export { MAX_ALLOWED_SUFFIXES, parseHostSuffixes } from '../shared/host-suffixes.js';
-
 /** Why `host` may not be resolved under `policy`, or undefined when it may. */
 export function hostLookupRefusal(policy: HostLookupPolicy, host: string): string | undefined {
   if (!policy.enabled) return 'host name lookups are turned off (BATON_TEMPLATE_HOST_LOOKUP=false)';

@@ -169,4 +169,4 @@ export function renderTemplate(source: string, data: unknown, options?: Template
 
 export { formatValue } from './values.js';
 export { DEFAULT_TEMPLATE_LIMITS, type TemplateLimits, type TemplateLimitName } from './budget.js';
-export { DEFAULT_HOST_LOOKUP, parseHostSuffixes, type HostLookupPolicy } from './host-lookup.js';
+export { DEFAULT_HOST_LOOKUP, type HostLookupPolicy } from './host-lookup.js';
